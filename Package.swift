@@ -1,0 +1,83 @@
+// swift-tools-version: 6.2
+import PackageDescription
+
+/// Settings every target shares: explicit imports and no implicit existentials,
+/// as in hummingbird and swift-configuration.
+let strictSettings: [SwiftSetting] = [
+  .enableUpcomingFeature("ExistentialAny"),
+  .enableUpcomingFeature("MemberImportVisibility"),
+  .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let package = Package(
+  name: "pyindex",
+  platforms: [.macOS(.v15)],
+  products: [
+    .executable(name: "pyindex", targets: ["pyindex"]),
+    .executable(name: "pyindex-fixture", targets: ["pyindex-fixture"]),
+    .library(name: "PyIndexModel", targets: ["PyIndexModel"]),
+    .library(name: "PyIndexClient", targets: ["PyIndexClient"]),
+    .library(name: "PyIndexFixtures", targets: ["PyIndexFixtures"]),
+  ],
+  dependencies: [
+    .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+    .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.3"),
+    .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+    .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
+    .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+    .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+  ],
+  targets: [
+    .systemLibrary(
+      name: "CLibXML2", pkgConfig: "libxml-2.0",
+      providers: [.apt(["libxml2-dev", "pkg-config"]), .brew(["libxml2"])]),
+    .target(name: "PyIndexModel", swiftSettings: strictSettings),
+    .target(name: "PyIndexParsing", dependencies: ["PyIndexModel", "CLibXML2"], swiftSettings: strictSettings),
+    .target(name: "PyIndexAuth", dependencies: ["PyIndexModel"], swiftSettings: strictSettings),
+    .target(
+      name: "PyIndexTransport",
+      dependencies: [
+        "PyIndexAuth",
+        .product(name: "AsyncHTTPClient", package: "async-http-client"),
+        .product(name: "NIOCore", package: "swift-nio"),
+        .product(name: "NIOHTTP1", package: "swift-nio"),
+        .product(name: "NIOSSL", package: "swift-nio-ssl"),
+        .product(name: "Logging", package: "swift-log"),
+      ], swiftSettings: strictSettings),
+    .target(
+      name: "PyIndexClient",
+      dependencies: [
+        "PyIndexModel", "PyIndexParsing", "PyIndexAuth", "PyIndexTransport",
+        .product(name: "Crypto", package: "swift-crypto"),
+      ], swiftSettings: strictSettings),
+    .target(
+      name: "PyIndexCLI",
+      dependencies: [
+        "PyIndexClient",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ], swiftSettings: strictSettings),
+    .executableTarget(name: "pyindex", dependencies: ["PyIndexCLI"], swiftSettings: strictSettings),
+    .target(
+      name: "PyIndexFixtures",
+      dependencies: [
+        "PyIndexModel",
+        .product(name: "NIOCore", package: "swift-nio"),
+        .product(name: "NIOPosix", package: "swift-nio"),
+        .product(name: "NIOHTTP1", package: "swift-nio"),
+        .product(name: "Crypto", package: "swift-crypto"),
+      ], swiftSettings: strictSettings),
+    .executableTarget(
+      name: "pyindex-fixture",
+      dependencies: [
+        "PyIndexFixtures",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ], swiftSettings: strictSettings),
+    .testTarget(name: "PyIndexModelTests", dependencies: ["PyIndexModel"], swiftSettings: strictSettings),
+    .testTarget(name: "PyIndexParsingTests", dependencies: ["PyIndexParsing"], swiftSettings: strictSettings),
+    .testTarget(name: "PyIndexAuthTests", dependencies: ["PyIndexAuth"], swiftSettings: strictSettings),
+    .testTarget(
+      name: "PyIndexEndToEndTests",
+      dependencies: ["PyIndexFixtures", "PyIndexModel"],
+      swiftSettings: strictSettings),
+  ]
+)

@@ -1,0 +1,61 @@
+/// One file listed on a project page (PEP 503 anchor or PEP 691 `files` entry).
+public struct DistributionFile: Sendable, Hashable {
+  /// The file name: the last path segment of the URL, percent-decoded once (HTML), or the
+  /// JSON `filename`.
+  public var filename: String
+  /// The URL exactly as the page gave it (entity-decoded), before resolution; resolve it
+  /// with ``resolvedURL(base:)`` against the page's ``PageInfo/baseURL``.
+  public var href: String
+  /// Digests by lower-case algorithm name (`sha256`), lower-case hex; known algorithms only.
+  public var hashes: [String: String]
+  /// The `Requires-Python` specifier text, if any (empty strings are absent).
+  public var requiresPython: String?
+  /// The yank reason when the file is yanked ("" when none was given), nil when not yanked.
+  public var yanked: String?
+  /// PEP 658/714 metadata: nil when unknown, otherwise its hashes (possibly empty).
+  public var coreMetadata: [String: String]?
+  public var size: Int?
+  public var uploadTime: String?
+
+  public init(filename: String, href: String, hashes: [String: String] = [:], requiresPython: String? = nil, yanked: String? = nil, coreMetadata: [String: String]? = nil, size: Int? = nil, uploadTime: String? = nil) {
+    self.filename = filename
+    self.href = href
+    self.hashes = hashes
+    self.requiresPython = requiresPython
+    self.yanked = yanked
+    self.coreMetadata = coreMetadata
+    self.size = size
+    self.uploadTime = uploadTime
+  }
+
+  public var isYanked: Bool { yanked != nil }
+
+  /// The absolute URL of the file, without its fragment, resolved against `base`.
+  public func resolvedURL(base: String) -> String {
+    URLReference.stripFragment(URLReference.resolve(href, against: base))
+  }
+}
+
+/// What a page says about itself, besides its files.
+public struct PageInfo: Sendable, Hashable {
+  /// What relative links resolve against: the page's final URL, or its first `<base href>`.
+  public var baseURL: String = ""
+  /// `pypi:repository-version` / `meta.api-version`, "1.0" when absent.
+  public var apiVersion: String = "1.0"
+  /// Number of `<a href>` anchors (HTML) or file entries (JSON) seen.
+  public var linkCount: Int = 0
+  /// Whether the page had a password field (a sign-in page served with 200).
+  public var hasPasswordField: Bool = false
+  /// Notes for the user (unknown hash algorithm, newer minor API version).
+  public var warnings: [String] = []
+  public init() {}
+}
+
+/// Hash algorithms pyindex can verify; others on a page are dropped with a warning.
+public enum HashAlgorithm: String, Sendable, CaseIterable {
+  case md5, sha1, sha256, sha384, sha512
+  /// The hex length of a digest of this algorithm.
+  public var hexLength: Int {
+    switch self { case .md5: 32; case .sha1: 40; case .sha256: 64; case .sha384: 96; case .sha512: 128 }
+  }
+}

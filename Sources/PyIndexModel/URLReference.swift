@@ -1,0 +1,137 @@
+/// RFC 3986 reference resolution and the few URL string operations index pages need.
+///
+/// Pure string work, so that a page of 100,000 links is not resolved through a URL parser
+/// 100,000 times when only a listing is wanted.
+public enum URLReference {
+  /// Resolves `reference` against the absolute URL `base` (RFC 3986, section 5.2).
+  public static func resolve(_ reference: String, against base: String) -> String {
+    let ref = reference.trimmingASCIIWhitespace()
+    if scheme(of: ref) != nil { return removeDotSegmentsInPath(ref) }
+    guard let baseScheme = scheme(of: base) else { return ref }
+    let b = split(base)
+    if ref.hasPrefix("//") { return removeDotSegmentsInPath(baseScheme + ":" + ref) }
+    if ref.isEmpty { return b.prefix + b.path + b.query }
+    if ref.hasPrefix("#") { return b.prefix + b.path + b.query + ref }
+    if ref.hasPrefix("?") { return b.prefix + b.path + ref }
+    let r = split("x:" + ref)  // reuse the splitter for path/query/fragment of the reference
+    let path: String
+    if r.path.hasPrefix("/") {
+      path = removeDotSegments(r.path)
+    } else {
+      let merged: String
+      if b.path.isEmpty && !b.authorityEmpty {
+        merged = "/" + r.path
+      } else if let slash = b.path.lastIndex(of: "/") {
+        merged = String(b.path[...slash]) + r.path
+      } else {
+        merged = r.path
+      }
+      path = removeDotSegments(merged)
+    }
+    return b.prefix + path + r.query + r.fragment
+  }
+
+  /// The URL without `#fragment`.
+  public static func stripFragment(_ url: String) -> String {
+    guard let i = url.firstIndex(of: "#") else { return url }
+    return String(url[..<i])
+  }
+
+  /// The fragment without `#`, or nil.
+  public static func fragment(of url: String) -> Substring? {
+    guard let i = url.firstIndex(of: "#") else { return nil }
+    return url[url.index(after: i)...]
+  }
+
+  /// The last path segment of a URL or reference, percent-decoded once (never a separator:
+  /// `a%252Fb.whl` gives `a%2Fb.whl`).
+  public static func filename(of reference: String) -> String {
+    var s = Substring(reference)
+    if let i = s.firstIndex(of: "#") { s = s[..<i] }
+    if let i = s.firstIndex(of: "?") { s = s[..<i] }
+    if let i = s.lastIndex(of: "/") { s = s[s.index(after: i)...] }
+    return percentDecode(s) ?? String(s)
+  }
+
+  /// Percent-decodes once; `+` stays `+`; an invalid escape is kept as written.
+  /// Returns nil when the result is not valid UTF-8.
+  public static func percentDecode(_ s: Substring) -> String? {
+    let utf8 = Array(s.utf8)
+    guard utf8.contains(UInt8(ascii: "%")) else { return String(s) }
+    var out: [UInt8] = []
+    out.reserveCapacity(utf8.count)
+    var i = 0
+    while i < utf8.count {
+      if utf8[i] == UInt8(ascii: "%"), i + 2 < utf8.count, let h = hex(utf8[i + 1]), let l = hex(utf8[i + 2]) {
+        out.append(h << 4 | l); i += 3
+      } else { out.append(utf8[i]); i += 1 }
+    }
+    return String(validating: out, as: UTF8.self)
+  }
+
+  private static func hex(_ c: UInt8) -> UInt8? {
+    switch c {
+    case 0x30...0x39: c - 0x30
+    case 0x41...0x46: c - 0x41 + 10
+    case 0x61...0x66: c - 0x61 + 10
+    default: nil
+    }
+  }
+
+  /// The scheme of an absolute URL (lower-cased), or nil for a relative reference.
+  public static func scheme(of s: String) -> String? {
+    guard let colon = s.firstIndex(of: ":") else { return nil }
+    let sc = s[..<colon]
+    guard let f = sc.utf8.first, ASCII.isLetter(f),
+      sc.utf8.allSatisfy({ ASCII.isLetter($0) || ASCII.isDigit($0) || $0 == UInt8(ascii: "+") || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: ".") })
+    else { return nil }
+    return sc.lowercased()
+  }
+
+  private struct Parts { var prefix: String; var path: String; var query: String; var fragment: String; var authorityEmpty: Bool }
+
+  /// Splits `scheme:[//authority]path[?query][#fragment]`; prefix is `scheme:[//authority]`.
+  private static func split(_ s: String) -> Parts {
+    var rest = Substring(s)
+    var fragment = "", query = ""
+    if let i = rest.firstIndex(of: "#") { fragment = String(rest[i...]); rest = rest[..<i] }
+    if let i = rest.firstIndex(of: "?") { query = String(rest[i...]); rest = rest[..<i] }
+    guard let colon = rest.firstIndex(of: ":") else { return Parts(prefix: "", path: String(rest), query: query, fragment: fragment, authorityEmpty: true) }
+    var prefix = String(rest[...colon])
+    var after = rest[rest.index(after: colon)...]
+    var authorityEmpty = true
+    if after.hasPrefix("//") {
+      let authStart = after.index(after.startIndex, offsetBy: 2)
+      let authEnd = after[authStart...].firstIndex(of: "/") ?? after.endIndex
+      prefix += String(after[..<authEnd])
+      authorityEmpty = authStart == authEnd
+      after = after[authEnd...]
+    }
+    return Parts(prefix: prefix, path: String(after), query: query, fragment: fragment, authorityEmpty: authorityEmpty)
+  }
+
+  private static func removeDotSegmentsInPath(_ s: String) -> String {
+    let p = split(s)
+    return p.prefix + removeDotSegments(p.path) + p.query + p.fragment
+  }
+
+  /// RFC 3986 section 5.2.4.
+  static func removeDotSegments(_ path: String) -> String {
+    guard path.contains(".") else { return path }
+    var output: [Substring] = []
+    let absolute = path.hasPrefix("/")
+    let segments = path.split(separator: "/", omittingEmptySubsequences: false)
+    let body = absolute ? segments.dropFirst() : segments[...]
+    var trailingSlash = false
+    for (k, seg) in body.enumerated() {
+      let last = k == body.count - 1
+      if seg == "." { trailingSlash = last; continue }
+      if seg == ".." { if !output.isEmpty { output.removeLast() }; trailingSlash = last; continue }
+      output.append(seg)
+      trailingSlash = false
+    }
+    var result = (absolute ? "/" : "") + output.joined(separator: "/")
+    if trailingSlash, !result.hasSuffix("/") { result += "/" }
+    return result
+  }
+}

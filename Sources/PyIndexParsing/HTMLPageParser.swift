@@ -1,0 +1,166 @@
+internal import CLibXML2
+public import PyIndexModel
+
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
+/// Reads PEP 503 HTML project pages with libxml2's pull SAX parser.
+///
+/// No document tree is built and input is consumed as it is read, so memory stays flat
+/// whatever the size of the page: each anchor becomes a ``DistributionFile`` handed to the
+/// sink, then forgotten. Element and attribute names are case-insensitive and entities are
+/// decoded once; broken markup is recovered, never fatal.
+public enum HTMLPageParser {
+  /// Parses a page from an open file descriptor (read to its end; not closed).
+  /// - Parameters:
+  ///   - pageURL: the final URL of the page, which relative links and `<base href>` resolve against.
+  ///   - charset: the `Content-Type` charset; UTF-8 when nil.
+  ///   - sink: called once per anchor that has an `href`.
+  /// - Returns: the page's base URL, API version, link count and warnings.
+  public static func parse(fileDescriptor fd: Int32, pageURL: String, charset: String? = nil, sink: (DistributionFile) -> Void) throws(ParseError) -> PageInfo {
+    try run(pageURL: pageURL, sink: sink) { ctxt, options in
+      htmlCtxtReadFd(ctxt, fd, nil, charset ?? "UTF-8", options)
+    }
+  }
+
+  /// Parses a page held in memory.
+  public static func parse(bytes: [UInt8], pageURL: String, charset: String? = nil, sink: (DistributionFile) -> Void) throws(ParseError) -> PageInfo {
+    if bytes.isEmpty {
+      var info = PageInfo()
+      info.baseURL = pageURL
+      return info
+    }
+    return try bytes.withUnsafeBufferPointer { buf throws(ParseError) in
+      try run(pageURL: pageURL, sink: sink) { ctxt, options in
+        buf.baseAddress!.withMemoryRebound(to: CChar.self, capacity: buf.count) { p in
+          htmlCtxtReadMemory(ctxt, p, Int32(clamping: buf.count), nil, charset ?? "UTF-8", options)
+        }
+      }
+    }
+  }
+
+  private static let initialise: Void = { xmlInitParser() }()
+
+  private static func run(pageURL: String, sink: (DistributionFile) -> Void, read: (htmlParserCtxtPtr, Int32) -> htmlDocPtr?) throws(ParseError) -> PageInfo {
+    _ = initialise
+    return try withoutActuallyEscaping(sink) { escapingSink throws(ParseError) in
+      let collector = Collector(pageURL: pageURL, sink: escapingSink)
+      guard let ctxt = htmlNewParserCtxt() else { throw .unreadable("libxml2 could not allocate a parser") }
+      defer { htmlFreeParserCtxt(ctxt) }
+      var handler = htmlSAXHandler()
+      handler.startElement = { ctx, name, attrs in
+        guard let ctx, let name else { return }
+        Unmanaged<Collector>.fromOpaque(ctx).takeUnretainedValue().start(name, attrs)
+      }
+      ctxt.pointee.sax.pointee = handler
+      ctxt.pointee.userData = Unmanaged.passUnretained(collector).toOpaque()
+      collector.ctxt = ctxt
+      let options = Int32(HTML_PARSE_RECOVER.rawValue | HTML_PARSE_NOERROR.rawValue | HTML_PARSE_NOWARNING.rawValue | HTML_PARSE_NONET.rawValue | HTML_PARSE_NOBLANKS.rawValue) | Int32(XML_PARSE_HUGE.rawValue)
+      if let doc = read(ctxt, options) { xmlFreeDoc(doc) }
+      if let doc = ctxt.pointee.myDoc { xmlFreeDoc(doc); ctxt.pointee.myDoc = nil }
+      if let error = collector.error { throw error }
+      collector.finish()
+      return collector.info
+    }
+  }
+
+  private final class Collector {
+    let pageURL: String
+    let sink: (DistributionFile) -> Void
+    var info = PageInfo()
+    var baseSet = false
+    var unknownHashes = Set<String>()
+    var error: ParseError?
+    var ctxt: htmlParserCtxtPtr?
+
+    init(pageURL: String, sink: @escaping (DistributionFile) -> Void) {
+      self.pageURL = pageURL
+      self.sink = sink
+      info.baseURL = pageURL
+    }
+
+    func start(_ name: UnsafePointer<xmlChar>, _ attrs: UnsafeMutablePointer<UnsafePointer<xmlChar>?>?) {
+      switch (name[0], name[1]) {
+      case (UInt8(ascii: "a"), 0): anchor(attrs)
+      case (UInt8(ascii: "b"), _) where strcmp(name, "base") == 0:
+        if !baseSet, let href = attribute("href", attrs) {
+          baseSet = true
+          info.baseURL = URLReference.resolve(href, against: pageURL)
+        }
+      case (UInt8(ascii: "m"), _) where strcmp(name, "meta") == 0:
+        if attribute("name", attrs)?.lowercased() == "pypi:repository-version", let content = attribute("content", attrs) {
+          info.apiVersion = content.trimmingCharacters(in: " ")
+          do { try LinkAttributes.checkAPIVersion(info.apiVersion, warnings: &info.warnings) } catch {
+            self.error = error
+            if let ctxt { xmlStopParser(ctxt) }
+          }
+        }
+      case (UInt8(ascii: "i"), _) where strcmp(name, "input") == 0:
+        if attribute("type", attrs)?.lowercased() == "password" { info.hasPasswordField = true }
+      default: break
+      }
+    }
+
+    private func anchor(_ attrs: UnsafeMutablePointer<UnsafePointer<xmlChar>?>?) {
+      guard let attrs else { return }
+      var href: String?, requiresPython: String?, yanked: String?, core: String?, distInfo: String?
+      var coreSeen = false, distInfoSeen = false
+      var i = 0
+      while let n = attrs[i] {
+        let v = attrs[i + 1]
+        switch n[0] {
+        case UInt8(ascii: "h") where strcmp(n, "href") == 0: href = v.map { String(cString: $0) }
+        case UInt8(ascii: "d"):
+          if strcmp(n, "data-requires-python") == 0 { requiresPython = v.map { String(cString: $0) } }
+          else if strcmp(n, "data-yanked") == 0 { yanked = v.map { String(cString: $0) } ?? "" }
+          else if strcmp(n, "data-core-metadata") == 0 { coreSeen = true; core = v.map { String(cString: $0) } ?? "true" }
+          else if strcmp(n, "data-dist-info-metadata") == 0 { distInfoSeen = true; distInfo = v.map { String(cString: $0) } ?? "true" }
+        default: break
+        }
+        i += 2
+      }
+      guard let rawHref = href else { return }
+      let h = rawHref.trimmingCharacters(in: " \t\n\r")
+      guard !h.isEmpty else { return }
+      info.linkCount += 1
+      let rp = requiresPython.flatMap { $0.trimmingCharacters(in: " \t\n").isEmpty ? nil : $0 }
+      let file = DistributionFile(
+        filename: URLReference.filename(of: h), href: h,
+        hashes: LinkAttributes.hashes(inFragmentOf: h, unknown: &unknownHashes),
+        requiresPython: rp, yanked: yanked,
+        coreMetadata: coreSeen ? LinkAttributes.metadata(core) : (distInfoSeen ? LinkAttributes.metadata(distInfo) : nil))
+      sink(file)
+    }
+
+    private func attribute(_ wanted: String, _ attrs: UnsafeMutablePointer<UnsafePointer<xmlChar>?>?) -> String? {
+      guard let attrs else { return nil }
+      var i = 0
+      while let n = attrs[i] {
+        if strcmp(n, wanted) == 0 { return attrs[i + 1].map { String(cString: $0) } ?? "" }
+        i += 2
+      }
+      return nil
+    }
+
+    func finish() {
+      for alg in unknownHashes.sorted() {
+        info.warnings.append("the page gives '\(alg)' digests, which pyindex cannot verify; they were ignored")
+      }
+    }
+  }
+}
+
+private func strcmp(_ a: UnsafePointer<xmlChar>, _ b: String) -> Int32 {
+  a.withMemoryRebound(to: CChar.self, capacity: 1) { cStringCompare($0, b) }
+}
+
+private func cStringCompare(_ a: UnsafePointer<CChar>, _ b: String) -> Int32 {
+  #if canImport(Glibc)
+    Glibc.strcmp(a, b)
+  #else
+    Darwin.strcmp(a, b)
+  #endif
+}

@@ -1,0 +1,300 @@
+public import PyIndexModel
+
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
+/// Reads PEP 691 JSON project pages as a stream.
+///
+/// The body is read in 64 KiB chunks; each entry of `files` is decoded into a small value,
+/// turned into a ``DistributionFile``, handed to the sink and dropped, so memory does not
+/// grow with the number of files. Unknown keys are skipped, `_`-prefixed ones included.
+public enum JSONPageParser {
+  /// Parses a page from an open file descriptor (read to its end; not closed).
+  public static func parse(fileDescriptor fd: Int32, pageURL: String, sink: (DistributionFile) -> Void) throws(ParseError) -> PageInfo {
+    var reader = ByteReader(source: .fd(fd))
+    return try parse(&reader, pageURL: pageURL, sink: sink)
+  }
+
+  /// Parses a page held in memory.
+  public static func parse(bytes: [UInt8], pageURL: String, sink: (DistributionFile) -> Void) throws(ParseError) -> PageInfo {
+    var reader = ByteReader(source: .memory(bytes))
+    return try parse(&reader, pageURL: pageURL, sink: sink)
+  }
+
+  private static func parse(_ r: inout ByteReader, pageURL: String, sink: (DistributionFile) -> Void) throws(ParseError) -> PageInfo {
+    var info = PageInfo()
+    info.baseURL = pageURL
+    var unknown = Set<String>()
+    try r.expect(UInt8(ascii: "{"))
+    if try r.consumeIf(UInt8(ascii: "}")) { return info }
+    repeat {
+      let key = try r.string()
+      try r.expect(UInt8(ascii: ":"))
+      switch key {
+      case "meta":
+        if case .object(let meta) = try r.value(depth: 0), case .string(let v)? = meta["api-version"] {
+          info.apiVersion = v
+          try LinkAttributes.checkAPIVersion(v, warnings: &info.warnings)
+        }
+      case "files":
+        try r.expect(UInt8(ascii: "["))
+        if try !r.consumeIf(UInt8(ascii: "]")) {
+          repeat {
+            let entry = try r.value(depth: 1)
+            guard case .object(let o) = entry else { throw r.failure("a files entry is not an object") }
+            info.linkCount += 1
+            if let file = try file(o, reader: r, unknown: &unknown) { sink(file) }
+          } while try r.separator(closing: UInt8(ascii: "]"))
+        }
+      default:
+        try r.skipValue(depth: 0)
+      }
+    } while try r.separator(closing: UInt8(ascii: "}"))
+    try r.expectEnd()
+    for alg in unknown.sorted() { info.warnings.append("the page gives '\(alg)' digests, which pyindex cannot verify; they were ignored") }
+    return info
+  }
+
+  private static func file(_ o: [String: JSONValue], reader r: ByteReader, unknown: inout Set<String>) throws(ParseError) -> DistributionFile? {
+    guard case .string(let url)? = o["url"] else { throw r.failure("a files entry has no 'url'") }
+    var filename: String
+    if case .string(let f)? = o["filename"] { filename = f } else { filename = URLReference.filename(of: url) }
+    if filename.contains("/") { filename = URLReference.filename(of: filename) }
+    var hashes: [String: String] = [:]
+    if case .object(let h)? = o["hashes"] {
+      for (alg, v) in h {
+        guard case .string(let hex) = v, !hex.isEmpty else { continue }
+        let a = alg.lowercased()
+        if LinkAttributes.knownAlgorithms.contains(a) { hashes[a] = hex.lowercased() } else { unknown.insert(a) }
+      }
+    }
+    var requiresPython: String? = nil
+    if case .string(let rp)? = o["requires-python"], !rp.trimmingCharacters(in: " ").isEmpty { requiresPython = rp }
+    var yanked: String? = nil
+    switch o["yanked"] {
+    case .bool(true)?: yanked = ""
+    case .string(let reason)? where !reason.isEmpty: yanked = reason
+    default: break
+    }
+    let meta = o["core-metadata"] ?? o["dist-info-metadata"]
+    var core: [String: String]? = nil
+    switch meta {
+    case .bool(true)?: core = [:]
+    case .object(let h)?:
+      var d: [String: String] = [:]
+      for (alg, v) in h { if case .string(let hex) = v, LinkAttributes.knownAlgorithms.contains(alg.lowercased()) { d[alg.lowercased()] = hex.lowercased() } }
+      core = d
+    default: break
+    }
+    var size: Int? = nil
+    if case .number(let n)? = o["size"] { size = Int(n) }
+    var uploadTime: String? = nil
+    if case .string(let t)? = o["upload-time"] { uploadTime = t }
+    // Hashes may also ride on the URL fragment (GitLab does both).
+    for (alg, hex) in LinkAttributes.hashes(inFragmentOf: url, unknown: &unknown) where hashes[alg] == nil { hashes[alg] = hex }
+    return DistributionFile(filename: filename, href: url, hashes: hashes, requiresPython: requiresPython, yanked: yanked, coreMetadata: core, size: size, uploadTime: uploadTime)
+  }
+}
+
+/// A decoded JSON value (only for the small objects inside a page).
+enum JSONValue {
+  case null, bool(Bool), number(String), string(String), array([JSONValue]), object([String: JSONValue])
+}
+
+/// A buffered byte reader over a file descriptor or memory, with a small JSON grammar.
+struct ByteReader {
+  enum Source { case fd(Int32), memory([UInt8]) }
+  private let source: Source
+  private var buffer: [UInt8]
+  private var pos = 0
+  private var consumed = 0
+  private var eof = false
+  static let chunk = 64 * 1024
+  static let maxDepth = 64
+
+  init(source: Source) {
+    self.source = source
+    switch source {
+    case .memory(let b): buffer = b; eof = true
+    case .fd: buffer = []
+    }
+  }
+
+  func failure(_ reason: String) -> ParseError { .malformedJSON(offset: consumed + pos, reason: reason) }
+
+  private mutating func fill() throws(ParseError) -> Bool {
+    guard !eof, case .fd(let fd) = source else { return false }
+    consumed += buffer.count
+    buffer = [UInt8](repeating: 0, count: ByteReader.chunk)
+    var n = 0
+    repeat {
+      n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, ByteReader.chunk) }
+    } while n < 0 && errno == EINTR
+    if n < 0 { throw .unreadable("read failed (errno \(errno))") }
+    buffer.removeLast(ByteReader.chunk - n)
+    pos = 0
+    if n == 0 { eof = true; return false }
+    return true
+  }
+
+  @inline(__always) private mutating func peekRaw() throws(ParseError) -> UInt8? {
+    if pos < buffer.count { return buffer[pos] }
+    return try fill() ? buffer[pos] : nil
+  }
+
+  /// The next non-whitespace byte, not consumed.
+  mutating func peek() throws(ParseError) -> UInt8? {
+    while let c = try peekRaw() {
+      if c == 0x20 || c == 0x0A || c == 0x0D || c == 0x09 { pos += 1 } else { return c }
+    }
+    return nil
+  }
+
+  mutating func expect(_ c: UInt8) throws(ParseError) {
+    guard try peek() == c else { throw failure("expected '\(Character(Unicode.Scalar(c)))'") }
+    pos += 1
+  }
+
+  mutating func consumeIf(_ c: UInt8) throws(ParseError) -> Bool {
+    if try peek() == c { pos += 1; return true }
+    return false
+  }
+
+  /// After a member: true for `,`, false for the closing bracket.
+  mutating func separator(closing: UInt8) throws(ParseError) -> Bool {
+    let c = try peek()
+    pos += 1
+    if c == UInt8(ascii: ",") { return true }
+    if c == closing { return false }
+    throw failure("expected ',' or '\(Character(Unicode.Scalar(closing)))'")
+  }
+
+  mutating func expectEnd() throws(ParseError) {
+    if try peek() != nil { throw failure("unexpected data after the page object") }
+  }
+
+  mutating func string() throws(ParseError) -> String {
+    try expect(UInt8(ascii: "\""))
+    var out: [UInt8] = []
+    while true {
+      guard let c = try peekRaw() else { throw failure("unterminated string") }
+      pos += 1
+      switch c {
+      case UInt8(ascii: "\""): return String(decoding: out, as: UTF8.self)
+      case UInt8(ascii: "\\"):
+        guard let e = try peekRaw() else { throw failure("unterminated escape") }
+        pos += 1
+        switch e {
+        case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): out.append(e)
+        case UInt8(ascii: "b"): out.append(0x08)
+        case UInt8(ascii: "f"): out.append(0x0C)
+        case UInt8(ascii: "n"): out.append(0x0A)
+        case UInt8(ascii: "r"): out.append(0x0D)
+        case UInt8(ascii: "t"): out.append(0x09)
+        case UInt8(ascii: "u"):
+          var scalar = try hex4()
+          if (0xD800..<0xDC00).contains(scalar), try peekRaw() == UInt8(ascii: "\\") {
+            pos += 1
+            guard try peekRaw() == UInt8(ascii: "u") else { throw failure("bad surrogate escape") }
+            pos += 1
+            let low = try hex4()
+            scalar = (0xDC00..<0xE000).contains(low) ? 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00) : 0xFFFD
+          }
+          let u = Unicode.Scalar(scalar) ?? "\u{FFFD}"
+          out.append(contentsOf: Array(String(Character(u)).utf8))
+        default: throw failure("invalid escape")
+        }
+      default:
+        if c < 0x20 { throw failure("control character in string") }
+        out.append(c)
+      }
+    }
+  }
+
+  private mutating func hex4() throws(ParseError) -> UInt32 {
+    var v: UInt32 = 0
+    for _ in 0..<4 {
+      guard let c = try peekRaw() else { throw failure("short \\u escape") }
+      pos += 1
+      let d: UInt32
+      switch c {
+      case 0x30...0x39: d = UInt32(c - 0x30)
+      case 0x41...0x46: d = UInt32(c - 0x41 + 10)
+      case 0x61...0x66: d = UInt32(c - 0x61 + 10)
+      default: throw failure("bad \\u escape")
+      }
+      v = v << 4 | d
+    }
+    return v
+  }
+
+  private mutating func literal(_ word: StaticString) throws(ParseError) {
+    let p = word.utf8Start
+    for k in 0..<word.utf8CodeUnitCount {
+      guard try peekRaw() == p[k] else { throw failure("invalid literal") }
+      pos += 1
+    }
+  }
+
+  private mutating func number() throws(ParseError) -> String {
+    var out: [UInt8] = []
+    while let c = try peekRaw(), (c >= 0x30 && c <= 0x39) || c == UInt8(ascii: "-") || c == UInt8(ascii: "+") || c == UInt8(ascii: ".") || c == UInt8(ascii: "e") || c == UInt8(ascii: "E") {
+      out.append(c); pos += 1
+    }
+    if out.isEmpty { throw failure("unexpected character") }
+    return String(decoding: out, as: UTF8.self)
+  }
+
+  mutating func value(depth: Int) throws(ParseError) -> JSONValue {
+    guard depth < ByteReader.maxDepth else { throw failure("nesting too deep") }
+    guard let c = try peek() else { throw failure("unexpected end of input") }
+    switch c {
+    case UInt8(ascii: "{"):
+      pos += 1
+      var o: [String: JSONValue] = [:]
+      if try consumeIf(UInt8(ascii: "}")) { return .object(o) }
+      repeat {
+        let k = try string()
+        try expect(UInt8(ascii: ":"))
+        o[k] = try value(depth: depth + 1)
+      } while try separator(closing: UInt8(ascii: "}"))
+      return .object(o)
+    case UInt8(ascii: "["):
+      pos += 1
+      var a: [JSONValue] = []
+      if try consumeIf(UInt8(ascii: "]")) { return .array(a) }
+      repeat { a.append(try value(depth: depth + 1)) } while try separator(closing: UInt8(ascii: "]"))
+      return .array(a)
+    case UInt8(ascii: "\""): return .string(try string())
+    case UInt8(ascii: "t"): try literal("true"); return .bool(true)
+    case UInt8(ascii: "f"): try literal("false"); return .bool(false)
+    case UInt8(ascii: "n"): try literal("null"); return .null
+    default: return .number(try number())
+    }
+  }
+
+  /// Skips a value without keeping it (for keys the page model does not use).
+  mutating func skipValue(depth: Int) throws(ParseError) {
+    guard depth < ByteReader.maxDepth else { throw failure("nesting too deep") }
+    guard let c = try peek() else { throw failure("unexpected end of input") }
+    switch c {
+    case UInt8(ascii: "{"):
+      pos += 1
+      if try consumeIf(UInt8(ascii: "}")) { return }
+      repeat {
+        _ = try string()
+        try expect(UInt8(ascii: ":"))
+        try skipValue(depth: depth + 1)
+      } while try separator(closing: UInt8(ascii: "}"))
+    case UInt8(ascii: "["):
+      pos += 1
+      if try consumeIf(UInt8(ascii: "]")) { return }
+      repeat { try skipValue(depth: depth + 1) } while try separator(closing: UInt8(ascii: "]"))
+    default:
+      _ = try value(depth: depth)
+    }
+  }
+}

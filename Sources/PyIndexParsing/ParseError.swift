@@ -1,0 +1,101 @@
+public import PyIndexModel
+
+/// Why an index page could not be read.
+public enum ParseError: Error, Equatable, Sendable, CustomStringConvertible {
+  /// The page declares an API major version this client does not speak.
+  case unsupportedAPIVersion(String)
+  /// The JSON body is not valid JSON or not a PEP 691 project page.
+  case malformedJSON(offset: Int, reason: String)
+  /// The body could not be read from its file.
+  case unreadable(String)
+  /// The page's `Content-Type` is not one of the simple-API types.
+  case unsupportedContentType(String)
+
+  public var description: String {
+    switch self {
+    case .unsupportedAPIVersion(let v): "the page declares repository API version \(v); pyindex reads 1.x"
+    case .malformedJSON(let offset, let reason): "malformed PEP 691 JSON at byte \(offset): \(reason)"
+    case .unreadable(let why): "could not read the page: \(why)"
+    case .unsupportedContentType(let t): "unsupported Content-Type '\(t)'; expected application/vnd.pypi.simple.v1+json, application/vnd.pypi.simple.v1+html or text/html"
+    }
+  }
+}
+
+/// The page formats of the simple repository API.
+public enum PageFormat: Sendable, Equatable {
+  case html(charset: String?)
+  case json
+
+  /// The `Accept` header pyindex sends for project pages (JSON preferred, HTML accepted).
+  public static let acceptHeader = "application/vnd.pypi.simple.v1+json, application/vnd.pypi.simple.v1+html;q=0.1, text/html;q=0.01"
+
+  /// The format a `Content-Type` value announces.
+  /// - Throws: ``ParseError/unsupportedContentType(_:)`` for anything else (`application/json` included).
+  public init(contentType: String?) throws(ParseError) {
+    let value = contentType ?? ""
+    let parts = value.split(separator: ";").map { $0.trimmingCharacters(in: " \t").lowercased() }
+    let mime = parts.first ?? ""
+    var charset: String? = nil
+    for p in parts.dropFirst() where p.hasPrefix("charset=") {
+      charset = String(p.dropFirst(8)).trimmingCharacters(in: "\"' ")
+    }
+    switch mime {
+    case "application/vnd.pypi.simple.v1+json": self = .json
+    case "application/vnd.pypi.simple.v1+html", "text/html": self = .html(charset: charset)
+    default: throw .unsupportedContentType(value)
+    }
+  }
+}
+
+extension StringProtocol {
+  func trimmingCharacters(in set: String) -> String {
+    var s = Substring(self)
+    while let f = s.first, set.contains(f) { s = s.dropFirst() }
+    while let l = s.last, set.contains(l) { s = s.dropLast() }
+    return String(s)
+  }
+}
+
+/// Shared reading of hash fragments, yanked and metadata values.
+enum LinkAttributes {
+  static let knownAlgorithms = Set(HashAlgorithm.allCases.map(\.rawValue))
+  static let hashLike: Set<String> = ["sha224", "sha3_224", "sha3_256", "sha3_384", "sha3_512", "blake2b", "blake2s"]
+
+  /// Digests in a URL fragment (`#sha256=…&md5=…`); unknown hash algorithms are reported.
+  static func hashes(inFragmentOf href: String, unknown: inout Set<String>) -> [String: String] {
+    guard let fragment = URLReference.fragment(of: href), !fragment.isEmpty else { return [:] }
+    var out: [String: String] = [:]
+    for item in fragment.split(separator: "&") {
+      guard let eq = item.firstIndex(of: "=") else { continue }
+      let name = item[..<eq].lowercased(), value = item[item.index(after: eq)...].lowercased()
+      if knownAlgorithms.contains(name) {
+        if !value.isEmpty, out[name] == nil { out[name] = value }
+      } else if hashLike.contains(name) {
+        unknown.insert(name)
+      }
+    }
+    return out
+  }
+
+  /// `data-core-metadata` / `data-dist-info-metadata` values: `true`, `alg=hex`, or nil.
+  static func metadata(_ value: String?) -> [String: String]? {
+    guard let value else { return nil }
+    let v = value.trimmingCharacters(in: " \t\n")
+    if v.lowercased() == "false" { return nil }
+    if let eq = v.firstIndex(of: "=") {
+      let alg = v[..<eq].lowercased(), hex = v[v.index(after: eq)...].lowercased()
+      if knownAlgorithms.contains(alg), !hex.isEmpty { return [alg: hex] }
+    }
+    return [:]
+  }
+
+  /// Checks a declared repository version: a major above 1 is refused, a newer minor warned.
+  static func checkAPIVersion(_ v: String, warnings: inout [String]) throws(ParseError) {
+    let parts = v.split(separator: ".")
+    guard let major = parts.first.flatMap({ Int($0) }) else { return }
+    if major > 1 { throw .unsupportedAPIVersion(v) }
+    if parts.count > 1, let minor = Int(parts[1]), minor > 4 {
+      warnings.append("the index speaks repository API \(v), newer than the 1.4 pyindex knows; reading it as 1.4")
+    }
+  }
+}

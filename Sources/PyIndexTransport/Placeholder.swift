@@ -1,0 +1,4 @@
+import AsyncHTTPClient
+import NIOSSL
+import NIOHTTP1
+import Logging
