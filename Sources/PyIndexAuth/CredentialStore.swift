@@ -1,0 +1,147 @@
+import PyIndexModel
+
+/// Every credential source pyindex knows before the first request, and the rule that picks
+/// the credentials for a URL (the contract's order, first match wins):
+/// 1. the userinfo of the configured index on the request's origin (longest segment-wise
+///    path prefix among several; else the first configured);
+/// 2. `PYINDEX_USERNAME` / `PYINDEX_PASSWORD`, for the origin of `--index-url`;
+/// 3. netrc, by host;
+/// 4. none.
+/// An http index's credentials also cover https on the same host (default ports), never the reverse.
+public struct CredentialStore: Sendable {
+  public struct Match: Sendable, Hashable {
+    public let credentials: Credentials?
+    public let source: CredentialSource
+    public static let none = Match(credentials: nil, source: .none)
+  }
+
+  private let indexes: [IndexURL]
+  private let envCredentials: Credentials?
+  private let envOrigin: Origin?
+  private let netrc: Netrc?
+  /// Notes for the user about how sources were read (stripped whitespace, unreadable netrc).
+  public let warnings: [String]
+
+  /// - Parameters:
+  ///   - indexes: configured indexes, `--index-url` first.
+  ///   - environment: the process environment (tests pass a scrubbed one).
+  ///   - netrcText: the netrc file's text when one was read.
+  public init(indexes: [IndexURL], environment: [String: String], netrcText: String? = nil) {
+    self.indexes = indexes
+    var warnings: [String] = []
+    func read(_ name: String) -> String? {
+      guard let raw = environment[name] else { return nil }
+      let trimmed = raw.trimmingASCIIWhitespaceForAuth()
+      if trimmed != raw { warnings.append("\(name) had surrounding whitespace or a newline; it was stripped") }
+      return trimmed
+    }
+    let user = read("PYINDEX_USERNAME"), password = read("PYINDEX_PASSWORD")
+    if user != nil || password != nil {
+      envCredentials = Credentials(username: user ?? "", password: password ?? "")
+      envOrigin = indexes.first?.parts?.origin
+      if envOrigin == nil { warnings.append("PYINDEX_USERNAME/PYINDEX_PASSWORD are set but --index-url is not an http(s) URL; they are not used") }
+    } else {
+      envCredentials = nil
+      envOrigin = nil
+    }
+    netrc = netrcText.map(Netrc.init)
+    self.warnings = warnings
+  }
+
+  /// The credentials for a request to `url` (no userinfo in it), and where they come from.
+  public func lookup(_ url: String) -> Match {
+    guard let parts = URLParts(url), parts.scheme == "http" || parts.scheme == "https" else { return .none }
+    let origin = parts.origin
+    let sameOrigin = indexes.filter { idx in
+      guard let o = idx.parts?.origin else { return false }
+      return o == origin || o.upgrades(to: origin)
+    }
+    if !sameOrigin.isEmpty {
+      let requestSegments = CredentialStore.segments(parts.path)
+      var best: IndexURL? = nil
+      var bestLength = -1
+      for idx in sameOrigin {
+        let segs = CredentialStore.segments(idx.parts?.path ?? "/")
+        if segs.count <= requestSegments.count, Array(requestSegments.prefix(segs.count)) == segs, segs.count > bestLength {
+          best = idx; bestLength = segs.count
+        }
+      }
+      if let c = (best ?? sameOrigin[0]).credentials { return Match(credentials: c, source: .url) }
+    }
+    if let envCredentials, let envOrigin, envOrigin == origin || envOrigin.upgrades(to: origin) {
+      return Match(credentials: envCredentials, source: .env)
+    }
+    if let entry = netrc?.entry(host: parts.host), entry.login != nil || entry.password != nil {
+      return Match(credentials: Credentials(username: entry.login ?? "", password: entry.password ?? ""), source: .netrc)
+    }
+    return .none
+  }
+
+  /// Every secret the store holds, for leak sweeps in tests and for masking in traces.
+  public var secrets: [String] {
+    var all = indexes.compactMap(\.credentials).flatMap(\.secretForms)
+    if let envCredentials { all += envCredentials.secretForms }
+    return all
+  }
+
+  static func segments(_ path: String) -> [Substring] {
+    path.split(separator: "/", omittingEmptySubsequences: true)
+  }
+}
+
+/// What to do with a redirect, decided at every hop.
+public enum RedirectDecision: Sendable, Hashable {
+  /// Follow to `url` (userinfo removed), with these credentials; `note` says whether they were
+  /// kept or dropped and why (for the `-v` trace).
+  case follow(url: String, match: CredentialStore.Match, note: String)
+  /// Do not follow; the reason is shown to the user.
+  case refuse(reason: String)
+}
+
+/// The per-hop credential policy of the contract, as one pure function.
+public enum RedirectPolicy {
+  /// The most hops a request may take.
+  public static let maxHops = 10
+
+  /// Decides the next hop of a redirect.
+  /// - Parameters:
+  ///   - current: the URL that answered with a redirect (no userinfo).
+  ///   - location: the `Location` header, relative or absolute.
+  ///   - currentMatch: the credentials sent to `current`.
+  ///   - hops: redirects followed so far, this one excluded.
+  ///   - store: the sources, consulted afresh when credentials are dropped.
+  public static func decide(current: String, location: String, currentMatch: CredentialStore.Match, hops: Int, store: CredentialStore) -> RedirectDecision {
+    if hops >= maxHops {
+      return .refuse(reason: "more than \(maxHops) redirects")
+    }
+    let target = URLReference.resolve(location, against: current)
+    guard let scheme = URLReference.scheme(of: target) else { return .refuse(reason: "the Location header is not a URL") }
+    guard scheme == "http" || scheme == "https" else {
+      return .refuse(reason: "a redirect to a \(scheme): URL is not allowed")
+    }
+    guard var parts = URLParts(target), let from = URLParts(current) else {
+      return .refuse(reason: "the Location header is not a valid URL")
+    }
+    let locationCredentials: Credentials? = parts.userinfo.flatMap { info in
+      let user: Substring, pw: Substring
+      if let c = info.firstIndex(of: ":") { user = info[..<c]; pw = info[info.index(after: c)...] } else { user = Substring(info); pw = "" }
+      guard let u = URLReference.percentDecode(user), let p = URLReference.percentDecode(pw) else { return nil }
+      return Credentials(username: u, password: p)
+    }
+    parts.userinfo = nil
+    let next = URLReference.stripFragment(parts.withoutUserinfo)
+    if let locationCredentials {
+      return .follow(url: next, match: .init(credentials: locationCredentials, source: .location), note: "credentials from the Location header, for this hop only")
+    }
+    if from.origin == parts.origin {
+      return .follow(url: next, match: currentMatch, note: currentMatch.credentials == nil ? "same origin" : "credentials kept: same origin")
+    }
+    if from.origin.upgrades(to: parts.origin) {
+      return .follow(url: next, match: currentMatch, note: currentMatch.credentials == nil ? "upgrade to https" : "credentials kept: upgrade to https on the same host")
+    }
+    let fresh = store.lookup(next)
+    let dropped = currentMatch.credentials == nil ? "other origin" : "credentials dropped: other origin"
+    let note = fresh.credentials == nil ? dropped : "\(dropped); \(fresh.source.rawValue) credentials for \(parts.origin)"
+    return .follow(url: next, match: fresh, note: note)
+  }
+}

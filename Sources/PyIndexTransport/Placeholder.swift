@@ -1,4 +1,0 @@
-import AsyncHTTPClient
-import NIOSSL
-import NIOHTTP1
-import Logging
