@@ -57,7 +57,10 @@ let package = Package(
         "PyIndexClient",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ], swiftSettings: strictSettings),
-    .executableTarget(name: "pyindex", dependencies: ["PyIndexCLI"], swiftSettings: strictSettings),
+    .executableTarget(
+      name: "pyindex",
+      dependencies: ["PyIndexCLI", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+      swiftSettings: strictSettings),
     .target(
       name: "PyIndexFixtures",
       dependencies: [

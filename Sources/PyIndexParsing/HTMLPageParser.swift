@@ -18,16 +18,17 @@ public enum HTMLPageParser {
   /// - Parameters:
   ///   - pageURL: the final URL of the page, which relative links and `<base href>` resolve against.
   ///   - charset: the `Content-Type` charset; UTF-8 when nil.
-  ///   - sink: called once per anchor that has an `href`.
+  ///   - sink: called once per anchor that has an `href`, with the base URL its link resolves
+  ///     against (the page URL, or the first `<base href>` met before it).
   /// - Returns: the page's base URL, API version, link count and warnings.
-  public static func parse(fileDescriptor fd: Int32, pageURL: String, charset: String? = nil, sink: (DistributionFile) -> Void) throws(ParseError) -> PageInfo {
+  public static func parse(fileDescriptor fd: Int32, pageURL: String, charset: String? = nil, sink: (DistributionFile, String) -> Void) throws(ParseError) -> PageInfo {
     try run(pageURL: pageURL, sink: sink) { ctxt, options in
       htmlCtxtReadFd(ctxt, fd, nil, charset ?? "UTF-8", options)
     }
   }
 
   /// Parses a page held in memory.
-  public static func parse(bytes: [UInt8], pageURL: String, charset: String? = nil, sink: (DistributionFile) -> Void) throws(ParseError) -> PageInfo {
+  public static func parse(bytes: [UInt8], pageURL: String, charset: String? = nil, sink: (DistributionFile, String) -> Void) throws(ParseError) -> PageInfo {
     if bytes.isEmpty {
       var info = PageInfo()
       info.baseURL = pageURL
@@ -44,7 +45,7 @@ public enum HTMLPageParser {
 
   private static let initialise: Void = { xmlInitParser() }()
 
-  private static func run(pageURL: String, sink: (DistributionFile) -> Void, read: (htmlParserCtxtPtr, Int32) -> htmlDocPtr?) throws(ParseError) -> PageInfo {
+  private static func run(pageURL: String, sink: (DistributionFile, String) -> Void, read: (htmlParserCtxtPtr, Int32) -> htmlDocPtr?) throws(ParseError) -> PageInfo {
     _ = initialise
     return try withoutActuallyEscaping(sink) { escapingSink throws(ParseError) in
       let collector = Collector(pageURL: pageURL, sink: escapingSink)
@@ -69,14 +70,14 @@ public enum HTMLPageParser {
 
   private final class Collector {
     let pageURL: String
-    let sink: (DistributionFile) -> Void
+    let sink: (DistributionFile, String) -> Void
     var info = PageInfo()
     var baseSet = false
     var unknownHashes = Set<String>()
     var error: ParseError?
     var ctxt: htmlParserCtxtPtr?
 
-    init(pageURL: String, sink: @escaping (DistributionFile) -> Void) {
+    init(pageURL: String, sink: @escaping (DistributionFile, String) -> Void) {
       self.pageURL = pageURL
       self.sink = sink
       info.baseURL = pageURL
@@ -132,7 +133,7 @@ public enum HTMLPageParser {
         hashes: LinkAttributes.hashes(inFragmentOf: h, unknown: &unknownHashes),
         requiresPython: rp, yanked: yanked,
         coreMetadata: coreSeen ? LinkAttributes.metadata(core) : (distInfoSeen ? LinkAttributes.metadata(distInfo) : nil))
-      sink(file)
+      sink(file, info.baseURL)
     }
 
     private func attribute(_ wanted: String, _ attrs: UnsafeMutablePointer<UnsafePointer<xmlChar>?>?) -> String? {

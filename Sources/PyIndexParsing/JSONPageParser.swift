@@ -13,18 +13,18 @@ public import PyIndexModel
 /// grow with the number of files. Unknown keys are skipped, `_`-prefixed ones included.
 public enum JSONPageParser {
   /// Parses a page from an open file descriptor (read to its end; not closed).
-  public static func parse(fileDescriptor fd: Int32, pageURL: String, sink: (DistributionFile) -> Void) throws(ParseError) -> PageInfo {
+  public static func parse(fileDescriptor fd: Int32, pageURL: String, sink: (DistributionFile, String) -> Void) throws(ParseError) -> PageInfo {
     var reader = ByteReader(source: .fd(fd))
     return try parse(&reader, pageURL: pageURL, sink: sink)
   }
 
   /// Parses a page held in memory.
-  public static func parse(bytes: [UInt8], pageURL: String, sink: (DistributionFile) -> Void) throws(ParseError) -> PageInfo {
+  public static func parse(bytes: [UInt8], pageURL: String, sink: (DistributionFile, String) -> Void) throws(ParseError) -> PageInfo {
     var reader = ByteReader(source: .memory(bytes))
     return try parse(&reader, pageURL: pageURL, sink: sink)
   }
 
-  private static func parse(_ r: inout ByteReader, pageURL: String, sink: (DistributionFile) -> Void) throws(ParseError) -> PageInfo {
+  private static func parse(_ r: inout ByteReader, pageURL: String, sink: (DistributionFile, String) -> Void) throws(ParseError) -> PageInfo {
     var info = PageInfo()
     info.baseURL = pageURL
     var unknown = Set<String>()
@@ -46,7 +46,7 @@ public enum JSONPageParser {
             let entry = try r.value(depth: 1)
             guard case .object(let o) = entry else { throw r.failure("a files entry is not an object") }
             info.linkCount += 1
-            if let file = try file(o, reader: r, unknown: &unknown) { sink(file) }
+            if let file = try file(o, reader: r, unknown: &unknown) { sink(file, pageURL) }
           } while try r.separator(closing: UInt8(ascii: "]"))
         }
       default:

@@ -6,6 +6,12 @@ import NIOPosix
 import NIOSSL
 import NIOHTTP1
 
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
 /// How the transport behaves; every value has a command-line flag.
 public struct TransportConfiguration: Sendable {
   /// Connect timeout and the longest silence between two reads, in seconds.
@@ -63,7 +69,7 @@ public struct ResponseBody: Sendable {
     var iterator = body.makeAsyncIterator()
     while true {
       let next: ByteBuffer?
-      do { next = try await iterator.next() } catch { throw Transport.classify(error, url: url, host: "") }
+      do { next = try await iterator.next() } catch { throw Transport.classify(error, url: url, parts: nil) }
       guard let chunk = next else { return }
       try chunk.withUnsafeReadableBytes { try handle($0) }
     }
@@ -164,7 +170,7 @@ public final class Transport: Sendable {
       request.headers.add(name: "User-Agent", value: configuration.userAgent)
       for (n, v) in headers { request.headers.replaceOrAdd(name: n, value: v) }
       if let c = match.credentials { request.headers.replaceOrAdd(name: "Authorization", value: c.authorizationHeader) }
-      let host = URLParts(current)?.host ?? ""
+      let parts = URLParts(current)
       var hop = Hop(
         method: "GET", url: Redaction.redact(current), route: "direct", source: match.source,
         authorizationAttached: match.credentials != nil, status: nil, redirect: nil,
@@ -175,7 +181,7 @@ public final class Transport: Sendable {
         response = try await client.execute(request, timeout: .milliseconds(Int64(configuration.timeout * 1000)))
       } catch {
         observer(hop)
-        throw Transport.classify(error, url: Redaction.redact(current), host: host)
+        throw Transport.classify(error, url: Redaction.redact(current), parts: parts)
       }
       let status = Int(response.status.code)
       hop.status = status
@@ -240,8 +246,10 @@ public final class Transport: Sendable {
   }
 
   /// Maps AsyncHTTPClient, NIO and TLS errors onto ``TransportError``.
-  static func classify(_ error: any Error, url: String, host: String) -> TransportError {
+  static func classify(_ error: any Error, url: String, parts: URLParts?) -> TransportError {
     if let e = error as? TransportError { return e }
+    let host = parts?.host ?? "the server"
+    let port = parts?.effectivePort ?? 0
     if let e = error as? HTTPClientError {
       if e == .connectTimeout || e == .readTimeout || e == .deadlineExceeded { return .timeout(url: url) }
       if e == .remoteConnectionClosed { return .bodyInterrupted(url: url, detail: "the server closed the connection") }
@@ -249,17 +257,28 @@ public final class Transport: Sendable {
     }
     if let e = error as? NIOConnectionError {
       if e.connectionErrors.isEmpty, e.dnsAError != nil || e.dnsAAAAError != nil { return .dns(host: e.host, url: url) }
-      let detail = e.connectionErrors.first.map { "\($0.error)" } ?? "no address answered"
+      let detail = e.connectionErrors.first.map { f in (f.error as? IOError).map { Transport.errnoText($0.errnoCode) } ?? "\(f.error)" } ?? "no address answered"
       return .connect(host: e.host, port: e.port, url: url, detail: Transport.shorten(detail))
     }
     if let e = error as? NIOSSLError { return .tls(host: host, url: url, detail: Transport.shorten("\(e)")) }
     if error is NIOSSLExtraError { return .tls(host: host, url: url, detail: Transport.shorten("\(error)")) }
-    if let e = error as? IOError { return .connect(host: host, port: 0, url: url, detail: Transport.shorten("\(e)")) }
-    if error is ChannelError { return .connect(host: host, port: 0, url: url, detail: "\(error)") }
+    if let e = error as? IOError { return .connect(host: host, port: port, url: url, detail: Transport.errnoText(e.errnoCode)) }
+    if error is ChannelError { return .connect(host: host, port: port, url: url, detail: "\(error)") }
     if error is CancellationError { return .other(url: url, detail: "cancelled") }
     let text = "\(error)"
     if text.contains("SSL") || text.contains("certificate") { return .tls(host: host, url: url, detail: Transport.shorten(text)) }
     return .other(url: url, detail: Transport.shorten(text))
+  }
+
+  static func errnoText(_ code: Int32) -> String {
+    switch code {
+    case ECONNREFUSED: "connection refused"
+    case ECONNRESET: "connection reset by peer"
+    case ETIMEDOUT: "connection timed out"
+    case EHOSTUNREACH: "host unreachable"
+    case ENETUNREACH: "network unreachable"
+    default: "errno \(code)"
+    }
   }
 
   static func shorten(_ s: String) -> String { s.count > 300 ? String(s.prefix(300)) + "…" : s }

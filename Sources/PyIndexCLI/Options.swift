@@ -1,0 +1,121 @@
+import ArgumentParser
+import PyIndexAuth
+import PyIndexClient
+import PyIndexModel
+import PyIndexTransport
+
+/// `-i`, `--extra-index-url`, `--index-strategy`: where to look (every command).
+struct IndexOptions: ParsableArguments {
+  @Option(name: [.customShort("i"), .long], help: ArgumentHelp("Base URL of the index (default: $PYINDEX_INDEX_URL, then $PIP_INDEX_URL, then https://pypi.org/simple/).", valueName: "url"))
+  var indexURL: String?
+
+  @Option(name: .long, help: ArgumentHelp("Another index to search after --index-url; repeatable (default: $PYINDEX_EXTRA_INDEX_URL, then $PIP_EXTRA_INDEX_URL, space-separated).", valueName: "url"))
+  var extraIndexURL: [String] = []
+
+  @Option(name: .long, help: ArgumentHelp("first-index: a project found on an earlier index is never taken from a later one; unsafe-best-match: merge every index.", valueName: "strategy"))
+  var indexStrategy: String = IndexStrategy.firstIndex.rawValue
+
+  init() {}
+
+  /// The configured indexes in order, parsed before any request.
+  func settings(environment env: [String: String]) throws(AuthError) -> IndexSettings {
+    func nonEmpty(_ k: String) -> String? { env[k].flatMap { $0.isEmpty ? nil : $0 } }
+    let primary = indexURL ?? nonEmpty("PYINDEX_INDEX_URL") ?? nonEmpty("PIP_INDEX_URL") ?? "https://pypi.org/simple/"
+    var extras = extraIndexURL
+    if extras.isEmpty, let e = nonEmpty("PYINDEX_EXTRA_INDEX_URL") ?? nonEmpty("PIP_EXTRA_INDEX_URL") {
+      extras = e.split(whereSeparator: { $0 == " " || $0 == "\n" || $0 == "\t" }).map(String.init)
+    }
+    let indexes = try ([primary] + extras).map { (s: String) throws(AuthError) -> IndexURL in try IndexURL(s) }
+    return IndexSettings(indexes: indexes, strategy: IndexStrategy(rawValue: indexStrategy) ?? .firstIndex)
+  }
+
+  mutating func validate() throws {
+    guard IndexStrategy(rawValue: indexStrategy) != nil else {
+      throw ValidationError("--index-strategy must be one of: \(IndexStrategy.allCases.map(\.rawValue).joined(separator: ", "))")
+    }
+  }
+}
+
+/// `--timeout`, `--retries` (every command).
+struct NetworkOptions: ParsableArguments {
+  @Option(help: ArgumentHelp("Seconds to wait for a connection and between reads.", valueName: "seconds"))
+  var timeout: Double = 15
+
+  @Option(help: ArgumentHelp("Retries after 5xx, 408, 429 and connection resets.", valueName: "n"))
+  var retries: Int = 3
+
+  init() {}
+
+  mutating func validate() throws {
+    guard timeout > 0 else { throw ValidationError("--timeout must be positive") }
+    guard retries >= 0 else { throw ValidationError("--retries must be 0 or more") }
+  }
+
+  var configuration: TransportConfiguration {
+    var c = TransportConfiguration()
+    c.timeout = timeout
+    c.retries = retries
+    c.userAgent = "pyindex/\(PyIndexCommand.version)"
+    return c
+  }
+}
+
+/// `-v`, `-q` (every command).
+struct OutputOptions: ParsableArguments {
+  @Flag(name: .shortAndLong, help: "One line per HTTP hop on stderr; -vv adds headers (secrets masked).")
+  var verbose: Int
+
+  @Flag(name: .shortAndLong, help: "Errors only.")
+  var quiet = false
+
+  init() {}
+}
+
+/// `--platform`, `--python-version`, `--implementation`, `--abi`, `--only-binary`,
+/// `--no-binary`, `--pre`, `--ignore-requires-python`, as in pip.
+struct TargetOptions: ParsableArguments {
+  @Option(name: .long, help: ArgumentHelp("Only files for this platform tag (e.g. manylinux_2_17_x86_64, win_amd64); repeatable.", valueName: "tag"))
+  var platform: [String] = []
+
+  @Option(name: .long, help: ArgumentHelp("Target Python version: 3.12 or 312.", valueName: "version"))
+  var pythonVersion: String?
+
+  @Option(name: .long, help: ArgumentHelp("Target implementation: cp, pp, py...", valueName: "impl"))
+  var implementation: String?
+
+  @Option(name: .long, help: ArgumentHelp("Target ABI tag (e.g. cp312, abi3); repeatable.", valueName: "tag"))
+  var abi: [String] = []
+
+  @Option(name: .long, help: ArgumentHelp("Only wheels: :all:, :none:, or project names (comma-separated).", valueName: "names"))
+  var onlyBinary: [String] = []
+
+  @Option(name: .long, help: ArgumentHelp("No wheels: :all:, :none:, or project names (comma-separated).", valueName: "names"))
+  var noBinary: [String] = []
+
+  @Flag(help: "Include pre-releases and development releases.")
+  var pre = false
+
+  @Flag(help: "Ignore Requires-Python.")
+  var ignoreRequiresPython = false
+
+  init() {}
+
+  var hasTargetFlags: Bool { !platform.isEmpty || pythonVersion != nil || implementation != nil || !abi.isEmpty }
+
+  var formats: FormatControl {
+    var f = FormatControl()
+    // pip applies the options in the order given; --no-binary after --only-binary per value.
+    for v in onlyBinary { f.add(v, onlyBinary: true) }
+    for v in noBinary { f.add(v, onlyBinary: false) }
+    return f
+  }
+
+  /// The target from the flags alone; unset dimensions stay unconstrained.
+  func explicitTarget() throws(ModelError) -> Target {
+    Target(
+      platforms: platform.isEmpty ? nil : platform.flatMap { $0.split(separator: ",").map(String.init) },
+      pythonVersion: try pythonVersion.map { (v: String) throws(ModelError) in try Target.parsePythonVersion(v) },
+      implementation: implementation,
+      abis: abi.isEmpty ? nil : abi.flatMap { $0.split(separator: ",").map(String.init) })
+  }
+}

@@ -1,0 +1,112 @@
+public import ArgumentParser
+import Foundation
+import PyIndexAuth
+import PyIndexClient
+import PyIndexModel
+import PyIndexTransport
+
+/// The `pyindex` command: talk to Python package indexes.
+public struct PyIndexCommand: AsyncParsableCommand {
+  public static let version = "0.1.0"
+
+  public static let configuration = CommandConfiguration(
+    commandName: "pyindex",
+    abstract: "List versions and download distributions from Python package indexes, with credentials done right.",
+    version: "pyindex \(version)",
+    subcommands: [Index.self, Download.self])
+
+  public init() {}
+}
+
+extension PyIndexCommand {
+  /// `pyindex index ...`
+  struct Index: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Inspect projects on an index.",
+      subcommands: [Versions.self])
+  }
+}
+
+/// Shared set-up and error handling for the commands.
+struct Session {
+  let console: Console
+  let environment: [String: String]
+
+  init(output: OutputOptions, environment: [String: String] = ProcessInfo.processInfo.environment) {
+    console = Console(verbosity: output.verbose, quiet: output.quiet)
+    self.environment = environment
+  }
+
+  /// The credential store for these indexes, netrc read from `$NETRC` or `~/.netrc`.
+  func credentialStore(_ settings: IndexSettings) -> CredentialStore {
+    var netrcText: String? = nil
+    let path = environment["NETRC"].flatMap { $0.isEmpty ? nil : $0 } ?? environment["HOME"].map { $0 + "/.netrc" }
+    if let path, FileManager.default.fileExists(atPath: path) {
+      netrcText = try? String(contentsOfFile: path, encoding: .utf8)
+      if netrcText == nil { console.warning("cannot read the netrc file \(path); it was ignored") }
+    }
+    let store = CredentialStore(indexes: settings.indexes, environment: environment, netrcText: netrcText)
+    for w in store.warnings { console.warning(w) }
+    return store
+  }
+
+  /// Runs `body` with an index client; maps every failure to `error:`/`hint:` and the
+  /// contract's exit code.
+  func run(index: IndexOptions, network: NetworkOptions, _ body: (IndexClient) async throws -> Void) async throws {
+    installSignalHandlers()
+    let settings: IndexSettings
+    do { settings = try index.settings(environment: environment) } catch {
+      console.error(error.description, hint: error.hint)
+      throw ExitCode(64)
+    }
+    let store = credentialStore(settings)
+    let console = self.console
+    do {
+      try await Transport.with(configuration: network.configuration, store: store, observer: { console.hop($0) }) { transport in
+        let client = IndexClient(transport: transport, settings: settings, warn: { console.warning($0) })
+        try await body(client)
+      }
+    } catch let e as ClientError {
+      report(e)
+      throw ExitCode(e.exitCode)
+    } catch let e as TransportError {
+      console.error(e.description, hint: e.hint)
+      throw ExitCode(3)
+    } catch let e as ModelError {
+      console.error(e.description)
+      throw ExitCode(64)
+    }
+  }
+
+  func report(_ e: ClientError) {
+    if case .noMatchingDistribution(let req, let versions, let yanked, let wrongPython) = e {
+      if !yanked.isEmpty { console.error("Ignored the following yanked versions: \(yanked.joined(separator: ", "))") }
+      if !wrongPython.isEmpty { console.error("Ignored the following versions that require a different python version: \(wrongPython.joined(separator: "; "))") }
+      console.error("Could not find a version that satisfies the requirement \(req) (from versions: \(versions.isEmpty ? "none" : versions.joined(separator: ", ")))")
+    }
+    console.error(e.description, hint: e.hint)
+  }
+
+  /// SIGINT and SIGTERM remove the temporary files of downloads in flight, then exit.
+  private func installSignalHandlers() {
+    SignalCleanup.installOnce()
+  }
+}
+
+/// Removes in-flight temporary files when the process is interrupted.
+enum SignalCleanup {
+  nonisolated(unsafe) private static var sources: [any DispatchSourceSignal] = []
+  private static let install: Void = {
+    for (sig, code) in [(SIGINT, Int32(130)), (SIGTERM, Int32(143))] {
+      signal(sig, SIG_IGN)
+      let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
+      source.setEventHandler {
+        TemporaryFiles.shared.removeAll()
+        _exit(code)
+      }
+      source.resume()
+      sources.append(source)
+    }
+  }()
+  static func installOnce() { _ = install }
+}

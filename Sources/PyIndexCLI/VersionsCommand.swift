@@ -1,0 +1,80 @@
+import ArgumentParser
+import PyIndexClient
+import PyIndexModel
+
+extension PyIndexCommand.Index {
+  /// `pyindex index versions NAME`: what `pip index versions` prints, byte for byte.
+  struct Versions: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "List the versions of a project, newest first, as pip index versions does.")
+
+    @Argument(help: "The project name, as typed (it is echoed back).")
+    var project: String
+
+    @Flag(help: "Print one JSON object: {\"name\", \"versions\", \"latest\"}.")
+    var json = false
+
+    @OptionGroup(title: "Target") var target: TargetOptions
+    @OptionGroup(title: "Indexes") var index: IndexOptions
+    @OptionGroup(title: "Network") var network: NetworkOptions
+    @OptionGroup(title: "Output") var output: OutputOptions
+
+    func run() async throws {
+      let session = Session(output: output)
+      let name: ProjectName
+      let explicitTarget: Target
+      do {
+        name = try ProjectName(project)
+        explicitTarget = try target.explicitTarget()
+      } catch {
+        session.console.error(error.description)
+        throw ExitCode(64)
+      }
+      let evaluator = CandidateEvaluator(project: name, target: explicitTarget, formats: target.formats, ignoreRequiresPython: target.ignoreRequiresPython)
+      var collector = VersionCollector(evaluator: evaluator, includePrereleases: target.pre)
+      try await session.run(index: index, network: network) { client in
+        try await client.files(for: name) { file, _ in collector.add(file) }
+      }
+      let versions = collector.sorted
+      guard let latest = versions.first else {
+        session.console.error("No matching distribution found for \(project)")
+        throw ExitCode(1)
+      }
+      let list = versions.map(\.description)
+      if json {
+        let quoted = list.map(JSON.quote).joined(separator: ", ")
+        session.console.out("{\"name\": \(JSON.quote(project)), \"versions\": [\(quoted)], \"latest\": \(JSON.quote(latest.description))}")
+      } else {
+        session.console.out("\(project) (\(latest))")
+        session.console.out("Available versions: \(list.joined(separator: ", "))")
+      }
+    }
+  }
+}
+
+/// JSON text as Python's `json.dumps` writes it (ASCII-only, `\uXXXX` escapes).
+enum JSON {
+  static func quote(_ s: String) -> String {
+    var out = "\""
+    for u in s.unicodeScalars {
+      switch u {
+      case "\"": out += "\\\""
+      case "\\": out += "\\\\"
+      case "\n": out += "\\n"
+      case "\r": out += "\\r"
+      case "\t": out += "\\t"
+      default:
+        if u.value < 0x20 || u.value > 0x7E {
+          for unit in String(u).utf16 { out += "\\u" + String(unit, radix: 16).leftPadded(4) }
+        } else {
+          out.unicodeScalars.append(u)
+        }
+      }
+    }
+    return out + "\""
+  }
+}
+
+extension String {
+  func leftPadded(_ n: Int) -> String { count >= n ? self : String(repeating: "0", count: n - count) + self }
+}

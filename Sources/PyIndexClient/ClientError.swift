@@ -1,0 +1,79 @@
+public import PyIndexModel
+public import PyIndexParsing
+public import PyIndexTransport
+public import PyIndexAuth
+
+/// Everything that can stop `index versions` or `download`, each case carrying what the
+/// user needs to fix it. URLs are redacted. ``exitCode`` follows the contract's table.
+public enum ClientError: Error, Sendable, CustomStringConvertible {
+  /// The project is on no index.
+  case projectNotFound(ProjectName, searched: [String])
+  /// No file satisfies the requirement and target.
+  case noMatchingDistribution(requirement: String, versions: [String], yanked: [String], wrongPython: [String])
+  /// 401, 403, or a sign-in page instead of an index.
+  case authentication(url: String, status: Int, loginPage: Bool, source: CredentialSource)
+  /// DNS, connection, TLS, timeout, refused redirect, body cut short.
+  case network(TransportError)
+  /// A status that is neither success, not-found nor an auth failure (after retries).
+  case httpStatus(url: String, status: Int)
+  /// The page answered but could not be read.
+  case unreadablePage(url: String, ParseError)
+  /// A digest did not match; nothing was written under the final name.
+  case digestMismatch(filename: String, url: String, algorithm: String, expected: String, actual: String)
+  /// A local file or directory problem.
+  case fileSystem(path: String, detail: String)
+  /// Bad input found before any request.
+  case usage(String, hint: String?)
+
+  /// The contract's exit code.
+  public var exitCode: Int32 {
+    switch self {
+    case .projectNotFound, .noMatchingDistribution: 1
+    case .authentication: 2
+    case .network, .httpStatus: 3
+    case .unreadablePage, .digestMismatch: 4
+    case .fileSystem: 1
+    case .usage: 64
+    }
+  }
+
+  public var description: String {
+    switch self {
+    case .projectNotFound(let p, _): "No matching distribution found for \(p.typed)"
+    case .noMatchingDistribution(let req, _, _, _): "No matching distribution found for \(req)"
+    case .authentication(let url, let status, let login, _):
+      login ? "\(url) answered with a sign-in page instead of a package index (HTTP \(status))"
+        : "HTTP \(status) \(status == 401 ? "Unauthorized" : "Forbidden") from \(url)"
+    case .network(let e): e.description
+    case .httpStatus(let url, let status): "HTTP \(status) from \(url)"
+    case .unreadablePage(let url, let e): "cannot read the index page \(url): \(e)"
+    case .digestMismatch(let f, let url, let alg, let expected, let actual):
+      "\(f) from \(url) does not match its \(alg) digest: expected \(expected), got \(actual)"
+    case .fileSystem(let path, let detail): "\(path): \(detail)"
+    case .usage(let m, _): m
+    }
+  }
+
+  /// What to try next, when known.
+  public var hint: String? {
+    switch self {
+    case .projectNotFound(_, let searched):
+      return "searched \(searched.joined(separator: ", ")); check the project name and the index URL (a private index may also answer 404 when credentials are missing)"
+    case .noMatchingDistribution(_, let versions, _, _):
+      return versions.isEmpty ? "no file fits the target; check --platform, --python-version and --only-binary" : nil
+    case .authentication(_, let status, let login, let source):
+      if login { return "the URL points at a web sign-in page; use the index's simple API URL and pass credentials in the URL, PYINDEX_USERNAME/PYINDEX_PASSWORD or ~/.netrc" }
+      if source == .none { return "no credentials were sent; add them to the index URL (percent-encoded), set PYINDEX_USERNAME and PYINDEX_PASSWORD, or add a netrc entry" }
+      return status == 401 ? "the \(source.rawValue) credentials were refused; check the user name and token, and that the token has not expired"
+        : "the \(source.rawValue) credentials were accepted but lack permission to read this repository"
+    case .network(let e): return e.hint
+    case .httpStatus(_, let status): return status >= 500 ? "the server failed; try again later or raise --retries" : nil
+    case .unreadablePage(_, let e):
+      if case .unsupportedContentType = e { return "the URL may not be a simple index; check that it ends in /simple/ (or the registry's equivalent)" }
+      return nil
+    case .digestMismatch: return "the file changed on the server or was tampered with; check the index, then retry"
+    case .fileSystem: return nil
+    case .usage(_, let hint): return hint
+    }
+  }
+}

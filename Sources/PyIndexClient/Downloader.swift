@@ -1,0 +1,233 @@
+public import PyIndexModel
+import PyIndexAuth
+import PyIndexTransport
+
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
+/// What `download` was asked to do, besides the requirements.
+public struct DownloadOptions: Sendable {
+  public var destination: String
+  public var target: Target
+  public var formats: FormatControl
+  public var prereleases: Bool
+  public var ignoreRequiresPython: Bool
+  /// How many files are fetched at once.
+  public var parallelism: Int
+
+  public init(destination: String, target: Target, formats: FormatControl = .init(), prereleases: Bool = false, ignoreRequiresPython: Bool = false, parallelism: Int = 4) {
+    self.destination = destination
+    self.target = target
+    self.formats = formats
+    self.prereleases = prereleases
+    self.ignoreRequiresPython = ignoreRequiresPython
+    self.parallelism = parallelism
+  }
+}
+
+/// One file `download` wrote (or found already there, verified).
+public struct DownloadedFile: Sendable, Hashable {
+  public let project: String
+  public let version: String
+  public let filename: String
+  /// Absolute path of the file in DEST.
+  public let path: String
+  public let sha256: String
+  public let size: Int
+  /// The URL it came from, redacted.
+  public let url: String
+  public let alreadyPresent: Bool
+}
+
+/// Picks and fetches the file pip would pick for each requirement, writing it to a
+/// temporary name in DEST and renaming it only after every known digest matched.
+public struct Downloader: Sendable {
+  public let client: IndexClient
+  public let warn: @Sendable (String) -> Void
+
+  public init(client: IndexClient, warn: @escaping @Sendable (String) -> Void) {
+    self.client = client
+    self.warn = warn
+  }
+
+  /// Downloads one file per requirement, several at a time, results in requirement order.
+  /// - Throws: ``ClientError`` of the first requirement that failed; files of the others that
+  ///   completed stay (complete and verified), partial ones are removed.
+  public func download(_ requirements: [Requirement], options: DownloadOptions) async throws(ClientError) -> [DownloadedFile] {
+    let dest = try Downloader.prepareDestination(options.destination)
+    do {
+      return try await withThrowingTaskGroup(of: (Int, DownloadedFile).self) { group in
+        var results = [DownloadedFile?](repeating: nil, count: requirements.count)
+        var next = 0
+        func launch() {
+          guard next < requirements.count else { return }
+          let i = next, req = requirements[i]
+          next += 1
+          group.addTask { (i, try await self.fetch(req, options: options, dest: dest)) }
+        }
+        for _ in 0..<max(1, options.parallelism) { launch() }
+        while let (i, file) = try await group.next() {
+          results[i] = file
+          launch()
+        }
+        return results.compactMap { $0 }
+      }
+    } catch let e as ClientError {
+      throw e
+    } catch {
+      throw .fileSystem(path: dest, detail: "\(error)")
+    }
+  }
+
+  static func prepareDestination(_ path: String) throws(ClientError) -> String {
+    var absolute = path
+    if !path.hasPrefix("/") {
+      var buf = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+      guard getcwd(&buf, buf.count) != nil else { throw .fileSystem(path: path, detail: "cannot read the current directory") }
+      let cwd = String(cString: buf)
+      absolute = path == "." ? cwd : cwd + "/" + path
+    }
+    while absolute.count > 1, absolute.hasSuffix("/") { absolute.removeLast() }
+    // mkdir -p
+    var built = ""
+    for part in absolute.split(separator: "/") {
+      built += "/" + part
+      if mkdir(built, 0o755) != 0, errno != EEXIST {
+        throw .fileSystem(path: built, detail: "cannot create the directory: \(String(cString: strerror(errno)))")
+      }
+    }
+    var st = stat()
+    guard stat(absolute, &st) == 0, (st.st_mode & S_IFMT) == S_IFDIR else { throw .fileSystem(path: absolute, detail: "not a directory") }
+    return absolute
+  }
+
+  private func fetch(_ req: Requirement, options: DownloadOptions, dest: String) async throws -> DownloadedFile {
+    if req.url != nil { throw ClientError.usage("URL requirements (\(req.text)) are not supported yet", hint: "name the project and version instead, e.g. \(req.name.typed)==1.0") }
+    if req.marker != nil { throw ClientError.usage("environment markers (\(req.text)) are not evaluated yet", hint: "drop the '; marker' part for a requirement that applies to your target") }
+    let evaluator = CandidateEvaluator(project: req.name, target: options.target, formats: options.formats, ignoreRequiresPython: options.ignoreRequiresPython)
+    var candidates: [(Candidate, String)] = []
+    var wrongPython = Set<String>()
+    try await client.files(for: req.name) { file, base in
+      switch evaluator.evaluate(file) {
+      case .success(let c): candidates.append((c, base))
+      case .failure(.requiresPython(let rp)):
+        if let k = DistributionKind(filename: file.filename, project: req.name) { wrongPython.insert("\(k.version) Requires-Python \(rp)") }
+      default: break
+      }
+    }
+    let selector = CandidateSelector(specifier: req.specifier, allowPrereleases: options.prereleases)
+    guard let best = selector.best(from: candidates.map(\.0)) else {
+      let visible = Set(candidates.filter { $0.0.file.yanked == nil }.map(\.0.version))
+      let yanked = Set(candidates.filter { $0.0.file.yanked != nil }.map(\.0.version)).subtracting(visible)
+      throw ClientError.noMatchingDistribution(
+        requirement: req.text, versions: visible.sorted().map(\.description),
+        yanked: yanked.sorted().map(\.description), wrongPython: wrongPython.sorted())
+    }
+    if let reason = best.file.yanked {
+      warn("the candidate selected for download is a yanked version: \(best.file.filename)\(reason.isEmpty ? "" : "; reason for being yanked: \(reason)")")
+    }
+    let base = candidates.first { $0.0 == best }?.1 ?? ""
+    let url = best.file.resolvedURL(base: base)
+    return try await store(best, url: url, project: req.name, dest: dest)
+  }
+
+  private func store(_ candidate: Candidate, url: String, project: ProjectName, dest: String) async throws -> DownloadedFile {
+    let filename = candidate.file.filename
+    guard !filename.isEmpty, !filename.contains("/"), filename != ".", filename != "..", !filename.contains("\0") else {
+      throw ClientError.fileSystem(path: filename, detail: "unsafe file name")
+    }
+    let finalPath = dest + "/" + filename
+    let expected = candidate.file.hashes
+    let shownURL = Redaction.redact(url)
+    if let existing = Downloader.digests(ofFileAt: finalPath, algorithms: expected.keys),
+      expected.allSatisfy({ existing.digests[$0.key] == $0.value })
+    {
+      return DownloadedFile(
+        project: project.typed, version: candidate.version.description, filename: filename, path: finalPath,
+        sha256: existing.digests["sha256"] ?? "", size: existing.size, url: shownURL, alreadyPresent: true)
+    }
+    let tempPath = dest + "/." + filename + "." + Downloader.randomSuffix() + ".part"
+    let fd = open(tempPath, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+    guard fd >= 0 else { throw ClientError.fileSystem(path: tempPath, detail: String(cString: strerror(errno))) }
+    TemporaryFiles.shared.register(tempPath)
+    var keep = false
+    defer {
+      if !keep { unlink(tempPath) }
+      TemporaryFiles.shared.unregister(tempPath)
+    }
+    var hasher = MultiHasher(algorithms: expected.keys)
+    do {
+      defer { close(fd) }
+      if url.hasPrefix("file://") {
+        try Downloader.copyLocal(url, to: fd, hasher: &hasher, tempPath: tempPath)
+      } else {
+        try await client.transport.get(url, headers: [("Accept", "*/*"), ("Accept-Encoding", "identity")]) { response in
+          switch response.status {
+          case 200: break
+          case 401, 403:
+            throw ClientError.authentication(url: Redaction.redact(response.finalURL), status: response.status, loginPage: false, source: response.credentialSource)
+          default:
+            throw ClientError.httpStatus(url: Redaction.redact(response.finalURL), status: response.status)
+          }
+          var h = hasher
+          try await response.body.forEachChunk { chunk in
+            try Spool.writeAll(fd, chunk, path: tempPath)
+            h.update(chunk)
+          }
+          hasher = h
+        }
+      }
+      guard fsync(fd) == 0 else { throw ClientError.fileSystem(path: tempPath, detail: "fsync failed: \(String(cString: strerror(errno)))") }
+    }
+    let digests = hasher.finalize()
+    for (alg, value) in expected.sorted(by: { $0.key > $1.key }) where digests[alg] != value {
+      throw ClientError.digestMismatch(filename: filename, url: shownURL, algorithm: alg, expected: value, actual: digests[alg] ?? "?")
+    }
+    guard rename(tempPath, finalPath) == 0 else { throw ClientError.fileSystem(path: finalPath, detail: "rename failed: \(String(cString: strerror(errno)))") }
+    keep = true
+    return DownloadedFile(
+      project: project.typed, version: candidate.version.description, filename: filename, path: finalPath,
+      sha256: digests["sha256"] ?? "", size: hasher.size, url: shownURL, alreadyPresent: false)
+  }
+
+  static func copyLocal(_ url: String, to fd: Int32, hasher: inout MultiHasher, tempPath: String) throws {
+    let path = URLReference.percentDecode(Substring(url.dropFirst(7))) ?? String(url.dropFirst(7))
+    let src = open(path, O_RDONLY | O_CLOEXEC)
+    guard src >= 0 else { throw ClientError.fileSystem(path: path, detail: String(cString: strerror(errno))) }
+    defer { close(src) }
+    var buf = [UInt8](repeating: 0, count: 1 << 16)
+    while true {
+      let n = buf.withUnsafeMutableBytes { read(src, $0.baseAddress, $0.count) }
+      if n < 0 { if errno == EINTR { continue }; throw ClientError.fileSystem(path: path, detail: String(cString: strerror(errno))) }
+      if n == 0 { return }
+      try buf.withUnsafeBytes { b in
+        let chunk = UnsafeRawBufferPointer(rebasing: b[0..<n])
+        try Spool.writeAll(fd, chunk, path: tempPath)
+        hasher.update(chunk)
+      }
+    }
+  }
+
+  /// Digests of an existing file, or nil when it cannot be read.
+  static func digests(ofFileAt path: String, algorithms: some Sequence<String>) -> (digests: [String: String], size: Int)? {
+    let fd = open(path, O_RDONLY | O_CLOEXEC)
+    guard fd >= 0 else { return nil }
+    defer { close(fd) }
+    var hasher = MultiHasher(algorithms: algorithms)
+    var buf = [UInt8](repeating: 0, count: 1 << 16)
+    while true {
+      let n = buf.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+      if n < 0 { if errno == EINTR { continue }; return nil }
+      if n == 0 { break }
+      buf.withUnsafeBytes { hasher.update(UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
+    }
+    return (hasher.finalize(), hasher.size)
+  }
+
+  static func randomSuffix() -> String {
+    String(UInt64.random(in: 0...UInt64.max), radix: 36)
+  }
+}

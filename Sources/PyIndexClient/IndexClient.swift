@@ -1,0 +1,219 @@
+public import PyIndexModel
+public import PyIndexAuth
+public import PyIndexTransport
+import PyIndexParsing
+
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
+/// How several indexes are searched (`--index-strategy`).
+public enum IndexStrategy: String, Sendable, CaseIterable {
+  /// A project found on an earlier index is never taken from a later one.
+  case firstIndex = "first-index"
+  /// Every index is searched and their files are merged.
+  case unsafeBestMatch = "unsafe-best-match"
+}
+
+/// Where to look: the configured indexes in order, and how to combine them.
+public struct IndexSettings: Sendable {
+  public var indexes: [IndexURL]
+  public var strategy: IndexStrategy
+  public init(indexes: [IndexURL], strategy: IndexStrategy = .firstIndex) {
+    self.indexes = indexes
+    self.strategy = strategy
+  }
+}
+
+/// Reads project pages from the configured indexes (http(s) through the ``Transport``,
+/// `file:` trees from disk) and streams their files to a sink.
+public struct IndexClient: Sendable {
+  public let transport: Transport
+  public let settings: IndexSettings
+  /// Receives `warning:` texts (index failures skipped over, page notes).
+  public let warn: @Sendable (String) -> Void
+
+  public init(transport: Transport, settings: IndexSettings, warn: @escaping @Sendable (String) -> Void) {
+    self.transport = transport
+    self.settings = settings
+    self.warn = warn
+  }
+
+  /// What one index said about a project.
+  enum PageOutcome: Sendable {
+    case found(PageInfo)
+    case notFound(status: Int)
+    case failure(ClientError)
+  }
+
+  /// Walks the indexes for `project` under the index strategy, handing each listed file and
+  /// the base URL its links resolve against to `sink`.
+  ///
+  /// A 404 passes to the next index; 401, 403, a sign-in page or an unreadable page stop
+  /// the search; a network failure is reported and the search goes on. When every index was
+  /// searched, an authentication failure wins over a network one, which wins over "not found".
+  /// - Throws: ``ClientError``.
+  public func files(for project: ProjectName, _ sink: (DistributionFile, String) -> Void) async throws(ClientError) {
+    var searched: [String] = []
+    var failures: [(index: String, error: ClientError)] = []
+    var found = false
+    for index in settings.indexes {
+      let outcome = await page(index: index, project: project, sink)
+      switch outcome {
+      case .found(let info):
+        for w in info.warnings { warn("\(index.redacted): \(w)") }
+        found = true
+      case .notFound(let status):
+        searched.append("\(index.redacted) (\(status))")
+      case .failure(let error):
+        switch error {
+        case .network, .httpStatus:
+          searched.append("\(index.redacted) (failed)")
+          failures.append((index.redacted, error))
+        default:
+          throw error
+        }
+      }
+      if found, settings.strategy == .firstIndex { break }
+    }
+    // The failure that decides the outcome is thrown; every other one is reported.
+    let thrown = found ? nil : failures.first?.error
+    for (k, f) in failures.enumerated() where !(thrown != nil && k == 0) { warn("skipped \(f.index): \(f.error)") }
+    if found { return }
+    if let thrown { throw thrown }
+    throw .projectNotFound(project, searched: searched)
+  }
+
+  private func page(index: IndexURL, project: ProjectName, _ sink: (DistributionFile, String) -> Void) async -> PageOutcome {
+    if let dir = index.filePath { return localPage(directory: dir, project: project, sink) }
+    let url = index.projectURL(project)
+    do {
+      return try await transport.get(url, headers: [("Accept", PageFormat.acceptHeader)]) { response in
+        try await handle(response, project: project, sink)
+      }
+    } catch let e as TransportError {
+      return .failure(.network(e))
+    } catch let e as ClientError {
+      return .failure(e)
+    } catch {
+      return .failure(.network(.other(url: Redaction.redact(url), detail: "\(error)")))
+    }
+  }
+
+  private func handle(_ response: Response, project: ProjectName, _ sink: (DistributionFile, String) -> Void) async throws -> PageOutcome {
+    let shownURL = Redaction.redact(response.finalURL)
+    switch response.status {
+    case 200:
+      let format: PageFormat
+      do { format = try PageFormat(contentType: response.header("content-type")) } catch {
+        _ = try? await response.body.collect(upTo: 64 * 1024)
+        return .failure(.unreadablePage(url: shownURL, error))
+      }
+      let fd = try await Spool.write(response.body)
+      defer { close(fd) }
+      var distributions = 0
+      let perFile: (DistributionFile, String) -> Void = { file, base in
+        if Spool.looksLikeDistribution(file.filename) { distributions += 1 }
+        sink(file, base)
+      }
+      let info: PageInfo
+      do {
+        switch format {
+        case .json: info = try JSONPageParser.parse(fileDescriptor: fd, pageURL: response.finalURL, sink: perFile)
+        case .html(let charset): info = try HTMLPageParser.parse(fileDescriptor: fd, pageURL: response.finalURL, charset: charset, sink: perFile)
+        }
+      } catch let e as ParseError {
+        return .failure(.unreadablePage(url: shownURL, e))
+      }
+      if info.hasPasswordField, distributions == 0 {
+        return .failure(.authentication(url: shownURL, status: 200, loginPage: true, source: response.credentialSource))
+      }
+      return .found(info)
+    case 404, 410:
+      _ = try? await response.body.collect(upTo: 64 * 1024)
+      return .notFound(status: response.status)
+    case 401, 403:
+      _ = try? await response.body.collect(upTo: 64 * 1024)
+      return .failure(.authentication(url: shownURL, status: response.status, loginPage: false, source: response.credentialSource))
+    default:
+      _ = try? await response.body.collect(upTo: 64 * 1024)
+      return .failure(.httpStatus(url: shownURL, status: response.status))
+    }
+  }
+
+  private func localPage(directory: String, project: ProjectName, _ sink: (DistributionFile, String) -> Void) -> PageOutcome {
+    let path = directory + project.normalized + "/index.html"
+    let fd = open(path, O_RDONLY)
+    guard fd >= 0 else {
+      if errno == ENOENT || errno == ENOTDIR { return .notFound(status: 404) }
+      return .failure(.fileSystem(path: path, detail: String(cString: strerror(errno))))
+    }
+    defer { close(fd) }
+    let pageURL = "file://" + Spool.percentEncodePath(path)
+    do {
+      return .found(try HTMLPageParser.parse(fileDescriptor: fd, pageURL: pageURL, sink: sink))
+    } catch {
+      return .failure(.unreadablePage(url: pageURL, error))
+    }
+  }
+}
+
+/// Response bodies spooled to an unlinked temporary file, so that parsing reads them with
+/// flat memory and nothing is left behind if the process dies.
+enum Spool {
+  static func write(_ body: ResponseBody) async throws -> Int32 {
+    let dir = ProcessEnvironment.value("TMPDIR").flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
+    var template = Array((dir + "/pyindex-page-XXXXXX").utf8CString)
+    let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+    guard fd >= 0 else { throw ClientError.fileSystem(path: dir, detail: "cannot create a temporary file: \(String(cString: strerror(errno)))") }
+    template.withUnsafeBufferPointer { _ = unlink($0.baseAddress!) }
+    do {
+      try await body.forEachChunk { chunk in try writeAll(fd, chunk, path: dir) }
+      lseek(fd, 0, SEEK_SET)
+      return fd
+    } catch {
+      close(fd)
+      throw error
+    }
+  }
+
+  static func writeAll(_ fd: Int32, _ chunk: UnsafeRawBufferPointer, path: String) throws {
+    var offset = 0
+    while offset < chunk.count {
+      let n = Glibc.write(fd, chunk.baseAddress! + offset, chunk.count - offset)
+      if n < 0 {
+        if errno == EINTR { continue }
+        throw ClientError.fileSystem(path: path, detail: "write failed: \(String(cString: strerror(errno)))")
+      }
+      offset += n
+    }
+  }
+
+  static func looksLikeDistribution(_ filename: String) -> Bool {
+    let lower = filename.lowercased()
+    return lower.hasSuffix(".whl") || SdistFilename.extensions.contains { lower.hasSuffix($0) }
+  }
+
+  static func percentEncodePath(_ path: String) -> String {
+    var out = ""
+    for b in path.utf8 {
+      let c = Character(Unicode.Scalar(b))
+      if b < 0x80, c.isLetter || c.isNumber || "/-._~".contains(c) { out.append(c) } else { out += "%" + String(b, radix: 16, uppercase: true).leftPad(2) }
+    }
+    return out
+  }
+}
+
+extension String {
+  func leftPad(_ n: Int) -> String { count >= n ? self : String(repeating: "0", count: n - count) + self }
+}
+
+/// Reads the process environment without Foundation (for TMPDIR and HOME lookups deep down).
+public enum ProcessEnvironment {
+  public static func value(_ name: String) -> String? {
+    guard let p = getenv(name) else { return nil }
+    return String(cString: p)
+  }
+}

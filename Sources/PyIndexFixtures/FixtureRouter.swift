@@ -1,0 +1,183 @@
+import PyIndexModel
+
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
+/// The fixture index's answers, as pure functions of the request and the profile.
+enum FixtureRouter {
+  static let storageQuery = "X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Expires=300&X-Amz-Signature=fixture0signature"
+
+  static func index(_ request: RecordedRequest, profile: FixtureProfile, storagePort: Int?) -> FixtureResponse {
+    if let root = profile.staticRoot { return staticTree(request, root: root) }
+    let path = request.path
+    let needsAuth = path.hasPrefix("/simple") || (profile.auth?.protectFiles ?? false)
+    if let auth = profile.auth, needsAuth, !authorized(request, auth) { return refuse(auth.failure) }
+    if path == "/simple" { return redirect("/simple/") }
+    if path == "/simple/" {
+      let links = profile.projects.map { "<a href=\"\(ProjectName.normalize($0.name))/\">\($0.name)</a>" }.joined(separator: "\n")
+      return .text(200, "<!DOCTYPE html><html><body>\n\(links)\n</body></html>\n", type: "text/html")
+    }
+    if path.hasPrefix("/simple/") {
+      let parts = path.dropFirst("/simple/".count).split(separator: "/", omittingEmptySubsequences: false)
+      let name = String(parts[0])
+      guard let project = profile.projects.first(where: { ProjectName.normalize($0.name) == ProjectName.normalize(name) }) else {
+        return .text(404, "Not Found")
+      }
+      let normalized = ProjectName.normalize(name)
+      if parts.count == 1 { return redirect("/simple/\(normalized)/") }
+      if name != normalized { return redirect("/simple/\(normalized)/" + parts.dropFirst().joined(separator: "/")) }
+      if parts.count == 2, parts[1].isEmpty { return page(project, request: request, profile: profile, storagePort: storagePort) }
+      if parts.count == 2, profile.hosting == .samePath, let f = project.files.first(where: { $0.filename == parts[1] }) { return file(f) }
+      return .text(404, "Not Found")
+    }
+    if path.hasPrefix("/files/") {
+      let filename = String(path.dropFirst("/files/".count))
+      guard profile.hosting != .samePath, let f = profile.projects.lazy.flatMap(\.files).first(where: { $0.filename == filename }) else {
+        return .text(404, "Not Found")
+      }
+      if profile.hosting == .otherOrigin, let storagePort {
+        return redirect("http://127.0.0.1:\(storagePort)/storage/\(f.filename)?\(storageQuery)", status: 302)
+      }
+      return file(f)
+    }
+    return .text(404, "Not Found")
+  }
+
+  /// The object-storage origin: serves files only with the presigned query, never wants credentials.
+  static func storage(_ request: RecordedRequest, profile: FixtureProfile) -> FixtureResponse {
+    guard request.path.hasPrefix("/storage/"), request.uri.contains("X-Amz-Signature=fixture0signature") else {
+      return .text(403, "<Error><Code>AccessDenied</Code></Error>", type: "application/xml")
+    }
+    if request.header("Authorization") != nil {
+      // Like S3: an Authorization header next to a presigned query is an error.
+      return .text(400, "<Error><Code>InvalidArgument</Code><Message>Only one auth mechanism allowed</Message></Error>", type: "application/xml")
+    }
+    let filename = String(request.path.dropFirst("/storage/".count))
+    guard let f = profile.projects.lazy.flatMap(\.files).first(where: { $0.filename == filename }) else { return .text(404, "NoSuchKey") }
+    return file(f)
+  }
+
+  static func authorized(_ request: RecordedRequest, _ auth: FixtureAuth) -> Bool {
+    guard let header = request.header("Authorization"), header.hasPrefix("Basic ") else { return false }
+    return header == "Basic " + base64(Array("\(auth.username):\(auth.password)".utf8))
+  }
+
+  static func refuse(_ failure: AuthFailure) -> FixtureResponse {
+    switch failure {
+    case .challenge:
+      return FixtureResponse(status: 401, headers: [("WWW-Authenticate", "Basic realm=\"fixture\""), ("Content-Type", "text/plain")], body: Array("Unauthorized".utf8))
+    case .notFound: return .text(404, "{\"message\":\"404 Not Found\"}", type: "application/json")
+    case .forbidden: return .text(403, "Forbidden: the caller does not have permission", type: "text/plain")
+    case .loginPage:
+      return .text(200, """
+        <!DOCTYPE html><html><head><title>Sign in</title></head><body>
+        <form method="post" action="/login"><input type="text" name="username">
+        <input type="password" name="password"><button>Sign in</button></form>
+        <a href="/help">Help</a></body></html>
+        """, type: "text/html; charset=utf-8")
+    }
+  }
+
+  static func redirect(_ location: String, status: Int = 301) -> FixtureResponse {
+    FixtureResponse(status: status, headers: [("Location", location)])
+  }
+
+  static func file(_ f: FixtureFile) -> FixtureResponse {
+    FixtureResponse(status: 200, headers: [("Content-Type", "application/octet-stream")], body: f.contents)
+  }
+
+  static func href(_ f: FixtureFile, hosting: FileHosting) -> String {
+    let digest = f.advertisedSHA256 ?? f.sha256
+    switch hosting {
+    case .samePath: return "\(f.filename)#sha256=\(digest)"
+    case .otherPath, .otherOrigin: return "../../files/\(f.filename)#sha256=\(digest)"
+    }
+  }
+
+  static func page(_ project: FixtureProject, request: RecordedRequest, profile: FixtureProfile, storagePort: Int?) -> FixtureResponse {
+    let accept = request.header("Accept") ?? ""
+    if profile.json, prefersJSON(accept) {
+      let files = project.files.map { f -> String in
+        var o = "{\"filename\": \"\(f.filename)\", \"url\": \"\(href(f, hosting: profile.hosting).split(separator: "#")[0])\", \"hashes\": {\"sha256\": \"\(f.advertisedSHA256 ?? f.sha256)\"}"
+        if let rp = f.requiresPython { o += ", \"requires-python\": \"\(rp)\"" }
+        if let y = f.yanked { o += ", \"yanked\": \(y.isEmpty ? "true" : "\"\(y)\"")" }
+        o += ", \"size\": \(f.contents.count)}"
+        return o
+      }
+      let body = "{\"meta\": {\"api-version\": \"1.1\"}, \"name\": \"\(ProjectName.normalize(project.name))\", \"files\": [\(files.joined(separator: ", "))], \"versions\": []}"
+      return FixtureResponse(status: 200, headers: [("Content-Type", "application/vnd.pypi.simple.v1+json"), ("Vary", "Accept")], body: Array(body.utf8))
+    }
+    var html = "<!DOCTYPE html>\n<html><head><meta name=\"pypi:repository-version\" content=\"1.1\"><title>Links for \(project.name)</title></head><body>\n"
+    for f in project.files {
+      var attrs = ""
+      if let rp = f.requiresPython { attrs += " data-requires-python=\"\(rp.replacingOccurrences(">", "&gt;").replacingOccurrences("<", "&lt;"))\"" }
+      if let y = f.yanked { attrs += " data-yanked=\"\(y)\"" }
+      html += "<a href=\"\(href(f, hosting: profile.hosting))\"\(attrs)>\(f.filename)</a><br>\n"
+    }
+    html += "</body></html>\n"
+    return FixtureResponse(status: 200, headers: [("Content-Type", "text/html; charset=utf-8"), ("Vary", "Accept")], body: Array(html.utf8))
+  }
+
+  static func prefersJSON(_ accept: String) -> Bool {
+    accept.contains("application/vnd.pypi.simple.v1+json") || accept.contains("application/vnd.pypi.simple.latest+json")
+  }
+
+  /// A directory tree: `/simple/<name>/` answers `index.json` (when JSON is preferred and
+  /// present) or `index.html`; other paths are files under the root.
+  static func staticTree(_ request: RecordedRequest, root: String) -> FixtureResponse {
+    let path = request.path
+    guard !path.contains("..") else { return .text(400, "bad path") }
+    if path.hasSuffix("/") {
+      if prefersJSON(request.header("Accept") ?? ""), let body = readFile(root + path + "index.json") {
+        return FixtureResponse(status: 200, headers: [("Content-Type", "application/vnd.pypi.simple.v1+json")], body: body)
+      }
+      if let body = readFile(root + path + "index.html") {
+        return FixtureResponse(status: 200, headers: [("Content-Type", "text/html; charset=utf-8")], body: body)
+      }
+      return .text(404, "Not Found")
+    }
+    if let body = readFile(root + path) { return FixtureResponse(status: 200, headers: [("Content-Type", "application/octet-stream")], body: body) }
+    if readFile(root + path + "/index.html") != nil { return redirect(path + "/") }
+    return .text(404, "Not Found")
+  }
+
+  static func readFile(_ path: String) -> [UInt8]? {
+    let fd = open(path, O_RDONLY)
+    guard fd >= 0 else { return nil }
+    defer { close(fd) }
+    var st = stat()
+    guard fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else { return nil }
+    var out = [UInt8](repeating: 0, count: Int(st.st_size))
+    var off = 0
+    while off < out.count {
+      let n = out.withUnsafeMutableBytes { read(fd, $0.baseAddress! + off, $0.count - off) }
+      if n <= 0 { break }
+      off += n
+    }
+    return Array(out[0..<off])
+  }
+
+  static func base64(_ bytes: [UInt8]) -> String {
+    let a = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
+    var out: [UInt8] = []
+    var i = 0
+    while i < bytes.count {
+      let b0 = UInt32(bytes[i]), b1 = i + 1 < bytes.count ? UInt32(bytes[i + 1]) : 0, b2 = i + 2 < bytes.count ? UInt32(bytes[i + 2]) : 0
+      let n = b0 << 16 | b1 << 8 | b2
+      out.append(a[Int(n >> 18 & 63)]); out.append(a[Int(n >> 12 & 63)])
+      out.append(i + 1 < bytes.count ? a[Int(n >> 6 & 63)] : UInt8(ascii: "="))
+      out.append(i + 2 < bytes.count ? a[Int(n & 63)] : UInt8(ascii: "="))
+      i += 3
+    }
+    return String(decoding: out, as: UTF8.self)
+  }
+}
+
+extension String {
+  func replacingOccurrences(_ a: String, _ b: String) -> String {
+    split(separator: Character(a), omittingEmptySubsequences: false).joined(separator: b)
+  }
+}

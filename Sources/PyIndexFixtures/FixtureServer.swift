@@ -1,0 +1,161 @@
+public import NIOCore
+import NIOPosix
+import NIOHTTP1
+import Synchronization
+
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
+/// A request the fixture received, headers included (credentials too: tests inspect them).
+public struct RecordedRequest: Sendable {
+  public let method: String
+  public let uri: String
+  public let headers: [(String, String)]
+  /// The port of the server that received it.
+  public let serverPort: Int
+
+  public func header(_ name: String) -> String? {
+    headers.first { $0.0.lowercased() == name.lowercased() }?.1
+  }
+  /// The path without the query.
+  public var path: String { String(uri.prefix(while: { $0 != "?" })) }
+}
+
+/// What the fixture answers.
+public struct FixtureResponse: Sendable {
+  public var status: Int
+  public var headers: [(String, String)]
+  public var body: [UInt8]
+  public init(status: Int, headers: [(String, String)] = [], body: [UInt8] = []) {
+    self.status = status
+    self.headers = headers
+    self.body = body
+  }
+  static func text(_ status: Int, _ s: String, type: String = "text/plain") -> FixtureResponse {
+    FixtureResponse(status: status, headers: [("Content-Type", type)], body: Array(s.utf8))
+  }
+}
+
+/// A loopback HTTP/1.1 server on SwiftNIO that answers every request with a closure and
+/// records it. Binds 127.0.0.1 only.
+public final class LoopbackServer: Sendable {
+  public let port: Int
+  private let channel: NIOAsyncChannel<NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>, Never>
+  private let log = Mutex<[RecordedRequest]>([])
+  private let task = Mutex<Task<Void, Never>?>(nil)
+
+  /// Starts a server on `port` (0 picks a free one).
+  public static func start(port: Int = 0, respond: @escaping @Sendable (RecordedRequest) -> FixtureResponse) async throws -> LoopbackServer {
+    let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+      .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+      .bind(host: "127.0.0.1", port: port) { child in
+        child.eventLoop.makeCompletedFuture {
+          try child.pipeline.syncOperations.configureHTTPServerPipeline()
+          return try NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>(wrappingChannelSynchronously: child)
+        }
+      }
+    let server = LoopbackServer(channel: channel, port: channel.channel.localAddress?.port ?? port)
+    let t = Task { await server.serve(respond) }
+    server.task.withLock { $0 = t }
+    return server
+  }
+
+  private init(channel: NIOAsyncChannel<NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>, Never>, port: Int) {
+    self.channel = channel
+    self.port = port
+  }
+
+  /// `http://127.0.0.1:PORT`
+  public var origin: String { "http://127.0.0.1:\(port)" }
+
+  /// Every request received so far, in order.
+  public var requests: [RecordedRequest] { log.withLock { $0 } }
+
+  /// Forgets the recorded requests.
+  public func clearRequests() { log.withLock { $0.removeAll() } }
+
+  /// Stops accepting and closes the listening socket.
+  public func stop() async {
+    try? await channel.channel.close()
+    let t = task.withLock { $0 }
+    await t?.value
+  }
+
+  private func serve(_ respond: @escaping @Sendable (RecordedRequest) -> FixtureResponse) async {
+    try? await channel.executeThenClose { inbound in
+      try await withThrowingDiscardingTaskGroup { group in
+        for try await connection in inbound {
+          group.addTask { await self.handle(connection, respond) }
+        }
+      }
+    }
+  }
+
+  private func handle(_ connection: NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>, _ respond: @Sendable (RecordedRequest) -> FixtureResponse) async {
+    try? await connection.executeThenClose { inbound, outbound in
+      var head: HTTPRequestHead? = nil
+      for try await part in inbound {
+        switch part {
+        case .head(let h): head = h
+        case .body: continue
+        case .end:
+          guard let h = head else { continue }
+          let request = RecordedRequest(method: h.method.rawValue, uri: h.uri, headers: h.headers.map { ($0.name, $0.value) }, serverPort: port)
+          log.withLock { $0.append(request) }
+          let r = respond(request)
+          var headers = HTTPHeaders(r.headers)
+          headers.replaceOrAdd(name: "Content-Length", value: String(r.body.count))
+          if !h.isKeepAlive { headers.replaceOrAdd(name: "Connection", value: "close") }
+          try await outbound.write(.head(HTTPResponseHead(version: h.version, status: HTTPResponseStatus(statusCode: r.status), headers: headers)))
+          if !r.body.isEmpty, h.method != .HEAD { try await outbound.write(.body(.byteBuffer(ByteBuffer(bytes: r.body)))) }
+          try await outbound.write(.end(nil))
+          if !h.isKeepAlive { return }
+          head = nil
+        }
+      }
+    }
+  }
+}
+
+/// A fixture package index: serves a ``FixtureProfile`` (projects as PEP 503 HTML or PEP 691
+/// JSON by `Accept`, Basic auth with a registry's failure behaviour, files on the same path,
+/// another path or another origin) and records every request, its own and its storage's.
+public final class FixtureIndex: Sendable {
+  public let server: LoopbackServer
+  /// The other-origin file host, for ``FileHosting/otherOrigin``.
+  public let storage: LoopbackServer?
+  public let profile: FixtureProfile
+
+  /// Starts the index (and its storage server when the profile needs one).
+  public static func start(_ profile: FixtureProfile, port: Int = 0) async throws -> FixtureIndex {
+    var storage: LoopbackServer? = nil
+    if profile.hosting == .otherOrigin {
+      storage = try await LoopbackServer.start { request in FixtureRouter.storage(request, profile: profile) }
+    }
+    let storagePort = storage?.port
+    let server = try await LoopbackServer.start(port: port) { request in
+      FixtureRouter.index(request, profile: profile, storagePort: storagePort)
+    }
+    return FixtureIndex(server: server, storage: storage, profile: profile)
+  }
+
+  private init(server: LoopbackServer, storage: LoopbackServer?, profile: FixtureProfile) {
+    self.server = server
+    self.storage = storage
+    self.profile = profile
+  }
+
+  /// `http://127.0.0.1:PORT/simple/`
+  public var simpleURL: String { server.origin + "/simple/" }
+
+  /// Requests to the index and to its storage, in the order each received them.
+  public var requests: [RecordedRequest] { server.requests + (storage?.requests ?? []) }
+
+  public func stop() async {
+    await server.stop()
+    await storage?.stop()
+  }
+}

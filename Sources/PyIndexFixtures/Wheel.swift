@@ -1,0 +1,65 @@
+/// Builds small but real wheels (stored zip archives with `METADATA`, `WHEEL` and `RECORD`),
+/// so that pip and uv accept the files the fixture index serves.
+public enum WheelBuilder {
+  /// A wheel for `name` `version` with the given tag triple, e.g. `py3-none-any`.
+  public static func wheel(name: String, version: String, tag: String = "py3-none-any", requires: [String] = []) -> [UInt8] {
+    let dist = name.replacingDashes() + "-" + version
+    var metadata = "Metadata-Version: 2.1\nName: \(name)\nVersion: \(version)\n"
+    for r in requires { metadata += "Requires-Dist: \(r)\n" }
+    let wheelFile = "Wheel-Version: 1.0\nGenerator: pyindex-fixtures\nRoot-Is-Purelib: true\nTag: \(tag)\n"
+    let module = "__version__ = \"\(version)\"\n"
+    let record = "\(name.replacingDashes())/__init__.py,,\n\(dist).dist-info/METADATA,,\n\(dist).dist-info/WHEEL,,\n\(dist).dist-info/RECORD,,\n"
+    return Zip.stored([
+      ("\(name.replacingDashes())/__init__.py", Array(module.utf8)),
+      ("\(dist).dist-info/METADATA", Array(metadata.utf8)),
+      ("\(dist).dist-info/WHEEL", Array(wheelFile.utf8)),
+      ("\(dist).dist-info/RECORD", Array(record.utf8)),
+    ])
+  }
+}
+
+extension String {
+  func replacingDashes() -> String {
+    String(self.map { $0 == "-" || $0 == "." ? "_" : $0 }).lowercased()
+  }
+}
+
+/// A minimal zip writer (stored entries, no compression).
+enum Zip {
+  static func stored(_ entries: [(String, [UInt8])]) -> [UInt8] {
+    var out: [UInt8] = []
+    var central: [UInt8] = []
+    for (name, data) in entries {
+      let offset = UInt32(out.count)
+      let crc = CRC32.checksum(data)
+      let nameBytes = Array(name.utf8)
+      out += le32(0x0403_4b50) + le16(20) + le16(0) + le16(0) + le16(0) + le16(0x21)
+      out += le32(crc) + le32(UInt32(data.count)) + le32(UInt32(data.count)) + le16(UInt16(nameBytes.count)) + le16(0)
+      out += nameBytes + data
+      central += le32(0x0201_4b50) + le16(20) + le16(20) + le16(0) + le16(0) + le16(0) + le16(0x21)
+      central += le32(crc) + le32(UInt32(data.count)) + le32(UInt32(data.count)) + le16(UInt16(nameBytes.count))
+      central += le16(0) + le16(0) + le16(0) + le16(0) + le32(0o100644 << 16) + le32(offset) + nameBytes
+    }
+    let cdOffset = UInt32(out.count)
+    out += central
+    out += le32(0x0605_4b50) + le16(0) + le16(0) + le16(UInt16(entries.count)) + le16(UInt16(entries.count))
+    out += le32(UInt32(central.count)) + le32(cdOffset) + le16(0)
+    return out
+  }
+
+  private static func le16(_ v: UInt16) -> [UInt8] { [UInt8(v & 0xFF), UInt8(v >> 8)] }
+  private static func le32(_ v: UInt32) -> [UInt8] { (0..<4).map { UInt8((v >> (8 * $0)) & 0xFF) } }
+}
+
+enum CRC32 {
+  private static let table: [UInt32] = (0..<256).map { i -> UInt32 in
+    var c = UInt32(i)
+    for _ in 0..<8 { c = (c & 1) != 0 ? 0xEDB8_8320 ^ (c >> 1) : c >> 1 }
+    return c
+  }
+  static func checksum(_ data: [UInt8]) -> UInt32 {
+    var c: UInt32 = 0xFFFF_FFFF
+    for b in data { c = table[Int((c ^ UInt32(b)) & 0xFF)] ^ (c >> 8) }
+    return c ^ 0xFFFF_FFFF
+  }
+}

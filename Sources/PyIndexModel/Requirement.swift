@@ -1,0 +1,64 @@
+/// A PEP 508 requirement: `name[extra,...] (specifiers) ; marker` or `name @ url`.
+///
+/// Markers are kept as text for now; evaluating them for a target comes with the
+/// resolver (see the README).
+public struct Requirement: Sendable, Hashable, CustomStringConvertible {
+  public let name: ProjectName
+  public let extras: [String]
+  public let specifier: SpecifierSet
+  public let url: String?
+  public let marker: String?
+  /// The requirement as written.
+  public let text: String
+
+  /// Parses a requirement.
+  /// - Throws: ``ModelError/invalidRequirement(_:reason:)`` saying what is wrong.
+  public init(_ text: String) throws(ModelError) {
+    self.text = text
+    var rest = Substring(text.trimmingASCIIWhitespace())
+    var marker: String? = nil
+    if let semi = rest.firstIndex(of: ";") {
+      let m = rest[rest.index(after: semi)...].trimmingASCIIWhitespace()
+      guard !m.isEmpty else { throw .invalidRequirement(text, reason: "empty marker after ';'") }
+      marker = m
+      rest = rest[..<semi]
+    }
+    let nameEnd = rest.firstIndex(where: { !($0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == ".")) }) ?? rest.endIndex
+    let nameText = String(rest[..<nameEnd])
+    guard !nameText.isEmpty else { throw .invalidRequirement(text, reason: "expected a project name") }
+    do { name = try ProjectName(nameText) } catch { throw .invalidRequirement(text, reason: "'\(nameText)' is not a valid project name") }
+    rest = rest[nameEnd...]
+    rest = rest.drop(while: { $0 == " " || $0 == "\t" })
+    var extras: [String] = []
+    if rest.first == "[" {
+      guard let close = rest.firstIndex(of: "]") else { throw .invalidRequirement(text, reason: "unclosed '['") }
+      for e in rest[rest.index(after: rest.startIndex)..<close].split(separator: ",") {
+        let x = e.trimmingASCIIWhitespace()
+        guard ProjectName.isValid(x) else { throw .invalidRequirement(text, reason: "'\(x)' is not a valid extra name") }
+        extras.append(ProjectName.normalize(x))
+      }
+      rest = rest[rest.index(after: close)...].drop(while: { $0 == " " || $0 == "\t" })
+    }
+    self.extras = extras
+    if rest.first == "@" {
+      let u = rest.dropFirst().trimmingASCIIWhitespace()
+      guard u.contains("://") else { throw .invalidRequirement(text, reason: "'@' must be followed by a URL") }
+      url = u
+      specifier = SpecifierSet()
+    } else {
+      url = nil
+      var spec = rest.trimmingASCIIWhitespace()
+      if spec.hasPrefix("(") {
+        guard spec.hasSuffix(")") else { throw .invalidRequirement(text, reason: "unclosed '('") }
+        spec = String(spec.dropFirst().dropLast())
+      }
+      do { specifier = try SpecifierSet(spec) } catch {
+        if case .invalidSpecifier(_, let reason) = error { throw .invalidRequirement(text, reason: reason) }
+        throw .invalidRequirement(text, reason: "invalid version specifier")
+      }
+    }
+    self.marker = marker
+  }
+
+  public var description: String { text }
+}
