@@ -121,10 +121,7 @@ public struct SpecifierSet: Sendable, Hashable, CustomStringConvertible {
     var parsed: [Specifier] = []
     for part in text.split(separator: ",", omittingEmptySubsequences: false) {
       let t = String(ASCII.trim(part.utf8))!
-      if t.isEmpty {
-        if text.allSatisfy({ $0 == " " }) { continue }
-        throw .invalidSpecifier(text, reason: "empty clause")
-      }
+      if t.isEmpty { continue }  // packaging accepts empty clauses ("==1.0,")
       parsed.append(try Specifier(t))
     }
     specifiers = parsed

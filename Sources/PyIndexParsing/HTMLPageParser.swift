@@ -22,30 +22,44 @@ public enum HTMLPageParser {
   ///     against (the page URL, or the first `<base href>` met before it).
   /// - Returns: the page's base URL, API version, link count and warnings.
   public static func parse(fileDescriptor fd: Int32, pageURL: String, charset: String? = nil, sink: (DistributionFile, String) -> Void) throws(ParseError) -> PageInfo {
-    try run(pageURL: pageURL, sink: sink) { ctxt, options in
-      htmlCtxtReadFd(ctxt, fd, nil, charset ?? "UTF-8", options)
-    }
+    try run(input: Input(fd: fd), pageURL: pageURL, charset: charset, sink: sink)
   }
 
   /// Parses a page held in memory.
   public static func parse(bytes: [UInt8], pageURL: String, charset: String? = nil, sink: (DistributionFile, String) -> Void) throws(ParseError) -> PageInfo {
-    if bytes.isEmpty {
-      var info = PageInfo()
-      info.baseURL = pageURL
-      return info
-    }
-    return try bytes.withUnsafeBufferPointer { buf throws(ParseError) in
-      try run(pageURL: pageURL, sink: sink) { ctxt, options in
-        buf.baseAddress!.withMemoryRebound(to: CChar.self, capacity: buf.count) { p in
-          htmlCtxtReadMemory(ctxt, p, Int32(clamping: buf.count), nil, charset ?? "UTF-8", options)
-        }
+    try run(input: Input(bytes: bytes), pageURL: pageURL, charset: charset, sink: sink)
+  }
+
+  /// What libxml2 reads from: a descriptor or bytes, with NUL bytes turned into spaces
+  /// (libxml2 takes a NUL for the end of the document and would drop every later link).
+  private final class Input {
+    let fd: Int32
+    let bytes: [UInt8]
+    var offset = 0
+    var failed: Int32 = 0
+    init(fd: Int32) { self.fd = fd; bytes = [] }
+    init(bytes: [UInt8]) { fd = -1; self.bytes = bytes }
+
+    func read(_ buffer: UnsafeMutablePointer<CChar>, _ length: Int32) -> Int32 {
+      let raw = UnsafeMutableRawPointer(buffer)
+      var n: Int
+      if fd >= 0 {
+        repeat { n = Glibc.read(fd, raw, Int(length)) } while n < 0 && errno == EINTR
+        if n < 0 { failed = errno; return -1 }
+      } else {
+        n = min(Int(length), bytes.count - offset)
+        bytes.withUnsafeBytes { raw.copyMemory(from: $0.baseAddress! + offset, byteCount: n) }
+        offset += n
       }
+      let p = raw.assumingMemoryBound(to: UInt8.self)
+      for i in 0..<n where p[i] == 0 { p[i] = 0x20 }
+      return Int32(n)
     }
   }
 
   private static let initialise: Void = { xmlInitParser() }()
 
-  private static func run(pageURL: String, sink: (DistributionFile, String) -> Void, read: (htmlParserCtxtPtr, Int32) -> htmlDocPtr?) throws(ParseError) -> PageInfo {
+  private static func run(input: Input, pageURL: String, charset: String?, sink: (DistributionFile, String) -> Void) throws(ParseError) -> PageInfo {
     _ = initialise
     return try withoutActuallyEscaping(sink) { escapingSink throws(ParseError) in
       let collector = Collector(pageURL: pageURL, sink: escapingSink)
@@ -60,7 +74,16 @@ public enum HTMLPageParser {
       ctxt.pointee.userData = Unmanaged.passUnretained(collector).toOpaque()
       collector.ctxt = ctxt
       let options = Int32(HTML_PARSE_RECOVER.rawValue | HTML_PARSE_NOERROR.rawValue | HTML_PARSE_NOWARNING.rawValue | HTML_PARSE_NONET.rawValue | HTML_PARSE_NOBLANKS.rawValue) | Int32(XML_PARSE_HUGE.rawValue)
-      if let doc = read(ctxt, options) { xmlFreeDoc(doc) }
+      let readCallback: xmlInputReadCallback = { context, buffer, length in
+        guard let context, let buffer else { return -1 }
+        return Unmanaged<Input>.fromOpaque(context).takeUnretainedValue().read(buffer, length)
+      }
+      let closeCallback: xmlInputCloseCallback = { _ in 0 }
+      let doc = withExtendedLifetime(input) {
+        htmlCtxtReadIO(ctxt, readCallback, closeCallback, Unmanaged.passUnretained(input).toOpaque(), nil, charset ?? "UTF-8", options)
+      }
+      if let doc { xmlFreeDoc(doc) }
+      if input.failed != 0 { throw .unreadable("read failed (errno \(input.failed))") }
       if let doc = ctxt.pointee.myDoc { xmlFreeDoc(doc); ctxt.pointee.myDoc = nil }
       if let error = collector.error { throw error }
       collector.finish()

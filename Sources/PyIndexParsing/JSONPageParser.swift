@@ -29,7 +29,10 @@ public enum JSONPageParser {
     info.baseURL = pageURL
     var unknown = Set<String>()
     try r.expect(UInt8(ascii: "{"))
-    if try r.consumeIf(UInt8(ascii: "}")) { return info }
+    if try r.consumeIf(UInt8(ascii: "}")) {
+      try r.expectEnd()
+      return info
+    }
     repeat {
       let key = try r.string()
       try r.expect(UInt8(ascii: ":"))

@@ -1,0 +1,200 @@
+import PyIndexAuth
+import PyIndexModel
+import Testing
+
+@Suite("index URLs and userinfo")
+struct IndexURLTests {
+  @Test("userinfo rules of the contract", arguments: [
+    ("http://user:p%40ss@host/simple", "user", "p@ss", "http://host/simple/"),
+    ("https://tok@host/simple/", "tok", "", "https://host/simple/"),
+    ("https://:tok@host/simple/", "", "tok", "https://host/simple/"),
+    ("https://user:pa:ss@host/simple/", "user", "pa:ss", "https://host/simple/"),
+    ("https://u:p@ss@host:8443/simple/", "u", "p@ss", "https://host:8443/simple/"),
+    ("https://gitlab+deploy-token-1:a+b%2Fc%3D@h/api/v4/projects/42/packages/pypi/simple", "gitlab+deploy-token-1", "a+b/c=", "https://h/api/v4/projects/42/packages/pypi/simple/"),
+    ("https://_json_key_base64:eyJ0eXBlIjoic2VydmljZV9hY2NvdW50In0%3D%3D@europe-python.pkg.dev/p/r/simple/", "_json_key_base64", "eyJ0eXBlIjoic2VydmljZV9hY2NvdW50In0==", "https://europe-python.pkg.dev/p/r/simple/"),
+    ("https://_json_key_base64:eyJ0eXBlIjoic2VydmljZV9hY2NvdW50In0==@h/simple/", "_json_key_base64", "eyJ0eXBlIjoic2VydmljZV9hY2NvdW50In0==", "https://h/simple/"),
+    ("HTTPS://U:Pw0rd9@HOST:443/Simple/", "U", "Pw0rd9", "https://host/Simple/"),
+    ("http://u:zq9w@[::1]:8080/simple/", "u", "zq9w", "http://[::1]:8080/simple/"),
+  ])
+  func userinfo(_ text: String, _ user: String, _ password: String, _ url: String) throws {
+    let i = try IndexURL(text)
+    #expect(i.credentials == Credentials(username: user, password: password))
+    #expect(i.url == url)
+    #expect(!i.redacted.contains(password.isEmpty ? user : password) || (password.isEmpty ? user : password).isEmpty)
+  }
+
+  @Test("a raw '/', '?' or '#' in a secret is a usage error naming the URL redacted", arguments: [
+    "http://_json_key_base64:eyJhIjoi//8+In0=@127.0.0.1:8707/simple/",
+    "https://user:se?cret@host/simple/",
+    "https://user:se#cret@host/simple/",
+    "https://user:123/456@host/simple/",
+  ])
+  func rawSecret(_ text: String) {
+    #expect {
+      try IndexURL(text)
+    } throws: { error in
+      guard case AuthError.secretNeedsEncoding(let redacted) = error else { return false }
+      return redacted.contains("****@") && !redacted.contains("se?cret") && !redacted.contains("//8+") && !redacted.contains("se#cret") && !redacted.contains("123/456")
+    }
+  }
+
+  @Test func otherErrors() {
+    #expect(throws: AuthError.self) { try IndexURL("http://u:%FF%FE@host/simple/") }
+    #expect(throws: AuthError.self) { try IndexURL("ftp://host/simple/") }
+    #expect(throws: AuthError.self) { try IndexURL("not a url") }
+    #expect(throws: AuthError.self) { try IndexURL("http://host:99999/simple/") }
+  }
+
+  @Test func fileIndexes() throws {
+    #expect(try IndexURL("/srv/simple").filePath == "/srv/simple/")
+    #expect(try IndexURL("file:///srv/my%20index/").filePath == "/srv/my index/")
+    #expect(try IndexURL("file:///srv/simple").credentials == nil)
+    #expect(try IndexURL("https://h/simple").projectURL(ProjectName("Demo_Pkg")) == "https://h/simple/demo-pkg/")
+  }
+}
+
+@Suite("redaction")
+struct RedactionTests {
+  @Test(arguments: [
+    ("https://user:secret@host/simple/", "https://user:****@host/simple/"),
+    ("https://token@host/simple/", "https://****@host/simple/"),
+    ("https://:token@host/simple/", "https://:****@host/simple/"),
+    ("https://host/simple/", "https://host/simple/"),
+    ("https://s3.example/b/f.whl?X-Amz-Credential=AK&X-Amz-Signature=abc&x=1", "https://s3.example/b/f.whl?X-Amz-Credential=****&X-Amz-Signature=****&x=1"),
+    ("http://_json_key_base64:eyJ//8+In0=@h:1/simple/", "http://_json_key_base64:****@h:1/simple/"),
+    ("https://u:p@ss@host/", "https://u:****@host/"),
+  ])
+  func redact(_ input: String, _ expected: String) {
+    #expect(Redaction.redact(input) == expected)
+  }
+}
+
+@Suite("credential store")
+struct CredentialStoreTests {
+  func store(_ urls: [String], env: [String: String] = [:], netrc: String? = nil) throws -> CredentialStore {
+    CredentialStore(indexes: try urls.map { try IndexURL($0) }, environment: env, netrcText: netrc)
+  }
+
+  @Test func sameOriginOnly() throws {
+    let s = try store(["https://u:p@host/simple/"])
+    #expect(s.lookup("https://host/simple/x/").credentials == Credentials(username: "u", password: "p"))
+    #expect(s.lookup("https://host/files/x.whl").source == .url)
+    #expect(s.lookup("https://host:443/other").source == .url)
+    #expect(s.lookup("https://host:8443/simple/x/") == .none)
+    #expect(s.lookup("http://host/simple/x/") == .none)  // never https → http
+    #expect(s.lookup("https://other/simple/x/") == .none)
+  }
+
+  @Test func httpCoversHTTPSUpgradeNotTheReverse() throws {
+    let s = try store(["http://u:p@host/simple/"])
+    #expect(s.lookup("https://host/simple/x/").source == .url)
+    #expect(s.lookup("https://host:8443/simple/x/") == .none)
+  }
+
+  @Test func longestSegmentPrefixWinsElseFirstConfigured() throws {
+    let s = try store(["https://a:1@dev.azure.com/org/_packaging/feed1/pypi/simple/", "https://b:2@dev.azure.com/org/_packaging/feed2/pypi/simple/"])
+    #expect(s.lookup("https://dev.azure.com/org/_packaging/feed2/pypi/simple/x/").credentials?.username == "b")
+    #expect(s.lookup("https://dev.azure.com/org/_packaging/feed1/pypi/download/x.whl").credentials?.username == "a")
+    #expect(s.lookup("https://dev.azure.com/elsewhere/x.whl").credentials?.username == "a")
+    // Segment-wise: /simple-other is not under /simple.
+    let t = try store(["https://x:0@h/", "https://y:1@h/simple"])
+    #expect(t.lookup("https://h/simple-other/p/").credentials?.username == "x")
+    #expect(t.lookup("https://h/simple/p/").credentials?.username == "y")
+  }
+
+  @Test func environmentForTheIndexURLOriginOnly() throws {
+    let s = try store(["https://host/simple/", "https://extra/simple/"], env: ["PYINDEX_USERNAME": "ci\n", "PYINDEX_PASSWORD": " tok/with+raw=chars \n"])
+    #expect(s.lookup("https://host/simple/x/").credentials == Credentials(username: "ci", password: "tok/with+raw=chars"))
+    #expect(s.lookup("https://host/simple/x/").source == .env)
+    #expect(s.lookup("https://extra/simple/x/") == .none)
+    #expect(s.warnings.count == 2)
+    #expect(!s.warnings.joined().contains("tok/with"))
+  }
+
+  @Test func orderURLThenEnvThenNetrc() throws {
+    let netrc = "machine host login n password np\ndefault login d password dp\n"
+    let s = try store(["https://u:p@host/simple/", "https://other/simple/"], env: ["PYINDEX_PASSWORD": "e"], netrc: netrc)
+    #expect(s.lookup("https://host/x").source == .url)
+    #expect(s.lookup("https://other/x").credentials == Credentials(username: "d", password: "dp"))
+    let t = try store(["https://host:8443/simple/"], env: ["PYINDEX_PASSWORD": "e"], netrc: netrc)
+    #expect(t.lookup("https://host:8443/x").source == .env)
+    #expect(t.lookup("https://host:9999/x").credentials == Credentials(username: "n", password: "np"))  // netrc ignores ports
+  }
+
+  @Test func netrcSyntax() {
+    let n = Netrc("""
+      # comment
+      machine "quoted.example" login "a user" password "p \\" q"
+      macdef init
+      machine evil login x password y
+
+      machine h2 login l2 password p2
+      """)
+    #expect(n.entry(host: "quoted.example")?.login == "a user")
+    #expect(n.entry(host: "quoted.example")?.password == "p \" q")
+    #expect(n.entry(host: "evil") == nil)
+    #expect(n.entry(host: "H2")?.password == "p2")
+  }
+
+  @Test func basicHeader() {
+    #expect(Credentials(username: "Aladdin", password: "open sesame").authorizationHeader == "Basic QWxhZGRpbjpvcGVuIHNlc2FtZQ==")
+    #expect(Credentials(username: "tok", password: "").authorizationHeader == "Basic dG9rOg==")
+    #expect(!"\(Credentials(username: "u", password: "hunter2"))".contains("hunter2"))
+  }
+}
+
+@Suite("per-hop redirect policy")
+struct RedirectPolicyTests {
+  let store = CredentialStore(indexes: [try! IndexURL("https://u:p@index.example/simple/"), try! IndexURL("https://v:q@mirror.example/simple/")], environment: [:])
+  var sent: CredentialStore.Match { store.lookup("https://index.example/simple/x/") }
+
+  func decide(_ from: String, _ location: String, hops: Int = 0) -> RedirectDecision {
+    RedirectPolicy.decide(current: from, location: location, currentMatch: sent, hops: hops, store: store)
+  }
+
+  @Test func sameOriginKeeps() {
+    guard case .follow(let url, let m, let note) = decide("https://index.example/simple/x", "/simple/x/") else { Issue.record("refused"); return }
+    #expect(url == "https://index.example/simple/x/")
+    #expect(m == sent)
+    #expect(note.contains("kept"))
+  }
+
+  @Test func upgradeKeepsDowngradeDrops() {
+    let httpStore = CredentialStore(indexes: [try! IndexURL("http://u:p@h/simple/")], environment: [:])
+    let m = httpStore.lookup("http://h/simple/x/")
+    guard case .follow(_, let up, _) = RedirectPolicy.decide(current: "http://h/simple/x/", location: "https://h/simple/x/", currentMatch: m, hops: 0, store: httpStore) else { Issue.record("refused"); return }
+    #expect(up.credentials != nil)
+    guard case .follow(_, let other, _) = RedirectPolicy.decide(current: "http://h/simple/x/", location: "https://h:8443/simple/x/", currentMatch: m, hops: 0, store: httpStore) else { Issue.record("refused"); return }
+    #expect(other.credentials == nil)
+    guard case .follow(_, let down, let note) = decide("https://index.example/simple/x/", "http://index.example/simple/x/") else { Issue.record("refused"); return }
+    #expect(down.credentials == nil)
+    #expect(note.contains("dropped"))
+  }
+
+  @Test func otherOriginConsultsSourcesAfresh() {
+    guard case .follow(_, let m, _) = decide("https://index.example/files/a.whl", "https://mirror.example/files/a.whl") else { Issue.record("refused"); return }
+    #expect(m.credentials?.username == "v")
+    guard case .follow(let url, let s, _) = decide("https://index.example/files/a.whl", "https://bucket.s3.example/a.whl?X-Amz-Signature=x") else { Issue.record("refused"); return }
+    #expect(s == .none)
+    #expect(url == "https://bucket.s3.example/a.whl?X-Amz-Signature=x")
+  }
+
+  @Test func locationUserinfoIsForThatHopOnly() {
+    guard case .follow(let url, let m, _) = decide("https://index.example/f", "https://w:s%2Fe@cdn.example/f") else { Issue.record("refused"); return }
+    #expect(url == "https://cdn.example/f")
+    #expect(m.credentials == Credentials(username: "w", password: "s/e"))
+    #expect(m.source == .location)
+  }
+
+  @Test(arguments: ["file:///etc/passwd", "ftp://h/x", "javascript:alert(1)", "data:text/html,x"])
+  func otherSchemesRefused(_ location: String) {
+    guard case .refuse(let reason) = decide("https://index.example/simple/x/", location) else { Issue.record("followed"); return }
+    #expect(reason.contains("not allowed"))
+  }
+
+  @Test func hopLimit() {
+    guard case .follow = decide("https://index.example/a", "/b", hops: 9) else { Issue.record("refused"); return }
+    guard case .refuse(let reason) = decide("https://index.example/a", "/b", hops: 10) else { Issue.record("followed"); return }
+    #expect(reason.contains("10"))
+  }
+}
