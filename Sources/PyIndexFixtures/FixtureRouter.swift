@@ -13,6 +13,7 @@ enum FixtureRouter {
   static func index(_ request: RecordedRequest, profile: FixtureProfile, storagePort: Int?) -> FixtureResponse {
     if let root = profile.staticRoot { return staticTree(request, root: root) }
     let path = request.path
+    if let fault = faults(request) { return fault }
     let needsAuth = path.hasPrefix("/simple") || (profile.auth?.protectFiles ?? false)
     if let auth = profile.auth, needsAuth, !authorized(request, auth) { return refuse(auth.failure) }
     if path == "/simple" { return redirect("/simple/") }
@@ -44,6 +45,28 @@ enum FixtureRouter {
       return file(f)
     }
     return .text(404, "Not Found")
+  }
+
+  /// Misbehaving routes every profile has, in front of its auth:
+  /// - `/alias/<name>/` → 301 `/simple/<name>` (which 301s on to `/simple/<name>/`);
+  /// - `/to-file/<name>/` → 302 `file:///etc/passwd`;
+  /// - `/loop/...` → 302 one level deeper, forever;
+  /// - `/badtype/<name>/` → 200 `application/json` (not a simple-API type);
+  /// - `/badjson/<name>/` → 200 PEP 691 JSON that is cut short;
+  /// - `/status/<code>/<name>/` → that status.
+  static func faults(_ request: RecordedRequest) -> FixtureResponse? {
+    let path = request.path
+    let parts = path.split(separator: "/").map(String.init)
+    guard let first = parts.first else { return nil }
+    switch first {
+    case "alias" where parts.count >= 2: return redirect("/simple/\(parts[1])")
+    case "to-file": return redirect("file:///etc/passwd", status: 302)
+    case "loop": return redirect(path + "again/", status: 302)
+    case "badtype": return .text(200, "{\"files\": []}", type: "application/json")
+    case "badjson": return .text(200, "{\"meta\": {\"api-version\": \"1.0\"}, \"files\": [{\"filename\": ", type: "application/vnd.pypi.simple.v1+json")
+    case "status" where parts.count >= 2: return .text(Int(parts[1]) ?? 500, "status \(parts[1])")
+    default: return nil
+    }
   }
 
   /// The object-storage origin: serves files only with the presigned query, never wants credentials.

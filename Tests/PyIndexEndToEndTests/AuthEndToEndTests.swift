@@ -1,0 +1,102 @@
+import Foundation
+import PyIndexFixtures
+import Testing
+
+@Suite("credentials, end to end")
+struct AuthEndToEndTests {
+  static let listing = "demo-pkg (1.10.0)\nAvailable versions: 1.10.0, 1.9.0, 1.6.0, 1.5.0, 1.3.0, 1.1.0, 1.0.0\n"
+
+  @Test("a _json_key_base64 key ending in == reaches the server decoded", arguments: [true, false])
+  func jsonKeyPercentEncodedOrRaw(encoded: Bool) async throws {
+    let user = "_json_key_base64"
+    let key = Harness.serviceAccountKey(withSlash: encoded)
+    #expect(key.hasSuffix("=="))
+    let secrets = Harness.secretForms(user: user, password: key)
+    try await Harness.withIndex(.demo(auth: FixtureAuth(username: user, password: key, failure: .forbidden))) { index in
+      let url = encoded ? Harness.url(index, user: user, password: key) : "http://\(user):\(key)@127.0.0.1:\(index.server.port)/simple/"
+      let r = try await Harness.run(["index", "versions", "demo-pkg", "-i", url, "-vv"], secrets: secrets)
+      #expect(r.status == 0)
+      #expect(r.stdout == AuthEndToEndTests.listing)
+      #expect(index.requests.first?.header("Authorization") == Harness.basic(user, key))
+      #expect(r.stderr.contains("credentials: url (Authorization sent) → 200"))
+      #expect(r.stderr.contains("Authorization: Basic ****"))
+    }
+  }
+
+  @Test func rawSlashInKeyIsAUsageErrorBeforeAnyRequest() async throws {
+    let user = "_json_key_base64"
+    let key = Harness.serviceAccountKey(withSlash: true)
+    try await Harness.withIndex(.demo(auth: FixtureAuth(username: user, password: key))) { index in
+      let r = try await Harness.run(["index", "versions", "demo-pkg", "-i", "http://\(user):\(key)@127.0.0.1:\(index.server.port)/simple/"], secrets: Harness.secretForms(user: user, password: key) + [String(key.prefix(12))])
+      #expect(r.status == 64)
+      #expect(r.stderr.contains("http://_json_key_base64:****@127.0.0.1"))
+      #expect(r.stderr.contains("hint: percent-encode"))
+      #expect(index.requests.isEmpty)
+    }
+  }
+
+  @Test func environmentPasswordIsTakenRawAndStripped() async throws {
+    let key = Harness.serviceAccountKey(withSlash: true)
+    try await Harness.withIndex(.demo(auth: FixtureAuth(username: "_json_key_base64", password: key))) { index in
+      let r = try await Harness.run(
+        ["index", "versions", "demo-pkg", "-i", index.simpleURL, "-v"],
+        environment: ["PYINDEX_USERNAME": "_json_key_base64", "PYINDEX_PASSWORD": key + "\n"],
+        secrets: Harness.secretForms(user: "_json_key_base64", password: key))
+      #expect(r.status == 0)
+      #expect(r.stderr.contains("warning: PYINDEX_PASSWORD had surrounding whitespace"))
+      #expect(r.stderr.contains("credentials: env (Authorization sent) → 200"))
+    }
+  }
+
+  @Test("registries' answers without credentials", arguments: [
+    (AuthFailure.notFound, Int32(1), "No matching distribution found for demo-pkg"),
+    (.forbidden, 2, "HTTP 403 Forbidden"),
+    (.challenge, 2, "HTTP 401 Unauthorized"),
+    (.loginPage, 2, "sign-in page"),
+  ])
+  func withoutCredentials(_ failure: AuthFailure, _ status: Int32, _ message: String) async throws {
+    try await Harness.withIndex(.demo(auth: FixtureAuth(username: "gitlab+deploy-token-7", password: "gldt-Zx9-abcdef", failure: failure))) { index in
+      let none = try await Harness.run(["index", "versions", "demo-pkg", "-i", index.simpleURL])
+      #expect(none.status == status)
+      #expect(none.stderrLines.first?.contains(message) == true, "\(none.stderr)")
+      #expect(none.stderr.contains("hint:"))
+      #expect(none.stderr.contains("credentials"))
+      let with = try await Harness.run(
+        ["index", "versions", "demo-pkg", "-i", Harness.url(index, user: "gitlab+deploy-token-7", password: "gldt-Zx9-abcdef")],
+        secrets: Harness.secretForms(user: "gitlab+deploy-token-7", password: "gldt-Zx9-abcdef"))
+      #expect(with.status == 0)
+      #expect(with.stdout == AuthEndToEndTests.listing)
+      #expect(index.requests.last?.header("Authorization") == Harness.basic("gitlab+deploy-token-7", "gldt-Zx9-abcdef"))
+    }
+  }
+
+  @Test func wrongPasswordIsRefusedOnce() async throws {
+    try await Harness.withIndex(.demo(auth: FixtureAuth(username: "u", password: "right-one"))) { index in
+      let r = try await Harness.run(["index", "versions", "demo-pkg", "-i", Harness.url(index, user: "u", password: "wrong-one")], secrets: ["wrong-one", "right-one"])
+      #expect(r.status == 2)
+      #expect(r.stderr.contains("hint: the url credentials were refused"))
+      #expect(index.requests.count == 1)
+    }
+  }
+
+  @Test func sameOriginRedirectsKeepCredentials() async throws {
+    try await Harness.withIndex(.demo(auth: FixtureAuth(username: "u", password: "keep-me-9"))) { index in
+      let r = try await Harness.run(["index", "versions", "demo-pkg", "-i", Harness.url(index, user: "u", password: "keep-me-9", path: "/alias/"), "-v"], secrets: ["keep-me-9"])
+      #expect(r.status == 0)
+      #expect(index.requests.map(\.path) == ["/alias/demo-pkg/", "/simple/demo-pkg", "/simple/demo-pkg/"])
+      #expect(index.requests.allSatisfy { $0.header("Authorization") == Harness.basic("u", "keep-me-9") })
+      #expect(r.stderr.contains("credentials kept: same origin"))
+    }
+  }
+
+  @Test func netrcCredentials() async throws {
+    let dir = try Harness.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    try "machine 127.0.0.1\n  login netrc-user\n  password \"n3trc pass\"\n".write(toFile: dir + "/netrc", atomically: true, encoding: .utf8)
+    try await Harness.withIndex(.demo(auth: FixtureAuth(username: "netrc-user", password: "n3trc pass"))) { index in
+      let r = try await Harness.run(["index", "versions", "demo-pkg", "-i", index.simpleURL, "-v"], environment: ["NETRC": dir + "/netrc"], secrets: ["n3trc pass"])
+      #expect(r.status == 0)
+      #expect(r.stderr.contains("credentials: netrc (Authorization sent)"))
+    }
+  }
+}

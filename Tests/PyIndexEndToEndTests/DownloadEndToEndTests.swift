@@ -1,0 +1,112 @@
+import Crypto
+import Foundation
+import PyIndexFixtures
+import Testing
+
+@Suite("download, end to end")
+struct DownloadEndToEndTests {
+  static let target = ["--no-deps", "--python-version", "3.11", "--platform", "manylinux_2_17_x86_64"]
+  static let user = "ci-bot", password = "dl-S3cret/+="
+
+  func sha256(_ path: String) throws -> String {
+    let data = try Data(contentsOf: URL(fileURLWithPath: path))
+    return SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+  }
+
+  @Test("files reach DEST verified, with credentials only where they belong", arguments: FileHosting.allCases)
+  func hosting(_ hosting: FileHosting) async throws {
+    let dest = try Harness.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(atPath: dest) }
+    let secrets = Harness.secretForms(user: Self.user, password: Self.password)
+    try await Harness.withIndex(.demo(auth: FixtureAuth(username: Self.user, password: Self.password), hosting: hosting)) { index in
+      let r = try await Harness.run(
+        ["download", "demo-pkg==1.3.0", "-d", dest, "-i", Harness.url(index, user: Self.user, password: Self.password), "-v"] + Self.target,
+        secrets: secrets)
+      #expect(r.status == 0, "\(r.stderr)")
+      let expected = FixtureFile.wheel("demo-pkg", "1.3.0")
+      #expect(r.stdout == "Saved \(dest)/\(expected.filename)\nSuccessfully downloaded demo-pkg\n")
+      #expect(Harness.files(in: dest) == [expected.filename])
+      #expect(try sha256(dest + "/" + expected.filename) == expected.sha256)
+      let fileRequests = index.requests.filter { !$0.path.hasPrefix("/simple/") || $0.path.hasSuffix(".whl") }
+      #expect(!fileRequests.isEmpty)
+      for req in fileRequests {
+        if req.serverPort == index.server.port {
+          #expect(req.header("Authorization") == Harness.basic(Self.user, Self.password), "\(req.uri)")
+        } else {
+          #expect(req.header("Authorization") == nil, "credentials leaked to \(req.uri)")
+        }
+      }
+      if hosting == .otherOrigin {
+        #expect(index.storage?.requests.count == 1)
+        #expect(r.stderr.contains("credentials dropped: other origin"))
+        #expect(r.stderr.contains("X-Amz-Signature=****"))
+        #expect(!r.stderr.contains("fixture0signature"))
+      }
+    }
+  }
+
+  @Test func digestMismatchLeavesNothingInDest() async throws {
+    let dest = try Harness.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(atPath: dest) }
+    var bad = FixtureFile.wheel("demo-pkg", "1.0")
+    bad.advertisedSHA256 = String(repeating: "0", count: 64)
+    let profile = FixtureProfile(projects: [FixtureProject(name: "demo-pkg", files: [bad])])
+    try await Harness.withIndex(profile) { index in
+      let r = try await Harness.run(["download", "demo-pkg", "-d", dest, "-i", index.simpleURL] + Self.target)
+      #expect(r.status == 4)
+      #expect(r.stderrLines.first?.contains("does not match its sha256 digest") == true)
+      #expect(r.stderr.contains(bad.sha256))
+      #expect(Harness.files(in: dest).isEmpty)
+    }
+  }
+
+  @Test func jsonOutputAndAlreadyDownloaded() async throws {
+    let dest = try Harness.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(atPath: dest) }
+    try await Harness.withIndex(.demo(auth: FixtureAuth(username: Self.user, password: Self.password))) { index in
+      let url = Harness.url(index, user: Self.user, password: Self.password)
+      let r = try await Harness.run(["download", "demo-pkg", "--json", "-d", dest, "-i", url] + Self.target, secrets: Harness.secretForms(user: Self.user, password: Self.password))
+      #expect(r.status == 0)
+      let array = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [[String: Any]])
+      let f = try #require(array.first)
+      let wheel = "demo_pkg-1.10.0-cp311-cp311-manylinux_2_17_x86_64.whl"
+      #expect(f["name"] as? String == "demo-pkg")
+      #expect(f["version"] as? String == "1.10.0")
+      #expect(f["filename"] as? String == wheel)
+      #expect(f["path"] as? String == dest + "/" + wheel)
+      #expect(f["sha256"] as? String == (try sha256(dest + "/" + wheel)))
+      #expect((f["size"] as? Int ?? 0) > 0)
+      #expect(f["url"] as? String == "http://127.0.0.1:\(index.server.port)/files/\(wheel)")
+      index.server.clearRequests()
+      let again = try await Harness.run(["download", "demo-pkg", "-d", dest, "-i", url] + Self.target)
+      #expect(again.status == 0)
+      #expect(again.stderr.contains("File was already downloaded \(dest)/\(wheel)"))
+      #expect(index.requests.map(\.path) == ["/simple/demo-pkg/"])
+    }
+  }
+
+  @Test func yankedOnlyForAnExactPin() async throws {
+    let dest = try Harness.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(atPath: dest) }
+    try await Harness.withIndex(.demo()) { index in
+      let pinned = try await Harness.run(["download", "demo-pkg==1.2.0", "-d", dest, "-i", index.simpleURL] + Self.target)
+      #expect(pinned.status == 0)
+      #expect(pinned.stderr.contains("warning: the candidate selected for download is a yanked version"))
+      #expect(pinned.stderr.contains("broken build"))
+      let range = try await Harness.run(["download", "demo-pkg>=1.2,<1.3", "-d", dest, "-i", index.simpleURL] + Self.target)
+      #expect(range.status == 1)
+      #expect(range.stderr.contains("error: Ignored the following yanked versions: 1.2.0"))
+      #expect(range.stderr.contains("(from versions: 1.0.0, 1.1.0, 1.3.0, 1.5.0, 1.10.0, 2.0.0rc1)"))
+      #expect(range.stderr.contains("error: No matching distribution found for demo-pkg>=1.2,<1.3"))
+    }
+  }
+
+  @Test func targetRulesAndMissingPython() async throws {
+    let foreign = try await Harness.run(["download", "demo-pkg", "--platform", "win_amd64"])
+    #expect(foreign.status == 64)
+    #expect(foreign.stderr.contains("either --no-deps must be set, or --only-binary=:all: must be set"))
+    let noPython = try await Harness.run(["download", "demo-pkg", "--no-deps", "-i", "http://127.0.0.1:9/simple/"], environment: ["PATH": "/nonexistent"])
+    #expect(noPython.status == 64)
+    #expect(noPython.stderr.contains("--python-version"))
+  }
+}

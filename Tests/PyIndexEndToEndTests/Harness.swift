@@ -1,0 +1,139 @@
+import Foundation
+import PyIndexFixtures
+import Testing
+
+/// Runs the built `pyindex` binary (and peers such as pip) in a scrubbed environment, and
+/// checks that no secret ever reaches their output.
+enum Harness {
+  /// The package root, from this file's path.
+  static let root: String = {
+    let file = #filePath
+    return String(file[..<file.range(of: "/Tests/")!.lowerBound])
+  }()
+
+  /// The `pyindex` binary next to the test bundle (SwiftPM builds it with the tests), or `PYINDEX_BIN`.
+  static let pyindex: String = {
+    if let p = ProcessInfo.processInfo.environment["PYINDEX_BIN"], !p.isEmpty { return p }
+    let dir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().path
+    for candidate in [dir + "/pyindex", root + "/.build/debug/pyindex"] where FileManager.default.isExecutableFile(atPath: candidate) {
+      return candidate
+    }
+    return root + "/.build/debug/pyindex"
+  }()
+
+  /// A fresh, empty directory.
+  static func temporaryDirectory() throws -> String {
+    let path = NSTemporaryDirectory() + "pyindex-e2e-" + UUID().uuidString
+    try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    return path
+  }
+
+  /// The environment every process starts from: no CA, proxy, pip or pyindex variables of the machine.
+  static func baseEnvironment(home: String) -> [String: String] {
+    ["PATH": "/usr/bin:/bin", "HOME": home, "LANG": "C.UTF-8", "TMPDIR": NSTemporaryDirectory()]
+  }
+
+  struct Result {
+    let status: Int32
+    let stdout: String
+    let stderr: String
+    var stderrLines: [String] { stderr.split(separator: "\n").map(String.init) }
+  }
+
+  /// Runs `pyindex` with `arguments`; every secret in `secrets` must be absent from its output.
+  static func run(_ arguments: [String], environment: [String: String] = [:], secrets: [String] = [], cwd: String? = nil, sourceLocation: SourceLocation = #_sourceLocation) async throws -> Result {
+    let home = try temporaryDirectory()
+    defer { try? FileManager.default.removeItem(atPath: home) }
+    var env = baseEnvironment(home: home)
+    env.merge(environment) { _, new in new }
+    let r = try await execute(pyindex, arguments, environment: env, cwd: cwd)
+    for s in secrets where !s.isEmpty {
+      #expect(!r.stdout.contains(s), "secret in stdout: \(r.stdout)", sourceLocation: sourceLocation)
+      #expect(!r.stderr.contains(s), "secret in stderr: \(r.stderr)", sourceLocation: sourceLocation)
+    }
+    return r
+  }
+
+  /// Runs any executable to completion (killed after `timeout` seconds).
+  static func execute(_ executable: String, _ arguments: [String], environment: [String: String], cwd: String? = nil, timeout: Double = 180) async throws -> Result {
+    let dir = try temporaryDirectory()
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    let outPath = dir + "/stdout", errPath = dir + "/stderr"
+    FileManager.default.createFile(atPath: outPath, contents: nil)
+    FileManager.default.createFile(atPath: errPath, contents: nil)
+    let out = try FileHandle(forWritingTo: URL(fileURLWithPath: outPath))
+    let err = try FileHandle(forWritingTo: URL(fileURLWithPath: errPath))
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: executable)
+    p.arguments = arguments
+    p.environment = environment
+    if let cwd { p.currentDirectoryURL = URL(fileURLWithPath: cwd) }
+    p.standardOutput = out
+    p.standardError = err
+    p.standardInput = FileHandle.nullDevice
+    try await withCheckedThrowingContinuation { (c: CheckedContinuation<Void, any Error>) in
+      p.terminationHandler = { _ in c.resume() }
+      do { try p.run() } catch { c.resume(throwing: error); return }
+      DispatchQueue.global().asyncAfter(deadline: .now() + timeout) { if p.isRunning { p.terminate() } }
+    }
+    try out.close()
+    try err.close()
+    let stdout = (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? ""
+    let stderr = (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? ""
+    return Result(status: p.terminationStatus, stdout: stdout, stderr: stderr)
+  }
+
+  /// Starts a fixture index for the duration of `body`.
+  static func withIndex<T>(_ profile: FixtureProfile, _ body: (FixtureIndex) async throws -> T) async throws -> T {
+    let index = try await FixtureIndex.start(profile)
+    do {
+      let r = try await body(index)
+      await index.stop()
+      return r
+    } catch {
+      await index.stop()
+      throw error
+    }
+  }
+
+  /// `http://user:password@127.0.0.1:PORT/simple/` with both parts percent-encoded.
+  static func url(_ index: FixtureIndex, user: String, password: String, path: String = "/simple/") -> String {
+    "http://\(percentEncode(user)):\(percentEncode(password))@127.0.0.1:\(index.server.port)\(path)"
+  }
+
+  static func percentEncode(_ s: String) -> String {
+    s.addingPercentEncoding(withAllowedCharacters: CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~+")) ?? s
+  }
+
+  /// Every form a credential could leak in.
+  static func secretForms(user: String, password: String) -> [String] {
+    [password, percentEncode(password), Data("\(user):\(password)".utf8).base64EncodedString()]
+  }
+
+  static func basic(_ user: String, _ password: String) -> String {
+    "Basic " + Data("\(user):\(password)".utf8).base64EncodedString()
+  }
+
+  /// A fake Google service-account key, base64-encoded, ending in `==`; `withSlash` picks one
+  /// whose base64 holds a `/` (which must be percent-encoded in a URL).
+  static func serviceAccountKey(withSlash: Bool) -> String {
+    for i in 0..<10_000 {
+      let json = """
+        {"n": "\(String(repeating: "x", count: i % 7))\(i)", "type": "service_account", "project_id": "demo", "private_key_id": "0123abcd", "private_key": "-----BEGIN PRIVATE KEY-----\\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\\n-----END PRIVATE KEY-----\\n", "client_email": "ci@demo.iam.gserviceaccount.com", "note": "\(withSlash ? "???" : "")"}
+        """
+      let b64 = Data(json.utf8).base64EncodedString()
+      if b64.hasSuffix("=="), b64.contains("/") == withSlash { return b64 }
+    }
+    fatalError("no key found")
+  }
+
+  static func files(in dir: String) -> [String] {
+    ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).sorted()
+  }
+}
+
+extension FixtureProfile {
+  static func demo(auth: FixtureAuth? = nil, hosting: FileHosting = .otherPath, json: Bool = true) -> FixtureProfile {
+    FixtureProfile(projects: [FixtureProfile.demoProject()], auth: auth, hosting: hosting, json: json)
+  }
+}
