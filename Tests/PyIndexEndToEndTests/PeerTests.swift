@@ -1,0 +1,88 @@
+import Foundation
+import PyIndexFixtures
+import Testing
+
+/// pip as the reference: same fixture, same flags, same answer. `scripts/test` installs pip
+/// 26 into `.venv` and sets `PYINDEX_PEER_PIP` and `PYINDEX_REQUIRE_PEERS=1`; a plain
+/// `swift test` without pip runs only `peersAreInstalledWhenRequired`.
+@Suite("pip as a peer")
+struct PeerTests {
+  static let pip: String? = {
+    guard let p = ProcessInfo.processInfo.environment["PYINDEX_PEER_PIP"], FileManager.default.isExecutableFile(atPath: p) else { return nil }
+    return p
+  }()
+
+  @Test func peersAreInstalledWhenRequired() {
+    if ProcessInfo.processInfo.environment["PYINDEX_REQUIRE_PEERS"] == "1" {
+      #expect(PeerTests.pip != nil, "PYINDEX_PEER_PIP must name a pip executable")
+    }
+  }
+
+  /// pip with nothing of this machine's configuration.
+  static func runPip(_ args: [String], home: String) async throws -> Harness.Result {
+    let pip = try #require(PeerTests.pip)
+    let bin = URL(fileURLWithPath: pip).deletingLastPathComponent().path
+    var env = Harness.baseEnvironment(home: home)
+    env["PATH"] = bin + ":/usr/bin:/bin"
+    env["PIP_CONFIG_FILE"] = "/dev/null"
+    env["PIP_NO_CACHE_DIR"] = "1"
+    env["PIP_DISABLE_PIP_VERSION_CHECK"] = "1"
+    env["PIP_NO_INPUT"] = "1"
+    return try await Harness.execute(pip, args, environment: env)
+  }
+
+  /// The platform tags pip's interpreter accepts on this machine, to give pyindex the same target.
+  static func hostPlatformFlags(home: String) async throws -> [String] {
+    let pip = try #require(PeerTests.pip)
+    let python = URL(fileURLWithPath: pip).deletingLastPathComponent().path + "/python"
+    let r = try await Harness.execute(python, ["-c", "from pip._vendor.packaging import tags; print('\\n'.join(tags.platform_tags()))"], environment: Harness.baseEnvironment(home: home))
+    return r.stdout.split(separator: "\n").flatMap { ["--platform", String($0)] }
+  }
+
+  @Test(.enabled(if: PeerTests.pip != nil), arguments: [
+    [], ["--pre"], ["--json"], ["--python-version", "3.12", "--platform", "win_amd64", "--only-binary", ":all:"],
+    ["--python-version", "3.11", "--platform", "manylinux2014_x86_64", "--only-binary", ":all:", "--ignore-requires-python"],
+  ])
+  func indexVersionsIsByteForByte(_ flags: [String]) async throws {
+    let home = try Harness.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(atPath: home) }
+    for json in [false, true] {
+      try await Harness.withIndex(.demo(auth: FixtureAuth(username: "u", password: "peer-pw-1"), json: json)) { index in
+        let url = Harness.url(index, user: "u", password: "peer-pw-1")
+        let pip = try await PeerTests.runPip(["index", "versions", "Demo_Pkg", "--index-url", url] + flags, home: home)
+        #expect(pip.status == 0, "\(pip.stderr)")
+        // pip filters by its own interpreter when no target is given; give pyindex that target.
+        var ours = flags
+        if flags.isEmpty || flags == ["--pre"] || flags == ["--json"] {
+          ours += ["--python-version", "3.11"] + (try await PeerTests.hostPlatformFlags(home: home))
+        }
+        let r = try await Harness.run(["index", "versions", "Demo_Pkg", "--index-url", url] + ours, secrets: ["peer-pw-1"])
+        #expect(r.status == 0)
+        #expect(r.stdout == pip.stdout, "pip: \(pip.stdout) pyindex: \(r.stdout)")
+      }
+    }
+  }
+
+  @Test(.enabled(if: PeerTests.pip != nil), arguments: [
+    ["--python-version", "3.11", "--platform", "manylinux_2_17_x86_64", "--only-binary", ":all:"],
+    ["--python-version", "3.12", "--platform", "win_amd64", "--only-binary", ":all:"],
+    ["--python-version", "3.12", "--platform", "macosx_11_0_arm64", "--only-binary", ":all:"],
+    ["--no-deps"],
+  ])
+  func downloadPicksTheSameFile(_ flags: [String]) async throws {
+    let home = try Harness.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(atPath: home) }
+    try await Harness.withIndex(.demo(auth: FixtureAuth(username: "u", password: "peer-pw-2"))) { index in
+      let url = Harness.url(index, user: "u", password: "peer-pw-2")
+      let pipDest = home + "/pip", ourDest = home + "/ours"
+      let pip = try await PeerTests.runPip(["download", "demo-pkg", "-d", pipDest, "--index-url", url] + flags, home: home)
+      #expect(pip.status == 0, "\(pip.stderr)")
+      // Without target flags both use the machine: pyindex asks the same python3 pip runs on.
+      let pipBin = URL(fileURLWithPath: try #require(PeerTests.pip)).deletingLastPathComponent().path
+      let r = try await Harness.run(["download", "demo-pkg", "-d", ourDest, "--index-url", url] + flags, environment: ["PATH": pipBin + ":/usr/bin:/bin"], secrets: ["peer-pw-2"])
+      #expect(r.status == 0, "\(r.stderr)")
+      #expect(Harness.files(in: ourDest) == Harness.files(in: pipDest))
+      #expect(!Harness.files(in: ourDest).isEmpty)
+    }
+  }
+}
