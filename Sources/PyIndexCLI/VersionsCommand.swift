@@ -31,11 +31,11 @@ extension PyIndexCommand.Index {
         throw ExitCode(64)
       }
       let evaluator = CandidateEvaluator(project: name, target: explicitTarget, formats: target.formats, ignoreRequiresPython: target.ignoreRequiresPython)
-      var collector = VersionCollector(evaluator: evaluator, includePrereleases: target.pre)
+      let collector = ConcurrentVersionCollector(VersionCollector(evaluator: evaluator, includePrereleases: target.pre))
       try await session.run(index: index, network: network) { client in
         try await client.files(for: name) { file, _ in collector.add(file) }
       }
-      let versions = collector.sorted
+      let versions = collector.finish()
       guard let latest = versions.first else {
         session.console.error("No matching distribution found for \(project)")
         throw ExitCode(1)

@@ -140,7 +140,10 @@ public struct Downloader: Sendable {
       throw ClientError.fileSystem(path: filename, detail: "unsafe file name")
     }
     let finalPath = dest + "/" + filename
-    let expected = candidate.file.hashes
+    let expected = candidate.file.digests
+    if expected.isEmpty, !candidate.file.unverifiableAlgorithms.isEmpty {
+      warn("\(filename): the index gives only \(candidate.file.unverifiableAlgorithms.joined(separator: ", ")) digests, which pyindex cannot verify")
+    }
     let shownURL = Redaction.redact(url)
     if let existing = Downloader.digests(ofFileAt: finalPath, algorithms: expected.keys),
       expected.allSatisfy({ existing.digests[$0.key] == $0.value })

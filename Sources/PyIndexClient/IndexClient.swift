@@ -192,8 +192,7 @@ enum Spool {
   }
 
   static func looksLikeDistribution(_ filename: String) -> Bool {
-    let lower = filename.lowercased()
-    return lower.hasSuffix(".whl") || SdistFilename.extensions.contains { lower.hasSuffix($0) }
+    filename.hasASCIISuffixIgnoringCase(".whl") || SdistFilename.archiveExtension(of: filename) != nil
   }
 
   static func percentEncodePath(_ path: String) -> String {

@@ -4,63 +4,104 @@ public struct Tag: Sendable, Hashable, CustomStringConvertible {
   public let abi: String
   public let platform: String
   public init(_ interpreter: String, _ abi: String, _ platform: String) {
-    self.interpreter = interpreter.lowercased()
-    self.abi = abi.lowercased()
-    self.platform = platform.lowercased()
+    self.interpreter = interpreter.asciiLowercased()
+    self.abi = abi.asciiLowercased()
+    self.platform = platform.asciiLowercased()
   }
   public var description: String { "\(interpreter)-\(abi)-\(platform)" }
 }
 
 /// A parsed wheel file name: `{name}-{version}(-{build})?-{python}-{abi}-{platform}.whl`.
+///
+/// Parsing allocates almost nothing: the name and tags are read from the file name when asked.
 public struct WheelFilename: Sendable, Hashable {
-  /// The distribution name as written in the file name.
-  public let name: String
+  private let nameText: Substring
+  private let versionSubstring: Substring
+  private let tagText: Substring
   public let version: Version
-  /// The version text as written in the file name.
-  public let versionText: String
   /// The build tag, split into its leading number and the rest (`1b` → (1, "b")).
   public let build: (number: Int, rest: String)?
+
+  /// The distribution name as written in the file name.
+  public var name: String { String(nameText) }
+  /// The version text as written in the file name.
+  public var versionText: String { String(versionSubstring) }
+
   /// Every tag of the expanded compressed tag set (`py2.py3-none-any` gives two).
-  public let tags: [Tag]
+  public var tags: [Tag] {
+    let parts = tagText.utf8.split(separator: UInt8(ascii: "-"), omittingEmptySubsequences: false)
+    let dot = UInt8(ascii: ".")
+    var out: [Tag] = []
+    for p in parts[0].split(separator: dot) {
+      for a in parts[1].split(separator: dot) {
+        for q in parts[2].split(separator: dot) { out.append(Tag(String(Substring(p)), String(Substring(a)), String(Substring(q)))) }
+      }
+    }
+    return out
+  }
+
+  /// Whether the name part normalises to `project`'s name.
+  public func belongs(to project: ProjectName) -> Bool { ProjectName.matches(nameText, normalized: project.normalized) }
 
   public static func == (a: WheelFilename, b: WheelFilename) -> Bool {
-    a.name == b.name && a.versionText == b.versionText && a.tags == b.tags && a.build?.number == b.build?.number && a.build?.rest == b.build?.rest
+    a.nameText == b.nameText && a.versionSubstring == b.versionSubstring && a.tagText == b.tagText && a.build?.number == b.build?.number && a.build?.rest == b.build?.rest
   }
-  public func hash(into h: inout Hasher) { h.combine(name); h.combine(versionText); h.combine(tags) }
+  public func hash(into h: inout Hasher) { h.combine(nameText); h.combine(versionSubstring); h.combine(tagText) }
 
   /// Parses a wheel file name, or returns nil when `filename` is not a valid one.
   public init?(_ filename: String) {
-    guard filename.utf8.count > 4, filename.lowercased().hasSuffix(".whl") else { return nil }
-    let stem = filename.dropLast(4)
-    let parts = stem.split(separator: "-", omittingEmptySubsequences: false)
-    guard parts.count == 5 || parts.count == 6 else { return nil }
-    let name = parts[0]
-    guard !name.isEmpty, name.utf8.allSatisfy({ ASCII.isLetter($0) || ASCII.isDigit($0) || $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: ".") }) else { return nil }
-    guard let version = Version.parse(String(parts[1])) else { return nil }
-    var build: (Int, String)? = nil
-    if parts.count == 6 {
-      let b = parts[2]
-      let digits = b.prefix(while: { $0.isASCII && $0.isNumber })
-      guard !digits.isEmpty, let n = Int(digits) else { return nil }
-      build = (n, String(b.dropFirst(digits.count)))
+    guard filename.utf8.count > 4, filename.hasASCIISuffixIgnoringCase(".whl") else { return nil }
+    let u = filename.utf8
+    let stemEnd = u.index(u.endIndex, offsetBy: -4)
+    var dashes: [String.Index] = []
+    dashes.reserveCapacity(6)
+    var i = u.startIndex
+    while i < stemEnd {
+      if u[i] == UInt8(ascii: "-") {
+        dashes.append(i)
+        if dashes.count > 5 { return nil }
+      }
+      i = u.index(after: i)
     }
-    let py = parts[parts.count - 3], abi = parts[parts.count - 2], plat = parts[parts.count - 1]
-    guard !py.isEmpty, !abi.isEmpty, !plat.isEmpty else { return nil }
-    var tags: [Tag] = []
-    for p in py.split(separator: ".") { for a in abi.split(separator: ".") { for q in plat.split(separator: ".") { tags.append(Tag(String(p), String(a), String(q))) } } }
-    guard !tags.isEmpty else { return nil }
-    self.name = String(name)
+    guard dashes.count == 4 || dashes.count == 5 else { return nil }
+    func piece(_ from: String.Index?, _ to: String.Index) -> Substring {
+      filename[(from.map { u.index(after: $0) } ?? u.startIndex)..<to]
+    }
+    let name = piece(nil, dashes[0])
+    guard !name.isEmpty, name.utf8.allSatisfy({ ASCII.isLetter($0) || ASCII.isDigit($0) || $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: ".") }) else { return nil }
+    let versionPart = piece(dashes[0], dashes[1])
+    guard let version = Version.parse(versionPart) else { return nil }
+    var build: (Int, String)? = nil
+    if dashes.count == 5 {
+      let b = piece(dashes[1], dashes[2])
+      let digits = b.utf8.prefix(while: { $0 >= 0x30 && $0 <= 0x39 })
+      guard !digits.isEmpty, let n = Int(Substring(digits)) else { return nil }
+      build = (n, String(b[digits.endIndex...]))
+    }
+    let n = dashes.count
+    // python, abi and platform parts must be non-empty
+    guard piece(dashes[n - 3], dashes[n - 2]).utf8.count > 0, piece(dashes[n - 2], dashes[n - 1]).utf8.count > 0,
+      piece(dashes[n - 1], stemEnd).utf8.count > 0
+    else { return nil }
+    let tags = piece(dashes[n - 3], stemEnd)
+    guard !tags.utf8.split(separator: UInt8(ascii: "-")).contains(where: { $0.allSatisfy { $0 == UInt8(ascii: ".") } }) else { return nil }
+    self.nameText = name
+    self.versionSubstring = versionPart
+    self.tagText = tags
     self.version = version
-    self.versionText = String(parts[1])
     self.build = build
-    self.tags = tags
   }
 }
 
 /// A parsed source distribution file name: `{name}-{version}{.tar.gz|.zip|...}`.
 public struct SdistFilename: Sendable, Hashable {
   /// The archive extensions pip accepts for source distributions.
-  public static let extensions = [".tar.gz", ".tgz", ".tar.bz2", ".tbz", ".tar.xz", ".txz", ".tlz", ".tar.lz", ".tar.lzma", ".tar", ".zip"]
+  public static let extensions: [StaticString] = [".tar.gz", ".tgz", ".tar.bz2", ".tbz", ".tar.xz", ".txz", ".tlz", ".tar.lz", ".tar.lzma", ".tar", ".zip"]
+
+  /// The archive extension `filename` ends with, ASCII case-insensitively.
+  public static func archiveExtension(of filename: String) -> StaticString? {
+    extensions.first { filename.hasASCIISuffixIgnoringCase($0) }
+  }
 
   public let name: String
   public let version: Version
@@ -71,21 +112,21 @@ public struct SdistFilename: Sendable, Hashable {
   /// normalises to the project's name (so `aws-adfs-ebsco-0.3.6-2.tar.gz` reads right).
   /// Returns nil for other archives, another project's file or an invalid version.
   public init?(_ filename: String, project: ProjectName) {
-    let lower = filename.lowercased()
-    guard let ext = SdistFilename.extensions.first(where: { lower.hasSuffix($0) }) else { return nil }
-    let stem = filename.dropLast(ext.count)
+    guard let ext = SdistFilename.archiveExtension(of: filename) else { return nil }
+    let stem = filename[..<filename.utf8.index(filename.utf8.endIndex, offsetBy: -ext.utf8CodeUnitCount)]
     var idx = stem.startIndex
-    while let dash = stem[idx...].firstIndex(of: "-") {
-      if ProjectName.normalize(String(stem[..<dash])) == project.normalized {
-        let versionText = String(stem[stem.index(after: dash)...])
-        guard let version = Version.parse(versionText) else { return nil }
+    while let dash = stem.utf8[idx...].firstIndex(of: UInt8(ascii: "-")) {
+      if ProjectName.matches(stem[..<dash], normalized: project.normalized) {
+        let versionPart = stem[stem.utf8.index(after: dash)...]
+        guard let version = Version.parse(versionPart) else { return nil }
+        let versionText = String(versionPart)
         self.name = String(stem[..<dash])
         self.version = version
         self.versionText = versionText
-        self.extension = ext
+        self.extension = ext.description
         return
       }
-      idx = stem.index(after: dash)
+      idx = stem.utf8.index(after: dash)
     }
     return nil
   }
@@ -100,7 +141,7 @@ public enum DistributionKind: Sendable, Hashable {
   /// unsupported archive, invalid version), which callers skip rather than mis-read.
   public init?(filename: String, project: ProjectName) {
     if let w = WheelFilename(filename) {
-      guard ProjectName.normalize(w.name) == project.normalized else { return nil }
+      guard w.belongs(to: project) else { return nil }
       self = .wheel(w)
     } else if let s = SdistFilename(filename, project: project) {
       self = .sdist(s)

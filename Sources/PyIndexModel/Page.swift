@@ -6,7 +6,8 @@ public struct DistributionFile: Sendable, Hashable {
   /// The URL exactly as the page gave it (entity-decoded), before resolution; resolve it
   /// with ``resolvedURL(base:)`` against the page's ``PageInfo/baseURL``.
   public var href: String
-  /// Digests by lower-case algorithm name (`sha256`), lower-case hex; known algorithms only.
+  /// Digests the page gave outside the URL (PEP 691 `hashes`), by lower-case algorithm name,
+  /// lower-case hex, known algorithms only. See ``digests`` for every digest of the file.
   public var hashes: [String: String]
   /// The `Requires-Python` specifier text, if any (empty strings are absent).
   public var requiresPython: String?
@@ -29,6 +30,17 @@ public struct DistributionFile: Sendable, Hashable {
   }
 
   public var isYanked: Bool { yanked != nil }
+
+  /// Every digest the page gives for the file: ``hashes`` plus those of the URL fragment
+  /// (`#sha256=…&md5=…`), read when asked so that listings never pay for them.
+  public var digests: [String: String] {
+    var all = hashes
+    for (alg, hex) in URLReference.fragmentDigests(href).known where all[alg] == nil { all[alg] = hex }
+    return all
+  }
+
+  /// Hash algorithms the page uses for this file that pyindex cannot verify (blake2b, sha3...).
+  public var unverifiableAlgorithms: [String] { URLReference.fragmentDigests(href).unknown }
 
   /// The absolute URL of the file, without its fragment, resolved against `base`.
   public func resolvedURL(base: String) -> String {

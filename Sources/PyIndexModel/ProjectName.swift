@@ -45,6 +45,22 @@ public struct ProjectName: Hashable, Sendable, CustomStringConvertible {
   }
 
   public var description: String { typed }
+
+  /// Whether `name` normalises to `normalized`, compared byte by byte without allocating.
+  public static func matches(_ name: Substring, normalized: String) -> Bool {
+    var target = normalized.utf8.makeIterator()
+    var inSeparator = false
+    for c in name.utf8 {
+      if c == UInt8(ascii: "-") || c == UInt8(ascii: "_") || c == UInt8(ascii: ".") {
+        if !inSeparator { guard target.next() == UInt8(ascii: "-") else { return false } }
+        inSeparator = true
+      } else {
+        guard target.next() == ASCII.lower(c) else { return false }
+        inSeparator = false
+      }
+    }
+    return target.next() == nil
+  }
 }
 
 /// Small ASCII helpers shared by the byte-level parsers of this module.
@@ -59,5 +75,34 @@ enum ASCII {
     while start < end, isSpace(s[start]) { start = s.index(after: start) }
     while end > start, isSpace(s[s.index(before: end)]) { end = s.index(before: end) }
     return s[start..<end]
+  }
+}
+
+/// Byte-level string helpers for the per-link hot paths (no grapheme breaking, no allocation).
+extension StringProtocol {
+  /// Whether the string ends with `suffix`, ASCII case-insensitively (`suffix` is lower-case).
+  @inlinable
+  public func hasASCIISuffixIgnoringCase(_ suffix: StaticString) -> Bool {
+    let n = suffix.utf8CodeUnitCount
+    let u = utf8
+    guard u.count >= n else { return false }
+    var i = u.index(u.endIndex, offsetBy: -n)
+    let p = suffix.utf8Start
+    for k in 0..<n {
+      var c = u[i]
+      if c >= 0x41 && c <= 0x5A { c += 32 }
+      if c != p[k] { return false }
+      i = u.index(after: i)
+    }
+    return true
+  }
+
+  /// The string lower-cased if it holds upper-case ASCII, else itself (no allocation).
+  @inlinable
+  public func asciiLowercased() -> String {
+    if utf8.contains(where: { $0 >= 0x41 && $0 <= 0x5A }) {
+      return String(decoding: utf8.map { ($0 >= 0x41 && $0 <= 0x5A) ? $0 + 32 : $0 }, as: UTF8.self)
+    }
+    return String(self)
   }
 }

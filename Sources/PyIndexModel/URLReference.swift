@@ -33,31 +33,53 @@ public enum URLReference {
 
   /// The URL without `#fragment`.
   public static func stripFragment(_ url: String) -> String {
-    guard let i = url.firstIndex(of: "#") else { return url }
+    guard let i = url.utf8.firstIndex(of: UInt8(ascii: "#")) else { return url }
     return String(url[..<i])
   }
 
   /// The fragment without `#`, or nil.
   public static func fragment(of url: String) -> Substring? {
-    guard let i = url.firstIndex(of: "#") else { return nil }
-    return url[url.index(after: i)...]
+    guard let i = url.utf8.firstIndex(of: UInt8(ascii: "#")) else { return nil }
+    return url[url.utf8.index(after: i)...]
   }
+
+  /// Digests in a URL fragment (`#sha256=…&md5=…`): known algorithms with non-empty values,
+  /// and the names of hash algorithms pyindex cannot verify.
+  public static func fragmentDigests(_ url: String) -> (known: [String: String], unknown: [String]) {
+    guard let fragment = fragment(of: url), !fragment.isEmpty else { return ([:], []) }
+    var known: [String: String] = [:], unknown: [String] = []
+    for itemBytes in fragment.utf8.split(separator: UInt8(ascii: "&")) {
+      let item = Substring(itemBytes)
+      guard let eq = item.utf8.firstIndex(of: UInt8(ascii: "=")) else { continue }
+      let name = item[..<eq].asciiLowercased(), value = item[item.utf8.index(after: eq)...].asciiLowercased()
+      if HashAlgorithm(rawValue: name) != nil {
+        if !value.isEmpty, known[name] == nil { known[name] = value }
+      } else if unverifiable.contains(name) {
+        unknown.append(name)
+      }
+    }
+    return (known, unknown)
+  }
+
+  static let unverifiable: Set<String> = ["sha224", "sha3_224", "sha3_256", "sha3_384", "sha3_512", "blake2b", "blake2s"]
 
   /// The last path segment of a URL or reference, percent-decoded once (never a separator:
   /// `a%252Fb.whl` gives `a%2Fb.whl`).
   public static func filename(of reference: String) -> String {
-    var s = Substring(reference)
-    if let i = s.firstIndex(of: "#") { s = s[..<i] }
-    if let i = s.firstIndex(of: "?") { s = s[..<i] }
-    if let i = s.lastIndex(of: "/") { s = s[s.index(after: i)...] }
+    let u = reference.utf8
+    var end = u.endIndex
+    if let i = u.firstIndex(where: { $0 == UInt8(ascii: "#") || $0 == UInt8(ascii: "?") }) { end = i }
+    var start = u.startIndex
+    if let i = u[..<end].lastIndex(of: UInt8(ascii: "/")) { start = u.index(after: i) }
+    let s = reference[start..<end]
     return percentDecode(s) ?? String(s)
   }
 
   /// Percent-decodes once; `+` stays `+`; an invalid escape is kept as written.
   /// Returns nil when the result is not valid UTF-8.
   public static func percentDecode(_ s: Substring) -> String? {
+    guard s.utf8.contains(UInt8(ascii: "%")) else { return String(s) }
     let utf8 = Array(s.utf8)
-    guard utf8.contains(UInt8(ascii: "%")) else { return String(s) }
     var out: [UInt8] = []
     out.reserveCapacity(utf8.count)
     var i = 0

@@ -53,8 +53,38 @@ public struct Version: Sendable, Hashable, Comparable, CustomStringConvertible {
 
   /// Parses a PEP 440 version string, or returns `nil` when it is not one.
   public static func parse(_ string: String) -> Version? {
-    var parser = VersionParser(Array(string.utf8))
+    parse(Substring(string))
+  }
+
+  /// Parses a PEP 440 version held in part of a larger string (a file name).
+  public static func parse(_ text: Substring) -> Version? {
+    if let plain = plainRelease(text.utf8) { return plain }
+    var parser = VersionParser(Array(text.utf8))
     return parser.parse()
+  }
+
+  /// `1.2.3` and the like, without the general parser: most versions on real pages.
+  private static func plainRelease(_ u: Substring.UTF8View) -> Version? {
+    var release: [Int] = []
+    release.reserveCapacity(4)
+    var current = 0, digits = 0
+    for c in u {
+      if c >= 0x30 && c <= 0x39 {
+        guard digits < 18 else { return nil }
+        current = current * 10 + Int(c - 0x30)
+        digits += 1
+      } else if c == UInt8(ascii: ".") {
+        guard digits > 0 else { return nil }
+        release.append(current)
+        current = 0
+        digits = 0
+      } else {
+        return nil
+      }
+    }
+    guard digits > 0 else { return nil }
+    release.append(current)
+    return Version(release: release)
   }
 
   /// Whether this is a pre-release or a dev release (`1.0a1`, `1.0.dev0`).

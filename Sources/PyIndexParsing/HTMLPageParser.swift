@@ -96,7 +96,6 @@ public enum HTMLPageParser {
     let sink: (DistributionFile, String) -> Void
     var info = PageInfo()
     var baseSet = false
-    var unknownHashes = Set<String>()
     var error: ParseError?
     var ctxt: htmlParserCtxtPtr?
 
@@ -147,16 +146,20 @@ public enum HTMLPageParser {
         i += 2
       }
       guard let rawHref = href else { return }
-      let h = rawHref.trimmingCharacters(in: " \t\n\r")
+      let h = Collector.needsTrim(rawHref) ? rawHref.trimmingCharacters(in: " \t\n\r") : rawHref
       guard !h.isEmpty else { return }
       info.linkCount += 1
       let rp = requiresPython.flatMap { $0.trimmingCharacters(in: " \t\n").isEmpty ? nil : $0 }
       let file = DistributionFile(
         filename: URLReference.filename(of: h), href: h,
-        hashes: LinkAttributes.hashes(inFragmentOf: h, unknown: &unknownHashes),
         requiresPython: rp, yanked: yanked,
         coreMetadata: coreSeen ? LinkAttributes.metadata(core) : (distInfoSeen ? LinkAttributes.metadata(distInfo) : nil))
       sink(file, info.baseURL)
+    }
+
+    static func needsTrim(_ s: String) -> Bool {
+      guard let f = s.utf8.first, let l = s.utf8.last else { return false }
+      return f <= 0x20 || l <= 0x20
     }
 
     private func attribute(_ wanted: String, _ attrs: UnsafeMutablePointer<UnsafePointer<xmlChar>?>?) -> String? {
@@ -169,11 +172,7 @@ public enum HTMLPageParser {
       return nil
     }
 
-    func finish() {
-      for alg in unknownHashes.sorted() {
-        info.warnings.append("the page gives '\(alg)' digests, which pyindex cannot verify; they were ignored")
-      }
-    }
+    func finish() {}
   }
 }
 

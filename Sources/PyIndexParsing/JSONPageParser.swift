@@ -46,10 +46,9 @@ public enum JSONPageParser {
         try r.expect(UInt8(ascii: "["))
         if try !r.consumeIf(UInt8(ascii: "]")) {
           repeat {
-            let entry = try r.value(depth: 1)
-            guard case .object(let o) = entry else { throw r.failure("a files entry is not an object") }
+            guard try r.peek() == UInt8(ascii: "{") else { throw r.failure("a files entry is not an object") }
             info.linkCount += 1
-            if let file = try file(o, reader: r, unknown: &unknown) { sink(file, pageURL) }
+            sink(try fileEntry(&r, unknown: &unknown), pageURL)
           } while try r.separator(closing: UInt8(ascii: "]"))
         }
       default:
@@ -61,44 +60,58 @@ public enum JSONPageParser {
     return info
   }
 
-  private static func file(_ o: [String: JSONValue], reader r: ByteReader, unknown: inout Set<String>) throws(ParseError) -> DistributionFile? {
-    guard case .string(let url)? = o["url"] else { throw r.failure("a files entry has no 'url'") }
-    var filename: String
-    if case .string(let f)? = o["filename"] { filename = f } else { filename = URLReference.filename(of: url) }
-    if filename.contains("/") { filename = URLReference.filename(of: filename) }
-    var hashes: [String: String] = [:]
-    if case .object(let h)? = o["hashes"] {
-      for (alg, v) in h {
-        guard case .string(let hex) = v, !hex.isEmpty else { continue }
-        let a = alg.lowercased()
-        if LinkAttributes.knownAlgorithms.contains(a) { hashes[a] = hex.lowercased() } else { unknown.insert(a) }
-      }
+  /// Decodes one `files` entry key by key, keeping only what the page model uses.
+  private static func fileEntry(_ r: inout ByteReader, unknown: inout Set<String>) throws(ParseError) -> DistributionFile {
+    var filename: String? = nil, url: String? = nil, hashes: [String: String] = [:]
+    var requiresPython: String? = nil, yanked: String? = nil, size: Int? = nil, uploadTime: String? = nil
+    var core: JSONValue? = nil, distInfo: JSONValue? = nil
+    try r.expect(UInt8(ascii: "{"))
+    if try !r.consumeIf(UInt8(ascii: "}")) {
+      repeat {
+        let key = try r.string()
+        try r.expect(UInt8(ascii: ":"))
+        switch key {
+        case "filename": if case .string(let v) = try r.value(depth: 2) { filename = v }
+        case "url": if case .string(let v) = try r.value(depth: 2) { url = v }
+        case "hashes":
+          if case .object(let h) = try r.value(depth: 2) {
+            for (alg, v) in h {
+              guard case .string(let hex) = v, !hex.isEmpty else { continue }
+              let a = alg.asciiLowercased()
+              if LinkAttributes.knownAlgorithms.contains(a) { hashes[a] = hex.asciiLowercased() } else { unknown.insert(a) }
+            }
+          }
+        case "requires-python":
+          if case .string(let v) = try r.value(depth: 2), !v.trimmingCharacters(in: " ").isEmpty { requiresPython = v }
+        case "yanked":
+          switch try r.value(depth: 2) {
+          case .bool(true): yanked = ""
+          case .string(let reason) where !reason.isEmpty: yanked = reason
+          default: break
+          }
+        case "core-metadata": core = try r.value(depth: 2)
+        case "dist-info-metadata": distInfo = try r.value(depth: 2)
+        case "size": if case .number(let n) = try r.value(depth: 2) { size = Int(n) }
+        case "upload-time": if case .string(let v) = try r.value(depth: 2) { uploadTime = v }
+        default: try r.skipValue(depth: 2)
+        }
+      } while try r.separator(closing: UInt8(ascii: "}"))
     }
-    var requiresPython: String? = nil
-    if case .string(let rp)? = o["requires-python"], !rp.trimmingCharacters(in: " ").isEmpty { requiresPython = rp }
-    var yanked: String? = nil
-    switch o["yanked"] {
-    case .bool(true)?: yanked = ""
-    case .string(let reason)? where !reason.isEmpty: yanked = reason
-    default: break
-    }
-    let meta = o["core-metadata"] ?? o["dist-info-metadata"]
-    var core: [String: String]? = nil
-    switch meta {
-    case .bool(true)?: core = [:]
+    guard let url else { throw r.failure("a files entry has no 'url'") }
+    var name = filename ?? URLReference.filename(of: url)
+    if name.utf8.contains(UInt8(ascii: "/")) { name = URLReference.filename(of: name) }
+    var coreMetadata: [String: String]? = nil
+    switch core ?? distInfo {
+    case .bool(true)?: coreMetadata = [:]
     case .object(let h)?:
       var d: [String: String] = [:]
-      for (alg, v) in h { if case .string(let hex) = v, LinkAttributes.knownAlgorithms.contains(alg.lowercased()) { d[alg.lowercased()] = hex.lowercased() } }
-      core = d
+      for (alg, v) in h {
+        if case .string(let hex) = v, LinkAttributes.knownAlgorithms.contains(alg.asciiLowercased()) { d[alg.asciiLowercased()] = hex.asciiLowercased() }
+      }
+      coreMetadata = d
     default: break
     }
-    var size: Int? = nil
-    if case .number(let n)? = o["size"] { size = Int(n) }
-    var uploadTime: String? = nil
-    if case .string(let t)? = o["upload-time"] { uploadTime = t }
-    // Hashes may also ride on the URL fragment (GitLab does both).
-    for (alg, hex) in LinkAttributes.hashes(inFragmentOf: url, unknown: &unknown) where hashes[alg] == nil { hashes[alg] = hex }
-    return DistributionFile(filename: filename, href: url, hashes: hashes, requiresPython: requiresPython, yanked: yanked, coreMetadata: core, size: size, uploadTime: uploadTime)
+    return DistributionFile(filename: name, href: url, hashes: hashes, requiresPython: requiresPython, yanked: yanked, coreMetadata: coreMetadata, size: size, uploadTime: uploadTime)
   }
 }
 

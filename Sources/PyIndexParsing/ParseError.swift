@@ -33,7 +33,7 @@ public enum PageFormat: Sendable, Equatable {
   /// - Throws: ``ParseError/unsupportedContentType(_:)`` for anything else (`application/json` included).
   public init(contentType: String?) throws(ParseError) {
     let value = contentType ?? ""
-    let parts = value.split(separator: ";").map { $0.trimmingCharacters(in: " \t").lowercased() }
+    let parts = value.split(separator: ";").map { $0.trimmingCharacters(in: " \t").asciiLowercased() }
     let mime = parts.first ?? ""
     var charset: String? = nil
     for p in parts.dropFirst() where p.hasPrefix("charset=") {
@@ -48,42 +48,29 @@ public enum PageFormat: Sendable, Equatable {
 }
 
 extension StringProtocol {
-  func trimmingCharacters(in set: String) -> String {
-    var s = Substring(self)
-    while let f = s.first, set.contains(f) { s = s.dropFirst() }
-    while let l = s.last, set.contains(l) { s = s.dropLast() }
-    return String(s)
+  /// Trims the ASCII characters of `set` from both ends, byte by byte.
+  func trimmingCharacters(in set: StaticString) -> String {
+    let chars = UnsafeBufferPointer(start: set.utf8Start, count: set.utf8CodeUnitCount)
+    let whole = Substring(self)
+    let u = whole.utf8
+    var start = u.startIndex, end = u.endIndex
+    while start < end, chars.contains(u[start]) { start = u.index(after: start) }
+    while end > start, chars.contains(u[u.index(before: end)]) { end = u.index(before: end) }
+    return String(whole[start..<end])
   }
 }
 
 /// Shared reading of hash fragments, yanked and metadata values.
 enum LinkAttributes {
   static let knownAlgorithms = Set(HashAlgorithm.allCases.map(\.rawValue))
-  static let hashLike: Set<String> = ["sha224", "sha3_224", "sha3_256", "sha3_384", "sha3_512", "blake2b", "blake2s"]
-
-  /// Digests in a URL fragment (`#sha256=…&md5=…`); unknown hash algorithms are reported.
-  static func hashes(inFragmentOf href: String, unknown: inout Set<String>) -> [String: String] {
-    guard let fragment = URLReference.fragment(of: href), !fragment.isEmpty else { return [:] }
-    var out: [String: String] = [:]
-    for item in fragment.split(separator: "&") {
-      guard let eq = item.firstIndex(of: "=") else { continue }
-      let name = item[..<eq].lowercased(), value = item[item.index(after: eq)...].lowercased()
-      if knownAlgorithms.contains(name) {
-        if !value.isEmpty, out[name] == nil { out[name] = value }
-      } else if hashLike.contains(name) {
-        unknown.insert(name)
-      }
-    }
-    return out
-  }
 
   /// `data-core-metadata` / `data-dist-info-metadata` values: `true`, `alg=hex`, or nil.
   static func metadata(_ value: String?) -> [String: String]? {
     guard let value else { return nil }
     let v = value.trimmingCharacters(in: " \t\n")
-    if v.lowercased() == "false" { return nil }
-    if let eq = v.firstIndex(of: "=") {
-      let alg = v[..<eq].lowercased(), hex = v[v.index(after: eq)...].lowercased()
+    if v.asciiLowercased() == "false" { return nil }
+    if let eq = v.utf8.firstIndex(of: UInt8(ascii: "=")) {
+      let alg = v[..<eq].asciiLowercased(), hex = v[v.utf8.index(after: eq)...].asciiLowercased()
       if knownAlgorithms.contains(alg), !hex.isEmpty { return [alg: hex] }
     }
     return [:]

@@ -44,7 +44,7 @@ struct JSONParserTests {
     #expect(f["demo-1.3.tar.gz"]?.requiresPython == nil)
     #expect(f["demo-1.3.tar.gz"]?.coreMetadata == nil)
     #expect(f["demo-1.4.tar.gz"]?.coreMetadata == [:])
-    #expect(f["demo-1.4.tar.gz"]?.hashes == ["sha256": "dd"])
+    #expect(f["demo-1.4.tar.gz"]?.digests == ["sha256": "dd"])
     #expect(p.info.warnings.contains { $0.contains("blake2b") })
   }
 
