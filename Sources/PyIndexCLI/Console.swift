@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
 import PyIndexTransport
 import PyIndexAuth
 
@@ -8,14 +12,14 @@ struct Console: Sendable {
   let verbosity: Int
   let quiet: Bool
 
-  func out(_ line: String) { Console.write(line + "\n", to: FileHandle.standardOutput) }
+  func out(_ line: String) { Console.write(line + "\n", to: 1) }
   func error(_ message: String, hint: String? = nil) {
     var text = "error: \(message)\n"
     if let hint { text += "hint: \(hint)\n" }
-    Console.write(text, to: FileHandle.standardError)
+    Console.write(text, to: 2)
   }
-  func warning(_ message: String) { if !quiet { Console.write("warning: \(message)\n", to: FileHandle.standardError) } }
-  func info(_ message: String) { if !quiet { Console.write(message + "\n", to: FileHandle.standardError) } }
+  func warning(_ message: String) { if !quiet { Console.write("warning: \(message)\n", to: 2) } }
+  func info(_ message: String) { if !quiet { Console.write(message + "\n", to: 2) } }
 
   /// The `-v` trace: one line per hop; `-vv` adds headers (already masked by the transport).
   func hop(_ h: Hop) {
@@ -30,10 +34,19 @@ struct Console: Sendable {
       for (n, v) in h.requestHeaders { text += "  > \(n): \(v)\n" }
       for (n, v) in h.responseHeaders { text += "  < \(n): \(v)\n" }
     }
-    Console.write(text, to: FileHandle.standardError)
+    Console.write(text, to: 2)
   }
 
-  private static func write(_ s: String, to handle: FileHandle) {
-    handle.write(Data(s.utf8))
+  /// Writes the whole text with as few `write(2)` calls as the kernel allows.
+  static func write(_ s: String, to fd: Int32) {
+    var text = s
+    text.withUTF8 { buf in
+      var offset = 0
+      while offset < buf.count {
+        let n = Glibc.write(fd, buf.baseAddress! + offset, buf.count - offset)
+        if n < 0 { if errno == EINTR { continue }; return }
+        offset += n
+      }
+    }
   }
 }

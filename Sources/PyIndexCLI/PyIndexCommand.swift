@@ -1,5 +1,13 @@
 public import ArgumentParser
-import Foundation
+#if canImport(FoundationEssentials)
+  import FoundationEssentials
+#else
+  import Foundation
+#endif
+import Dispatch
+#if canImport(Glibc)
+  import Glibc
+#endif
 import PyIndexAuth
 import PyIndexClient
 import PyIndexModel

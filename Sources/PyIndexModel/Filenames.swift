@@ -53,17 +53,26 @@ public struct WheelFilename: Sendable, Hashable {
     guard filename.utf8.count > 4, filename.hasASCIISuffixIgnoringCase(".whl") else { return nil }
     let u = filename.utf8
     let stemEnd = u.index(u.endIndex, offsetBy: -4)
-    var dashes: [String.Index] = []
-    dashes.reserveCapacity(6)
+    // Up to five dash positions, kept inline (no heap array per file name).
+    var slots: (String.Index, String.Index, String.Index, String.Index, String.Index) = (stemEnd, stemEnd, stemEnd, stemEnd, stemEnd)
+    var count = 0
     var i = u.startIndex
     while i < stemEnd {
       if u[i] == UInt8(ascii: "-") {
-        dashes.append(i)
-        if dashes.count > 5 { return nil }
+        switch count {
+        case 0: slots.0 = i
+        case 1: slots.1 = i
+        case 2: slots.2 = i
+        case 3: slots.3 = i
+        case 4: slots.4 = i
+        default: return nil
+        }
+        count += 1
       }
       i = u.index(after: i)
     }
-    guard dashes.count == 4 || dashes.count == 5 else { return nil }
+    guard count == 4 || count == 5 else { return nil }
+    let dashes = DashPositions(slots: slots, count: count)
     func piece(_ from: String.Index?, _ to: String.Index) -> Substring {
       filename[(from.map { u.index(after: $0) } ?? u.startIndex)..<to]
     }
@@ -90,6 +99,21 @@ public struct WheelFilename: Sendable, Hashable {
     self.tagText = tags
     self.version = version
     self.build = build
+  }
+}
+
+/// The dash positions of a wheel name, indexed like an array.
+private struct DashPositions {
+  let slots: (String.Index, String.Index, String.Index, String.Index, String.Index)
+  let count: Int
+  subscript(_ k: Int) -> String.Index {
+    switch k {
+    case 0: slots.0
+    case 1: slots.1
+    case 2: slots.2
+    case 3: slots.3
+    default: slots.4
+    }
   }
 }
 

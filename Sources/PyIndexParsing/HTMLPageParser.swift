@@ -162,7 +162,7 @@ public enum HTMLPageParser {
       return f <= 0x20 || l <= 0x20
     }
 
-    private func attribute(_ wanted: String, _ attrs: UnsafeMutablePointer<UnsafePointer<xmlChar>?>?) -> String? {
+    private func attribute(_ wanted: StaticString, _ attrs: UnsafeMutablePointer<UnsafePointer<xmlChar>?>?) -> String? {
       guard let attrs else { return nil }
       var i = 0
       while let n = attrs[i] {
@@ -176,14 +176,12 @@ public enum HTMLPageParser {
   }
 }
 
-private func strcmp(_ a: UnsafePointer<xmlChar>, _ b: String) -> Int32 {
-  a.withMemoryRebound(to: CChar.self, capacity: 1) { cStringCompare($0, b) }
+/// `strcmp` against a literal, without bridging a Swift String per call.
+private func strcmp(_ a: UnsafePointer<xmlChar>, _ b: StaticString) -> Int32 {
+  let p = b.utf8Start
+  let n = b.utf8CodeUnitCount
+  for k in 0..<n where a[k] != p[k] { return Int32(a[k]) - Int32(p[k]) }
+  return Int32(a[n])
 }
 
-private func cStringCompare(_ a: UnsafePointer<CChar>, _ b: String) -> Int32 {
-  #if canImport(Glibc)
-    Glibc.strcmp(a, b)
-  #else
-    Darwin.strcmp(a, b)
-  #endif
-}
+

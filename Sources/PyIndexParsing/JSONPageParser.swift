@@ -74,13 +74,17 @@ public enum JSONPageParser {
         case "filename": if case .string(let v) = try r.value(depth: 2) { filename = v }
         case "url": if case .string(let v) = try r.value(depth: 2) { url = v }
         case "hashes":
-          if case .object(let h) = try r.value(depth: 2) {
-            for (alg, v) in h {
-              guard case .string(let hex) = v, !hex.isEmpty else { continue }
-              let a = alg.asciiLowercased()
-              if LinkAttributes.knownAlgorithms.contains(a) { hashes[a] = hex.asciiLowercased() } else { unknown.insert(a) }
-            }
-          }
+          guard try r.peek() == UInt8(ascii: "{") else { try r.skipValue(depth: 2); continue }
+          try r.expect(UInt8(ascii: "{"))
+          if try r.consumeIf(UInt8(ascii: "}")) { continue }
+          repeat {
+            let alg = try r.string().asciiLowercased()
+            try r.expect(UInt8(ascii: ":"))
+            guard try r.peek() == UInt8(ascii: "\"") else { try r.skipValue(depth: 3); continue }
+            let hex = try r.string()
+            if hex.isEmpty { continue }
+            if LinkAttributes.knownAlgorithms.contains(alg) { hashes[alg] = hex.asciiLowercased() } else { unknown.insert(alg) }
+          } while try r.separator(closing: UInt8(ascii: "}"))
         case "requires-python":
           if case .string(let v) = try r.value(depth: 2), !v.trimmingCharacters(in: " ").isEmpty { requiresPython = v }
         case "yanked":
@@ -194,6 +198,22 @@ struct ByteReader {
 
   mutating func string() throws(ParseError) -> String {
     try expect(UInt8(ascii: "\""))
+    // Fast path: the closing quote is in the buffer and nothing needs unescaping.
+    let start = pos
+    let found: Int? = buffer.withUnsafeBufferPointer { b in
+      var i = start
+      while i < b.count {
+        let c = b[i]
+        if c == UInt8(ascii: "\"") { return i }
+        if c == UInt8(ascii: "\\") || c < 0x20 { return nil }
+        i += 1
+      }
+      return nil
+    }
+    if let end = found {
+      pos = end + 1
+      return buffer.withUnsafeBufferPointer { String(decoding: UnsafeBufferPointer(rebasing: $0[start..<end]), as: UTF8.self) }
+    }
     var out: [UInt8] = []
     while true {
       guard let c = try peekRaw() else { throw failure("unterminated string") }
