@@ -70,6 +70,18 @@ struct AuthEndToEndTests {
     }
   }
 
+  @Test("token-only userinfo: tok@ is the user with an empty password, :tok@ the password with an empty user", arguments: [true, false])
+  func tokenOnly(asUser: Bool) async throws {
+    let token = "glpat-Tok3n_value+x"
+    let auth = asUser ? FixtureAuth(username: token, password: "") : FixtureAuth(username: "", password: token)
+    try await Harness.withIndex(.demo(auth: auth)) { index in
+      let userinfo = asUser ? Harness.percentEncode(token) : ":" + Harness.percentEncode(token)
+      let r = try await Harness.run(["index", "versions", "demo-pkg", "-i", "http://\(userinfo)@127.0.0.1:\(index.server.port)/simple/", "-v"], secrets: [token, Harness.percentEncode(token)])
+      #expect(r.status == 0)
+      #expect(index.requests.first?.header("Authorization") == Harness.basic(asUser ? token : "", asUser ? "" : token))
+    }
+  }
+
   @Test func wrongPasswordIsRefusedOnce() async throws {
     try await Harness.withIndex(.demo(auth: FixtureAuth(username: "u", password: "right-one"))) { index in
       let r = try await Harness.run(["index", "versions", "demo-pkg", "-i", Harness.url(index, user: "u", password: "wrong-one")], secrets: ["wrong-one", "right-one"])

@@ -76,6 +76,16 @@ struct VersionsEndToEndTests {
     }
   }
 
+  @Test func versionsAreDeduplicatedAcrossIndexes() async throws {
+    let both = FixtureProfile(projects: [FixtureProject(name: "demo-pkg", files: [.wheel("demo-pkg", "1.0"), .wheel("demo-pkg", "2.0"), .wheel("demo-pkg", "2.0", tag: "cp312-cp312-win_amd64")])])
+    try await Harness.withIndex(Self.single("1.0.0")) { a in
+      try await Harness.withIndex(both) { b in
+        let r = try await Harness.run(["index", "versions", "demo-pkg", "-i", a.simpleURL, "--extra-index-url", b.simpleURL, "--index-strategy", "unsafe-best-match"])
+        #expect(r.stdout == "demo-pkg (2.0)\nAvailable versions: 2.0, 1.0.0\n")
+      }
+    }
+  }
+
   @Test func notFoundPassesToTheNextIndex() async throws {
     let empty = FixtureProfile(projects: [])
     try await Harness.withIndex(empty) { a in
@@ -124,6 +134,12 @@ struct VersionsEndToEndTests {
           ["index", "versions", "demo-pkg", "--index-strategy", "unsafe-best-match"],
           environment: ["PIP_INDEX_URL": a.simpleURL, "PIP_EXTRA_INDEX_URL": "  \(b.simpleURL)  \(b.simpleURL) "])
         #expect(extra.stdout == "demo-pkg (2.0)\nAvailable versions: 2.0, 1.0\n")
+        b.server.clearRequests()
+        let ourExtra = try await Harness.run(
+          ["index", "versions", "demo-pkg", "--index-strategy", "unsafe-best-match", "-i", a.simpleURL],
+          environment: ["PYINDEX_EXTRA_INDEX_URL": b.simpleURL, "PIP_EXTRA_INDEX_URL": a.simpleURL])
+        #expect(ourExtra.stdout == "demo-pkg (2.0)\nAvailable versions: 2.0, 1.0\n")
+        #expect(b.requests.count == 1)
       }
     }
   }
@@ -149,7 +165,8 @@ struct VersionsEndToEndTests {
   @Test("usage errors exit 64", arguments: [
     ["index", "versions"], ["index", "versions", "bad name!"], ["index", "versions", "x", "--index-strategy", "nope"],
     ["index", "versions", "x", "--bogus"], ["index", "versions", "x", "--python-version", "three"],
-    ["index", "versions", "x", "-i", "ftp://h/simple/"], ["download"], ["download", "demo-pkg==="],
+    ["index", "versions", "x", "-i", "ftp://h/simple/"], ["index", "versions", "x", "-i", "http://u:%FF%FE@127.0.0.1:9/simple/"],
+    ["download"], ["download", "demo-pkg==="], ["download", "demo-pkg", "--retries", "-1"],
   ])
   func usage(_ args: [String]) async throws {
     let r = try await Harness.run(args)
