@@ -18,6 +18,15 @@ public enum Redaction {
     return head + mask(userinfo: authority[..<at]) + "@" + authority[authority.index(after: at)...] + tail
   }
 
+  /// `url` without its userinfo (nothing else changed).
+  public static func withoutUserinfo(_ url: String) -> String {
+    guard let sep = url.firstRange(of: "://") else { return url }
+    let after = url[sep.upperBound...]
+    let authEnd = after.firstIndex(where: { $0 == "/" || $0 == "?" || $0 == "#" }) ?? after.endIndex
+    guard let at = after[..<authEnd].lastIndex(of: "@") else { return url }
+    return String(url[..<sep.upperBound]) + after[after.index(after: at)...]
+  }
+
   private static func mask(userinfo: Substring) -> String {
     guard let colon = userinfo.firstIndex(of: ":") else { return "****" }
     let user = userinfo[..<colon]

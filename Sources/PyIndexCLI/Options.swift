@@ -12,6 +12,12 @@ struct IndexOptions: ParsableArguments {
   @Option(name: .long, help: ArgumentHelp("Another index to search after --index-url; repeatable (default: $PYINDEX_EXTRA_INDEX_URL, then $PIP_EXTRA_INDEX_URL, space-separated).", valueName: "url"))
   var extraIndexURL: [String] = []
 
+  @Option(name: [.customShort("f"), .long], help: ArgumentHelp("A directory of distributions, or a page of links (path or URL), searched besides the indexes; repeatable.", valueName: "path-or-url"))
+  var findLinks: [String] = []
+
+  @Flag(help: "Search only --find-links locations, no index.")
+  var noIndex = false
+
   @Option(name: .long, help: ArgumentHelp("first-index: a project found on an earlier index is never taken from a later one; unsafe-best-match: merge every index.", valueName: "strategy"))
   var indexStrategy: String = IndexStrategy.firstIndex.rawValue
 
@@ -26,10 +32,12 @@ struct IndexOptions: ParsableArguments {
       extras = e.split(whereSeparator: { $0 == " " || $0 == "\n" || $0 == "\t" }).map(String.init)
     }
     let indexes = try ([primary] + extras).map { (s: String) throws(AuthError) -> IndexURL in try IndexURL(s) }
-    return IndexSettings(indexes: indexes, strategy: IndexStrategy(rawValue: indexStrategy) ?? .firstIndex)
+    let links = try findLinks.map { (s: String) throws(AuthError) -> FindLinks in try FindLinks(s) }
+    return IndexSettings(indexes: indexes, strategy: IndexStrategy(rawValue: indexStrategy) ?? .firstIndex, findLinks: links, noIndex: noIndex)
   }
 
   mutating func validate() throws {
+    if noIndex, findLinks.isEmpty { throw ValidationError("--no-index needs at least one --find-links location") }
     guard IndexStrategy(rawValue: indexStrategy) != nil else {
       throw ValidationError("--index-strategy must be one of: \(IndexStrategy.allCases.map(\.rawValue).joined(separator: ", "))")
     }

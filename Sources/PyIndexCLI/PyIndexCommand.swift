@@ -53,7 +53,8 @@ struct Session {
       netrcText = try? String(contentsOfFile: path, encoding: .utf8)
       if netrcText == nil { console.warning("cannot read the netrc file \(path); it was ignored") }
     }
-    let store = CredentialStore(indexes: settings.indexes, environment: environment, netrcText: netrcText)
+    let known = settings.indexes + settings.findLinks.compactMap(\.credentialSource)
+    let store = CredentialStore(indexes: known, environment: environment, netrcText: netrcText)
     for w in store.warnings { console.warning(w) }
     return store
   }

@@ -17,13 +17,43 @@ public enum IndexStrategy: String, Sendable, CaseIterable {
   case unsafeBestMatch = "unsafe-best-match"
 }
 
-/// Where to look: the configured indexes in order, and how to combine them.
+/// A `--find-links` location: a directory of distributions, or a page of links.
+public enum FindLinks: Sendable, Hashable {
+  /// A local directory (its files are the candidates); never carries credentials.
+  case directory(String)
+  /// A local HTML file; never carries credentials.
+  case localPage(String)
+  /// An http(s) page of links (URL without userinfo), fetched under the same credential
+  /// rules as an index; `source` carries the userinfo it was given, for the credential store.
+  case page(String, source: IndexURL)
+
+  /// Reads a `--find-links` value: an http(s) URL, a `file:` URL or a path.
+  public init(_ value: String) throws(AuthError) {
+    let lower = value.lowercased()
+    if lower.hasPrefix("http://") || lower.hasPrefix("https://") {
+      // Validated as an index URL (userinfo rules), requested with its path as given.
+      self = .page(Redaction.withoutUserinfo(value), source: try IndexURL(value))
+      return
+    }
+    var path = value
+    if lower.hasPrefix("file://") { path = URLReference.percentDecode(Substring(value.dropFirst(7))) ?? String(value.dropFirst(7)) }
+    var st = stat()
+    if stat(path, &st) == 0, (st.st_mode & S_IFMT) == S_IFDIR { self = .directory(path) } else { self = .localPage(path) }
+  }
+}
+
+/// Where to look: the configured indexes in order, how to combine them, and `--find-links`.
 public struct IndexSettings: Sendable {
   public var indexes: [IndexURL]
   public var strategy: IndexStrategy
-  public init(indexes: [IndexURL], strategy: IndexStrategy = .firstIndex) {
+  public var findLinks: [FindLinks]
+  /// `--no-index`: only `--find-links` locations are searched.
+  public var noIndex: Bool
+  public init(indexes: [IndexURL], strategy: IndexStrategy = .firstIndex, findLinks: [FindLinks] = [], noIndex: Bool = false) {
     self.indexes = indexes
     self.strategy = strategy
+    self.findLinks = findLinks
+    self.noIndex = noIndex
   }
 }
 
@@ -59,7 +89,7 @@ public struct IndexClient: Sendable {
     var searched: [String] = []
     var failures: [(index: String, error: ClientError)] = []
     var found = false
-    for index in settings.indexes {
+    for index in settings.noIndex ? [] : settings.indexes {
       let outcome = await page(index: index, project: project, sink)
       switch outcome {
       case .found(let info):
@@ -77,6 +107,25 @@ public struct IndexClient: Sendable {
         }
       }
       if found, settings.strategy == .firstIndex { break }
+    }
+    // --find-links locations are always searched too, as pip does.
+    for location in settings.findLinks {
+      var matching = 0
+      let outcome = await links(location) { file, base in
+        if DistributionKind(filename: file.filename, project: project) != nil { matching += 1 }
+        sink(file, base)
+      }
+      switch outcome {
+      case .found: if matching > 0 { found = true } else { searched.append("\(location.shown) (no files)") }
+      case .notFound(let status): searched.append("\(location.shown) (\(status))")
+      case .failure(let error):
+        switch error {
+        case .network, .httpStatus, .fileSystem:
+          searched.append("\(location.shown) (failed)")
+          failures.append((location.shown, error))
+        default: throw error
+        }
+      }
     }
     // The failure that decides the outcome is thrown; every other one is reported.
     let thrown = found ? nil : failures.first?.error
@@ -102,7 +151,7 @@ public struct IndexClient: Sendable {
     }
   }
 
-  private func handle(_ response: Response, project: ProjectName, _ sink: (DistributionFile, String) -> Void) async throws -> PageOutcome {
+  private func handle(_ response: Response, project: ProjectName?, _ sink: (DistributionFile, String) -> Void) async throws -> PageOutcome {
     let shownURL = Redaction.redact(response.finalURL)
     switch response.status {
     case 200:
@@ -143,6 +192,54 @@ public struct IndexClient: Sendable {
     }
   }
 
+  /// Reads one `--find-links` location.
+  private func links(_ location: FindLinks, _ sink: (DistributionFile, String) -> Void) async -> PageOutcome {
+    switch location {
+    case .directory(let dir):
+      guard let d = opendir(dir) else { return .failure(.fileSystem(path: dir, detail: String(cString: strerror(errno)))) }
+      defer { closedir(d) }
+      let base = "file://" + Spool.percentEncodePath(dir.hasSuffix("/") ? dir : dir + "/")
+      var names: [String] = []
+      while let entry = readdir(d) {
+        let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self) }
+        if name.hasPrefix(".") { continue }
+        names.append(name)
+      }
+      for name in names.sorted() {
+        sink(DistributionFile(filename: name, href: Spool.percentEncodePath(name)), base)
+      }
+      var info = PageInfo()
+      info.baseURL = base
+      return .found(info)
+    case .localPage(let path):
+      let fd = open(path, O_RDONLY)
+      guard fd >= 0 else { return .failure(.fileSystem(path: path, detail: String(cString: strerror(errno)))) }
+      defer { close(fd) }
+      do {
+        return .found(try HTMLPageParser.parse(fileDescriptor: fd, pageURL: "file://" + Spool.percentEncodePath(path), sink: sink))
+      } catch {
+        return .failure(.unreadablePage(url: path, error))
+      }
+    case .page(let url, _):
+      do {
+        return try await transport.get(url, headers: [("Accept", "text/html")]) { response in
+          // A links page is HTML whatever it declares, as pip reads it.
+          var r = response
+          if r.header("content-type").map({ (try? PageFormat(contentType: $0)) == nil }) ?? true {
+            r = response.replacingContentType("text/html")
+          }
+          return try await handle(r, project: nil, sink)
+        }
+      } catch let e as TransportError {
+        return .failure(.network(e))
+      } catch let e as ClientError {
+        return .failure(e)
+      } catch {
+        return .failure(.network(.other(url: Redaction.redact(url), detail: "\(error)")))
+      }
+    }
+  }
+
   private func localPage(directory: String, project: ProjectName, _ sink: (DistributionFile, String) -> Void) -> PageOutcome {
     let path = directory + project.normalized + "/index.html"
     let fd = open(path, O_RDONLY)
@@ -156,6 +253,22 @@ public struct IndexClient: Sendable {
       return .found(try HTMLPageParser.parse(fileDescriptor: fd, pageURL: pageURL, sink: sink))
     } catch {
       return .failure(.unreadablePage(url: pageURL, error))
+    }
+  }
+}
+
+extension FindLinks {
+  /// The URL whose userinfo the credential store should know, for http(s) pages.
+  public var credentialSource: IndexURL? {
+    if case .page(_, let source) = self { return source }
+    return nil
+  }
+
+  /// How the location is shown (redacted).
+  var shown: String {
+    switch self {
+    case .directory(let p), .localPage(let p): p
+    case .page(let u, _): Redaction.redact(u)
     }
   }
 }

@@ -50,6 +50,11 @@ public struct Response: Sendable {
   public let credentialSource: CredentialSource
   public let body: ResponseBody
 
+  /// The same response with another `Content-Type` (for pages read as HTML whatever they say).
+  public func replacingContentType(_ type: String) -> Response {
+    Response(status: status, headers: headers.filter { $0.0.lowercased() != "content-type" } + [("Content-Type", type)], finalURL: finalURL, credentialSource: credentialSource, body: body)
+  }
+
   /// The first value of a header, case-insensitively.
   public func header(_ name: String) -> String? {
     let n = name.lowercased()

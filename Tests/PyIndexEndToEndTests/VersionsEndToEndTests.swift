@@ -207,3 +207,41 @@ struct VersionsEndToEndTests {
     }
   }
 }
+
+@Suite("--find-links and --no-index, end to end")
+struct FindLinksEndToEndTests {
+  @Test func directoryOfDistributions() async throws {
+    let dir = try Harness.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    for f in [FixtureFile.wheel("demo-pkg", "4.0"), .wheel("demo-pkg", "4.1", tag: "cp312-cp312-win_amd64"), .wheel("other", "9.0")] {
+      FileManager.default.createFile(atPath: dir + "/" + f.filename, contents: Data(f.contents))
+    }
+    FileManager.default.createFile(atPath: dir + "/README.txt", contents: Data("x".utf8))
+    let r = try await Harness.run(["index", "versions", "demo-pkg", "--no-index", "-f", dir])
+    #expect(r.status == 0)
+    #expect(r.stdout == "demo-pkg (4.1)\nAvailable versions: 4.1, 4.0\n")
+    let dest = dir + "/out"
+    let d = try await Harness.run(["download", "demo-pkg", "--no-index", "--find-links", "file://" + dir, "--no-deps", "--python-version", "3.11", "-d", dest])
+    #expect(d.status == 0, "\(d.stderr)")
+    #expect(Harness.files(in: dest) == ["demo_pkg-4.0-py3-none-any.whl"])
+  }
+
+  @Test func pageOfLinksWithCredentialsAndAnIndexBesideIt() async throws {
+    try await Harness.withIndex(.demo(auth: FixtureAuth(username: "u", password: "links-pw-3"))) { links in
+      try await Harness.withIndex(VersionsEndToEndTests.single("7.0")) { index in
+        let page = Harness.url(links, user: "u", password: "links-pw-3", path: "/simple/demo-pkg/")
+        let r = try await Harness.run(["index", "versions", "demo-pkg", "-i", index.simpleURL, "-f", page], secrets: ["links-pw-3"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout == "demo-pkg (7.0)\nAvailable versions: 7.0, 1.10.0, 1.9.0, 1.6.0, 1.5.0, 1.3.0, 1.1.0, 1.0.0\n")
+        #expect(links.requests.first?.header("Authorization") == Harness.basic("u", "links-pw-3"))
+        let none = try await Harness.run(["index", "versions", "demo-pkg", "--no-index", "-f", links.server.origin + "/simple/demo-pkg/"])
+        #expect(none.status == 2)
+      }
+    }
+  }
+
+  @Test func noIndexNeedsFindLinks() async throws {
+    let r = try await Harness.run(["index", "versions", "demo-pkg", "--no-index"])
+    #expect(r.status == 64)
+  }
+}
