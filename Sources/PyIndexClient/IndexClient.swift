@@ -137,10 +137,18 @@ public struct IndexClient: Sendable {
 
   private func page(index: IndexURL, project: ProjectName, _ sink: (DistributionFile, String) -> Void) async -> PageOutcome {
     if let dir = index.filePath { return localPage(directory: dir, project: project, sink) }
-    let url = index.projectURL(project)
+    return await fetchPage(index.projectURL(project), accept: PageFormat.acceptHeader, sink)
+  }
+
+  /// GETs a page and reads it; every failure becomes a ``PageOutcome``.
+  /// - Parameter alwaysHTML: read the body as HTML whatever its `Content-Type` (links pages).
+  private func fetchPage(_ url: String, accept: String, alwaysHTML: Bool = false, _ sink: (DistributionFile, String) -> Void) async -> PageOutcome {
     do {
-      return try await transport.get(url, headers: [("Accept", PageFormat.acceptHeader)]) { response in
-        try await handle(response, project: project, sink)
+      return try await transport.get(url, headers: [("Accept", accept)]) { response in
+        if alwaysHTML, response.header("content-type").map({ (try? PageFormat(contentType: $0)) == nil }) ?? true {
+          return try await handle(response.replacingContentType("text/html"), sink)
+        }
+        return try await handle(response, sink)
       }
     } catch let e as TransportError {
       return .failure(.network(e))
@@ -151,7 +159,7 @@ public struct IndexClient: Sendable {
     }
   }
 
-  private func handle(_ response: Response, project: ProjectName?, _ sink: (DistributionFile, String) -> Void) async throws -> PageOutcome {
+  private func handle(_ response: Response, _ sink: (DistributionFile, String) -> Void) async throws -> PageOutcome {
     let shownURL = Redaction.redact(response.finalURL)
     switch response.status {
     case 200:
@@ -221,22 +229,7 @@ public struct IndexClient: Sendable {
         return .failure(.unreadablePage(url: path, error))
       }
     case .page(let url, _):
-      do {
-        return try await transport.get(url, headers: [("Accept", "text/html")]) { response in
-          // A links page is HTML whatever it declares, as pip reads it.
-          var r = response
-          if r.header("content-type").map({ (try? PageFormat(contentType: $0)) == nil }) ?? true {
-            r = response.replacingContentType("text/html")
-          }
-          return try await handle(r, project: nil, sink)
-        }
-      } catch let e as TransportError {
-        return .failure(.network(e))
-      } catch let e as ClientError {
-        return .failure(e)
-      } catch {
-        return .failure(.network(.other(url: Redaction.redact(url), detail: "\(error)")))
-      }
+      return await fetchPage(url, accept: "text/html", alwaysHTML: true, sink)
     }
   }
 
