@@ -168,23 +168,27 @@ public struct IndexClient: Sendable {
         _ = try? await response.body.collect(upTo: 64 * 1024)
         return .failure(.unreadablePage(url: shownURL, error))
       }
-      let fd = try await Spool.write(response.body)
-      defer { close(fd) }
-      var distributions = 0
-      let perFile: (DistributionFile, String) -> Void = { file, base in
-        if Spool.looksLikeDistribution(file.filename) { distributions += 1 }
-        sink(file, base)
+      var sawDistribution = false
+      let finalURL = response.finalURL
+      let parsed: Result<PageInfo, ParseError> = try await withoutActuallyEscaping(sink) { sink in
+        let perFile: (DistributionFile, String) -> Void = { file, base in
+          // Only a page without any distribution link can be a sign-in page: stop looking at the first.
+          if !sawDistribution, Spool.looksLikeDistribution(file.filename) { sawDistribution = true }
+          sink(file, base)
+        }
+        return try await PageStream.parse(response.body) { (fd: Int32) throws(ParseError) -> PageInfo in
+          switch format {
+          case .json: try JSONPageParser.parse(fileDescriptor: fd, pageURL: finalURL, sink: perFile)
+          case .html(let charset): try HTMLPageParser.parse(fileDescriptor: fd, pageURL: finalURL, charset: charset, sink: perFile)
+          }
+        }
       }
       let info: PageInfo
-      do {
-        switch format {
-        case .json: info = try JSONPageParser.parse(fileDescriptor: fd, pageURL: response.finalURL, sink: perFile)
-        case .html(let charset): info = try HTMLPageParser.parse(fileDescriptor: fd, pageURL: response.finalURL, charset: charset, sink: perFile)
-        }
-      } catch let e as ParseError {
-        return .failure(.unreadablePage(url: shownURL, e))
+      switch parsed {
+      case .success(let i): info = i
+      case .failure(let e): return .failure(.unreadablePage(url: shownURL, e))
       }
-      if info.hasPasswordField, distributions == 0 {
+      if info.hasPasswordField, !sawDistribution {
         return .failure(.authentication(url: shownURL, status: 200, loginPage: true, source: response.credentialSource))
       }
       return .found(info)
@@ -266,25 +270,8 @@ extension FindLinks {
   }
 }
 
-/// Response bodies spooled to an unlinked temporary file, so that parsing reads them with
-/// flat memory and nothing is left behind if the process dies.
+/// Byte plumbing shared by the client: whole writes, file-name checks, path encoding.
 enum Spool {
-  static func write(_ body: ResponseBody) async throws -> Int32 {
-    let dir = ProcessEnvironment.value("TMPDIR").flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
-    var template = Array((dir + "/pyindex-page-XXXXXX").utf8CString)
-    let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
-    guard fd >= 0 else { throw ClientError.fileSystem(path: dir, detail: "cannot create a temporary file: \(String(cString: strerror(errno)))") }
-    template.withUnsafeBufferPointer { _ = unlink($0.baseAddress!) }
-    do {
-      try await body.forEachChunk { chunk in try writeAll(fd, chunk, path: dir) }
-      lseek(fd, 0, SEEK_SET)
-      return fd
-    } catch {
-      close(fd)
-      throw error
-    }
-  }
-
   static func writeAll(_ fd: Int32, _ chunk: UnsafeRawBufferPointer, path: String) throws {
     var offset = 0
     while offset < chunk.count {

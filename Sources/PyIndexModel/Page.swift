@@ -1,8 +1,10 @@
 /// One file listed on a project page (PEP 503 anchor or PEP 691 `files` entry).
 public struct DistributionFile: Sendable, Hashable {
   /// The file name: the last path segment of the URL, percent-decoded once (HTML), or the
-  /// JSON `filename`.
-  public var filename: String
+  /// JSON `filename`. For HTML links it is derived from ``href`` when first asked, which lets a
+  /// listing do that work on its evaluation core rather than on the parser's.
+  public var filename: String { explicitFilename ?? URLReference.filename(of: href) }
+  private var explicitFilename: String?
   /// The URL exactly as the page gave it (entity-decoded), before resolution; resolve it
   /// with ``resolvedURL(base:)`` against the page's ``PageInfo/baseURL``.
   public var href: String
@@ -18,8 +20,8 @@ public struct DistributionFile: Sendable, Hashable {
   public var size: Int?
   public var uploadTime: String?
 
-  public init(filename: String, href: String, hashes: [String: String] = [:], requiresPython: String? = nil, yanked: String? = nil, coreMetadata: [String: String]? = nil, size: Int? = nil, uploadTime: String? = nil) {
-    self.filename = filename
+  public init(filename: String?, href: String, hashes: [String: String] = [:], requiresPython: String? = nil, yanked: String? = nil, coreMetadata: [String: String]? = nil, size: Int? = nil, uploadTime: String? = nil) {
+    self.explicitFilename = filename
     self.href = href
     self.hashes = hashes
     self.requiresPython = requiresPython

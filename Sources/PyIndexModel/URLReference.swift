@@ -66,16 +66,16 @@ public enum URLReference {
   /// The last path segment of a URL or reference, percent-decoded once (never a separator:
   /// `a%252Fb.whl` gives `a%2Fb.whl`).
   public static func filename(of reference: String) -> String {
-    if let fast = reference.utf8.withContiguousStorageIfAvailable({ b -> (Int, Int)? in
+    // Fast path: contiguous bytes and nothing to percent-decode.
+    let fast: String?? = reference.utf8.withContiguousStorageIfAvailable { b -> String? in
       var end = b.count
       for k in 0..<b.count where b[k] == UInt8(ascii: "#") || b[k] == UInt8(ascii: "?") { end = k; break }
       var start = end
       while start > 0, b[start - 1] != UInt8(ascii: "/") { start -= 1 }
       for k in start..<end where b[k] == UInt8(ascii: "%") { return nil }
-      return (start, end)
-    }), let (start, end) = fast {
-      return reference.utf8.withContiguousStorageIfAvailable { String(decoding: UnsafeBufferPointer(rebasing: $0[start..<end]), as: UTF8.self) } ?? ""
+      return String(decoding: UnsafeBufferPointer(rebasing: b[start..<end]), as: UTF8.self)
     }
+    if let done = fast ?? nil { return done }
     let u = reference.utf8
     var end = u.endIndex
     if let i = u.firstIndex(where: { $0 == UInt8(ascii: "#") || $0 == UInt8(ascii: "?") }) { end = i }

@@ -151,7 +151,7 @@ public enum HTMLPageParser {
       info.linkCount += 1
       let rp = requiresPython.flatMap { $0.trimmingCharacters(in: " \t\n").isEmpty ? nil : $0 }
       let file = DistributionFile(
-        filename: URLReference.filename(of: h), href: h,
+        filename: nil, href: h,
         requiresPython: rp, yanked: yanked,
         coreMetadata: coreSeen ? LinkAttributes.metadata(core) : (distInfoSeen ? LinkAttributes.metadata(distInfo) : nil))
       sink(file, info.baseURL)
