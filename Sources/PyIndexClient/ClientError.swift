@@ -3,11 +3,29 @@ public import PyIndexParsing
 public import PyIndexTransport
 public import PyIndexAuth
 
+/// One place a project was looked for, and what it answered.
+public struct SearchedLocation: Sendable, CustomStringConvertible {
+  /// The index or `--find-links` location, redacted.
+  public let shown: String
+  /// The HTTP status (404 for a missing local directory), nil when it failed or had no files.
+  public let status: Int?
+  /// Credentials sent with the request.
+  public let source: CredentialSource
+  public let isRemote: Bool
+  let note: String?
+
+  public var description: String {
+    var detail = note ?? status.map(String.init) ?? "failed"
+    if source != .none { detail += ", \(source.rawValue) credentials sent" }
+    return "\(shown) (\(detail))"
+  }
+}
+
 /// Everything that can stop `index versions` or `download`, each case carrying what the
 /// user needs to fix it. URLs are redacted. ``exitCode`` follows the contract's table.
 public enum ClientError: Error, Sendable, CustomStringConvertible {
   /// The project is on no index.
-  case projectNotFound(ProjectName, searched: [String])
+  case projectNotFound(ProjectName, searched: [SearchedLocation])
   /// No file satisfies the requirement and target.
   case noMatchingDistribution(requirement: String, versions: [String], yanked: [String], wrongPython: [String])
   /// 401, 403, or a sign-in page instead of an index.
@@ -58,7 +76,14 @@ public enum ClientError: Error, Sendable, CustomStringConvertible {
   public var hint: String? {
     switch self {
     case .projectNotFound(_, let searched):
-      return "searched \(searched.joined(separator: ", ")); check the project name and the index URL (a private index may also answer 404 when credentials are missing)"
+      let list = "searched " + searched.map(\.description).joined(separator: ", ")
+      if let sent = searched.first(where: { $0.status == 404 && $0.source != .none })?.source {
+        return "\(list); the \(sent.rawValue) credentials were sent, and some registries (GitLab, CodeArtifact) answer 404 when a token is wrong, expired or lacks read permission: check it, then the project name and index URL"
+      }
+      if searched.contains(where: { $0.status == 404 && $0.isRemote }) {
+        return "\(list); check the project name and the index URL; no credentials were sent, and private registries such as GitLab and CodeArtifact answer 404 without them"
+      }
+      return "\(list); check the project name and the index URL"
     case .noMatchingDistribution(_, let versions, _, _):
       return versions.isEmpty ? "no file fits the target; check --platform, --python-version and --only-binary" : nil
     case .authentication(_, let status, let login, let source):

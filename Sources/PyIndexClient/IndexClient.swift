@@ -74,7 +74,7 @@ public struct IndexClient: Sendable {
   /// What one index said about a project.
   enum PageOutcome: Sendable {
     case found(PageInfo)
-    case notFound(status: Int)
+    case notFound(status: Int, source: CredentialSource)
     case failure(ClientError)
   }
 
@@ -86,7 +86,7 @@ public struct IndexClient: Sendable {
   /// searched, an authentication failure wins over a network one, which wins over "not found".
   /// - Throws: ``ClientError``.
   public func files(for project: ProjectName, _ sink: (DistributionFile, String) -> Void) async throws(ClientError) {
-    var searched: [String] = []
+    var searched: [SearchedLocation] = []
     var failures: [(index: String, error: ClientError)] = []
     var found = false
     for index in settings.noIndex ? [] : settings.indexes {
@@ -95,12 +95,12 @@ public struct IndexClient: Sendable {
       case .found(let info):
         for w in info.warnings { warn("\(index.redacted): \(w)") }
         found = true
-      case .notFound(let status):
-        searched.append("\(index.redacted) (\(status))")
+      case .notFound(let status, let source):
+        searched.append(SearchedLocation(shown: index.redacted, status: status, source: source, isRemote: !index.isFile, note: nil))
       case .failure(let error):
         switch error {
         case .network, .httpStatus:
-          searched.append("\(index.redacted) (failed)")
+          searched.append(SearchedLocation(shown: index.redacted, status: nil, source: .none, isRemote: !index.isFile, note: nil))
           failures.append((index.redacted, error))
         default:
           throw error
@@ -116,12 +116,14 @@ public struct IndexClient: Sendable {
         sink(file, base)
       }
       switch outcome {
-      case .found: if matching > 0 { found = true } else { searched.append("\(location.shown) (no files)") }
-      case .notFound(let status): searched.append("\(location.shown) (\(status))")
+      case .found:
+        if matching > 0 { found = true } else { searched.append(SearchedLocation(shown: location.shown, status: nil, source: .none, isRemote: location.credentialSource != nil, note: "no files")) }
+      case .notFound(let status, let source):
+        searched.append(SearchedLocation(shown: location.shown, status: status, source: source, isRemote: location.credentialSource != nil, note: nil))
       case .failure(let error):
         switch error {
         case .network, .httpStatus, .fileSystem:
-          searched.append("\(location.shown) (failed)")
+          searched.append(SearchedLocation(shown: location.shown, status: nil, source: .none, isRemote: location.credentialSource != nil, note: nil))
           failures.append((location.shown, error))
         default: throw error
         }
@@ -194,7 +196,7 @@ public struct IndexClient: Sendable {
       return .found(info)
     case 404, 410:
       _ = try? await response.body.collect(upTo: 64 * 1024)
-      return .notFound(status: response.status)
+      return .notFound(status: response.status, source: response.credentialSource)
     case 401, 403:
       _ = try? await response.body.collect(upTo: 64 * 1024)
       return .failure(.authentication(url: shownURL, status: response.status, loginPage: false, source: response.credentialSource))
@@ -241,7 +243,7 @@ public struct IndexClient: Sendable {
     let path = directory + project.normalized + "/index.html"
     let fd = open(path, O_RDONLY)
     guard fd >= 0 else {
-      if errno == ENOENT || errno == ENOTDIR { return .notFound(status: 404) }
+      if errno == ENOENT || errno == ENOTDIR { return .notFound(status: 404, source: .none) }
       return .failure(.fileSystem(path: path, detail: String(cString: strerror(errno))))
     }
     defer { close(fd) }

@@ -82,6 +82,17 @@ struct AuthEndToEndTests {
     }
   }
 
+  @Test func a404WithATokenSaysTheTokenMayBeWrong() async throws {
+    try await Harness.withIndex(.demo(auth: FixtureAuth(username: "gitlab+deploy-token-7", password: "right-tok-1", failure: .notFound))) { index in
+      let wrong = try await Harness.run(["index", "versions", "demo-pkg", "-i", Harness.url(index, user: "gitlab+deploy-token-7", password: "expired-tok-2")], secrets: ["expired-tok-2", "right-tok-1"])
+      #expect(wrong.status == 1)
+      #expect(wrong.stderr.contains("(404, url credentials sent)"))
+      #expect(wrong.stderr.contains("answer 404 when a token is wrong, expired or lacks read permission"))
+      let none = try await Harness.run(["index", "versions", "demo-pkg", "-i", index.simpleURL])
+      #expect(none.stderr.contains("no credentials were sent"))
+    }
+  }
+
   @Test func wrongPasswordIsRefusedOnce() async throws {
     try await Harness.withIndex(.demo(auth: FixtureAuth(username: "u", password: "right-one"))) { index in
       let r = try await Harness.run(["index", "versions", "demo-pkg", "-i", Harness.url(index, user: "u", password: "wrong-one")], secrets: ["wrong-one", "right-one"])
