@@ -177,7 +177,7 @@ public struct Downloader: Sendable {
           }
           var h = hasher
           try await response.body.forEachChunk { chunk in
-            try Spool.writeAll(fd, chunk, path: tempPath)
+            try ClientIO.writeAll(fd, chunk, path: tempPath)
             h.update(chunk)
           }
           hasher = h
@@ -208,7 +208,7 @@ public struct Downloader: Sendable {
       if n == 0 { return }
       try buf.withUnsafeBytes { b in
         let chunk = UnsafeRawBufferPointer(rebasing: b[0..<n])
-        try Spool.writeAll(fd, chunk, path: tempPath)
+        try ClientIO.writeAll(fd, chunk, path: tempPath)
         hasher.update(chunk)
       }
     }

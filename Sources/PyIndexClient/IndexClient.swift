@@ -175,7 +175,7 @@ public struct IndexClient: Sendable {
       let parsed: Result<PageInfo, ParseError> = try await withoutActuallyEscaping(sink) { sink in
         let perFile: (DistributionFile, String) -> Void = { file, base in
           // Only a page without any distribution link can be a sign-in page: stop looking at the first.
-          if !sawDistribution, Spool.looksLikeDistribution(file.filename) { sawDistribution = true }
+          if !sawDistribution, ClientIO.looksLikeDistribution(file.filename) { sawDistribution = true }
           sink(file, base)
         }
         return try await PageStream.parse(response.body) { (fd: Int32) throws(ParseError) -> PageInfo in
@@ -212,7 +212,7 @@ public struct IndexClient: Sendable {
     case .directory(let dir):
       guard let d = opendir(dir) else { return .failure(.fileSystem(path: dir, detail: String(cString: strerror(errno)))) }
       defer { closedir(d) }
-      let base = "file://" + Spool.percentEncodePath(dir.hasSuffix("/") ? dir : dir + "/")
+      let base = "file://" + ClientIO.percentEncodePath(dir.hasSuffix("/") ? dir : dir + "/")
       var names: [String] = []
       while let entry = readdir(d) {
         let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self) }
@@ -220,7 +220,7 @@ public struct IndexClient: Sendable {
         names.append(name)
       }
       for name in names.sorted() {
-        sink(DistributionFile(filename: name, href: Spool.percentEncodePath(name)), base)
+        sink(DistributionFile(filename: name, href: ClientIO.percentEncodePath(name)), base)
       }
       var info = PageInfo()
       info.baseURL = base
@@ -230,7 +230,7 @@ public struct IndexClient: Sendable {
       guard fd >= 0 else { return .failure(.fileSystem(path: path, detail: String(cString: strerror(errno)))) }
       defer { close(fd) }
       do {
-        return .found(try HTMLPageParser.parse(fileDescriptor: fd, pageURL: "file://" + Spool.percentEncodePath(path), sink: sink))
+        return .found(try HTMLPageParser.parse(fileDescriptor: fd, pageURL: "file://" + ClientIO.percentEncodePath(path), sink: sink))
       } catch {
         return .failure(.unreadablePage(url: path, error))
       }
@@ -247,7 +247,7 @@ public struct IndexClient: Sendable {
       return .failure(.fileSystem(path: path, detail: String(cString: strerror(errno))))
     }
     defer { close(fd) }
-    let pageURL = "file://" + Spool.percentEncodePath(path)
+    let pageURL = "file://" + ClientIO.percentEncodePath(path)
     do {
       return .found(try HTMLPageParser.parse(fileDescriptor: fd, pageURL: pageURL, sink: sink))
     } catch {
@@ -273,7 +273,7 @@ extension FindLinks {
 }
 
 /// Byte plumbing shared by the client: whole writes, file-name checks, path encoding.
-enum Spool {
+enum ClientIO {
   static func writeAll(_ fd: Int32, _ chunk: UnsafeRawBufferPointer, path: String) throws {
     var offset = 0
     while offset < chunk.count {

@@ -42,6 +42,11 @@ enum FixtureRouter {
       if profile.hosting == .otherOrigin, let storagePort {
         return redirect("http://127.0.0.1:\(storagePort)/storage/\(f.filename)?\(storageQuery)", status: 302)
       }
+      if profile.hosting == .stalling {
+        var r = file(f)
+        r.stallAfter = f.contents.count / 2
+        return r
+      }
       return file(f)
     }
     return .text(404, "Not Found")
@@ -116,7 +121,7 @@ enum FixtureRouter {
     let digest = f.advertisedSHA256 ?? f.sha256
     switch hosting {
     case .samePath: return "\(f.filename)#sha256=\(digest)"
-    case .otherPath, .otherOrigin: return "../../files/\(f.filename)#sha256=\(digest)"
+    case .otherPath, .otherOrigin, .stalling: return "../../files/\(f.filename)#sha256=\(digest)"
     }
   }
 

@@ -29,10 +29,13 @@ public struct FixtureResponse: Sendable {
   public var status: Int
   public var headers: [(String, String)]
   public var body: [UInt8]
-  public init(status: Int, headers: [(String, String)] = [], body: [UInt8] = []) {
+  /// Send only this many bytes of the body, then hold the connection open until the server stops.
+  public var stallAfter: Int?
+  public init(status: Int, headers: [(String, String)] = [], body: [UInt8] = [], stallAfter: Int? = nil) {
     self.status = status
     self.headers = headers
     self.body = body
+    self.stallAfter = stallAfter
   }
   static func text(_ status: Int, _ s: String, type: String = "text/plain") -> FixtureResponse {
     FixtureResponse(status: status, headers: [("Content-Type", type)], body: Array(s.utf8))
@@ -45,6 +48,7 @@ public final class LoopbackServer: Sendable {
   public let port: Int
   private let channel: NIOAsyncChannel<NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>, Never>
   private let log = Mutex<[RecordedRequest]>([])
+  private let waiters = Mutex<[(predicate: @Sendable (RecordedRequest) -> Bool, continuation: CheckedContinuation<RecordedRequest, Never>)]>([])
   private let task = Mutex<Task<Void, Never>?>(nil)
 
   /// Starts a server on `port` (0 picks a free one).
@@ -74,6 +78,30 @@ public final class LoopbackServer: Sendable {
   /// Every request received so far, in order.
   public var requests: [RecordedRequest] { log.withLock { $0 } }
 
+  /// Waits until a request matching `predicate` arrives (or has arrived), and returns it.
+  public func request(where predicate: @escaping @Sendable (RecordedRequest) -> Bool) async -> RecordedRequest {
+    await withCheckedContinuation { c in
+      let seen: RecordedRequest? = log.withLock { log in
+        if let r = log.first(where: predicate) { return r }
+        waiters.withLock { $0.append((predicate, c)) }
+        return nil
+      }
+      if let seen { c.resume(returning: seen) }
+    }
+  }
+
+  private func record(_ request: RecordedRequest) {
+    let ready: [CheckedContinuation<RecordedRequest, Never>] = log.withLock { log in
+      log.append(request)
+      return waiters.withLock { w in
+        let (match, rest) = (w.filter { $0.predicate(request) }, w.filter { !$0.predicate(request) })
+        w = rest
+        return match.map(\.continuation)
+      }
+    }
+    for c in ready { c.resume(returning: request) }
+  }
+
   /// Forgets the recorded requests.
   public func clearRequests() { log.withLock { $0.removeAll() } }
 
@@ -81,6 +109,7 @@ public final class LoopbackServer: Sendable {
   public func stop() async {
     try? await channel.channel.close()
     let t = task.withLock { $0 }
+    t?.cancel()  // stalled connections stop holding on
     await t?.value
   }
 
@@ -104,12 +133,19 @@ public final class LoopbackServer: Sendable {
         case .end:
           guard let h = head else { continue }
           let request = RecordedRequest(method: h.method.rawValue, uri: h.uri, headers: h.headers.map { ($0.name, $0.value) }, serverPort: port)
-          log.withLock { $0.append(request) }
+          record(request)
           let r = respond(request)
           var headers = HTTPHeaders(r.headers)
           headers.replaceOrAdd(name: "Content-Length", value: String(r.body.count))
           if !h.isKeepAlive { headers.replaceOrAdd(name: "Connection", value: "close") }
           try await outbound.write(.head(HTTPResponseHead(version: h.version, status: HTTPResponseStatus(statusCode: r.status), headers: headers)))
+          if let stall = r.stallAfter {
+            try await outbound.write(.body(.byteBuffer(ByteBuffer(bytes: r.body.prefix(stall)))))
+            // Hold the connection (at most a minute): the client sees a body that stops arriving.
+            let deadline = ContinuousClock.now + .seconds(60)
+            while !Task.isCancelled, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
+            return
+          }
           if !r.body.isEmpty, h.method != .HEAD { try await outbound.write(.body(.byteBuffer(ByteBuffer(bytes: r.body)))) }
           try await outbound.write(.end(nil))
           if !h.isKeepAlive { return }

@@ -76,6 +76,8 @@ public enum FileHosting: String, Sendable, CaseIterable {
   case otherPath
   /// `/files/<file>` answers 302 to another origin with a presigned-style query (object storage).
   case otherOrigin
+  /// `/files/<file>` sends half of the file, then stalls (to interrupt a download mid-body).
+  case stalling
 }
 
 /// Everything that makes one fixture index behave as it does.

@@ -13,7 +13,7 @@ struct DownloadEndToEndTests {
     return SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
   }
 
-  @Test("files reach DEST verified, with credentials only where they belong", arguments: FileHosting.allCases)
+  @Test("files reach DEST verified, with credentials only where they belong", arguments: [FileHosting.samePath, .otherPath, .otherOrigin])
   func hosting(_ hosting: FileHosting) async throws {
     let dest = try Harness.temporaryDirectory()
     defer { try? FileManager.default.removeItem(atPath: dest) }
@@ -56,6 +56,32 @@ struct DownloadEndToEndTests {
       #expect(r.status == 4)
       #expect(r.stderrLines.first?.contains("does not match its sha256 digest") == true)
       #expect(r.stderr.contains(bad.sha256))
+      #expect(Harness.files(in: dest).isEmpty)
+    }
+  }
+
+  @Test func interruptedDownloadLeavesNothingInDest() async throws {
+    let dest = try Harness.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(atPath: dest) }
+    let home = try Harness.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(atPath: home) }
+    try await Harness.withIndex(.demo(hosting: .stalling)) { index in
+      let p = Process()
+      p.executableURL = URL(fileURLWithPath: Harness.pyindex)
+      p.arguments = ["download", "demo-pkg==1.3.0", "-d", dest, "-i", index.simpleURL] + Self.target
+      p.environment = Harness.baseEnvironment(home: home)
+      p.standardOutput = FileHandle.nullDevice
+      p.standardError = FileHandle.nullDevice
+      let exited = AsyncStream<Int32>.makeStream()
+      p.terminationHandler = { exited.continuation.yield($0.terminationStatus); exited.continuation.finish() }
+      try p.run()
+      // The temporary file is created before the file is requested; the server now holds the body.
+      _ = await index.server.request { $0.path.hasPrefix("/files/") }
+      #expect(Harness.files(in: dest).contains { $0.hasSuffix(".part") })
+      kill(p.processIdentifier, SIGINT)
+      var status: Int32? = nil
+      for await s in exited.stream { status = s }
+      #expect(status == 130)
       #expect(Harness.files(in: dest).isEmpty)
     }
   }
