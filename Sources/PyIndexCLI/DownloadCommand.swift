@@ -67,8 +67,9 @@ extension PyIndexCommand {
         console.out("[" + files.map(Download.json).joined(separator: ", ") + "]")
         return
       }
+      if output.quiet { return }  // errors only
       for f in files {
-        if f.alreadyPresent { console.info("File was already downloaded \(f.path)") } else { console.out("Saved \(Download.display(f.path))") }
+        console.out(f.alreadyPresent ? "File was already downloaded \(f.path)" : "Saved \(Download.display(f.path))")
       }
       var seen = Set<String>()
       let names = files.map(\.project).filter { seen.insert($0).inserted }

@@ -68,8 +68,4 @@ public struct PageInfo: Sendable, Hashable {
 /// Hash algorithms pyindex can verify; others on a page are dropped with a warning.
 public enum HashAlgorithm: String, Sendable, CaseIterable {
   case md5, sha1, sha256, sha384, sha512
-  /// The hex length of a digest of this algorithm.
-  public var hexLength: Int {
-    switch self { case .md5: 32; case .sha1: 40; case .sha256: 64; case .sha384: 96; case .sha512: 128 }
-  }
 }

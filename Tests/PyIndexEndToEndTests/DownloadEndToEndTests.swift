@@ -106,8 +106,12 @@ struct DownloadEndToEndTests {
       index.server.clearRequests()
       let again = try await Harness.run(["download", "demo-pkg", "-d", dest, "-i", url] + Self.target)
       #expect(again.status == 0)
-      #expect(again.stderr.contains("File was already downloaded \(dest)/\(wheel)"))
+      #expect(again.stdout == "File was already downloaded \(dest)/\(wheel)\nSuccessfully downloaded demo-pkg\n")
       #expect(index.requests.map(\.path) == ["/simple/demo-pkg/"])
+      let quiet = try await Harness.run(["download", "demo-pkg", "-q", "-d", dest, "-i", url] + Self.target)
+      #expect(quiet.status == 0)
+      #expect(quiet.stdout == "")
+      #expect(quiet.stderr == "")
     }
   }
 
