@@ -49,7 +49,10 @@ public struct WheelFilename: Sendable, Hashable {
   public func hash(into h: inout Hasher) { h.combine(nameText); h.combine(versionSubstring); h.combine(tagText) }
 
   /// Parses a wheel file name, or returns nil when `filename` is not a valid one.
-  public init?(_ filename: String) {
+  public init?(_ filename: String) { self.init(Substring(filename)) }
+
+  /// Parses a wheel file name held in part of a larger string (a link), without copying it.
+  public init?(_ filename: Substring) {
     guard filename.utf8.count > 4, filename.hasASCIISuffixIgnoringCase(".whl") else { return nil }
     let u = filename.utf8
     let stemEnd = u.index(u.endIndex, offsetBy: -4)
@@ -88,12 +91,10 @@ public struct WheelFilename: Sendable, Hashable {
       build = (n, String(b[digits.endIndex...]))
     }
     let n = dashes.count
-    // python, abi and platform parts must be non-empty
-    guard piece(dashes[n - 3], dashes[n - 2]).utf8.count > 0, piece(dashes[n - 2], dashes[n - 1]).utf8.count > 0,
-      piece(dashes[n - 1], stemEnd).utf8.count > 0
-    else { return nil }
+    // python, abi and platform parts must each name at least one tag (not empty, not only dots)
+    func named(_ p: Substring) -> Bool { p.utf8.contains { $0 != UInt8(ascii: ".") } }
+    guard named(piece(dashes[n - 3], dashes[n - 2])), named(piece(dashes[n - 2], dashes[n - 1])), named(piece(dashes[n - 1], stemEnd)) else { return nil }
     let tags = piece(dashes[n - 3], stemEnd)
-    guard !tags.utf8.split(separator: UInt8(ascii: "-")).contains(where: { $0.allSatisfy { $0 == UInt8(ascii: ".") } }) else { return nil }
     self.nameText = name
     self.versionSubstring = versionPart
     self.tagText = tags
@@ -123,7 +124,7 @@ public struct SdistFilename: Sendable, Hashable {
   public static let extensions: [StaticString] = [".tar.gz", ".tgz", ".tar.bz2", ".tbz", ".tar.xz", ".txz", ".tlz", ".tar.lz", ".tar.lzma", ".tar", ".zip"]
 
   /// The archive extension `filename` ends with, ASCII case-insensitively.
-  public static func archiveExtension(of filename: String) -> StaticString? {
+  public static func archiveExtension(of filename: some StringProtocol) -> StaticString? {
     extensions.first { filename.hasASCIISuffixIgnoringCase($0) }
   }
 
@@ -135,7 +136,10 @@ public struct SdistFilename: Sendable, Hashable {
   /// Parses an sdist name for `project`, splitting at the first `-` where the text before it
   /// normalises to the project's name (so `aws-adfs-ebsco-0.3.6-2.tar.gz` reads right).
   /// Returns nil for other archives, another project's file or an invalid version.
-  public init?(_ filename: String, project: ProjectName) {
+  public init?(_ filename: String, project: ProjectName) { self.init(Substring(filename), project: project) }
+
+  /// Parses an sdist name held in part of a larger string, without copying it.
+  public init?(_ filename: Substring, project: ProjectName) {
     guard let ext = SdistFilename.archiveExtension(of: filename) else { return nil }
     let stem = filename[..<filename.utf8.index(filename.utf8.endIndex, offsetBy: -ext.utf8CodeUnitCount)]
     var idx = stem.startIndex
@@ -163,7 +167,10 @@ public enum DistributionKind: Sendable, Hashable {
 
   /// Reads `filename` as a distribution of `project`; nil for anything else (wrong project,
   /// unsupported archive, invalid version), which callers skip rather than mis-read.
-  public init?(filename: String, project: ProjectName) {
+  public init?(filename: String, project: ProjectName) { self.init(filename: Substring(filename), project: project) }
+
+  /// Reads a file name held in part of a larger string (see ``DistributionFile/filenameText``).
+  public init?(filename: Substring, project: ProjectName) {
     if let w = WheelFilename(filename) {
       guard w.belongs(to: project) else { return nil }
       self = .wheel(w)

@@ -4,6 +4,12 @@ public struct DistributionFile: Sendable, Hashable {
   /// JSON `filename`. For HTML links it is derived from ``href`` when first asked, which lets a
   /// listing do that work on its evaluation core rather than on the parser's.
   public var filename: String { explicitFilename ?? URLReference.filename(of: href) }
+
+  /// The file name without a copy when the link needs no decoding: a slice of ``href``.
+  public var filenameText: Substring {
+    if let explicitFilename { return Substring(explicitFilename) }
+    return URLReference.plainFilename(of: href) ?? Substring(URLReference.filename(of: href))
+  }
   private var explicitFilename: String?
   /// The URL exactly as the page gave it (entity-decoded), before resolution; resolve it
   /// with ``resolvedURL(base:)`` against the page's ``PageInfo/baseURL``.

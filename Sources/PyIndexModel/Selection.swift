@@ -63,7 +63,21 @@ public struct CandidateEvaluator: Sendable {
   /// The candidate for `file`, or why it does not count. Yanked files are returned as
   /// candidates (callers decide: listings drop them, exact pins may take them).
   public func evaluate(_ file: DistributionFile) -> Result<Candidate, Exclusion> {
-    guard let kind = DistributionKind(filename: file.filename, project: project) else { return .failure(.notADistribution) }
+    switch judge(file) {
+    case .success(let (kind, rank)): .success(Candidate(file: file, kind: kind, tagRank: rank))
+    case .failure(let e): .failure(e)
+    }
+  }
+
+  /// The version `file` contributes to a listing, or nil (yanked, or it does not count).
+  public func listedVersion(_ file: DistributionFile) -> Version? {
+    guard file.yanked == nil, case .success(let (kind, _)) = judge(file) else { return nil }
+    return kind.version
+  }
+
+  /// What kind of distribution `file` is and how well its tags rank, or why it does not count.
+  private func judge(_ file: DistributionFile) -> Result<(DistributionKind, Int), Exclusion> {
+    guard let kind = DistributionKind(filename: file.filenameText, project: project) else { return .failure(.notADistribution) }
     var rank: Int
     switch kind {
     case .wheel(let w):
@@ -80,7 +94,7 @@ public struct CandidateEvaluator: Sendable {
       // An invalid Requires-Python is ignored, as pip does.
       if !spec.contains(python) { return .failure(.requiresPython(rp)) }
     }
-    return .success(Candidate(file: file, kind: kind, tagRank: rank))
+    return .success((kind, rank))
   }
 }
 
@@ -97,9 +111,9 @@ public struct VersionCollector: Sendable {
   }
 
   public mutating func add(_ file: DistributionFile) {
-    guard file.yanked == nil, case .success(let c) = evaluator.evaluate(file) else { return }
-    if !includePrereleases && c.version.isPrerelease { return }
-    versions.insert(c.version)
+    guard let version = evaluator.listedVersion(file) else { return }
+    if !includePrereleases && version.isPrerelease { return }
+    versions.insert(version)
   }
 
   /// Newest first.

@@ -85,6 +85,22 @@ public enum URLReference {
     return percentDecode(s) ?? String(s)
   }
 
+  /// The last path segment of `reference` as a slice of it, when it holds no `%` escape
+  /// (nothing to decode); nil otherwise.
+  public static func plainFilename(of reference: String) -> Substring? {
+    let bounds: (Int, Int)?? = reference.utf8.withContiguousStorageIfAvailable { b -> (Int, Int)? in
+      var end = b.count
+      for k in 0..<b.count where b[k] == UInt8(ascii: "#") || b[k] == UInt8(ascii: "?") { end = k; break }
+      var start = end
+      while start > 0, b[start - 1] != UInt8(ascii: "/") { start -= 1 }
+      for k in start..<end where b[k] == UInt8(ascii: "%") { return nil }
+      return (start, end)
+    }
+    guard let found = bounds, let (start, end) = found else { return nil }
+    let u = reference.utf8
+    return reference[u.index(u.startIndex, offsetBy: start)..<u.index(u.startIndex, offsetBy: end)]
+  }
+
   /// Percent-decodes once; `+` stays `+`; an invalid escape is kept as written.
   /// Returns nil when the result is not valid UTF-8.
   public static func percentDecode(_ s: Substring) -> String? {

@@ -68,7 +68,7 @@ public enum JSONPageParser {
     try r.expect(UInt8(ascii: "{"))
     if try !r.consumeIf(UInt8(ascii: "}")) {
       repeat {
-        let key = try r.string()
+        let key = try r.fileKey()
         try r.expect(UInt8(ascii: ":"))
         switch key {
         case "filename": if case .string(let v) = try r.value(depth: 2) { filename = v }
@@ -195,6 +195,28 @@ struct ByteReader {
   mutating func expectEnd() throws(ParseError) {
     if try peek() != nil { throw failure("unexpected data after the page object") }
   }
+
+  /// The keys of a `files` entry the model reads; other keys come back decoded.
+  static let fileKeys: [StaticString] = ["filename", "url", "hashes", "requires-python", "yanked", "core-metadata", "dist-info-metadata", "size", "upload-time"]
+
+  /// Reads an object key; a known `files` key is matched in the buffer without building a String.
+  mutating func fileKey() throws(ParseError) -> String {
+    guard try peek() == UInt8(ascii: "\"") else { return try string() }
+    let start = pos + 1
+    let match: Int? = buffer.withUnsafeBufferPointer { b in
+      for (k, key) in ByteReader.fileKeys.enumerated() {
+        let n = key.utf8CodeUnitCount
+        guard start + n < b.count, b[start + n] == UInt8(ascii: "\"") else { continue }
+        if memcmp(b.baseAddress! + start, key.utf8Start, n) == 0 { return k }
+      }
+      return nil
+    }
+    guard let k = match else { return try string() }
+    pos = start + ByteReader.fileKeys[k].utf8CodeUnitCount + 1
+    return ByteReader.fileKeyStrings[k]
+  }
+
+  static let fileKeyStrings: [String] = fileKeys.map { $0.description }
 
   mutating func string() throws(ParseError) -> String {
     try expect(UInt8(ascii: "\""))

@@ -54,7 +54,7 @@ struct TagTests {
     #expect(w.tags.map(\.description) == ["py2-none-any", "py3-none-any"])
     let m = try #require(WheelFilename("x-2.0-cp312-cp312-manylinux_2_17_x86_64.manylinux2014_x86_64.whl"))
     #expect(m.tags.count == 2)
-    for bad in ["x-1.0-py3-none.whl", "x-1.0-a-py3-none-any.whl", "x-nope-py3-none-any.whl", "x-1.0-py3-none-any.zip", "x y-1.0-py3-none-any.whl", ".whl", "x-1.0-1-2-py3-none-any.whl"] {
+    for bad in ["x-1.0-py3-none.whl", "x-1.0-a-py3-none-any.whl", "x-nope-py3-none-any.whl", "x-1.0-py3-none-any.zip", "x y-1.0-py3-none-any.whl", ".whl", "x-1.0-1-2-py3-none-any.whl", "x-1.0-..-none-any.whl", "x-1.0-py3--any.whl"] {
       #expect(WheelFilename(bad) == nil, "\(bad)")
     }
   }
