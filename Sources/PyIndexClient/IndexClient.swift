@@ -1,7 +1,7 @@
 public import PyIndexModel
 public import PyIndexAuth
 public import PyIndexTransport
-import PyIndexParsing
+public import PyIndexParsing
 
 #if canImport(Glibc)
   import Glibc
@@ -85,12 +85,13 @@ public struct IndexClient: Sendable {
   /// the search; a network failure is reported and the search goes on. When every index was
   /// searched, an authentication failure wins over a network one, which wins over "not found".
   /// - Throws: ``ClientError``.
-  public func files(for project: ProjectName, _ sink: (DistributionFile, String) -> Void) async throws(ClientError) {
+  /// - Parameter detail: `.listing` when only names, yanked and Requires-Python are read.
+  public func files(for project: ProjectName, detail: PageDetail = .full, _ sink: (DistributionFile, String) -> Void) async throws(ClientError) {
     var searched: [SearchedLocation] = []
     var failures: [(index: String, error: ClientError)] = []
     var found = false
     for index in settings.noIndex ? [] : settings.indexes {
-      let outcome = await page(index: index, project: project, sink)
+      let outcome = await page(index: index, project: project, detail: detail, sink)
       switch outcome {
       case .found(let info):
         for w in info.warnings { warn("\(index.redacted): \(w)") }
@@ -137,20 +138,20 @@ public struct IndexClient: Sendable {
     throw .projectNotFound(project, searched: searched)
   }
 
-  private func page(index: IndexURL, project: ProjectName, _ sink: (DistributionFile, String) -> Void) async -> PageOutcome {
+  private func page(index: IndexURL, project: ProjectName, detail: PageDetail, _ sink: (DistributionFile, String) -> Void) async -> PageOutcome {
     if let dir = index.filePath { return localPage(directory: dir, project: project, sink) }
-    return await fetchPage(index.projectURL(project), accept: PageFormat.acceptHeader, sink)
+    return await fetchPage(index.projectURL(project), accept: PageFormat.acceptHeader, detail: detail, sink)
   }
 
   /// GETs a page and reads it; every failure becomes a ``PageOutcome``.
   /// - Parameter alwaysHTML: read the body as HTML whatever its `Content-Type` (links pages).
-  private func fetchPage(_ url: String, accept: String, alwaysHTML: Bool = false, _ sink: (DistributionFile, String) -> Void) async -> PageOutcome {
+  private func fetchPage(_ url: String, accept: String, alwaysHTML: Bool = false, detail: PageDetail = .full, _ sink: (DistributionFile, String) -> Void) async -> PageOutcome {
     do {
       return try await transport.get(url, headers: [("Accept", accept)]) { response in
         if alwaysHTML, response.header("content-type").map({ (try? PageFormat(contentType: $0)) == nil }) ?? true {
-          return try await handle(response.replacingContentType("text/html"), sink)
+          return try await handle(response.replacingContentType("text/html"), detail: detail, sink)
         }
-        return try await handle(response, sink)
+        return try await handle(response, detail: detail, sink)
       }
     } catch let e as TransportError {
       return .failure(.network(e))
@@ -161,7 +162,7 @@ public struct IndexClient: Sendable {
     }
   }
 
-  private func handle(_ response: Response, _ sink: (DistributionFile, String) -> Void) async throws -> PageOutcome {
+  private func handle(_ response: Response, detail: PageDetail, _ sink: (DistributionFile, String) -> Void) async throws -> PageOutcome {
     let shownURL = Redaction.redact(response.finalURL)
     switch response.status {
     case 200:
@@ -180,7 +181,7 @@ public struct IndexClient: Sendable {
         }
         return try await PageStream.parse(response.body) { (fd: Int32) throws(ParseError) -> PageInfo in
           switch format {
-          case .json: try JSONPageParser.parse(fileDescriptor: fd, pageURL: finalURL, sink: perFile)
+          case .json: try JSONPageParser.parse(fileDescriptor: fd, pageURL: finalURL, detail: detail, sink: perFile)
           case .html(let charset): try HTMLPageParser.parse(fileDescriptor: fd, pageURL: finalURL, charset: charset, sink: perFile)
           }
         }

@@ -13,18 +13,18 @@ public import PyIndexModel
 /// grow with the number of files. Unknown keys are skipped, `_`-prefixed ones included.
 public enum JSONPageParser {
   /// Parses a page from an open file descriptor (read to its end; not closed).
-  public static func parse(fileDescriptor fd: Int32, pageURL: String, sink: (DistributionFile, String) -> Void) throws(ParseError) -> PageInfo {
+  public static func parse(fileDescriptor fd: Int32, pageURL: String, detail: PageDetail = .full, sink: (DistributionFile, String) -> Void) throws(ParseError) -> PageInfo {
     var reader = ByteReader(source: .fd(fd))
-    return try parse(&reader, pageURL: pageURL, sink: sink)
+    return try parse(&reader, pageURL: pageURL, detail: detail, sink: sink)
   }
 
   /// Parses a page held in memory.
-  public static func parse(bytes: [UInt8], pageURL: String, sink: (DistributionFile, String) -> Void) throws(ParseError) -> PageInfo {
+  public static func parse(bytes: [UInt8], pageURL: String, detail: PageDetail = .full, sink: (DistributionFile, String) -> Void) throws(ParseError) -> PageInfo {
     var reader = ByteReader(source: .memory(bytes))
-    return try parse(&reader, pageURL: pageURL, sink: sink)
+    return try parse(&reader, pageURL: pageURL, detail: detail, sink: sink)
   }
 
-  private static func parse(_ r: inout ByteReader, pageURL: String, sink: (DistributionFile, String) -> Void) throws(ParseError) -> PageInfo {
+  private static func parse(_ r: inout ByteReader, pageURL: String, detail: PageDetail, sink: (DistributionFile, String) -> Void) throws(ParseError) -> PageInfo {
     var info = PageInfo()
     info.baseURL = pageURL
     var unknown = Set<String>()
@@ -48,7 +48,7 @@ public enum JSONPageParser {
           repeat {
             guard try r.peek() == UInt8(ascii: "{") else { throw r.failure("a files entry is not an object") }
             info.linkCount += 1
-            sink(try fileEntry(&r, unknown: &unknown), pageURL)
+            sink(try fileEntry(&r, detail: detail, unknown: &unknown), pageURL)
           } while try r.separator(closing: UInt8(ascii: "]"))
         }
       default:
@@ -61,7 +61,8 @@ public enum JSONPageParser {
   }
 
   /// Decodes one `files` entry key by key, keeping only what the page model uses.
-  private static func fileEntry(_ r: inout ByteReader, unknown: inout Set<String>) throws(ParseError) -> DistributionFile {
+  private static func fileEntry(_ r: inout ByteReader, detail: PageDetail, unknown: inout Set<String>) throws(ParseError) -> DistributionFile {
+    let listing = detail == .listing
     var filename: String? = nil, url: String? = nil, hashes: [String: String] = [:]
     var requiresPython: String? = nil, yanked: String? = nil, size: Int? = nil, uploadTime: String? = nil
     var core: JSONValue? = nil, distInfo: JSONValue? = nil
@@ -70,6 +71,10 @@ public enum JSONPageParser {
       repeat {
         let key = try r.fileKey()
         try r.expect(UInt8(ascii: ":"))
+        if listing, key != "filename", key != "yanked", key != "requires-python", key != "url" || filename != nil {
+          try r.skipValue(depth: 2)
+          continue
+        }
         switch key {
         case "filename": if case .string(let v) = try r.value(depth: 2) { filename = v }
         case "url": if case .string(let v) = try r.value(depth: 2) { url = v }
@@ -101,7 +106,7 @@ public enum JSONPageParser {
         }
       } while try r.separator(closing: UInt8(ascii: "}"))
     }
-    guard let url else { throw r.failure("a files entry has no 'url'") }
+    guard let url = url ?? (listing && filename != nil ? "" : nil) else { throw r.failure("a files entry has no 'url'") }
     var name = filename ?? URLReference.filename(of: url)
     if name.utf8.contains(UInt8(ascii: "/")) { name = URLReference.filename(of: name) }
     var coreMetadata: [String: String]? = nil
@@ -351,8 +356,31 @@ struct ByteReader {
       pos += 1
       if try consumeIf(UInt8(ascii: "]")) { return }
       repeat { try skipValue(depth: depth + 1) } while try separator(closing: UInt8(ascii: "]"))
+    case UInt8(ascii: "\""):
+      try skipString()
     default:
       _ = try value(depth: depth)
+    }
+  }
+
+  /// Skips a string without decoding it.
+  private mutating func skipString() throws(ParseError) {
+    try expect(UInt8(ascii: "\""))
+    while true {
+      guard let c = try peekRaw() else { throw failure("unterminated string") }
+      pos += 1
+      if c == UInt8(ascii: "\"") { return }
+      if c == UInt8(ascii: "\\") {
+        guard let e = try peekRaw() else { throw failure("unterminated escape") }
+        pos += 1
+        switch e {
+        case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"), UInt8(ascii: "f"), UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"): break
+        case UInt8(ascii: "u"): _ = try hex4()
+        default: throw failure("invalid escape")
+        }
+      } else if c < 0x20 {
+        throw failure("control character in string")
+      }
     }
   }
 }

@@ -21,6 +21,15 @@ public enum ParseError: Error, Equatable, Sendable, CustomStringConvertible {
   }
 }
 
+/// How much of each file entry a parser decodes.
+public enum PageDetail: Sendable, Equatable {
+  /// Everything the page model holds.
+  case full
+  /// What a version listing reads (file name, yanked, Requires-Python); digests, metadata, size
+  /// and upload time are skipped, and the URL is kept only when the file name is missing.
+  case listing
+}
+
 /// The page formats of the simple repository API.
 public enum PageFormat: Sendable, Equatable {
   case html(charset: String?)

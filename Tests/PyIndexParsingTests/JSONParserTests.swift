@@ -48,6 +48,22 @@ struct JSONParserTests {
     #expect(p.info.warnings.contains { $0.contains("blake2b") })
   }
 
+  @Test func listingDetailReadsOnlyWhatAListingNeeds() throws {
+    let json = #"{"files": [{"url": "../a/x-1.0.tar.gz", "filename": "x-1.0.tar.gz", "hashes": {"sha256": "ab"}, "yanked": "old", "requires-python": ">=3.9", "core-metadata": true, "size": 3, "upload-time": "t", "extra": ["a\"b", {"c": "\u00e9"}]},"# +
+      #" {"hashes": {}, "url": "https://h/f/y-2.0.tar.gz#sha256=cd"}]}"#
+    var files: [DistributionFile] = []
+    _ = try JSONPageParser.parse(bytes: Array(json.utf8), pageURL: "https://h/simple/x/", detail: .listing) { f, _ in files.append(f) }
+    #expect(files.count == 2)
+    #expect(files[0].filename == "x-1.0.tar.gz")
+    #expect(files[0].yanked == "old")
+    #expect(files[0].requiresPython == ">=3.9")
+    #expect(files[0].hashes.isEmpty && files[0].coreMetadata == nil && files[0].size == nil)
+    #expect(files[1].filename == "y-2.0.tar.gz")  // no filename key: taken from the URL, which is then kept
+    var full: [DistributionFile] = []
+    _ = try JSONPageParser.parse(bytes: Array(json.utf8), pageURL: "https://h/simple/x/") { f, _ in full.append(f) }
+    #expect(full[0].hashes == ["sha256": "ab"] && full[0].coreMetadata == [:] && full[0].size == 3)
+  }
+
   @Test func apiVersion() throws {
     #expect(throws: ParseError.unsupportedAPIVersion("2.0")) { try parseJSON(#"{"meta": {"api-version": "2.0"}, "files": []}"#) }
     #expect(try parseJSON(#"{"meta": {"api-version": "1.7"}, "files": []}"#).info.warnings.count == 1)
