@@ -34,25 +34,44 @@ public enum HTMLPageParser {
   /// (libxml2 takes a NUL for the end of the document and would drop every later link).
   private final class Input {
     let fd: Int32
-    let bytes: [UInt8]
+    /// Bytes read ahead from `fd` (libxml2 asks for about 4 KB at a time), or the whole page.
+    var bytes: [UInt8]
     var offset = 0
+    var available = 0
     var failed: Int32 = 0
-    init(fd: Int32) { self.fd = fd; bytes = [] }
-    init(bytes: [UInt8]) { fd = -1; self.bytes = bytes }
+    static let block = 256 * 1024
+    init(fd: Int32) {
+      self.fd = fd
+      bytes = [UInt8](repeating: 0, count: Input.block)
+    }
+    init(bytes: [UInt8]) {
+      fd = -1
+      self.bytes = bytes
+      available = bytes.count
+    }
 
     func read(_ buffer: UnsafeMutablePointer<CChar>, _ length: Int32) -> Int32 {
-      let raw = UnsafeMutableRawPointer(buffer)
-      var n: Int
-      if fd >= 0 {
-        repeat { n = Glibc.read(fd, raw, Int(length)) } while n < 0 && errno == EINTR
+      if offset == available, fd >= 0 {
+        var n: Int
+        repeat { n = bytes.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, Input.block) } } while n < 0 && errno == EINTR
         if n < 0 { failed = errno; return -1 }
-      } else {
-        n = min(Int(length), bytes.count - offset)
-        bytes.withUnsafeBytes { raw.copyMemory(from: $0.baseAddress! + offset, byteCount: n) }
-        offset += n
+        offset = 0
+        available = n
       }
-      let p = raw.assumingMemoryBound(to: UInt8.self)
-      for i in 0..<n where p[i] == 0 { p[i] = 0x20 }
+      let n = min(Int(length), available - offset)
+      guard n > 0 else { return 0 }
+      let raw = UnsafeMutableRawPointer(buffer)
+      bytes.withUnsafeBytes { raw.copyMemory(from: $0.baseAddress! + offset, byteCount: n) }
+      offset += n
+      // NUL bytes become spaces: libxml2 takes a NUL for the end of the document.
+      var p = raw
+      var left = n
+      while left > 0, let hit = memchr(p, 0, left) {
+        hit.storeBytes(of: 0x20, as: UInt8.self)
+        let consumed = hit - p + 1
+        p = hit + 1
+        left -= consumed
+      }
       return Int32(n)
     }
   }
