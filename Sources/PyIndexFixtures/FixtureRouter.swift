@@ -14,6 +14,12 @@ enum FixtureRouter {
     if let root = profile.staticRoot { return staticTree(request, root: root) }
     let path = request.path
     if let fault = faults(request) { return fault }
+    let parts = path.split(separator: "/").map(String.init)
+    if parts.first == "location-credentials", parts.count >= 2, let auth = profile.auth {
+      // Credentials for the next hop ride in the Location header.
+      let userinfo = percentEncode(auth.username) + ":" + percentEncode(auth.password)
+      return redirect("http://\(userinfo)@127.0.0.1:\(request.serverPort)/simple/\(parts[1])/", status: 302)
+    }
     let needsAuth = path.hasPrefix("/simple") || (profile.auth?.protectFiles ?? false)
     if let auth = profile.auth, needsAuth, !authorized(request, auth) { return refuse(auth.failure) }
     if path == "/simple" { return redirect("/simple/") }
@@ -58,7 +64,10 @@ enum FixtureRouter {
   /// - `/loop/...` → 302 one level deeper, forever;
   /// - `/badtype/<name>/` → 200 `application/json` (not a simple-API type);
   /// - `/badjson/<name>/` → 200 PEP 691 JSON that is cut short;
-  /// - `/status/<code>/<name>/` → that status.
+  /// - `/status/<code>/<name>/` → that status;
+  /// - `/to-port/<port>/<name>/` → 302 to `/simple/<name>/` on another local port (another origin);
+  /// - `/location-credentials/<name>/` (profiles with auth) → 302 to `/simple/<name>/` with the
+  ///   profile's credentials in the `Location` userinfo.
   static func faults(_ request: RecordedRequest) -> FixtureResponse? {
     let path = request.path
     let parts = path.split(separator: "/").map(String.init)
@@ -70,6 +79,7 @@ enum FixtureRouter {
     case "badtype": return .text(200, "{\"files\": []}", type: "application/json")
     case "badjson": return .text(200, "{\"meta\": {\"api-version\": \"1.0\"}, \"files\": [{\"filename\": ", type: "application/vnd.pypi.simple.v1+json")
     case "status" where parts.count >= 2: return .text(Int(parts[1]) ?? 500, "status \(parts[1])")
+    case "to-port" where parts.count >= 3: return redirect("http://127.0.0.1:\(parts[1])/simple/\(parts[2])/", status: 302)
     default: return nil
     }
   }
@@ -186,6 +196,15 @@ enum FixtureRouter {
       off += n
     }
     return Array(out[0..<off])
+  }
+
+  static func percentEncode(_ s: String) -> String {
+    var out = ""
+    for b in s.utf8 {
+      let c = Character(Unicode.Scalar(b))
+      if b < 0x80, c.isLetter || c.isNumber || "-._~".contains(c) { out.append(c) } else { out += "%" + String(b, radix: 16, uppercase: true).leftPad2() }
+    }
+    return out
   }
 
   static func base64(_ bytes: [UInt8]) -> String {

@@ -112,6 +112,44 @@ struct AuthEndToEndTests {
     }
   }
 
+  @Test func locationUserinfoIsUsedForThatHopAndNeverShown() async throws {
+    try await Harness.withIndex(.demo(auth: FixtureAuth(username: "loc-user", password: "l0c/p@ss"))) { index in
+      let r = try await Harness.run(["index", "versions", "demo-pkg", "-i", index.server.origin + "/location-credentials/", "-vv"], secrets: Harness.secretForms(user: "loc-user", password: "l0c/p@ss"))
+      #expect(r.status == 0, "\(r.stderr)")
+      #expect(index.requests.map { $0.header("Authorization") } == [nil, Harness.basic("loc-user", "l0c/p@ss")])
+      #expect(r.stderr.contains("credentials: location (Authorization sent) → 200"))
+      #expect(r.stderr.contains("loc-user:****@"))
+    }
+  }
+
+  @Test func aNewOriginGetsItsOwnCredentialsNeverTheOldOnes() async throws {
+    try await Harness.withIndex(.demo(auth: FixtureAuth(username: "b-user", password: "b-pass-9"))) { b in
+      try await Harness.withIndex(.demo(auth: FixtureAuth(username: "a-user", password: "a-pass-8"))) { a in
+        let r = try await Harness.run(
+          ["index", "versions", "demo-pkg", "-i", Harness.url(a, user: "a-user", password: "a-pass-8", path: "/to-port/\(b.server.port)/"),
+           "--extra-index-url", Harness.url(b, user: "b-user", password: "b-pass-9"), "-v"],
+          secrets: ["a-pass-8", "b-pass-9"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(b.requests.first?.header("Authorization") == Harness.basic("b-user", "b-pass-9"))
+        #expect(r.stderr.contains("credentials dropped: other origin; url credentials for http://127.0.0.1:\(b.server.port)"))
+      }
+    }
+  }
+
+  @Test func longestPathPrefixChoosesAmongIndexesOnOneOrigin() async throws {
+    try await Harness.withIndex(.demo(auth: FixtureAuth(username: "u", password: "prefix-pw-1"))) { index in
+      // The first index (404 for everything) carries wrong credentials; /simple/ pages match the
+      // second index's longer prefix, so they get the second index's credentials.
+      let r = try await Harness.run(
+        ["index", "versions", "demo-pkg", "-i", Harness.url(index, user: "u", password: "wrong-pw-2", path: "/status/404/"),
+         "--extra-index-url", Harness.url(index, user: "u", password: "prefix-pw-1")],
+        secrets: ["prefix-pw-1", "wrong-pw-2"])
+      #expect(r.status == 0, "\(r.stderr)")
+      #expect(index.requests.map(\.path) == ["/status/404/demo-pkg/", "/simple/demo-pkg/"])
+      #expect(index.requests.map { $0.header("Authorization") } == [Harness.basic("u", "wrong-pw-2"), Harness.basic("u", "prefix-pw-1")])
+    }
+  }
+
   @Test func netrcCredentials() async throws {
     let dir = try Harness.temporaryDirectory()
     defer { try? FileManager.default.removeItem(atPath: dir) }
