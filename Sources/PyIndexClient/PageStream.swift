@@ -1,4 +1,3 @@
-import Dispatch
 import PyIndexModel
 import PyIndexParsing
 import PyIndexTransport
@@ -28,8 +27,11 @@ enum PageStream {
     #endif
     return try await withoutActuallyEscaping(parse) { parse in
       let job = ParseJob(parse: parse, fd: readEnd)
-      let done = DispatchSemaphore(value: 0)
-      Thread.start { job.run(); done.signal() }
+      let done = AsyncStream<Void>.makeStream()
+      ParserThread.start {
+        job.run()
+        done.continuation.finish()
+      }
       var writeError: (any Error)? = nil
       do {
         try await body.forEachChunk { chunk in
@@ -49,9 +51,7 @@ enum PageStream {
         writeError = error
       }
       close(writeEnd)
-      await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
-        DispatchQueue.global().async { done.wait(); c.resume() }
-      }
+      for await _ in done.stream {}  // ends when the parser thread has finished
       close(readEnd)
       if let writeError { throw writeError }
       return job.result ?? .failure(.unreadable("the parser did not finish"))
@@ -104,7 +104,7 @@ private final class Atomic: Sendable {
 }
 
 /// A plain OS thread for blocking work (the parser blocks on `read`), off the cooperative pool.
-enum Thread {
+enum ParserThread {
   static func start(_ body: @escaping @Sendable () -> Void) {
     final class Box { let body: @Sendable () -> Void; init(_ b: @escaping @Sendable () -> Void) { body = b } }
     let box = Unmanaged.passRetained(Box(body)).toOpaque()
