@@ -50,6 +50,24 @@ struct VersionsEndToEndTests {
     }
   }
 
+  @Test func yankedAndDevReleases() async throws {
+    let profile = FixtureProfile(projects: [FixtureProject(name: "demo-pkg", files: [
+      .wheel("demo-pkg", "1.0", yanked: "bad wheel"), FixtureFile(filename: "demo-pkg-1.0.tar.gz", contents: Array("s".utf8)),
+      .wheel("demo-pkg", "2.0", yanked: ""), .wheel("demo-pkg", "2.0", tag: "cp312-cp312-win_amd64", yanked: "all gone"),
+      .wheel("demo-pkg", "3.0.dev1"), .wheel("demo-pkg", "1.5.post1"),
+    ])])
+    for json in [false, true] {
+      var p = profile
+      p.json = json
+      try await Harness.withIndex(p) { index in
+        let r = try await Harness.run(["index", "versions", "demo-pkg", "-i", index.simpleURL])
+        #expect(r.stdout == "demo-pkg (1.5.post1)\nAvailable versions: 1.5.post1, 1.0\n")
+        let pre = try await Harness.run(["index", "versions", "demo-pkg", "--pre", "-i", index.simpleURL])
+        #expect(pre.stdout == "demo-pkg (3.0.dev1)\nAvailable versions: 3.0.dev1, 1.5.post1, 1.0\n")
+      }
+    }
+  }
+
   @Test func missingProjectExitsOne() async throws {
     try await Harness.withIndex(.demo()) { index in
       let r = try await Harness.run(["index", "versions", "nope-pkg", "-i", index.simpleURL])
