@@ -77,13 +77,6 @@ public struct CredentialStore: Sendable {
     return .none
   }
 
-  /// Every secret the store holds, for leak sweeps in tests and for masking in traces.
-  public var secrets: [String] {
-    var all = indexes.compactMap(\.credentials).flatMap(\.secretForms)
-    if let envCredentials { all += envCredentials.secretForms }
-    return all
-  }
-
   static func segments(_ path: String) -> [Substring] {
     path.split(separator: "/", omittingEmptySubsequences: true)
   }

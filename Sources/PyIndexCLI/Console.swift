@@ -19,7 +19,6 @@ struct Console: Sendable {
     Console.write(text, to: 2)
   }
   func warning(_ message: String) { if !quiet { Console.write("warning: \(message)\n", to: 2) } }
-  func info(_ message: String) { if !quiet { Console.write(message + "\n", to: 2) } }
 
   /// The `-v` trace: one line per hop; `-vv` adds headers (already masked by the transport).
   func hop(_ h: Hop) {

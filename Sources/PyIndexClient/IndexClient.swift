@@ -305,10 +305,3 @@ extension String {
   func leftPad(_ n: Int) -> String { count >= n ? self : String(repeating: "0", count: n - count) + self }
 }
 
-/// Reads the process environment without Foundation (for TMPDIR and HOME lookups deep down).
-public enum ProcessEnvironment {
-  public static func value(_ name: String) -> String? {
-    guard let p = getenv(name) else { return nil }
-    return String(cString: p)
-  }
-}

@@ -105,7 +105,6 @@ public enum HTMLPageParser {
       if input.failed != 0 { throw .unreadable("read failed (errno \(input.failed))") }
       if let doc = ctxt.pointee.myDoc { xmlFreeDoc(doc); ctxt.pointee.myDoc = nil }
       if let error = collector.error { throw error }
-      collector.finish()
       return collector.info
     }
   }
@@ -191,7 +190,6 @@ public enum HTMLPageParser {
       return nil
     }
 
-    func finish() {}
   }
 }
 
