@@ -56,6 +56,7 @@ let package = Package(
       dependencies: [
         "PyIndexClient",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        .product(name: "Logging", package: "swift-log"),
       ], swiftSettings: strictSettings),
     .executableTarget(
       name: "pyindex",

@@ -1,24 +1,35 @@
 import PyIndexModel
 
-/// Every credential source pyindex knows before the first request, and the rule that picks
-/// the credentials for a URL (the contract's order, first match wins):
+/// Every credential source of the contract, and the rule that picks the credentials for a
+/// URL (first match wins):
 /// 1. the userinfo of the configured index on the request's origin (longest segment-wise
 ///    path prefix among several; else the first configured);
 /// 2. `PYINDEX_USERNAME` / `PYINDEX_PASSWORD`, for the origin of `--index-url`;
-/// 3. netrc, by host;
-/// 4. none.
-/// An http index's credentials also cover https on the same host (default ports), never the reverse.
+/// 3. netrc, by host (its `login` must match a user name the URL or environment gave);
+/// 4. the keyring, when one is configured (asked once per origin and user in a run);
+/// 5. none.
+/// A user name given alone (`https://user@host/`, or only `PYINDEX_USERNAME`) asks netrc and
+/// the keyring for that user's password, and is sent as a token with an empty password when
+/// neither has one. An http index's credentials also cover https on the same host (default
+/// ports), never the reverse.
 public struct CredentialStore: Sendable {
+  /// Credentials chosen for a request, and where they came from.
   public struct Match: Sendable, Hashable {
     public let credentials: Credentials?
     public let source: CredentialSource
+    public init(credentials: Credentials?, source: CredentialSource) {
+      self.credentials = credentials
+      self.source = source
+    }
     public static let none = Match(credentials: nil, source: .none)
   }
 
   private let indexes: [IndexURL]
   private let envCredentials: Credentials?
+  private let envUserOnly: Bool
   private let envOrigin: Origin?
   private let netrc: Netrc?
+  private let keyring: KeyringMemo?
   /// Notes for the user about how sources were read (stripped whitespace, unreadable netrc).
   public let warnings: [String]
 
@@ -26,7 +37,12 @@ public struct CredentialStore: Sendable {
   ///   - indexes: configured indexes, `--index-url` first.
   ///   - environment: the process environment (tests pass a scrubbed one).
   ///   - netrcText: the netrc file's text when one was read.
-  public init(indexes: [IndexURL], environment: [String: String], netrcText: String? = nil) {
+  ///   - keyring: the keyring to ask (`--keyring-provider subprocess`), nil when disabled.
+  ///   - warn: receives what goes wrong while asking the keyring, once per reason.
+  public init(
+    indexes: [IndexURL], environment: [String: String], netrcText: String? = nil,
+    keyring: (any KeyringProvider)? = nil, warn: @escaping @Sendable (String) -> Void = { _ in }
+  ) {
     self.indexes = indexes
     var warnings: [String] = []
     func read(_ name: String) -> String? {
@@ -38,13 +54,16 @@ public struct CredentialStore: Sendable {
     let user = read("PYINDEX_USERNAME"), password = read("PYINDEX_PASSWORD")
     if user != nil || password != nil {
       envCredentials = Credentials(username: user ?? "", password: password ?? "")
+      envUserOnly = password == nil
       envOrigin = indexes.first?.parts?.origin
       if envOrigin == nil { warnings.append("PYINDEX_USERNAME/PYINDEX_PASSWORD are set but --index-url is not an http(s) URL; they are not used") }
     } else {
       envCredentials = nil
+      envUserOnly = false
       envOrigin = nil
     }
     netrc = netrcText.map(Netrc.init)
+    self.keyring = keyring.map { KeyringMemo(provider: $0, warn: warn) }
     self.warnings = warnings
   }
 
@@ -52,29 +71,77 @@ public struct CredentialStore: Sendable {
   public func lookup(_ url: String) -> Match {
     guard let parts = URLParts(url), parts.scheme == "http" || parts.scheme == "https" else { return .none }
     let origin = parts.origin
+    let index = bestIndex(for: parts)
+    var userHint: Match? = nil
+    if let index, let c = index.credentials {
+      if !index.userOnly { return Match(credentials: c, source: .url) }
+      userHint = Match(credentials: c, source: .url)
+    }
+    if userHint == nil, let envCredentials, let envOrigin, envOrigin == origin || envOrigin.upgrades(to: origin) {
+      if !envUserOnly { return Match(credentials: envCredentials, source: .env) }
+      userHint = Match(credentials: envCredentials, source: .env)
+    }
+    let username = userHint?.credentials?.username
+    if let entry = netrc?.entry(host: parts.host), let password = entry.password ?? (entry.login != nil ? "" : nil) {
+      if username == nil || entry.login == nil || entry.login == username {
+        return Match(credentials: Credentials(username: entry.login ?? username ?? "", password: password), source: .netrc)
+      }
+    }
+    if let keyring {
+      let services = [(index?.url ?? origin.description + "/"), origin.host + (parts.port.map { ":\($0)" } ?? "")]
+      if let c = keyring.credentials(origin: origin, services: services, username: username) {
+        return Match(credentials: c, source: .keyring)
+      }
+    }
+    return userHint ?? .none
+  }
+
+  /// The configured index whose origin is the request's (or its http form, for an upgrade)
+  /// and whose path is the longest segment-wise prefix of the request's; else the first on
+  /// that origin.
+  private func bestIndex(for parts: URLParts) -> IndexURL? {
+    let origin = parts.origin
     let sameOrigin = indexes.filter { idx in
       guard let o = idx.parts?.origin else { return false }
       return o == origin || o.upgrades(to: origin)
     }
-    if !sameOrigin.isEmpty {
-      let requestSegments = CredentialStore.segments(parts.path)
-      var best: IndexURL? = nil
-      var bestLength = -1
-      for idx in sameOrigin {
-        let segs = CredentialStore.segments(idx.parts?.path ?? "/")
-        if segs.count <= requestSegments.count, Array(requestSegments.prefix(segs.count)) == segs, segs.count > bestLength {
-          best = idx; bestLength = segs.count
-        }
+    guard let first = sameOrigin.first else { return nil }
+    let requestSegments = CredentialStore.segments(parts.path)
+    var best: IndexURL? = nil
+    var bestLength = -1
+    for idx in sameOrigin {
+      let segs = CredentialStore.segments(idx.parts?.path ?? "/")
+      if segs.count <= requestSegments.count, Array(requestSegments.prefix(segs.count)) == segs, segs.count > bestLength {
+        best = idx
+        bestLength = segs.count
       }
-      if let c = (best ?? sameOrigin[0]).credentials { return Match(credentials: c, source: .url) }
     }
-    if let envCredentials, let envOrigin, envOrigin == origin || envOrigin.upgrades(to: origin) {
-      return Match(credentials: envCredentials, source: .env)
+    return best ?? first
+  }
+
+  /// What looks wrong with the credentials known before any request (URL userinfo, the
+  /// environment, netrc entries for the indexes' hosts), one line each, never a secret.
+  /// Keyring credentials are checked when they are fetched.
+  public func inspect(now: Double) -> [String] {
+    var out: [String] = []
+    var seen: Set<String> = []
+    func add(_ what: String, _ credentials: Credentials, host: String) {
+      for p in TokenInspector.inspect(credentials, host: host, now: now).problems where seen.insert(what + p).inserted {
+        out.append("\(what): \(p)")
+      }
     }
-    if let entry = netrc?.entry(host: parts.host), entry.login != nil || entry.password != nil {
-      return Match(credentials: Credentials(username: entry.login ?? "", password: entry.password ?? ""), source: .netrc)
+    for index in indexes {
+      guard let parts = index.parts else { continue }
+      for p in index.userinfoProblems where seen.insert(index.redacted + p).inserted { out.append("\(index.redacted): \(p)") }
+      if let c = index.credentials, !index.userOnly { add("credentials in \(index.redacted)", c, host: parts.host) }
+      if let entry = netrc?.entry(host: parts.host), let pw = entry.password {
+        add("netrc credentials for \(parts.host)", Credentials(username: entry.login ?? "", password: pw), host: parts.host)
+      }
     }
-    return .none
+    if let envCredentials, !envUserOnly, let envOrigin {
+      add("PYINDEX_USERNAME/PYINDEX_PASSWORD", envCredentials, host: envOrigin.host)
+    }
+    return out
   }
 
   static func segments(_ path: String) -> [Substring] {

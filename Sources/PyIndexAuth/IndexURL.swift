@@ -13,6 +13,12 @@ public struct IndexURL: Sendable, Hashable {
   public let parts: URLParts?
   /// For `file:` indexes, the local directory.
   public let filePath: String?
+  /// Characters of the userinfo that should have been percent-encoded (the URL still parsed,
+  /// but the secret may not be what the user meant). Names characters, never the secret.
+  public let userinfoProblems: [String]
+  /// Whether the userinfo named a user only (`user@`, no `:`): netrc or a keyring may then
+  /// supply that user's password; without one the user name is sent as a token.
+  public let userOnly: Bool
 
   /// Parses an index URL with the contract's rules: the last `@` of the authority ends the
   /// userinfo, its first `:` ends the user name, each is percent-decoded once (`+` stays
@@ -28,6 +34,8 @@ public struct IndexURL: Sendable, Hashable {
       filePath = path
       parts = nil
       credentials = nil
+      userinfoProblems = []
+      userOnly = false
       return
     }
     if raw.lowercased().hasPrefix("file://") {
@@ -39,6 +47,8 @@ public struct IndexURL: Sendable, Hashable {
       url = "file://" + (path.hasSuffix("/") ? path : path + "/")
       parts = nil
       credentials = nil
+      userinfoProblems = []
+      userOnly = false
       return
     }
     if URLParts.looksLikeRawSecret(raw) { throw .secretNeedsEncoding(redacted: redacted) }
@@ -51,6 +61,7 @@ public struct IndexURL: Sendable, Hashable {
     }
     if let info = p.userinfo {
       let user: Substring, password: Substring
+      userOnly = !info.contains(":")
       if let colon = info.firstIndex(of: ":") {
         user = info[..<colon]
         password = info[info.index(after: colon)...]
@@ -62,8 +73,11 @@ public struct IndexURL: Sendable, Hashable {
         throw .userinfoNotUTF8(redacted: redacted)
       }
       credentials = Credentials(username: u, password: pw)
+      userinfoProblems = IndexURL.unencodedCharacters(info)
     } else {
       credentials = nil
+      userinfoProblems = []
+      userOnly = false
     }
     p.userinfo = nil
     if p.rest.isEmpty { p.rest = "/" }
@@ -74,6 +88,39 @@ public struct IndexURL: Sendable, Hashable {
   }
 
   public var isFile: Bool { filePath != nil }
+
+  /// RFC 3986 allows unreserved characters, sub-delimiters, `:` and `%XX` escapes in userinfo;
+  /// anything else was meant to be percent-encoded.
+  static func unencodedCharacters(_ info: String) -> [String] {
+    var seen: [Character] = []
+    let u = Array(info.utf8)
+    var i = 0
+    while i < u.count {
+      let c = u[i]
+      if c == UInt8(ascii: "%") {
+        if i + 2 < u.count, TokenInspector.isHex(u[i + 1]), TokenInspector.isHex(u[i + 2]) { i += 3; continue }
+        if !seen.contains("%") { seen.append("%") }
+      } else if !(c < 0x80 && (isUnreserved(c) || "!$&'()*+,;=:".utf8.contains(c))) {
+        let ch: Character = c < 0x80 ? Character(Unicode.Scalar(c)) : "…"
+        if !seen.contains(ch) { seen.append(ch) }
+      }
+      i += 1
+    }
+    guard !seen.isEmpty else { return [] }
+    let shown = seen.map { c -> String in
+      switch c {
+      case " ": "a space"
+      case "…": "non-ASCII characters"
+      case "%": "a '%' that starts no %XX escape"
+      default: "'\(c)'"
+      }
+    }
+    return ["the credentials in the URL hold \(shown.joined(separator: ", ")) not percent-encoded; encode them (@ → %40, % → %25, space → %20) or use PYINDEX_PASSWORD"]
+  }
+
+  private static func isUnreserved(_ c: UInt8) -> Bool {
+    (0x30...0x39).contains(c) || (0x41...0x5A).contains(c) || (0x61...0x7A).contains(c) || "-._~".utf8.contains(c)
+  }
 
   /// The project page URL: `<index>/<normalized-name>/`.
   public func projectURL(_ project: ProjectName) -> String {

@@ -3,8 +3,7 @@
 #elseif canImport(Darwin)
   import Darwin
 #endif
-import PyIndexTransport
-import PyIndexAuth
+import Logging
 
 /// Where output goes: results on stdout, diagnostics on stderr, nothing secret anywhere.
 /// Every line is written whole, so concurrent tasks never interleave inside a line.
@@ -20,20 +19,11 @@ struct Console: Sendable {
   }
   func warning(_ message: String) { if !quiet { Console.write("warning: \(message)\n", to: 2) } }
 
-  /// The `-v` trace: one line per hop; `-vv` adds headers (already masked by the transport).
-  func hop(_ h: Hop) {
-    guard verbosity > 0, !quiet else { return }
-    var line = "http: \(h.method) \(h.url) via \(h.route), credentials: \(h.source.rawValue)"
-    line += h.authorizationAttached ? " (Authorization sent)" : " (no Authorization)"
-    if h.attempt > 0 { line += ", retry \(h.attempt)" }
-    line += " → " + (h.status.map(String.init) ?? "no response")
-    if let r = h.redirect { line += " " + r }
-    var text = line + "\n"
-    if verbosity > 1 {
-      for (n, v) in h.requestHeaders { text += "  > \(n): \(v)\n" }
-      for (n, v) in h.responseHeaders { text += "  < \(n): \(v)\n" }
-    }
-    Console.write(text, to: 2)
+  /// The `-v` trace as a swift-log logger: hops at `debug` (`-v`), headers at `trace` (`-vv`).
+  func traceLogger() -> Logger {
+    var logger = Logger(label: "pyindex.http") { label in TraceLogHandler(label: label) }
+    logger.logLevel = quiet ? .error : verbosity >= 2 ? .trace : verbosity == 1 ? .debug : .info
+    return logger
   }
 
   /// Writes the whole text with as few `write(2)` calls as the kernel allows.
@@ -47,5 +37,23 @@ struct Console: Sendable {
         offset += n
       }
     }
+  }
+}
+
+/// Writes trace lines to stderr: `http: <hop>` and, for headers, `  > name: value`. The
+/// transport has already redacted URLs and masked secrets.
+struct TraceLogHandler: LogHandler {
+  let label: String
+  var logLevel: Logger.Level = .info
+  var metadata: Logger.Metadata = [:]
+
+  subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+    get { metadata[key] }
+    set { metadata[key] = newValue }
+  }
+
+  func log(event: LogEvent) {
+    let text = event.message.description
+    Console.write(event.level == .trace ? "  \(text)\n" : "http: \(text)\n", to: 2)
   }
 }

@@ -1,3 +1,4 @@
+import PyIndexAuth
 import PyIndexModel
 
 #if canImport(Glibc)
@@ -55,9 +56,11 @@ enum HostTarget {
 
   /// Asks the `python3` on `PATH` for its version and implementation; nil when there is none.
   static func python(environment: [String: String]) -> Python? {
-    let path = environment["PATH"] ?? "/usr/bin:/bin"
-    guard let exe = path.split(separator: ":").map({ String($0) + "/python3" }).first(where: { access($0, X_OK) == 0 }) else { return nil }
-    guard let output = run(exe, ["-c", "import sys; print(sys.version_info[0], sys.version_info[1], sys.implementation.name)"], environment: environment) else { return nil }
+    guard let exe = Subprocess.find("python3", path: environment["PATH"]),
+      let result = Subprocess.run(exe, ["-c", "import sys; print(sys.version_info[0], sys.version_info[1], sys.implementation.name)"], environment: environment, timeout: 30),
+      result.status == 0
+    else { return nil }
+    let output = String(decoding: result.stdout, as: UTF8.self)
     let words = output.split(whereSeparator: { $0 == " " || $0 == "\n" })
     guard words.count == 3, let major = Int(words[0]), let minor = Int(words[1]) else { return nil }
     let impl: String
@@ -69,39 +72,5 @@ enum HostTarget {
     default: impl = String(words[2])
     }
     return Python(version: [major, minor], implementation: impl)
-  }
-
-  /// Runs `executable` with stdin and stderr on /dev/null; its stdout when it exits 0.
-  static func run(_ executable: String, _ arguments: [String], environment: [String: String]) -> String? {
-    var fds: [Int32] = [0, 0]
-    guard pipe(&fds) == 0 else { return nil }
-    var actions = posix_spawn_file_actions_t()
-    posix_spawn_file_actions_init(&actions)
-    defer { posix_spawn_file_actions_destroy(&actions) }
-    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-    posix_spawn_file_actions_adddup2(&actions, fds[1], 1)
-    posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
-    posix_spawn_file_actions_addclose(&actions, fds[0])
-    posix_spawn_file_actions_addclose(&actions, fds[1])
-    let argv: [UnsafeMutablePointer<CChar>?] = ([executable] + arguments).map { strdup($0) } + [nil]
-    let envp: [UnsafeMutablePointer<CChar>?] = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
-    defer { for p in argv + envp { free(p) } }
-    var pid: pid_t = 0
-    let rc = posix_spawn(&pid, executable, &actions, nil, argv, envp)
-    close(fds[1])
-    defer { close(fds[0]) }
-    guard rc == 0 else { return nil }
-    var output: [UInt8] = []
-    var buf = [UInt8](repeating: 0, count: 4096)
-    while true {
-      let n = buf.withUnsafeMutableBytes { read(fds[0], $0.baseAddress, $0.count) }
-      if n < 0 { if errno == EINTR { continue }; break }
-      if n == 0 { break }
-      output += buf[0..<n]
-    }
-    var status: Int32 = 0
-    while waitpid(pid, &status, 0) < 0, errno == EINTR {}
-    guard status & 0x7f == 0, (status >> 8) & 0xff == 0 else { return nil }
-    return String(decoding: output, as: UTF8.self)
   }
 }

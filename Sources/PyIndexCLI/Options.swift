@@ -18,6 +18,9 @@ struct IndexOptions: ParsableArguments {
   @Flag(help: "Search only --find-links locations, no index.")
   var noIndex = false
 
+  @Option(name: .long, help: ArgumentHelp("subprocess: ask the keyring program (keyring get URL USER) for credentials, once per origin; disabled (default: $PYINDEX_KEYRING_PROVIDER, then $PIP_KEYRING_PROVIDER).", valueName: "provider"))
+  var keyringProvider: String?
+
   @Option(name: .long, help: ArgumentHelp("first-index: a project found on an earlier index is never taken from a later one; unsafe-best-match: merge every index.", valueName: "strategy"))
   var indexStrategy: String = IndexStrategy.firstIndex.rawValue
 
@@ -36,7 +39,17 @@ struct IndexOptions: ParsableArguments {
     return IndexSettings(indexes: indexes, strategy: IndexStrategy(rawValue: indexStrategy) ?? .firstIndex, findLinks: links, noIndex: noIndex)
   }
 
+  /// Whether to ask the keyring program: the flag, else `PYINDEX_KEYRING_PROVIDER`, else
+  /// `PIP_KEYRING_PROVIDER` (pip's `import` means a keyring is wanted, so it asks the program too).
+  func usesKeyring(environment env: [String: String]) -> Bool {
+    let value = keyringProvider ?? env["PYINDEX_KEYRING_PROVIDER"].flatMap { $0.isEmpty ? nil : $0 } ?? env["PIP_KEYRING_PROVIDER"] ?? "disabled"
+    return value == "subprocess" || value == "import"
+  }
+
   mutating func validate() throws {
+    if let k = keyringProvider, k != "subprocess", k != "disabled" {
+      throw ValidationError("--keyring-provider must be subprocess or disabled")
+    }
     if noIndex, findLinks.isEmpty { throw ValidationError("--no-index needs at least one --find-links location") }
     guard IndexStrategy(rawValue: indexStrategy) != nil else {
       throw ValidationError("--index-strategy must be one of: \(IndexStrategy.allCases.map(\.rawValue).joined(separator: ", "))")

@@ -45,8 +45,9 @@ struct Session {
     self.environment = environment
   }
 
-  /// The credential store for these indexes, netrc read from `$NETRC` or `~/.netrc`.
-  func credentialStore(_ settings: IndexSettings) -> CredentialStore {
+  /// The credential store for these indexes, netrc read from `$NETRC` or `~/.netrc`; what
+  /// looks wrong with the credentials is said as warnings before any request.
+  func credentialStore(_ settings: IndexSettings, keyring: Bool) -> CredentialStore {
     var netrcText: String? = nil
     let path = environment["NETRC"].flatMap { $0.isEmpty ? nil : $0 } ?? environment["HOME"].map { $0 + "/.netrc" }
     if let path, FileManager.default.fileExists(atPath: path) {
@@ -54,8 +55,12 @@ struct Session {
       if netrcText == nil { console.warning("cannot read the netrc file \(path); it was ignored") }
     }
     let known = settings.indexes + settings.findLinks.compactMap(\.credentialSource)
-    let store = CredentialStore(indexes: known, environment: environment, netrcText: netrcText)
+    let console = self.console
+    let store = CredentialStore(
+      indexes: known, environment: environment, netrcText: netrcText,
+      keyring: keyring ? SubprocessKeyring(environment: environment) : nil, warn: { console.warning($0) })
     for w in store.warnings { console.warning(w) }
+    for w in store.inspect(now: Double(time(nil))) { console.warning(w) }
     return store
   }
 
@@ -68,10 +73,10 @@ struct Session {
       console.error(error.description, hint: error.hint)
       throw ExitCode(64)
     }
-    let store = credentialStore(settings)
+    let store = credentialStore(settings, keyring: index.usesKeyring(environment: environment))
     let console = self.console
     do {
-      try await Transport.with(configuration: network.configuration, store: store, observer: { console.hop($0) }) { transport in
+      try await Transport.with(configuration: network.configuration, store: store, logger: console.traceLogger()) { transport in
         let client = IndexClient(transport: transport, settings: settings, warn: { console.warning($0) })
         try await body(client)
       }

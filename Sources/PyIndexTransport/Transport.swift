@@ -1,4 +1,5 @@
 public import PyIndexAuth
+public import Logging
 import PyIndexModel
 import AsyncHTTPClient
 import NIOCore
@@ -30,6 +31,8 @@ public struct Hop: Sendable {
   public var url: String
   public var route: String
   public var source: CredentialSource
+  /// The shape of the credentials sent (user name, password length), never the secret.
+  public var credentialShape: String?
   public var authorizationAttached: Bool
   public var status: Int?
   /// For a redirect: where it went and whether credentials were kept or dropped, and why.
@@ -38,6 +41,28 @@ public struct Hop: Sendable {
   public var requestHeaders: [(String, String)]
   public var responseHeaders: [(String, String)]
   public var attempt: Int
+
+  /// The hop as one line of the `-v` trace: method, redacted URL, route, credential source
+  /// and shape, whether `Authorization` went, status, and for a redirect what happened to the
+  /// credentials.
+  public var summary: String {
+    var line = "\(method) \(url) via \(route), credentials: \(source.rawValue)"
+    if let credentialShape { line += " (\(credentialShape))" }
+    line += authorizationAttached ? ", Authorization sent" : ", no Authorization"
+    if attempt > 0 { line += ", retry \(attempt)" }
+    line += " → " + (status.map(String.init) ?? "no response")
+    if let redirect { line += " " + redirect }
+    return line
+  }
+
+  /// What `-v` may say about credentials: the user name when a password goes with it, the
+  /// length of the secret, nothing else.
+  static func shape(of credentials: Credentials?) -> String? {
+    guard let c = credentials else { return nil }
+    if c.password.isEmpty { return c.username.isEmpty ? "empty user and password" : "token as user name, \(c.username.count) characters" }
+    let user = c.username.isEmpty ? "empty user" : "user \"\(c.username)\""
+    return "\(user), \(c.password.count)-character password"
+  }
 }
 
 /// The final answer to a request, after redirects.
@@ -97,9 +122,9 @@ public final class Transport: Sendable {
   private let client: HTTPClient
   private let configuration: TransportConfiguration
   private let store: CredentialStore
-  private let observer: @Sendable (Hop) -> Void
+  private let logger: Logger
 
-  private init(configuration: TransportConfiguration, store: CredentialStore, observer: @escaping @Sendable (Hop) -> Void) {
+  private init(configuration: TransportConfiguration, store: CredentialStore, logger: Logger) {
     var pool = HTTPClient.Configuration.ConnectionPool()
     // Connection failures (TLS verification ones included) surface at once; we retry ourselves.
     pool.retryConnectionEstablishment = false
@@ -115,16 +140,18 @@ public final class Transport: Sendable {
     client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: config)
     self.configuration = configuration
     self.store = store
-    self.observer = observer
+    self.logger = logger
   }
 
   /// Runs `body` with a transport, and shuts its clients down whatever happens.
+  /// - Parameter logger: every hop is logged at `debug` (one line, ``Hop/summary``), with its
+  ///   headers, secrets masked, at `trace`.
   public static func with<T: Sendable>(
     configuration: TransportConfiguration, store: CredentialStore,
-    observer: @escaping @Sendable (Hop) -> Void = { _ in },
+    logger: Logger = Logger(label: "pyindex.http", factory: { _ in SwiftLogNoOpLogHandler() }),
     _ body: (Transport) async throws -> T
   ) async throws -> T {
-    let transport = Transport(configuration: configuration, store: store, observer: observer)
+    let transport = Transport(configuration: configuration, store: store, logger: logger)
     do {
       let result = try await body(transport)
       try? await transport.client.shutdown()
@@ -178,14 +205,14 @@ public final class Transport: Sendable {
       let parts = URLParts(current)
       var hop = Hop(
         method: "GET", url: Redaction.redact(current), route: "direct", source: match.source,
-        authorizationAttached: match.credentials != nil, status: nil, redirect: nil,
+        credentialShape: Hop.shape(of: match.credentials), authorizationAttached: match.credentials != nil, status: nil, redirect: nil,
         requestHeaders: request.headers.map { ($0.name, Transport.mask(header: $0.name, value: $0.value)) },
         responseHeaders: [], attempt: attempt)
       let response: HTTPClientResponse
       do {
         response = try await client.execute(request, timeout: .milliseconds(Int64(configuration.timeout * 1000)))
       } catch {
-        observer(hop)
+        log(hop)
         throw Transport.classify(error, url: Redaction.redact(current), parts: parts)
       }
       let status = Int(response.status.code)
@@ -197,18 +224,18 @@ public final class Transport: Sendable {
         switch RedirectPolicy.decide(current: current, location: location, currentMatch: match, hops: hops, store: store) {
         case .refuse(let reason):
           hop.redirect = "refused: \(reason)"
-          observer(hop)
+          log(hop)
           throw TransportError.redirectRefused(url: Redaction.redact(current), reason: reason)
         case .follow(let next, let nextMatch, let note):
           hop.redirect = "→ \(Redaction.redact(next)) (\(note))"
-          observer(hop)
+          log(hop)
           current = next
           match = nextMatch
           hops += 1
           continue
         }
       }
-      observer(hop)
+      log(hop)
       let final = Response(
         status: status, headers: responseHeaders, finalURL: current, credentialSource: match.source,
         body: ResponseBody(body: response.body, url: Redaction.redact(current)))
@@ -217,6 +244,20 @@ public final class Transport: Sendable {
         throw RetryableStatus(retryAfter: Transport.retryAfter(response.headers.first(name: "retry-after")))
       }
       return try await handle(final)
+    }
+  }
+
+  private func log(_ hop: Hop) {
+    logger.debug(
+      "\(hop.summary)",
+      metadata: [
+        "method": "\(hop.method)", "url": "\(hop.url)", "route": "\(hop.route)",
+        "credentials": "\(hop.source.rawValue)", "authorization": "\(hop.authorizationAttached)",
+        "status": hop.status.map { "\($0)" } ?? "none",
+      ])
+    if logger.logLevel <= .trace {
+      for (n, v) in hop.requestHeaders { logger.trace("> \(n): \(v)") }
+      for (n, v) in hop.responseHeaders { logger.trace("< \(n): \(v)") }
     }
   }
 

@@ -1,0 +1,303 @@
+#if canImport(FoundationEssentials)
+  import FoundationEssentials
+#else
+  import Foundation
+#endif
+
+/// What a pair of credentials looks like, told from the user name, the password's shape and
+/// the host: registries give fixed user names to their token kinds, and most failures users
+/// meet are a token of one kind sent under the user name of another, or a key mangled on
+/// its way into a URL.
+public enum TokenKind: String, Sendable, Hashable {
+  /// Google Artifact Registry: `_json_key_base64` and a base64 service-account key.
+  case googleKeyBase64 = "Google service-account key (base64)"
+  /// Google Artifact Registry: `_json_key` and the raw JSON key.
+  case googleKey = "Google service-account key (JSON)"
+  /// Google Artifact Registry: `oauth2accesstoken` or `_token` and an OAuth access token.
+  case googleAccessToken = "Google access token"
+  /// GitLab CI: `gitlab-ci-token` and `$CI_JOB_TOKEN`.
+  case gitlabJobToken = "GitLab CI job token"
+  /// GitLab deploy token: `gitlab+deploy-token-N` (or the token's own user name) and `gldt-…`.
+  case gitlabDeployToken = "GitLab deploy token"
+  /// GitLab personal, project or group access token `glpat-…`, with any user name.
+  case gitlabAccessToken = "GitLab access token"
+  /// PyPI-style API token: `__token__` and `pypi-…`.
+  case pypiToken = "PyPI API token"
+  /// AWS CodeArtifact: `aws` and a token from `aws codeartifact get-authorization-token`.
+  case codeArtifactToken = "CodeArtifact token"
+  /// Azure Artifacts: any non-empty user name and a personal access token.
+  case azurePAT = "Azure DevOps personal access token"
+  /// A JSON Web Token (JFrog access tokens and many others).
+  case jwt = "JSON Web Token"
+  /// A token in the user name with an empty password (`tok@`).
+  case tokenAsUser = "token as user name"
+  /// A user name and a password.
+  case password = "user name and password"
+}
+
+/// The verdict on one pair of credentials: its kind, and what looks wrong, each problem said
+/// without the secret (lengths, positions and field names at most).
+public struct TokenReport: Sendable, Hashable {
+  public let kind: TokenKind
+  public let problems: [String]
+}
+
+/// Recognises token kinds and checks them. Pure: the clock is an argument.
+public enum TokenInspector {
+  /// Inspects `credentials` meant for `host`.
+  /// - Parameter now: seconds since 1970, for expiry checks.
+  public static func inspect(_ credentials: Credentials, host: String, now: Double) -> TokenReport {
+    let user = credentials.username, password = credentials.password
+    var problems: [String] = []
+    if hasSurroundingWhitespace(user) { problems.append("the user name has surrounding whitespace or a newline") }
+    if hasSurroundingWhitespace(password) { problems.append("the password has surrounding whitespace or a newline (a copied line end?)") }
+    let pw = trimmed(password)
+    let host = host.lowercased()
+    let kind: TokenKind
+    switch user {
+    case "_json_key_base64":
+      kind = .googleKeyBase64
+      problems += checkBase64Key(pw)
+    case "_json_key":
+      kind = .googleKey
+      problems += checkKeyJSON(Array(pw.utf8), what: "the password")
+    case "oauth2accesstoken", "_token":
+      kind = .googleAccessToken
+      if pw.isEmpty { problems.append("user \(user) needs an access token as the password (gcloud auth print-access-token)") }
+      if decodeBase64(pw).flatMap({ serviceAccountFields($0) }) != nil {
+        problems.append("the password looks like a base64 service-account key; send it with user _json_key_base64, not \(user)")
+      } else if pw.hasPrefix("{") {
+        problems.append("the password looks like a JSON service-account key; send it with user _json_key, or its base64 with _json_key_base64")
+      }
+      problems += checkJWTExpiry(pw, now: now)
+    case "gitlab-ci-token":
+      kind = .gitlabJobToken
+      if pw.hasPrefix("gldt-") { problems.append("the password looks like a GitLab deploy token (gldt-), which GitLab checks against its own user name (gitlab+deploy-token-N by default), not gitlab-ci-token") }
+      if pw.isEmpty { problems.append("user gitlab-ci-token needs $CI_JOB_TOKEN as the password, and CI_JOB_TOKEN is empty") }
+    case "__token__":
+      kind = .pypiToken
+      if !pw.hasPrefix("pypi-") { problems.append("user __token__ is for API tokens starting with pypi-; this password does not") }
+    case "aws":
+      kind = .codeArtifactToken
+      problems += checkCodeArtifactToken(pw, now: now)
+    default:
+      if isGitLabDeployUser(user) {
+        kind = .gitlabDeployToken
+        if pw.hasPrefix("glcbt-") { problems.append("the password looks like a CI job token (glcbt-); job tokens go with user gitlab-ci-token") }
+      } else if pw.hasPrefix("gldt-") {
+        kind = .gitlabDeployToken
+        problems.append("the password looks like a GitLab deploy token (gldt-), but the user name is not gitlab+deploy-token-N; a deploy token only works with its own user name, shown when it was created")
+      } else if pw.hasPrefix("glcbt-") {
+        kind = .gitlabJobToken
+        problems.append("the password looks like a GitLab CI job token (glcbt-); job tokens need user gitlab-ci-token")
+      } else if pw.hasPrefix("glpat-") {
+        kind = .gitlabAccessToken
+      } else if pw.hasPrefix("pypi-") {
+        kind = .pypiToken
+        problems.append("the password looks like a PyPI API token (pypi-), which needs user __token__")
+      } else if isAzureHost(host) {
+        kind = .azurePAT
+        if user.isEmpty { problems.append("Azure Artifacts needs a non-empty user name (any) with the personal access token as the password") }
+      } else if pw.isEmpty, !user.isEmpty {
+        kind = .tokenAsUser
+        if user.hasPrefix("glpat-") || user.hasPrefix("gldt-") { problems.append("the token is in the user name with no password; GitLab wants it as the password (https://user:TOKEN@host/…)") }
+      } else if isJWT(pw) {
+        kind = .jwt
+        problems += checkJWTExpiry(pw, now: now)
+      } else {
+        kind = .password
+      }
+    }
+    if host.hasSuffix(".pkg.dev"), ![TokenKind.googleKeyBase64, .googleKey, .googleAccessToken].contains(kind) {
+      problems.append("Artifact Registry (\(host)) accepts the user names _json_key_base64, _json_key, oauth2accesstoken and _token only")
+    }
+    if host.contains(".codeartifact."), user != "aws" {
+      problems.append("CodeArtifact (\(host)) wants the user name aws with a token from aws codeartifact get-authorization-token")
+    }
+    if kind != .googleKeyBase64, kind != .googleKey, let escape = percentEscape(in: pw) {
+      problems.append("the password still holds a percent-escape (\(escape)) after decoding: was it percent-encoded twice?")
+    }
+    return TokenReport(kind: kind, problems: problems)
+  }
+
+  /// Whether `user` is a GitLab deploy token's default user name, `gitlab+deploy-token-N`.
+  static func isGitLabDeployUser(_ user: String) -> Bool {
+    guard user.hasPrefix("gitlab+deploy-token-") else { return false }
+    let n = user.dropFirst("gitlab+deploy-token-".count)
+    return !n.isEmpty && n.allSatisfy { $0.isASCII && $0.isNumber }
+  }
+
+  static func isAzureHost(_ host: String) -> Bool {
+    host == "pkgs.dev.azure.com" || host.hasSuffix(".pkgs.visualstudio.com")
+  }
+
+  // MARK: Google keys
+
+  static func checkBase64Key(_ pw: String) -> [String] {
+    if pw.isEmpty { return ["user _json_key_base64 needs the base64 of a service-account key as the password, and it is empty"] }
+    if pw.hasPrefix("{") { return ["the password is raw JSON; with user _json_key_base64 it must be base64 (base64 -w0 key.json), or use user _json_key"] }
+    if let inner = pw.firstIndex(where: { $0 == " " || $0 == "\n" || $0 == "\r" || $0 == "\t" }) {
+      let position = pw.distance(from: pw.startIndex, to: inner) + 1
+      return ["the base64 key has whitespace inside (character \(position) of \(pw.count)): was it line-wrapped? Encode it with base64 -w0"]
+    }
+    if let escape = percentEscape(in: pw) {
+      return ["the password still holds a percent-escape (\(escape)) after decoding: was it percent-encoded twice?"]
+    }
+    switch base64Decode(pw) {
+    case .failure(let position):
+      return ["the password of user _json_key_base64 is not base64: character \(position) of \(pw.count) is not in the base64 alphabet"]
+    case .success(let bytes):
+      if bytes.first == UInt8(ascii: "{") { return checkKeyJSON(bytes, what: "the decoded key") }
+      if let text = String(validating: bytes, as: UTF8.self), case .success(let again) = base64Decode(trimmed(text)), again.first == UInt8(ascii: "{") {
+        return ["the key was base64-encoded twice: it decodes to base64 text, not to JSON"]
+      }
+      return ["the password of user _json_key_base64 decodes from base64, but not to JSON: is it the base64 of the key file (base64 -w0 key.json)?"]
+    }
+  }
+
+  static func checkKeyJSON(_ bytes: [UInt8], what: String) -> [String] {
+    guard let fields = serviceAccountFields(bytes) else {
+      return ["\(what) is not JSON: it should be the content of a service-account key file"]
+    }
+    var missing: [String] = []
+    if fields.type == nil { missing.append("type") }
+    if fields.client_email == nil { missing.append("client_email") }
+    if fields.private_key == nil { missing.append("private_key") }
+    var out: [String] = []
+    if !missing.isEmpty { out.append("\(what) is JSON but lacks \(missing.joined(separator: ", ")): it is not a service-account key") }
+    if let t = fields.type, t != "service_account" { out.append("\(what) has type \"\(t)\", not \"service_account\" (user credentials from gcloud auth login do not work here)") }
+    return out
+  }
+
+  struct ServiceAccountFields: Decodable {
+    var type: String?
+    var client_email: String?
+    var private_key: String?
+  }
+
+  static func serviceAccountFields(_ bytes: [UInt8]) -> ServiceAccountFields? {
+    guard bytes.first == UInt8(ascii: "{") else { return nil }
+    return try? JSONDecoder().decode(ServiceAccountFields.self, from: Data(bytes))
+  }
+
+  // MARK: expiring tokens
+
+  struct Claims: Decodable {
+    var exp: Double?
+    var isu: Double?
+  }
+
+  static func isJWT(_ s: String) -> Bool {
+    let parts = s.split(separator: ".", omittingEmptySubsequences: false)
+    guard parts.count == 3, s.hasPrefix("eyJ") else { return false }
+    guard case .success(let header) = base64Decode(String(parts[0])) else { return false }
+    return header.first == UInt8(ascii: "{")
+  }
+
+  static func checkJWTExpiry(_ s: String, now: Double) -> [String] {
+    guard isJWT(s) else { return [] }
+    let parts = s.split(separator: ".", omittingEmptySubsequences: false)
+    guard case .success(let payload) = base64Decode(String(parts[1])),
+      let claims = try? JSONDecoder().decode(Claims.self, from: Data(payload)), let exp = claims.exp
+    else { return [] }
+    return exp < now ? ["the token expired at \(utc(exp)) (\(ago(now - exp)) ago); get a new one"] : []
+  }
+
+  /// CodeArtifact tokens are `<base64url JSON header>.<ciphertext>`; the header carries the
+  /// issue time (`isu`) and sometimes the expiry. They live 12 hours at most.
+  static func checkCodeArtifactToken(_ s: String, now: Double) -> [String] {
+    if s.isEmpty { return ["user aws needs a token from aws codeartifact get-authorization-token as the password, and it is empty"] }
+    guard let dot = s.firstIndex(of: "."), case .success(let header) = base64Decode(String(s[..<dot])),
+      let claims = try? JSONDecoder().decode(Claims.self, from: Data(header))
+    else { return [] }
+    if let exp = claims.exp, exp < now { return ["the CodeArtifact token expired at \(utc(exp)) (\(ago(now - exp)) ago); run aws codeartifact get-authorization-token again"] }
+    if claims.exp == nil, let isu = claims.isu, isu + 12 * 3600 < now {
+      return ["the CodeArtifact token was issued at \(utc(isu)), more than 12 hours ago, the longest a token lives; run aws codeartifact get-authorization-token again"]
+    }
+    return []
+  }
+
+  // MARK: text helpers
+
+  static func hasSurroundingWhitespace(_ s: String) -> Bool {
+    guard let f = s.first, let l = s.last else { return false }
+    return f.isWhitespace || l.isWhitespace
+  }
+
+  static func trimmed(_ s: String) -> String { s.trimmingASCIIWhitespaceForAuth() }
+
+  /// The first `%XX` escape in `s`, if any (an escape that survived decoding).
+  static func percentEscape(in s: String) -> String? {
+    let u = Array(s.utf8)
+    guard u.count >= 3 else { return nil }
+    for i in 0..<(u.count - 2) where u[i] == UInt8(ascii: "%") && isHex(u[i + 1]) && isHex(u[i + 2]) {
+      return String(decoding: u[i..<(i + 3)], as: UTF8.self)
+    }
+    return nil
+  }
+
+  static func isHex(_ c: UInt8) -> Bool {
+    (0x30...0x39).contains(c) || (0x41...0x46).contains(c) || (0x61...0x66).contains(c)
+  }
+
+  static func decodeBase64(_ s: String) -> [UInt8]? {
+    if case .success(let b) = base64Decode(s) { return b }
+    return nil
+  }
+
+  enum Base64Result { case success([UInt8]), failure(position: Int) }
+
+  /// Standard or URL-safe base64, padding optional; a failure names the 1-based position of
+  /// the first character outside the alphabet.
+  static func base64Decode(_ s: String) -> Base64Result {
+    var out: [UInt8] = []
+    var acc: UInt32 = 0, bits = 0
+    var padding = false
+    for (i, c) in s.utf8.enumerated() {
+      let v: UInt32
+      switch c {
+      case 0x41...0x5A: v = UInt32(c - 0x41)
+      case 0x61...0x7A: v = UInt32(c - 0x61 + 26)
+      case 0x30...0x39: v = UInt32(c - 0x30 + 52)
+      case UInt8(ascii: "+"), UInt8(ascii: "-"): v = 62
+      case UInt8(ascii: "/"), UInt8(ascii: "_"): v = 63
+      case UInt8(ascii: "="): padding = true; continue
+      default: return .failure(position: i + 1)
+      }
+      if padding { return .failure(position: i + 1) }
+      acc = acc << 6 | v
+      bits += 6
+      if bits >= 8 {
+        bits -= 8
+        out.append(UInt8(truncatingIfNeeded: acc >> UInt32(bits)))
+      }
+    }
+    return .success(out)
+  }
+
+  /// `2026-11-22 10:04 UTC`, from seconds since 1970 (civil-from-days, no Foundation dates).
+  static func utc(_ t: Double) -> String {
+    let secs = Int(t.rounded(.down))
+    let days = secs >= 0 ? secs / 86400 : (secs - 86399) / 86400
+    let rem = secs - days * 86400
+    let z = days + 719468
+    let era = (z >= 0 ? z : z - 146096) / 146097
+    let doe = z - era * 146097
+    let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+    let mp = (5 * doy + 2) / 153
+    let d = doy - (153 * mp + 2) / 5 + 1
+    let m = mp < 10 ? mp + 3 : mp - 9
+    let y = yoe + era * 400 + (m <= 2 ? 1 : 0)
+    func two(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
+    return "\(y)-\(two(m))-\(two(d)) \(two(rem / 3600)):\(two(rem % 3600 / 60)) UTC"
+  }
+
+  static func ago(_ seconds: Double) -> String {
+    let s = Int(seconds)
+    if s < 120 { return "\(s) s" }
+    if s < 7200 { return "\(s / 60) min" }
+    if s < 172_800 { return "\(s / 3600) h" }
+    return "\(s / 86400) days"
+  }
+}
