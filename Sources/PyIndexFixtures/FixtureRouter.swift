@@ -8,45 +8,63 @@ import PyIndexModel
 
 /// The fixture index's answers, as pure functions of the request and the profile.
 enum FixtureRouter {
-  static let storageQuery = "X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Expires=300&X-Amz-Signature=fixture0signature"
-
   static func index(_ request: RecordedRequest, profile: FixtureProfile, storagePort: Int?) -> FixtureResponse {
     if let root = profile.staticRoot { return staticTree(request, root: root) }
     let path = request.path
+    let layout = profile.layout
     if let fault = faults(request) { return fault }
     let parts = path.split(separator: "/").map(String.init)
     if parts.first == "location-credentials", parts.count >= 2, let auth = profile.auth {
       // Credentials for the next hop ride in the Location header.
       let userinfo = percentEncode(auth.username) + ":" + percentEncode(auth.password)
-      return redirect("http://\(userinfo)@127.0.0.1:\(request.serverPort)/simple/\(parts[1])/", status: 302)
+      return redirect("http://\(userinfo)@127.0.0.1:\(request.serverPort)\(layout.simplePath)\(parts[1])/", status: 302)
     }
-    let needsAuth = path.hasPrefix("/simple") || (profile.auth?.protectFiles ?? false)
-    if let auth = profile.auth, needsAuth, !authorized(request, auth) { return refuse(auth.failure) }
-    if path == "/simple" { return redirect("/simple/") }
-    if path == "/simple/" {
+    let isPage = path.hasPrefix(layout.simplePath) || path + "/" == layout.simplePath
+    var partial = false
+    if let auth = profile.auth, isPage || auth.protectFiles {
+      let failure: AuthFailure?
+      switch authorize(request, auth) {
+      case .ok: failure = nil
+      case .missing: failure = auth.missing
+      case .wrong: failure = auth.wrong
+      }
+      if let failure {
+        switch failure {
+        case .partialListing where isPage: partial = true
+        case .partialListing: return refuse(.challenge)
+        case .signInRedirect:
+          guard let storagePort else { return refuse(.loginPage) }
+          return redirect("http://127.0.0.1:\(storagePort)/_signin?realm=fixture&reply_to=\(percentEncode(request.uri))", status: 302)
+        default: return refuse(failure)
+        }
+      }
+    }
+    if path + "/" == layout.simplePath { return redirect(layout.simplePath) }
+    if path == layout.simplePath {
       let links = profile.projects.map { "<a href=\"\(ProjectName.normalize($0.name))/\">\($0.name)</a>" }.joined(separator: "\n")
       return .text(200, "<!DOCTYPE html><html><body>\n\(links)\n</body></html>\n", type: "text/html")
     }
-    if path.hasPrefix("/simple/") {
-      let parts = path.dropFirst("/simple/".count).split(separator: "/", omittingEmptySubsequences: false)
+    if path.hasPrefix(layout.simplePath) {
+      let parts = path.dropFirst(layout.simplePath.count).split(separator: "/", omittingEmptySubsequences: false)
       let name = String(parts[0])
-      guard let project = profile.projects.first(where: { ProjectName.normalize($0.name) == ProjectName.normalize(name) }) else {
+      guard var project = profile.projects.first(where: { ProjectName.normalize($0.name) == ProjectName.normalize(name) }) else {
         return .text(404, "Not Found")
       }
       let normalized = ProjectName.normalize(name)
-      if parts.count == 1 { return redirect("/simple/\(normalized)/") }
-      if name != normalized { return redirect("/simple/\(normalized)/" + parts.dropFirst().joined(separator: "/")) }
-      if parts.count == 2, parts[1].isEmpty { return page(project, request: request, profile: profile, storagePort: storagePort) }
+      if parts.count == 1 { return redirect("\(layout.simplePath)\(normalized)/") }
+      if name != normalized { return redirect("\(layout.simplePath)\(normalized)/" + parts.dropFirst().joined(separator: "/")) }
+      if partial { project.files = Array(project.files.prefix(2)) }
+      if parts.count == 2, parts[1].isEmpty { return page(project, request: request, profile: profile) }
       if parts.count == 2, profile.hosting == .samePath, let f = project.files.first(where: { $0.filename == parts[1] }) { return file(f) }
       return .text(404, "Not Found")
     }
-    if path.hasPrefix("/files/") {
-      let filename = String(path.dropFirst("/files/".count))
+    if path.hasPrefix(layout.filesPath) {
+      let filename = String(path.split(separator: "/").last ?? "")
       guard profile.hosting != .samePath, let f = profile.projects.lazy.flatMap(\.files).first(where: { $0.filename == filename }) else {
         return .text(404, "Not Found")
       }
       if profile.hosting == .otherOrigin, let storagePort {
-        return redirect("http://127.0.0.1:\(storagePort)/storage/\(f.filename)?\(storageQuery)", status: 302)
+        return redirect("http://127.0.0.1:\(storagePort)/storage/\(f.filename)?\(layout.storageQuery)", status: 302)
       }
       if profile.hosting == .stalling {
         var r = file(f)
@@ -56,6 +74,17 @@ enum FixtureRouter {
       return file(f)
     }
     return .text(404, "Not Found")
+  }
+
+  enum Verdict { case ok, missing, wrong }
+
+  /// Whether the request's Basic credentials belong to one of the accounts.
+  static func authorize(_ request: RecordedRequest, _ auth: FixtureAuth) -> Verdict {
+    guard let header = request.header("Authorization") else { return .missing }
+    guard header.hasPrefix("Basic "), let decoded = base64Decode(String(header.dropFirst(6))), let text = String(validating: decoded, as: UTF8.self) else { return .wrong }
+    let user: Substring, password: Substring
+    if let colon = text.firstIndex(of: ":") { user = text[..<colon]; password = text[text.index(after: colon)...] } else { user = Substring(text); password = "" }
+    return auth.accounts.contains { $0.accepts(username: String(user), password: String(password)) } ? .ok : .wrong
   }
 
   /// Misbehaving routes every profile has, in front of its auth:
@@ -86,7 +115,8 @@ enum FixtureRouter {
 
   /// The object-storage origin: serves files only with the presigned query, never wants credentials.
   static func storage(_ request: RecordedRequest, profile: FixtureProfile) -> FixtureResponse {
-    guard request.path.hasPrefix("/storage/"), request.uri.contains("X-Amz-Signature=fixture0signature") else {
+    if request.path == "/_signin" { return refuse(.loginPage) }
+    guard request.path.hasPrefix("/storage/"), request.uri.contains("Signature=fixture0signature") || request.uri.contains("sig=fixture0signature") else {
       return .text(403, "<Error><Code>AccessDenied</Code></Error>", type: "application/xml")
     }
     if request.header("Authorization") != nil {
@@ -98,18 +128,13 @@ enum FixtureRouter {
     return file(f)
   }
 
-  static func authorized(_ request: RecordedRequest, _ auth: FixtureAuth) -> Bool {
-    guard let header = request.header("Authorization"), header.hasPrefix("Basic ") else { return false }
-    return header == "Basic " + base64(Array("\(auth.username):\(auth.password)".utf8))
-  }
-
   static func refuse(_ failure: AuthFailure) -> FixtureResponse {
     switch failure {
     case .challenge:
       return FixtureResponse(status: 401, headers: [("WWW-Authenticate", "Basic realm=\"fixture\""), ("Content-Type", "text/plain")], body: Array("Unauthorized".utf8))
     case .notFound: return .text(404, "{\"message\":\"404 Not Found\"}", type: "application/json")
     case .forbidden: return .text(403, "Forbidden: the caller does not have permission", type: "text/plain")
-    case .loginPage:
+    case .loginPage, .signInRedirect, .partialListing:
       return .text(200, """
         <!DOCTYPE html><html><head><title>Sign in</title></head><body>
         <form method="post" action="/login"><input type="text" name="username">
@@ -127,19 +152,21 @@ enum FixtureRouter {
     FixtureResponse(status: 200, headers: [("Content-Type", "application/octet-stream")], body: f.contents)
   }
 
-  static func href(_ f: FixtureFile, hosting: FileHosting) -> String {
+  static func href(_ f: FixtureFile, profile: FixtureProfile, port: Int) -> String {
     let digest = f.advertisedSHA256 ?? f.sha256
-    switch hosting {
-    case .samePath: return "\(f.filename)#sha256=\(digest)"
-    case .otherPath, .otherOrigin, .stalling: return "../../files/\(f.filename)#sha256=\(digest)"
-    }
+    let layout = profile.layout
+    if profile.hosting == .samePath { return "\(f.filename)#sha256=\(digest)" }
+    let path = layout.filesPath + (layout.digestDirectory ? f.sha256 + "/" : "") + f.filename
+    if layout.absoluteLinks { return "http://127.0.0.1:\(port)\(path)#sha256=\(digest)" }
+    if layout.simplePath == "/simple/", layout.filesPath == "/files/" { return "../..\(path)#sha256=\(digest)" }
+    return "\(path)#sha256=\(digest)"
   }
 
-  static func page(_ project: FixtureProject, request: RecordedRequest, profile: FixtureProfile, storagePort: Int?) -> FixtureResponse {
+  static func page(_ project: FixtureProject, request: RecordedRequest, profile: FixtureProfile) -> FixtureResponse {
     let accept = request.header("Accept") ?? ""
     if profile.json, prefersJSON(accept) {
       let files = project.files.map { f -> String in
-        var o = "{\"filename\": \"\(f.filename)\", \"url\": \"\(href(f, hosting: profile.hosting).split(separator: "#")[0])\", \"hashes\": {\"sha256\": \"\(f.advertisedSHA256 ?? f.sha256)\"}"
+        var o = "{\"filename\": \"\(f.filename)\", \"url\": \"\(href(f, profile: profile, port: request.serverPort).split(separator: "#")[0])\", \"hashes\": {\"sha256\": \"\(f.advertisedSHA256 ?? f.sha256)\"}"
         if let rp = f.requiresPython { o += ", \"requires-python\": \"\(rp)\"" }
         if let y = f.yanked { o += ", \"yanked\": \(y.isEmpty ? "true" : "\"\(y)\"")" }
         o += ", \"size\": \(f.contents.count)}"
@@ -153,7 +180,7 @@ enum FixtureRouter {
       var attrs = ""
       if let rp = f.requiresPython { attrs += " data-requires-python=\"\(rp.replacingOccurrences(">", "&gt;").replacingOccurrences("<", "&lt;"))\"" }
       if let y = f.yanked { attrs += " data-yanked=\"\(y)\"" }
-      html += "<a href=\"\(href(f, hosting: profile.hosting))\"\(attrs)>\(f.filename)</a><br>\n"
+      html += "<a href=\"\(href(f, profile: profile, port: request.serverPort))\"\(attrs)>\(f.filename)</a><br>\n"
     }
     html += "</body></html>\n"
     return FixtureResponse(status: 200, headers: [("Content-Type", "text/html; charset=utf-8"), ("Vary", "Accept")], body: Array(html.utf8))
@@ -203,6 +230,27 @@ enum FixtureRouter {
     for b in s.utf8 {
       let c = Character(Unicode.Scalar(b))
       if b < 0x80, c.isLetter || c.isNumber || "-._~".contains(c) { out.append(c) } else { out += "%" + String(b, radix: 16, uppercase: true).leftPad2() }
+    }
+    return out
+  }
+
+  static func base64Decode(_ s: String) -> [UInt8]? {
+    var out: [UInt8] = []
+    var acc: UInt32 = 0, bits = 0
+    for c in s.utf8 {
+      let v: UInt32
+      switch c {
+      case 0x41...0x5A: v = UInt32(c - 0x41)
+      case 0x61...0x7A: v = UInt32(c - 0x61 + 26)
+      case 0x30...0x39: v = UInt32(c - 0x30 + 52)
+      case UInt8(ascii: "+"): v = 62
+      case UInt8(ascii: "/"): v = 63
+      case UInt8(ascii: "="): continue
+      default: return nil
+      }
+      acc = acc << 6 | v
+      bits += 6
+      if bits >= 8 { bits -= 8; out.append(UInt8(truncatingIfNeeded: acc >> UInt32(bits))) }
     }
     return out
   }

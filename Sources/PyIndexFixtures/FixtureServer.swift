@@ -168,7 +168,7 @@ public final class FixtureIndex: Sendable {
   /// Starts the index (and its storage server when the profile needs one).
   public static func start(_ profile: FixtureProfile, port: Int = 0) async throws -> FixtureIndex {
     var storage: LoopbackServer? = nil
-    if profile.hosting == .otherOrigin {
+    if profile.needsStorage {
       storage = try await LoopbackServer.start { request in FixtureRouter.storage(request, profile: profile) }
     }
     let storagePort = storage?.port
@@ -184,8 +184,8 @@ public final class FixtureIndex: Sendable {
     self.profile = profile
   }
 
-  /// `http://127.0.0.1:PORT/simple/`
-  public var simpleURL: String { server.origin + "/simple/" }
+  /// `http://127.0.0.1:PORT/simple/` (or the profile's index path).
+  public var simpleURL: String { server.origin + profile.layout.simplePath }
 
   /// Requests to the index and to its storage, in the order each received them.
   public var requests: [RecordedRequest] { server.requests + (storage?.requests ?? []) }

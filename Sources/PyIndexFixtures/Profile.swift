@@ -1,4 +1,9 @@
 import Crypto
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
 
 /// One file of a fixture project.
 public struct FixtureFile: Sendable {
@@ -47,37 +52,118 @@ public enum AuthFailure: String, Sendable, CaseIterable {
   case challenge
   /// 404 as if the project did not exist (GitLab, CodeArtifact).
   case notFound
-  /// 403 (Google Artifact Registry, Artifactory for anonymous users).
+  /// 403 (Google Artifact Registry, pypiserver for wrong credentials).
   case forbidden
   /// 200 with an HTML sign-in page (an SSO portal in front of the index).
   case loginPage
+  /// 302 to a sign-in page on another origin (Azure Artifacts), which answers 200 HTML.
+  case signInRedirect
+  /// Pages answer 200 with only part of the files (Artifactory for anonymous users); files 401.
+  case partialListing
 }
 
-/// Basic credentials the fixture requires.
-public struct FixtureAuth: Sendable {
-  public var username: String
+/// One pair of credentials a fixture accepts.
+public struct FixtureAccount: Sendable {
+  /// Which user names go with the password.
+  public enum User: Sendable, Hashable {
+    case exact(String)
+    /// Any user name, empty included (GitLab access tokens).
+    case any
+    /// Any non-empty user name (Azure personal access tokens).
+    case anyNonEmpty
+  }
+  public var user: User
   public var password: String
-  public var failure: AuthFailure
+  /// What the credentials are, for `pyindex-fixture`'s listing ("deploy token").
+  public var label: String
+
+  public init(user: User, password: String, label: String = "credentials") {
+    self.user = user
+    self.password = password
+    self.label = label
+  }
+
+  func accepts(username: String, password: String) -> Bool {
+    guard password == self.password else { return false }
+    switch user {
+    case .exact(let u): return u == username
+    case .any: return true
+    case .anyNonEmpty: return !username.isEmpty
+    }
+  }
+
+  /// A user name that works with this account (for listings).
+  public var sampleUser: String {
+    switch user {
+    case .exact(let u): u
+    case .any, .anyNonEmpty: "anyone"
+    }
+  }
+}
+
+/// Basic credentials the fixture requires, and how it refuses requests without them.
+public struct FixtureAuth: Sendable {
+  public var accounts: [FixtureAccount]
+  /// The answer to a request with no `Authorization`.
+  public var missing: AuthFailure
+  /// The answer to credentials no account accepts.
+  public var wrong: AuthFailure
   /// Whether file downloads need the credentials too (index pages always do).
   public var protectFiles: Bool
-  public init(username: String, password: String, failure: AuthFailure = .challenge, protectFiles: Bool = true) {
-    self.username = username
-    self.password = password
-    self.failure = failure
+
+  public init(accounts: [FixtureAccount], missing: AuthFailure, wrong: AuthFailure, protectFiles: Bool = true) {
+    self.accounts = accounts
+    self.missing = missing
+    self.wrong = wrong
     self.protectFiles = protectFiles
   }
+
+  /// One user and password; `failure` answers both missing and wrong credentials.
+  public init(username: String, password: String, failure: AuthFailure = .challenge, protectFiles: Bool = true) {
+    self.init(accounts: [FixtureAccount(user: .exact(username), password: password)], missing: failure, wrong: failure, protectFiles: protectFiles)
+  }
+
+  /// The first account's user name and password.
+  public var username: String { accounts.first?.sampleUser ?? "" }
+  public var password: String { accounts.first?.password ?? "" }
 }
 
 /// Where a project's files live, relative to its page.
 public enum FileHosting: String, Sendable, CaseIterable {
   /// `/simple/<project>/<file>`, linked relatively.
   case samePath
-  /// `/files/<file>` on the same origin (another path: GitLab, Artifactory).
+  /// Under the profile's files path on the same origin (another path: GitLab, Artifactory).
   case otherPath
-  /// `/files/<file>` answers 302 to another origin with a presigned-style query (object storage).
+  /// Under the files path, answering 302 to another origin with a presigned-style query
+  /// (object storage).
   case otherOrigin
-  /// `/files/<file>` sends half of the file, then stalls (to interrupt a download mid-body).
+  /// Under the files path, sending half of the file, then stalling (to interrupt a download).
   case stalling
+}
+
+/// How a registry lays out its URLs.
+public struct FixtureLayout: Sendable {
+  /// The index path, `/simple/` by default; project pages are `<simplePath><name>/`.
+  public var simplePath: String
+  /// Where files live for hosting other than ``FileHosting/samePath``.
+  public var filesPath: String
+  /// GitLab puts each file under a directory named by its SHA-256.
+  public var digestDirectory: Bool
+  /// Links as absolute URLs (GitLab) rather than relative ones.
+  public var absoluteLinks: Bool
+  /// The query the storage origin's presigned URLs carry (S3 or Azure SAS style).
+  public var storageQuery: String
+
+  public init(simplePath: String = "/simple/", filesPath: String = "/files/", digestDirectory: Bool = false, absoluteLinks: Bool = false, storageQuery: String = FixtureLayout.s3Query) {
+    self.simplePath = simplePath
+    self.filesPath = filesPath
+    self.digestDirectory = digestDirectory
+    self.absoluteLinks = absoluteLinks
+    self.storageQuery = storageQuery
+  }
+
+  public static let s3Query = "X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Expires=300&X-Amz-Signature=fixture0signature"
+  public static let sasQuery = "sv=2021-08-06&se=2030-01-01T00%3A00%3A00Z&sr=b&sp=r&sig=fixture0signature"
 }
 
 /// Everything that makes one fixture index behave as it does.
@@ -85,18 +171,23 @@ public struct FixtureProfile: Sendable {
   public var projects: [FixtureProject]
   public var auth: FixtureAuth?
   public var hosting: FileHosting
+  public var layout: FixtureLayout
   /// Whether PEP 691 JSON is served to clients that prefer it.
   public var json: Bool
   /// A directory served as a static tree (`/simple/<name>/index.html` or `index.json`), for benchmarks.
   public var staticRoot: String?
 
-  public init(projects: [FixtureProject] = [], auth: FixtureAuth? = nil, hosting: FileHosting = .otherPath, json: Bool = true, staticRoot: String? = nil) {
+  public init(projects: [FixtureProject] = [], auth: FixtureAuth? = nil, hosting: FileHosting = .otherPath, layout: FixtureLayout = FixtureLayout(), json: Bool = true, staticRoot: String? = nil) {
     self.projects = projects
     self.auth = auth
     self.hosting = hosting
+    self.layout = layout
     self.json = json
     self.staticRoot = staticRoot
   }
+
+  /// Whether the profile needs the second, other-origin server (object storage, sign-in portal).
+  var needsStorage: Bool { hosting == .otherOrigin || auth?.missing == .signInRedirect || auth?.wrong == .signInRedirect }
 
   /// The demo project: versions, a pre-release, a yanked version, a Requires-Python gate, and
   /// platform wheels, as pip's own anchor study uses.
@@ -117,20 +208,110 @@ public struct FixtureProfile: Sendable {
   }
 
   /// Named profiles for `pyindex-fixture --profile`.
-  public static let names = ["public", "protected", "gitlab", "artifact-registry", "storage-redirect", "login-page", "static"]
+  public static let names = [
+    "public", "protected", "pypiserver", "gitlab", "artifact-registry", "artifactory", "azure",
+    "storage-redirect", "login-page", "static",
+  ]
 
-  /// A profile by name; `username`/`password` set the credentials of protected ones.
-  public static func named(_ name: String, username: String, password: String, root: String?) -> FixtureProfile? {
+  /// A profile by name, with the credentials it accepts made up anew (random tokens shaped
+  /// like the registry's); `credentials` replaces them with one user and password.
+  public static func named(_ name: String, credentials: (username: String, password: String)? = nil, root: String? = nil) -> FixtureProfile? {
     let demo = [demoProject()]
+    func one(_ label: String) -> [FixtureAccount] {
+      [FixtureAccount(user: .exact(credentials?.username ?? "user"), password: credentials?.password ?? token(""), label: label)]
+    }
+    func accounts(_ made: [FixtureAccount]) -> [FixtureAccount] {
+      credentials.map { [FixtureAccount(user: .exact($0.username), password: $0.password)] } ?? made
+    }
     switch name {
     case "public": return FixtureProfile(projects: demo)
-    case "protected": return FixtureProfile(projects: demo, auth: FixtureAuth(username: username, password: password))
-    case "gitlab": return FixtureProfile(projects: demo, auth: FixtureAuth(username: username, password: password, failure: .notFound))
-    case "artifact-registry": return FixtureProfile(projects: demo, auth: FixtureAuth(username: username, password: password, failure: .forbidden))
-    case "storage-redirect": return FixtureProfile(projects: demo, auth: FixtureAuth(username: username, password: password), hosting: .otherOrigin)
-    case "login-page": return FixtureProfile(projects: demo, auth: FixtureAuth(username: username, password: password, failure: .loginPage))
+    case "protected":
+      return FixtureProfile(projects: demo, auth: FixtureAuth(accounts: one("user and password"), missing: .challenge, wrong: .challenge))
+    case "pypiserver":
+      // pypiserver 2.x with htpasswd: 401 without credentials, 403 for wrong ones; files at /packages/.
+      return FixtureProfile(
+        projects: demo, auth: FixtureAuth(accounts: one("htpasswd user"), missing: .challenge, wrong: .forbidden),
+        layout: FixtureLayout(filesPath: "/packages/"))
+    case "gitlab":
+      // A project-level GitLab PyPI registry: 404 for anyone without access; absolute file
+      // links under /files/<sha256>/ that 302 to object storage.
+      let made = [
+        FixtureAccount(user: .exact("gitlab+deploy-token-7"), password: token("gldt-"), label: "deploy token"),
+        FixtureAccount(user: .exact("gitlab-ci-token"), password: token("glcbt-64_"), label: "CI job token"),
+        FixtureAccount(user: .any, password: token("glpat-"), label: "personal access token (any user name)"),
+      ]
+      return FixtureProfile(
+        projects: demo, auth: FixtureAuth(accounts: accounts(made), missing: .notFound, wrong: .notFound), hosting: .otherOrigin,
+        layout: FixtureLayout(simplePath: "/api/v4/projects/42/packages/pypi/simple/", filesPath: "/api/v4/projects/42/packages/pypi/files/", digestDirectory: true, absoluteLinks: true))
+    case "artifact-registry":
+      // Google Artifact Registry: 403 without credentials, 401 for wrong ones; files on the
+      // same host outside the index path.
+      let made = [
+        FixtureAccount(user: .exact("_json_key_base64"), password: serviceAccountKeyBase64(), label: "service-account key, base64"),
+        FixtureAccount(user: .exact("oauth2accesstoken"), password: token("ya29.a0"), label: "access token"),
+      ]
+      var all = accounts(made)
+      if credentials == nil { all.append(FixtureAccount(user: .exact("_token"), password: made[1].password, label: "access token")) }
+      return FixtureProfile(
+        projects: demo, auth: FixtureAuth(accounts: all, missing: .forbidden, wrong: .challenge),
+        layout: FixtureLayout(simplePath: "/demo-project/demo-repo/simple/", filesPath: "/demo-project/demo-repo/files/"))
+    case "artifactory":
+      // JFrog Artifactory: anonymous users get part of the listing; a token with an empty user.
+      let made = [
+        FixtureAccount(user: .exact("ci@example.com"), password: token("AKCp8"), label: "user (an e-mail) and API key"),
+        FixtureAccount(user: .exact(""), password: jwtLike(), label: "access token, empty user name"),
+      ]
+      return FixtureProfile(
+        projects: demo, auth: FixtureAuth(accounts: accounts(made), missing: .partialListing, wrong: .challenge),
+        layout: FixtureLayout(simplePath: "/artifactory/api/pypi/pypi-local/simple/", filesPath: "/artifactory/api/pypi/pypi-local/packages/"))
+    case "azure":
+      // Azure Artifacts: a sign-in page without credentials, 401 for wrong ones; files on
+      // another path of the host, redirected to blob storage with a SAS query.
+      let made = [FixtureAccount(user: .anyNonEmpty, password: token(""), label: "personal access token (any non-empty user name)")]
+      return FixtureProfile(
+        projects: demo, auth: FixtureAuth(accounts: accounts(made), missing: .signInRedirect, wrong: .challenge), hosting: .otherOrigin,
+        layout: FixtureLayout(
+          simplePath: "/demo-org/_packaging/demo-feed/pypi/simple/", filesPath: "/demo-org/_packaging/5ad1e6cd-0b57-4d4e-bd1c-7f4c3e2a9b10/pypi/download/",
+          storageQuery: FixtureLayout.sasQuery))
+    case "storage-redirect":
+      return FixtureProfile(projects: demo, auth: FixtureAuth(accounts: one("user and password"), missing: .challenge, wrong: .challenge), hosting: .otherOrigin)
+    case "login-page":
+      return FixtureProfile(projects: demo, auth: FixtureAuth(accounts: one("user and password"), missing: .loginPage, wrong: .loginPage))
     case "static": return FixtureProfile(staticRoot: root ?? ".")
     default: return nil
     }
+  }
+
+  /// A random token with `prefix`, URL-safe characters.
+  static func token(_ prefix: String, length: Int = 24) -> String {
+    let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")
+    var rng = SystemRandomNumberGenerator()
+    return prefix + String((0..<length).map { _ in alphabet[Int(rng.next() % UInt64(alphabet.count))] })
+  }
+
+  /// A made-up JWT (header, payload with an expiry an hour from now, signature).
+  static func jwtLike() -> String {
+    func b64url(_ s: String) -> String {
+      FixtureRouter.base64(Array(s.utf8)).replacingOccurrences("+", "-").replacingOccurrences("/", "_").replacingOccurrences("=", "")
+    }
+    let exp = Int(Clock.now()) + 3600
+    return b64url(#"{"alg":"RS256","typ":"JWT"}"#) + "." + b64url("{\"sub\":\"ci\",\"exp\":\(exp)}") + "." + token("", length: 43)
+  }
+
+  /// A made-up service-account key, base64 (standard alphabet, so it may hold `/`, `+`, `=`).
+  public static func serviceAccountKeyBase64() -> String {
+    let json = """
+      {"type": "service_account", "project_id": "demo-project", "private_key_id": "\(token("", length: 16))", "private_key": "-----BEGIN PRIVATE KEY-----\\n\(token("MIIEv", length: 40))\\n-----END PRIVATE KEY-----\\n", "client_email": "ci@demo-project.iam.gserviceaccount.com"}
+      """
+    return FixtureRouter.base64(Array(json.utf8))
+  }
+}
+
+/// Seconds since 1970.
+enum Clock {
+  static func now() -> Double {
+    var ts = timespec()
+    clock_gettime(CLOCK_REALTIME, &ts)
+    return Double(ts.tv_sec)
   }
 }

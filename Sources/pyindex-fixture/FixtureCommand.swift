@@ -11,11 +11,22 @@ struct FixtureCommand: AsyncParsableCommand {
     abstract: "Serve a fixture package index on 127.0.0.1 that behaves like a private registry.",
     discussion: """
       Profiles: \(FixtureProfile.names.joined(separator: ", ")).
-      public: no credentials. protected: Basic auth, 401 challenge. gitlab: 404 without credentials.
-      artifact-registry: 403 without credentials. storage-redirect: files 302 to another origin
-      with a presigned query. login-page: 200 sign-in page without credentials.
+      public: no credentials. protected: Basic auth, 401 challenge.
+      pypiserver: 401 without credentials, 403 for wrong ones, files under /packages/.
+      gitlab: /api/v4/projects/42/packages/pypi/simple/, 404 without access; deploy token,
+        CI job token and access token; files 302 to object storage that refuses Authorization.
+      artifact-registry: /demo-project/demo-repo/simple/, 403 without credentials, 401 for wrong
+        ones; _json_key_base64, oauth2accesstoken and _token; files outside the index path.
+      artifactory: anonymous users see part of the listing; e-mail user + key, or a token with an
+        empty user name.
+      azure: a sign-in page on another origin without credentials, 401 for wrong ones; files on
+        another path, 302 to blob storage with a SAS query.
+      storage-redirect: files 302 to another origin with a presigned query.
+      login-page: 200 sign-in page without credentials.
       static: serve --root as a PEP 503 tree (index.html / index.json per project).
-      The password is read from --password-file so it never shows in a process listing.
+      The first line printed is "Serving on URL"; then one line per accepted credential. Those
+      are made up anew each start, unless --username and --password-file set the only one
+      (read from a file so it never shows in a process listing).
       """)
 
   @Option(help: "The profile to serve.")
@@ -24,26 +35,36 @@ struct FixtureCommand: AsyncParsableCommand {
   @Option(help: "Port on 127.0.0.1 (0 picks a free one).")
   var port: Int = 0
 
-  @Option(help: "User name the protected profiles require.")
-  var username: String = "user"
+  @Option(help: "User name of the only accepted credentials (with --password-file).")
+  var username: String?
 
-  @Option(help: "File whose content (trailing newline removed) is the password the protected profiles require.")
+  @Option(help: "File whose content (trailing newline removed) is the password of the only accepted credentials.")
   var passwordFile: String?
 
   @Option(help: "Directory served by the static profile.")
   var root: String?
 
   func run() async throws {
-    var password = "password"
+    var credentials: (username: String, password: String)? = nil
     if let passwordFile {
-      password = try String(contentsOfFile: passwordFile, encoding: .utf8)
+      var password = try String(contentsOfFile: passwordFile, encoding: .utf8)
       while password.hasSuffix("\n") || password.hasSuffix("\r") { password.removeLast() }
+      credentials = (username ?? "user", password)
+    } else if username != nil {
+      throw ValidationError("--username needs --password-file")
     }
-    guard let p = FixtureProfile.named(profile, username: username, password: password, root: root) else {
+    guard let p = FixtureProfile.named(profile, credentials: credentials, root: root) else {
       throw ValidationError("unknown profile '\(profile)'; one of: \(FixtureProfile.names.joined(separator: ", "))")
     }
     let index = try await FixtureIndex.start(p, port: port)
-    FileHandle.standardOutput.write(Data("Serving on \(index.simpleURL)\n".utf8))
+    var text = "Serving on \(index.simpleURL)\n"
+    if credentials == nil {
+      // Test credentials, made up for this run: printing them is the point.
+      for account in p.auth?.accounts ?? [] {
+        text += "credentials (\(account.label)): user \"\(account.sampleUser)\" password \"\(account.password)\"\n"
+      }
+    }
+    FileHandle.standardOutput.write(Data(text.utf8))
     await waitForTermination()
     await index.stop()
   }

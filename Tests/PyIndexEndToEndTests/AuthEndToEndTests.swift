@@ -18,7 +18,7 @@ struct AuthEndToEndTests {
       #expect(r.status == 0)
       #expect(r.stdout == AuthEndToEndTests.listing)
       #expect(index.requests.first?.header("Authorization") == Harness.basic(user, key))
-      #expect(r.stderr.contains("credentials: url (Authorization sent) → 200"))
+      #expect(r.stderr.contains("credentials: url (user \"_json_key_base64\", \(key.count)-character password), Authorization sent → 200"))
       #expect(r.stderr.contains("Authorization: Basic ****"))
     }
   }
@@ -44,7 +44,7 @@ struct AuthEndToEndTests {
         secrets: Harness.secretForms(user: "_json_key_base64", password: key))
       #expect(r.status == 0)
       #expect(r.stderr.contains("warning: PYINDEX_PASSWORD had surrounding whitespace"))
-      #expect(r.stderr.contains("credentials: env (Authorization sent) → 200"))
+      #expect(r.stderr.contains("credentials: env (user \"_json_key_base64\", \(key.count)-character password), Authorization sent → 200"))
     }
   }
 
@@ -87,7 +87,7 @@ struct AuthEndToEndTests {
       let wrong = try await Harness.run(["index", "versions", "demo-pkg", "-i", Harness.url(index, user: "gitlab+deploy-token-7", password: "expired-tok-2")], secrets: ["expired-tok-2", "right-tok-1"])
       #expect(wrong.status == 1)
       #expect(wrong.stderr.contains("(404, url credentials sent)"))
-      #expect(wrong.stderr.contains("answer 404 when a token is wrong, expired or lacks read permission"))
+      #expect(wrong.stderr.contains("answer 404, not 401, when a token is wrong, expired, lacks read access or goes with the wrong user name"))
       let none = try await Harness.run(["index", "versions", "demo-pkg", "-i", index.simpleURL])
       #expect(none.stderr.contains("no credentials were sent"))
     }
@@ -117,7 +117,7 @@ struct AuthEndToEndTests {
       let r = try await Harness.run(["index", "versions", "demo-pkg", "-i", index.server.origin + "/location-credentials/", "-vv"], secrets: Harness.secretForms(user: "loc-user", password: "l0c/p@ss"))
       #expect(r.status == 0, "\(r.stderr)")
       #expect(index.requests.map { $0.header("Authorization") } == [nil, Harness.basic("loc-user", "l0c/p@ss")])
-      #expect(r.stderr.contains("credentials: location (Authorization sent) → 200"))
+      #expect(r.stderr.contains("credentials: location (user \"loc-user\", 8-character password), Authorization sent → 200"))
       #expect(r.stderr.contains("loc-user:****@"))
     }
   }
@@ -157,7 +157,19 @@ struct AuthEndToEndTests {
     try await Harness.withIndex(.demo(auth: FixtureAuth(username: "netrc-user", password: "n3trc pass"))) { index in
       let r = try await Harness.run(["index", "versions", "demo-pkg", "-i", index.simpleURL, "-v"], environment: ["NETRC": dir + "/netrc"], secrets: ["n3trc pass"])
       #expect(r.status == 0)
-      #expect(r.stderr.contains("credentials: netrc (Authorization sent)"))
+      #expect(r.stderr.contains("credentials: netrc (user \"netrc-user\", 10-character password), Authorization sent"))
     }
+  }
+}
+
+@Suite("the secret sweep itself")
+struct SecretSweepTests {
+  @Test("a registered secret is found raw, percent-encoded and as a Basic token")
+  func sweepFindsEveryForm() {
+    SecretSweep.register(user: "canary-user", password: "canary/secret+9")
+    #expect(SecretSweep.leaks(in: "x canary/secret+9 y") == ["canary/secret+9"])
+    #expect(SecretSweep.leaks(in: "x canary%2Fsecret+9 y") == ["canary%2Fsecret+9"])
+    #expect(SecretSweep.leaks(in: "Authorization: Basic \(Data("canary-user:canary/secret+9".utf8).base64EncodedString())").count == 1)
+    #expect(SecretSweep.leaks(in: "canary-user:****@host").isEmpty)
   }
 }

@@ -1,6 +1,37 @@
 import Foundation
 import PyIndexFixtures
+import Synchronization
 import Testing
+
+/// Every secret any test of this process has handed to a fixture or to pyindex: each run of
+/// the binary is swept for all of them, raw, percent-encoded and as a Basic token, in its
+/// stdout, its stderr and every file it wrote.
+enum SecretSweep {
+  private static let known = Mutex<Set<String>>([])
+
+  /// Registers a secret in every form it may travel in. Short ones (under 8 characters)
+  /// would match ordinary words, and tests do not use them.
+  static func register(user: String, password: String) {
+    let secret = password.isEmpty ? user : password
+    guard secret.count >= 8 else { return }
+    known.withLock { set in
+      set.insert(secret)
+      set.insert(Harness.percentEncode(secret))
+      set.insert(Data("\(user):\(password)".utf8).base64EncodedString())
+    }
+  }
+
+  static func register(_ secrets: [String]) {
+    known.withLock { set in for s in secrets where s.count >= 8 { set.insert(s) } }
+  }
+
+  static var all: Set<String> { known.withLock { $0 } }
+
+  /// The secrets found in `text`.
+  static func leaks(in text: String) -> [String] {
+    all.filter { text.contains($0) }.sorted()
+  }
+}
 
 /// Runs the built `pyindex` binary (and peers such as pip) in a scrubbed environment, and
 /// checks that no secret ever reaches their output.
@@ -46,10 +77,24 @@ enum Harness {
     defer { try? FileManager.default.removeItem(atPath: home) }
     var env = baseEnvironment(home: home)
     env.merge(environment) { _, new in new }
+    SecretSweep.register(secrets)
+    for (k, v) in environment where k == "PYINDEX_PASSWORD" { SecretSweep.register(user: environment["PYINDEX_USERNAME"] ?? "", password: v) }
     let r = try await execute(pyindex, arguments, environment: env, cwd: cwd)
     for s in secrets where !s.isEmpty {
       #expect(!r.stdout.contains(s), "secret in stdout: \(r.stdout)", sourceLocation: sourceLocation)
       #expect(!r.stderr.contains(s), "secret in stderr: \(r.stderr)", sourceLocation: sourceLocation)
+    }
+    #expect(SecretSweep.leaks(in: r.stdout).isEmpty, "a secret in stdout: \(r.stdout)", sourceLocation: sourceLocation)
+    #expect(SecretSweep.leaks(in: r.stderr).isEmpty, "a secret in stderr: \(r.stderr)", sourceLocation: sourceLocation)
+    // Every file the run wrote: the destination directory and the working directory.
+    var dirs = [home] + (cwd.map { [$0] } ?? [])
+    if let d = arguments.firstIndex(where: { $0 == "-d" || $0 == "--dest" }), d + 1 < arguments.count { dirs.append(arguments[d + 1]) }
+    for dir in dirs {
+      for name in files(in: dir) {
+        guard let data = FileManager.default.contents(atPath: dir + "/" + name) else { continue }
+        let text = String(decoding: data, as: UTF8.self)
+        #expect(SecretSweep.leaks(in: text).isEmpty, "a secret in \(name)", sourceLocation: sourceLocation)
+      }
     }
     return r
   }
@@ -85,6 +130,7 @@ enum Harness {
 
   /// Starts a fixture index for the duration of `body`.
   static func withIndex<T>(_ profile: FixtureProfile, _ body: (FixtureIndex) async throws -> T) async throws -> T {
+    for account in profile.auth?.accounts ?? [] { SecretSweep.register(user: account.sampleUser, password: account.password) }
     let index = try await FixtureIndex.start(profile)
     do {
       let r = try await body(index)
