@@ -30,6 +30,18 @@ public struct Credentials: Sendable, Hashable, CustomStringConvertible {
 /// Where the credentials for a request came from (the `-v` trace shows this, never the secret).
 public enum CredentialSource: String, Sendable, Hashable {
   case url, env, netrc, keyring, location, none
+
+  /// The source as a hint names it: "the credentials in the index URL".
+  public var phrase: String {
+    switch self {
+    case .url: "the credentials in the index URL"
+    case .env: "the credentials in PYINDEX_USERNAME/PYINDEX_PASSWORD"
+    case .netrc: "the netrc credentials"
+    case .keyring: "the keyring's credentials"
+    case .location: "the credentials in the redirect's Location"
+    case .none: "no credentials"
+    }
+  }
 }
 
 /// Standard base64 (RFC 4648) encoding, without Foundation.

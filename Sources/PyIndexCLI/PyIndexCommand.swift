@@ -47,7 +47,8 @@ struct Session {
 
   /// The credential store for these indexes, netrc read from `$NETRC` or `~/.netrc`; what
   /// looks wrong with the credentials is said as warnings before any request.
-  func credentialStore(_ settings: IndexSettings, keyring: Bool) -> CredentialStore {
+  /// - Returns: the store, and whether a warning named something wrong with the credentials.
+  func credentialStore(_ settings: IndexSettings, keyring: Bool) -> (CredentialStore, flagged: Bool) {
     var netrcText: String? = nil
     let path = environment["NETRC"].flatMap { $0.isEmpty ? nil : $0 } ?? environment["HOME"].map { $0 + "/.netrc" }
     if let path, FileManager.default.fileExists(atPath: path) {
@@ -60,8 +61,9 @@ struct Session {
       indexes: known, environment: environment, netrcText: netrcText,
       keyring: keyring ? SubprocessKeyring(environment: environment) : nil, warn: { console.warning($0) })
     for w in store.warnings { console.warning(w) }
-    for w in store.inspect(now: Double(time(nil))) { console.warning(w) }
-    return store
+    let problems = store.inspect(now: Double(time(nil)))
+    for w in problems { console.warning(w) }
+    return (store, !problems.isEmpty)
   }
 
   /// Runs `body` with an index client; maps every failure to `error:`/`hint:` and the
@@ -73,7 +75,7 @@ struct Session {
       console.error(error.description, hint: error.hint)
       throw ExitCode(64)
     }
-    let store = credentialStore(settings, keyring: index.usesKeyring(environment: environment))
+    let (store, flagged) = credentialStore(settings, keyring: index.usesKeyring(environment: environment))
     let console = self.console
     do {
       try await Transport.with(configuration: network.configuration, store: store, logger: console.traceLogger()) { transport in
@@ -81,7 +83,7 @@ struct Session {
         try await body(client)
       }
     } catch let e as ClientError {
-      report(e)
+      report(e, credentialsFlagged: flagged)
       throw ExitCode(e.exitCode)
     } catch let e as TransportError {
       console.error(e.description, hint: e.hint)
@@ -92,13 +94,17 @@ struct Session {
     }
   }
 
-  func report(_ e: ClientError) {
+  func report(_ e: ClientError, credentialsFlagged: Bool) {
+    var hint = e.hint
+    if credentialsFlagged, e.credentialsMayBeTheCause, let h = hint {
+      hint = "the warning above names what looks wrong with the credentials; " + h
+    }
     if case .noMatchingDistribution(let req, let versions, let yanked, let wrongPython) = e {
       if !yanked.isEmpty { console.error("Ignored the following yanked versions: \(yanked.joined(separator: ", "))") }
       if !wrongPython.isEmpty { console.error("Ignored the following versions that require a different python version: \(wrongPython.joined(separator: "; "))") }
       console.error("Could not find a version that satisfies the requirement \(req) (from versions: \(versions.isEmpty ? "none" : versions.joined(separator: ", ")))")
     }
-    console.error(e.description, hint: e.hint)
+    console.error(e.description, hint: hint)
   }
 
   /// SIGINT and SIGTERM remove the temporary files of downloads in flight, then exit.

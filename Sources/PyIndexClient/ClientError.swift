@@ -72,13 +72,23 @@ public enum ClientError: Error, Sendable, CustomStringConvertible {
     }
   }
 
+  /// Whether wrong credentials could explain this failure: an authentication failure with
+  /// credentials sent, or a 404 (GitLab, CodeArtifact) with credentials sent.
+  public var credentialsMayBeTheCause: Bool {
+    switch self {
+    case .authentication(_, _, _, let source): source != .none
+    case .projectNotFound(_, let searched): searched.contains { $0.status == 404 && $0.source != .none }
+    default: false
+    }
+  }
+
   /// What to try next, when known.
   public var hint: String? {
     switch self {
     case .projectNotFound(_, let searched):
       let list = "searched " + searched.map(\.description).joined(separator: ", ")
       if let sent = searched.first(where: { $0.status == 404 && $0.source != .none })?.source {
-        return "\(list); GitLab and CodeArtifact answer 404, not 401, when a token is wrong, expired, lacks read access or goes with the wrong user name (deploy tokens: gitlab+deploy-token-N; CI: gitlab-ci-token; CodeArtifact: aws): check the \(sent.rawValue) credentials, then the project name and index URL"
+        return "\(list); GitLab and CodeArtifact answer 404, not 401, when a token is wrong, expired, lacks read access or goes with the wrong user name (deploy tokens: gitlab+deploy-token-N; CI: gitlab-ci-token; CodeArtifact: aws): check \(sent.phrase), then the project name and index URL"
       }
       if searched.contains(where: { $0.status == 404 && $0.isRemote }) {
         return "\(list); check the project name and the index URL; no credentials were sent, and private registries such as GitLab and CodeArtifact answer 404 without them"
@@ -89,8 +99,8 @@ public enum ClientError: Error, Sendable, CustomStringConvertible {
     case .authentication(_, let status, let login, let source):
       if login { return "the URL points at a web sign-in page; use the index's simple API URL and pass credentials in the URL, PYINDEX_USERNAME/PYINDEX_PASSWORD or ~/.netrc" }
       if source == .none { return "no credentials were sent; add them to the index URL (percent-encoded), set PYINDEX_USERNAME and PYINDEX_PASSWORD, add a netrc entry, or use --keyring-provider subprocess" }
-      return status == 401 ? "the \(source.rawValue) credentials were refused; check the user name this kind of token needs (Artifact Registry: _json_key_base64 or oauth2accesstoken; GitLab: gitlab+deploy-token-N or gitlab-ci-token; PyPI tokens: __token__), the token itself, and that it has not expired"
-        : "the \(source.rawValue) credentials were refused (403): the server does not know this user or password (pypiserver), or the account may not read this repository (Artifact Registry needs roles/artifactregistry.reader)"
+      return status == 401 ? "\(source.phrase) were refused; check the user name this kind of token needs (Artifact Registry: _json_key_base64 or oauth2accesstoken; GitLab: gitlab+deploy-token-N or gitlab-ci-token; PyPI tokens: __token__), the token itself, and that it has not expired"
+        : "\(source.phrase) were refused (403): the server does not know this user or password (pypiserver), or the account may not read this repository (Artifact Registry needs roles/artifactregistry.reader)"
     case .network(let e): return e.hint
     case .httpStatus(_, let status): return status >= 500 ? "the server failed; try again later or raise --retries" : nil
     case .unreadablePage(_, let e):

@@ -97,7 +97,7 @@ struct AuthEndToEndTests {
     try await Harness.withIndex(.demo(auth: FixtureAuth(username: "u", password: "right-one"))) { index in
       let r = try await Harness.run(["index", "versions", "demo-pkg", "-i", Harness.url(index, user: "u", password: "wrong-one")], secrets: ["wrong-one", "right-one"])
       #expect(r.status == 2)
-      #expect(r.stderr.contains("hint: the url credentials were refused"))
+      #expect(r.stderr.contains("hint: the credentials in the index URL were refused"))
       #expect(index.requests.count == 1)
     }
   }

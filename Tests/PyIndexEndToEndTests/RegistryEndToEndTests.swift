@@ -53,6 +53,7 @@ struct RegistryEndToEndTests {
       #expect(r.stderr.contains("warning: PYINDEX_USERNAME/PYINDEX_PASSWORD: the password looks like a GitLab deploy token (gldt-), but the user name is not gitlab+deploy-token-N"))
       #expect(r.stderr.contains("credentials: env (user \"deploy-bot\", \(token.count)-character password), Authorization sent → 404"))
       #expect(r.stderr.contains("error: No matching distribution found for demo-pkg"))
+      #expect(r.stderr.contains("hint: the warning above names what looks wrong with the credentials; searched"))
       #expect(r.stderr.contains("deploy tokens: gitlab+deploy-token-N"))
       let none = try await Harness.run(["index", "versions", "demo-pkg", "-i", index.simpleURL])
       #expect(none.status == 1)
@@ -112,6 +113,7 @@ struct RegistryEndToEndTests {
       #expect(r.stderr.contains("warning: PYINDEX_USERNAME/PYINDEX_PASSWORD: "), "\(r.stderr)")
       #expect(r.stderr.contains(expected), "\(r.stderr)")
       #expect(r.stderr.contains("error: HTTP 401 Unauthorized from"))
+      #expect(r.stderr.contains("hint: the warning above names what looks wrong with the credentials; the credentials in PYINDEX_USERNAME/PYINDEX_PASSWORD were refused"))
       #expect(r.stderr.contains("Artifact Registry: _json_key_base64 or oauth2accesstoken"))
     }
   }
