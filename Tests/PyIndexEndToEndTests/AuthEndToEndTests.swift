@@ -93,6 +93,17 @@ struct AuthEndToEndTests {
     }
   }
 
+  @Test("URLs are shown as user:****@, ****@ (a token as user name) and :****@ (a token as password)", arguments: [
+    ("u:redact-pw-1@", "u:****@"), ("redact-tok-2@", "****@"), (":redact-tok-3@", ":****@"),
+  ])
+  func redactedForms(_ userinfo: String, _ shown: String) async throws {
+    try await Harness.withIndex(.demo()) { index in
+      let r = try await Harness.run(["index", "versions", "no-such-project", "-i", "http://\(userinfo)127.0.0.1:\(index.server.port)/simple/", "-v"], secrets: ["redact-pw-1", "redact-tok-2", "redact-tok-3"])
+      #expect(r.status == 1)
+      #expect(r.stderr.contains("hint: searched http://\(shown)127.0.0.1:\(index.server.port)/simple/ (404, url credentials sent)"), "\(r.stderr)")
+    }
+  }
+
   @Test func wrongPasswordIsRefusedOnce() async throws {
     try await Harness.withIndex(.demo(auth: FixtureAuth(username: "u", password: "right-one"))) { index in
       let r = try await Harness.run(["index", "versions", "demo-pkg", "-i", Harness.url(index, user: "u", password: "wrong-one")], secrets: ["wrong-one", "right-one"])

@@ -281,3 +281,69 @@ struct KeyringEndToEndTests {
     }
   }
 }
+
+/// The shipped `pyindex-fixture` program: what users run to regression-test their setup.
+@Suite("pyindex-fixture, the program")
+struct FixtureProgramTests {
+  static var executable: String { URL(fileURLWithPath: Harness.pyindex).deletingLastPathComponent().path + "/pyindex-fixture" }
+
+  /// Starts the program, reads its listing up to `lines` lines, runs `body`, stops it.
+  static func withFixture(_ profile: String, lines: Int, _ body: ([String]) async throws -> Void) async throws {
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: executable)
+    p.arguments = ["--profile", profile]
+    p.environment = Harness.baseEnvironment(home: NSTemporaryDirectory())
+    let out = Pipe()
+    p.standardOutput = out
+    p.standardError = FileHandle.nullDevice
+    let exited = AsyncStream<Void>.makeStream()
+    p.terminationHandler = { _ in exited.continuation.finish() }
+    try p.run()
+    let chunks = AsyncStream<Data>.makeStream()
+    out.fileHandleForReading.readabilityHandler = { handle in
+      let data = handle.availableData
+      if data.isEmpty {
+        handle.readabilityHandler = nil
+        chunks.continuation.finish()
+      } else {
+        chunks.continuation.yield(data)
+      }
+    }
+    var listing: [String] = []
+    var buffer = Data()
+    reading: for await chunk in chunks.stream {
+      for byte in chunk {
+        if byte == UInt8(ascii: "\n") {
+          listing.append(String(decoding: buffer, as: UTF8.self))
+          buffer.removeAll()
+          if listing.count == lines { break reading }
+        } else {
+          buffer.append(byte)
+        }
+      }
+    }
+    out.fileHandleForReading.readabilityHandler = nil
+    do { try await body(listing) } catch { p.interrupt(); for await _ in exited.stream {}; throw error }
+    p.interrupt()
+    for await _ in exited.stream {}
+    #expect(p.terminationStatus == 0)
+  }
+
+  @Test("--profile gitlab prints the index URL and three credentials that work")
+  func gitlabListing() async throws {
+    try await Self.withFixture("gitlab", lines: 4) { lines in
+      let url = try #require(lines.first?.split(separator: " ").last.map(String.init))
+      #expect(lines.first == "Serving on \(url)")
+      #expect(url.hasSuffix("/api/v4/projects/42/packages/pypi/simple/"))
+      #expect(lines.dropFirst().map { $0.prefix(while: { $0 != ":" }) } == ["credentials (deploy token)", "credentials (CI job token)", "credentials (personal access token (any user name))"])
+      for line in lines.dropFirst() {
+        let quoted = line.split(separator: "\"", omittingEmptySubsequences: false)
+        let (user, password) = (String(quoted[1]), String(quoted[3]))
+        SecretSweep.register(user: user, password: password)
+        let r = try await Harness.run(["index", "versions", "demo-pkg", "-i", url], environment: ["PYINDEX_USERNAME": user, "PYINDEX_PASSWORD": password])
+        #expect(r.status == 0, "\(line): \(r.stderr)")
+        #expect(r.stdout == AuthEndToEndTests.listing)
+      }
+    }
+  }
+}
