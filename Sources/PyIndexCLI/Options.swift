@@ -65,6 +65,18 @@ struct NetworkOptions: ParsableArguments {
   @Option(help: ArgumentHelp("Retries after 5xx, 408, 429 and connection resets.", valueName: "n"))
   var retries: Int = 3
 
+  @Option(help: ArgumentHelp("Proxy for every request: [scheme://][user:password@]host:port (http, socks5, socks5h); overrides *_proxy variables, NO_PROXY still applies.", valueName: "url"))
+  var proxy: String?
+
+  @Option(help: ArgumentHelp("A PEM bundle of CA certificates to trust besides the system's (as do PYINDEX_CERT, PIP_CERT, REQUESTS_CA_BUNDLE, CURL_CA_BUNDLE, SSL_CERT_FILE, SSL_CERT_DIR).", valueName: "file"))
+  var cert: String?
+
+  @Option(help: ArgumentHelp("A PEM file with a client certificate (and chain) and its private key.", valueName: "file"))
+  var clientCert: String?
+
+  @Option(help: ArgumentHelp("Do not verify this host's certificate, and allow plain http to it; repeatable.", valueName: "host[:port]"))
+  var trustedHost: [String] = []
+
   init() {}
 
   mutating func validate() throws {
@@ -72,11 +84,14 @@ struct NetworkOptions: ParsableArguments {
     guard retries >= 0 else { throw ValidationError("--retries must be 0 or more") }
   }
 
-  var configuration: TransportConfiguration {
+  /// The transport's settings, proxies and trust read from the flags and `environment`.
+  func configuration(environment: [String: String]) throws(NetworkConfigError) -> TransportConfiguration {
     var c = TransportConfiguration()
     c.timeout = timeout
     c.retries = retries
     c.userAgent = "pyindex/\(PyIndexCommand.version)"
+    c.proxies = try ProxySettings.resolve(environment: environment, override: proxy)
+    c.trust = TrustSettings.from(environment: environment, cert: cert, clientCertificate: clientCert, trustedHosts: trustedHost.map { $0.lowercased() })
     return c
   }
 }

@@ -75,10 +75,15 @@ struct Session {
       console.error(error.description, hint: error.hint)
       throw ExitCode(64)
     }
+    let transportConfiguration: TransportConfiguration
+    do { transportConfiguration = try network.configuration(environment: environment) } catch {
+      console.error(error.description, hint: error.hint)
+      throw ExitCode(64)
+    }
     let (store, flagged) = credentialStore(settings, keyring: index.usesKeyring(environment: environment))
     let console = self.console
     do {
-      try await Transport.with(configuration: network.configuration, store: store, logger: console.traceLogger()) { transport in
+      try await Transport.with(configuration: transportConfiguration, store: store, logger: console.traceLogger()) { transport in
         let client = IndexClient(transport: transport, settings: settings, warn: { console.warning($0) })
         try await body(client)
       }
@@ -88,6 +93,9 @@ struct Session {
     } catch let e as TransportError {
       console.error(e.description, hint: e.hint)
       throw ExitCode(3)
+    } catch let e as NetworkConfigError {
+      console.error(e.description, hint: e.hint)
+      throw ExitCode(64)
     } catch let e as ModelError {
       console.error(e.description)
       throw ExitCode(64)

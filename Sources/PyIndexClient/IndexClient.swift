@@ -75,6 +75,8 @@ public struct IndexClient: Sendable {
   enum PageOutcome: Sendable {
     case found(PageInfo)
     case notFound(status: Int, source: CredentialSource)
+    /// Not asked at all (plain http to a host that is neither local nor trusted).
+    case skipped(String)
     case failure(ClientError)
   }
 
@@ -98,6 +100,8 @@ public struct IndexClient: Sendable {
         found = true
       case .notFound(let status, let source):
         searched.append(SearchedLocation(shown: index.redacted, status: status, source: source, isRemote: !index.isFile, note: nil))
+      case .skipped(let note):
+        searched.append(SearchedLocation(shown: index.redacted, status: nil, source: .none, isRemote: true, note: note))
       case .failure(let error):
         switch error {
         case .network, .httpStatus:
@@ -121,6 +125,8 @@ public struct IndexClient: Sendable {
         if matching > 0 { found = true } else { searched.append(SearchedLocation(shown: location.shown, status: nil, source: .none, isRemote: location.credentialSource != nil, note: "no files")) }
       case .notFound(let status, let source):
         searched.append(SearchedLocation(shown: location.shown, status: status, source: source, isRemote: location.credentialSource != nil, note: nil))
+      case .skipped(let note):
+        searched.append(SearchedLocation(shown: location.shown, status: nil, source: .none, isRemote: true, note: note))
       case .failure(let error):
         switch error {
         case .network, .httpStatus, .fileSystem:
@@ -140,7 +146,16 @@ public struct IndexClient: Sendable {
 
   private func page(index: IndexURL, project: ProjectName, detail: PageDetail, _ sink: (DistributionFile, String) -> Void) async -> PageOutcome {
     if let dir = index.filePath { return localPage(directory: dir, project: project, sink) }
+    if let skipped = insecure(index.url, shown: index.redacted) { return skipped }
     return await fetchPage(index.projectURL(project), accept: PageFormat.acceptHeader, detail: detail, sink)
+  }
+
+  /// pip's rule: plain http is only for local hosts and `--trusted-host`; any other http
+  /// location is skipped with pip's warning.
+  private func insecure(_ url: String, shown: String) -> PageOutcome? {
+    guard let parts = URLParts(url), parts.scheme == "http", !transport.allowsPlainHTTP(to: parts) else { return nil }
+    warn("The repository located at \(parts.host) is not a trusted or secure host and is being ignored. If this repository is available via HTTPS we recommend you use HTTPS instead, otherwise you may silence this warning and allow it anyway with '--trusted-host \(parts.host)'.")
+    return .skipped("ignored: plain http to a host that is not --trusted-host")
   }
 
   /// GETs a page and reads it; every failure becomes a ``PageOutcome``.
@@ -236,6 +251,7 @@ public struct IndexClient: Sendable {
         return .failure(.unreadablePage(url: path, error))
       }
     case .page(let url, _):
+      if let skipped = insecure(url, shown: location.shown) { return skipped }
       return await fetchPage(url, accept: "text/html", alwaysHTML: true, sink)
     }
   }

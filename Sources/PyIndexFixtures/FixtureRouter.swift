@@ -95,6 +95,7 @@ enum FixtureRouter {
   /// - `/badjson/<name>/` → 200 PEP 691 JSON that is cut short;
   /// - `/status/<code>/<name>/` → that status;
   /// - `/to-port/<port>/<name>/` → 302 to `/simple/<name>/` on another local port (another origin);
+  /// - `/to-default/<scheme>/<name>/` → 302 to `<scheme>://127.0.0.1/simple/<name>/` (default port);
   /// - `/location-credentials/<name>/` (profiles with auth) → 302 to `/simple/<name>/` with the
   ///   profile's credentials in the `Location` userinfo.
   static func faults(_ request: RecordedRequest) -> FixtureResponse? {
@@ -109,6 +110,7 @@ enum FixtureRouter {
     case "badjson": return .text(200, "{\"meta\": {\"api-version\": \"1.0\"}, \"files\": [{\"filename\": ", type: "application/vnd.pypi.simple.v1+json")
     case "status" where parts.count >= 2: return .text(Int(parts[1]) ?? 500, "status \(parts[1])")
     case "to-port" where parts.count >= 3: return redirect("http://127.0.0.1:\(parts[1])/simple/\(parts[2])/", status: 302)
+    case "to-default" where parts.count >= 3: return redirect("\(parts[1])://127.0.0.1/simple/\(parts[2])/", status: 302)
     default: return nil
     }
   }

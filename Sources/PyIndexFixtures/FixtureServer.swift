@@ -1,6 +1,7 @@
 public import NIOCore
 import NIOPosix
 import NIOHTTP1
+import NIOSSL
 import Synchronization
 
 #if canImport(Glibc)
@@ -46,34 +47,39 @@ public struct FixtureResponse: Sendable {
 /// records it. Binds 127.0.0.1 only.
 public final class LoopbackServer: Sendable {
   public let port: Int
+  /// Whether the server speaks TLS (then ``origin`` is `https://`).
+  public let isTLS: Bool
   private let channel: NIOAsyncChannel<NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>, Never>
   private let log = Mutex<[RecordedRequest]>([])
   private let waiters = Mutex<[(predicate: @Sendable (RecordedRequest) -> Bool, continuation: CheckedContinuation<RecordedRequest, Never>)]>([])
   private let task = Mutex<Task<Void, Never>?>(nil)
 
-  /// Starts a server on `port` (0 picks a free one).
-  public static func start(port: Int = 0, respond: @escaping @Sendable (RecordedRequest) -> FixtureResponse) async throws -> LoopbackServer {
+  /// Starts a server on `port` (0 picks a free one), plain or with `tls`.
+  public static func start(port: Int = 0, tls: FixtureTLS? = nil, respond: @escaping @Sendable (RecordedRequest) -> FixtureResponse) async throws -> LoopbackServer {
+    let context = try tls.map { try $0.makeContext() }
     let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
       .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
       .bind(host: "127.0.0.1", port: port) { child in
         child.eventLoop.makeCompletedFuture {
+          if let context { try child.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: context)) }
           try child.pipeline.syncOperations.configureHTTPServerPipeline()
           return try NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>(wrappingChannelSynchronously: child)
         }
       }
-    let server = LoopbackServer(channel: channel, port: channel.channel.localAddress?.port ?? port)
+    let server = LoopbackServer(channel: channel, port: channel.channel.localAddress?.port ?? port, isTLS: tls != nil)
     let t = Task { await server.serve(respond) }
     server.task.withLock { $0 = t }
     return server
   }
 
-  private init(channel: NIOAsyncChannel<NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>, Never>, port: Int) {
+  private init(channel: NIOAsyncChannel<NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>, Never>, port: Int, isTLS: Bool) {
     self.channel = channel
     self.port = port
+    self.isTLS = isTLS
   }
 
-  /// `http://127.0.0.1:PORT`
-  public var origin: String { "http://127.0.0.1:\(port)" }
+  /// `http://127.0.0.1:PORT`, or `https://` with TLS.
+  public var origin: String { "\(isTLS ? "https" : "http")://127.0.0.1:\(port)" }
 
   /// Every request received so far, in order.
   public var requests: [RecordedRequest] { log.withLock { $0 } }
@@ -165,14 +171,15 @@ public final class FixtureIndex: Sendable {
   public let storage: LoopbackServer?
   public let profile: FixtureProfile
 
-  /// Starts the index (and its storage server when the profile needs one).
-  public static func start(_ profile: FixtureProfile, port: Int = 0) async throws -> FixtureIndex {
+  /// Starts the index (and its storage server when the profile needs one), with TLS when
+  /// `tls` is given.
+  public static func start(_ profile: FixtureProfile, port: Int = 0, tls: FixtureTLS? = nil) async throws -> FixtureIndex {
     var storage: LoopbackServer? = nil
     if profile.needsStorage {
       storage = try await LoopbackServer.start { request in FixtureRouter.storage(request, profile: profile) }
     }
     let storagePort = storage?.port
-    let server = try await LoopbackServer.start(port: port) { request in
+    let server = try await LoopbackServer.start(port: port, tls: tls) { request in
       FixtureRouter.index(request, profile: profile, storagePort: storagePort)
     }
     return FixtureIndex(server: server, storage: storage, profile: profile)
@@ -193,5 +200,29 @@ public final class FixtureIndex: Sendable {
   public func stop() async {
     await server.stop()
     await storage?.stop()
+  }
+}
+
+/// The TLS side of a fixture server: its certificate, and whether it demands a client
+/// certificate signed by a given CA.
+public struct FixtureTLS: Sendable {
+  public var identity: TestPKI.Identity
+  /// PEM of the CA client certificates must chain to; nil: no client certificate asked for.
+  public var clientCA: String?
+
+  public init(identity: TestPKI.Identity, clientCA: String? = nil) {
+    self.identity = identity
+    self.clientCA = clientCA
+  }
+
+  func makeContext() throws -> NIOSSLContext {
+    var config = TLSConfiguration.makeServerConfiguration(
+      certificateChain: try NIOSSLCertificate.fromPEMBytes(Array(identity.certificatePEM.utf8)).map { .certificate($0) },
+      privateKey: .privateKey(try NIOSSLPrivateKey(bytes: Array(identity.privateKeyPEM.utf8), format: .pem)))
+    if let clientCA {
+      config.certificateVerification = .noHostnameVerification
+      config.trustRoots = .certificates(try NIOSSLCertificate.fromPEMBytes(Array(clientCA.utf8)))
+    }
+    return try NIOSSLContext(configuration: config)
   }
 }

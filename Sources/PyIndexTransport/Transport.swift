@@ -22,6 +22,10 @@ public struct TransportConfiguration: Sendable {
   /// Base of the exponential backoff between retries, in seconds.
   public var backoffBase: Double = 0.25
   public var userAgent: String = "pyindex"
+  /// Proxies and their exceptions (`--proxy`, `*_proxy`, `no_proxy`).
+  public var proxies = ProxySettings()
+  /// CA bundles, client certificate, trusted hosts.
+  public var trust = TrustSettings()
   public init() {}
 }
 
@@ -119,47 +123,83 @@ public struct ResponseBody: Sendable {
 /// The only door to the network: one HTTP client per route, redirects followed by hand with
 /// the credential policy asked at every hop, retries with backoff, every hop reported.
 public final class Transport: Sendable {
-  private let client: HTTPClient
+  /// One client per route: direct (key nil) and each configured proxy. All share the default
+  /// event loop group, so the extra clients cost little.
+  private let clients: [ProxyServer?: HTTPClient]
   private let configuration: TransportConfiguration
   private let store: CredentialStore
   private let logger: Logger
+  private let trust: LoadedTrust
 
-  private init(configuration: TransportConfiguration, store: CredentialStore, logger: Logger) {
-    var pool = HTTPClient.Configuration.ConnectionPool()
-    // Connection failures (TLS verification ones included) surface at once; we retry ourselves.
-    pool.retryConnectionEstablishment = false
-    let seconds = Int64(max(configuration.timeout, 0.001) * 1000)
-    var config = HTTPClient.Configuration(
-      tlsConfiguration: TLSConfiguration.makeClientConfiguration(),
-      redirectConfiguration: .disallow,
-      timeout: .init(connect: .milliseconds(seconds), read: .milliseconds(seconds)),
-      connectionPool: pool,
-      proxy: nil,
-      decompression: .disabled)
-    config.httpVersion = .automatic
-    client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: config)
+  private init(configuration: TransportConfiguration, store: CredentialStore, logger: Logger) throws(NetworkConfigError) {
+    let trust = try LoadedTrust(configuration.trust)
+    var clients: [ProxyServer?: HTTPClient] = [nil: Transport.makeClient(configuration, trust: trust, proxy: nil)]
+    for proxy in [configuration.proxies.http, configuration.proxies.https].compactMap({ $0 }) where clients[proxy] == nil {
+      clients[proxy] = Transport.makeClient(configuration, trust: trust, proxy: proxy)
+    }
+    self.clients = clients
     self.configuration = configuration
     self.store = store
     self.logger = logger
+    self.trust = trust
+  }
+
+  private static func makeClient(_ configuration: TransportConfiguration, trust: LoadedTrust, proxy: ProxyServer?) -> HTTPClient {
+    var pool = HTTPClient.Configuration.ConnectionPool()
+    // Connection failures (TLS verification ones included) surface at once; we retry ourselves.
+    pool.retryConnectionEstablishment = false
+    let milliseconds = Int64(max(configuration.timeout, 0.001) * 1000)
+    let proxyConfiguration: HTTPClient.Configuration.Proxy? = proxy.map { p in
+      switch p.kind {
+      case .http:
+        .server(host: p.host, port: p.port, authorization: p.credentials.map { .basic(username: $0.username, password: $0.password) })
+      case .socks5:
+        .socksServer(host: p.host, port: p.port)
+      }
+    }
+    var config = HTTPClient.Configuration(
+      tlsConfiguration: trust.verifying,
+      redirectConfiguration: .disallow,
+      timeout: .init(connect: .milliseconds(milliseconds), read: .milliseconds(milliseconds)),
+      connectionPool: pool,
+      proxy: proxyConfiguration,
+      decompression: .disabled)
+    config.httpVersion = .automatic
+    return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: config)
   }
 
   /// Runs `body` with a transport, and shuts its clients down whatever happens.
   /// - Parameter logger: every hop is logged at `debug` (one line, ``Hop/summary``), with its
   ///   headers, secrets masked, at `trace`.
+  /// - Throws: ``NetworkConfigError`` before any request when a CA bundle, the client
+  ///   certificate or a proxy cannot be used; then whatever `body` throws.
   public static func with<T: Sendable>(
     configuration: TransportConfiguration, store: CredentialStore,
     logger: Logger = Logger(label: "pyindex.http", factory: { _ in SwiftLogNoOpLogHandler() }),
     _ body: (Transport) async throws -> T
   ) async throws -> T {
-    let transport = Transport(configuration: configuration, store: store, logger: logger)
+    let transport = try Transport(configuration: configuration, store: store, logger: logger)
     do {
       let result = try await body(transport)
-      try? await transport.client.shutdown()
+      await transport.shutdown()
       return result
     } catch {
-      try? await transport.client.shutdown()
+      await transport.shutdown()
       throw error
     }
+  }
+
+  /// pip's secure-origin rule for plain http: loopback hosts (`localhost`, 127.0.0.0/8, `::1`)
+  /// and `--trusted-host` ones.
+  public func allowsPlainHTTP(to parts: URLParts) -> Bool {
+    var host = parts.host
+    if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+    if host == "localhost" || host == "::1" || NoProxy.ipBytes(host)?.first == 127 { return true }
+    return configuration.trust.isTrusted(host: parts.host, port: parts.port)
+  }
+
+  private func shutdown() async {
+    for client in clients.values { try? await client.shutdown() }
   }
 
   /// GETs `url` (no userinfo), following redirects under the credential policy, retrying
@@ -197,14 +237,19 @@ public final class Transport: Sendable {
     var hops = 0
     while true {
       let requestURL = Transport.sanitize(current)
+      let parts = URLParts(current)
+      let proxy = parts.flatMap { configuration.proxies.proxy(for: $0) }
+      let client = clients[proxy] ?? clients[nil]!
       var request = HTTPClientRequest(url: requestURL)
+      if let parts, parts.scheme == "https", configuration.trust.isTrusted(host: parts.host, port: parts.port) {
+        request.tlsConfiguration = trust.unverified
+      }
       request.method = .GET
       request.headers.add(name: "User-Agent", value: configuration.userAgent)
       for (n, v) in headers { request.headers.replaceOrAdd(name: n, value: v) }
       if let c = match.credentials { request.headers.replaceOrAdd(name: "Authorization", value: c.authorizationHeader) }
-      let parts = URLParts(current)
       var hop = Hop(
-        method: "GET", url: Redaction.redact(current), route: "direct", source: match.source,
+        method: "GET", url: Redaction.redact(current), route: proxy.map { "proxy \($0.redacted) (\($0.source))" } ?? "direct", source: match.source,
         credentialShape: Hop.shape(of: match.credentials), authorizationAttached: match.credentials != nil, status: nil, redirect: nil,
         requestHeaders: request.headers.map { ($0.name, Transport.mask(header: $0.name, value: $0.value)) },
         responseHeaders: [], attempt: attempt)
@@ -213,7 +258,15 @@ public final class Transport: Sendable {
         response = try await client.execute(request, timeout: .milliseconds(Int64(configuration.timeout * 1000)))
       } catch {
         log(hop)
-        throw Transport.classify(error, url: Redaction.redact(current), parts: parts)
+        var failure = Transport.classify(error, url: Redaction.redact(current), parts: parts, proxy: proxy, trusted: trust.summary)
+        if case .tls(let host, let url, let detail, let problem, let trusted) = failure, problem == .verificationFailed || Transport.isWrongHost(problem),
+          proxy == nil, let parts, let port = parts.effectivePort {
+          // Say which: unknown issuer, expired, not yet valid. The handshake is redone without
+          // verification, only to read the server's certificate.
+          let problem = await CertificateProbe.diagnose(host: parts.host, port: port, timeout: configuration.timeout)
+          failure = .tls(host: host, url: url, detail: detail, problem: problem, trusted: trusted)
+        }
+        throw failure
       }
       let status = Int(response.status.code)
       hop.status = status
@@ -292,10 +345,34 @@ public final class Transport: Sendable {
   }
 
   /// Maps AsyncHTTPClient, NIO and TLS errors onto ``TransportError``.
-  static func classify(_ error: any Error, url: String, parts: URLParts?) -> TransportError {
+  static func classify(_ error: any Error, url: String, parts: URLParts?, proxy: ProxyServer? = nil, trusted: String = "the system roots") -> TransportError {
     if let e = error as? TransportError { return e }
     let host = parts?.host ?? "the server"
     let port = parts?.effectivePort ?? 0
+    if let proxy {
+      let target = "\(host):\(port)"
+      let which = "\(proxy.redacted) (from \(proxy.source))"
+      if let e = error as? HTTPClientError {
+        if e == .proxyAuthenticationRequired {
+          return .proxy(proxy: which, url: url, detail: "407 Proxy Authentication Required", hint: proxy.credentials == nil
+            ? "the proxy wants credentials: put them in the proxy URL in \(proxy.source) (http://user:password@host:port, percent-encoded)"
+            : "the proxy refused the credentials in \(proxy.source); check the user name and password (percent-encoded in the URL)")
+        }
+        if e == .invalidProxyResponse {
+          return .proxy(proxy: which, url: url, detail: "it refused to open a tunnel to \(target)", hint: "proxies often allow CONNECT to port 443 only (Squid's SSL_ports, tinyproxy's ConnectPort), and pyindex tunnels plain http too; allow \(target) on the proxy, or add \(host) to NO_PROXY if it is reachable directly")
+        }
+        if e == .httpProxyHandshakeTimeout {
+          return .proxy(proxy: which, url: url, detail: "no answer to CONNECT \(target) in time", hint: "check \(proxy.source); raise --timeout if the proxy is slow")
+        }
+      }
+      if let e = error as? NIOConnectionError, e.host == proxy.host || e.port == proxy.port {
+        let detail = e.connectionErrors.first.map { f in (f.error as? IOError).map { Transport.errnoText($0.errnoCode) } ?? "\(f.error)" } ?? "its name does not resolve"
+        return .proxy(proxy: which, url: url, detail: "cannot connect to the proxy (\(Transport.shorten(detail)))", hint: "check \(proxy.source), or set NO_PROXY for hosts reachable directly; --proxy overrides the variables")
+      }
+      if error is NIOConnectionError || error is IOError || error is ChannelError {
+        return .proxy(proxy: which, url: url, detail: "the connection through the proxy failed (\(Transport.shorten("\(error)")))", hint: "check \(proxy.source) and that the proxy can reach \(target)")
+      }
+    }
     if let e = error as? HTTPClientError {
       if e == .connectTimeout || e == .readTimeout || e == .deadlineExceeded { return .timeout(url: url) }
       if e == .remoteConnectionClosed { return .bodyInterrupted(url: url, detail: "the server closed the connection") }
@@ -306,14 +383,27 @@ public final class Transport: Sendable {
       let detail = e.connectionErrors.first.map { f in (f.error as? IOError).map { Transport.errnoText($0.errnoCode) } ?? "\(f.error)" } ?? "no address answered"
       return .connect(host: e.host, port: e.port, url: url, detail: Transport.shorten(detail))
     }
-    if let e = error as? NIOSSLError { return .tls(host: host, url: url, detail: Transport.shorten("\(e)")) }
-    if error is NIOSSLExtraError { return .tls(host: host, url: url, detail: Transport.shorten("\(error)")) }
+    if error is NIOSSLError || error is NIOSSLExtraError || "\(error)".contains("SSL") || "\(error)".contains("certificate") {
+      return .tls(host: host, url: url, detail: Transport.shorten("\(error)"), problem: tlsProblem(error), trusted: trusted)
+    }
     if let e = error as? IOError { return .connect(host: host, port: port, url: url, detail: Transport.errnoText(e.errnoCode)) }
     if error is ChannelError { return .connect(host: host, port: port, url: url, detail: "\(error)") }
     if error is CancellationError { return .other(url: url, detail: "cancelled") }
+    return .other(url: url, detail: Transport.shorten("\(error)"))
+  }
+
+  static func isWrongHost(_ p: TLSProblem) -> Bool {
+    if case .wrongHost = p { return true }
+    return false
+  }
+
+  /// What a TLS error says about its cause, before any probing.
+  static func tlsProblem(_ error: any Error) -> TLSProblem {
+    if let e = error as? NIOSSLExtraError, e == .failedToValidateHostname { return .wrongHost("other names") }
     let text = "\(error)"
-    if text.contains("SSL") || text.contains("certificate") { return .tls(host: host, url: url, detail: Transport.shorten(text)) }
-    return .other(url: url, detail: Transport.shorten(text))
+    if text.contains("CERTIFICATE_VERIFY_FAILED") { return .verificationFailed }
+    if text.contains("CERTIFICATE_REQUIRED") || text.contains("HANDSHAKE_FAILURE") && text.contains("ALERT") { return .clientCertificateRequired }
+    return .other
   }
 
   static func errnoText(_ code: Int32) -> String {

@@ -1,9 +1,27 @@
+/// What was wrong with a TLS handshake, as far as pyindex could tell.
+public enum TLSProblem: Sendable, Hashable {
+  /// The chain does not lead to a trusted CA (issuer name when it could be read).
+  case untrustedIssuer(String?)
+  /// The server's certificate expired (UTC date).
+  case expired(String)
+  case notYetValid(String)
+  /// The certificate names other hosts (listed).
+  case wrongHost(String)
+  case clientCertificateRequired
+  /// Verification failed and the certificate could not be inspected (through a proxy, say).
+  case verificationFailed
+  case other
+}
+
 /// A request that did not get an HTTP answer, or whose answer was cut short.
 /// Every URL it carries is already redacted.
 public enum TransportError: Error, Equatable, Sendable, CustomStringConvertible {
   case dns(host: String, url: String)
   case connect(host: String, port: Int, url: String, detail: String)
-  case tls(host: String, url: String, detail: String)
+  case tls(host: String, url: String, detail: String, problem: TLSProblem, trusted: String)
+  /// The proxy failed: unreachable, 407, or it refused the tunnel. `proxy` says which proxy
+  /// (redacted) and where it was configured.
+  case proxy(proxy: String, url: String, detail: String, hint: String)
   case timeout(url: String)
   case redirectRefused(url: String, reason: String)
   case bodyInterrupted(url: String, detail: String)
@@ -13,7 +31,17 @@ public enum TransportError: Error, Equatable, Sendable, CustomStringConvertible 
     switch self {
     case .dns(let host, let url): "cannot resolve host '\(host)' while fetching \(url)"
     case .connect(let host, let port, let url, let detail): "cannot connect to \(host):\(port) while fetching \(url) (\(detail))"
-    case .tls(let host, let url, let detail): "TLS handshake with \(host) failed while fetching \(url): \(detail)"
+    case .tls(let host, let url, let detail, let problem, _):
+      switch problem {
+      case .untrustedIssuer(let issuer): "the certificate of \(host) is not trusted: its issuer\(issuer.map { " (\($0))" } ?? "") is not among the trusted CAs (while fetching \(url))"
+      case .expired(let date): "the certificate of \(host) expired on \(date) (while fetching \(url))"
+      case .notYetValid(let date): "the certificate of \(host) is not valid before \(date) (while fetching \(url))"
+      case .wrongHost(let names): "the certificate presented by \(host) is for \(names), not for \(host) (while fetching \(url))"
+      case .clientCertificateRequired: "\(host) requires a client certificate, and none was accepted (while fetching \(url))"
+      case .verificationFailed: "the certificate of \(host) could not be verified: \(detail) (while fetching \(url))"
+      case .other: "TLS handshake with \(host) failed while fetching \(url): \(detail)"
+      }
+    case .proxy(let proxy, let url, let detail, _): "the proxy \(proxy) failed while fetching \(url): \(detail)"
     case .timeout(let url): "timed out while fetching \(url)"
     case .redirectRefused(let url, let reason): "refused to follow the redirect from \(url): \(reason)"
     case .bodyInterrupted(let url, let detail): "the response from \(url) was cut short (\(detail))"
@@ -26,7 +54,18 @@ public enum TransportError: Error, Equatable, Sendable, CustomStringConvertible 
     switch self {
     case .dns: "check the host name of the index URL, and your DNS or VPN"
     case .connect: "check the host and port of the index URL, and whether a proxy is needed"
-    case .tls: "if your network inspects TLS, add its CA (--cert FILE); to check the host's certificate, run: openssl s_client -connect HOST:443"
+    case .tls(let host, _, _, let problem, let trusted):
+      switch problem {
+      case .untrustedIssuer, .verificationFailed, .other:
+        "pyindex trusted \(trusted); if your network inspects TLS or the index uses a private CA, add that CA's PEM with --cert FILE or PYINDEX_CERT (REQUESTS_CA_BUNDLE, SSL_CERT_FILE and the others are read too, all of them added to the system roots)"
+      case .expired, .notYetValid:
+        "the server must renew its certificate (or the clock here is wrong); only for a test server, --trusted-host \(host) skips the check"
+      case .wrongHost:
+        "use a host name the certificate names in the index URL; only for a test server, --trusted-host \(host) skips the check"
+      case .clientCertificateRequired:
+        "pass --client-cert FILE: one PEM file with the certificate the server accepts and its private key"
+      }
+    case .proxy(_, _, _, let hint): hint
     case .timeout: "the server did not answer in time; raise --timeout or check the network"
     case .redirectRefused: nil
     case .bodyInterrupted: "retry; if it persists, the server or a proxy is closing connections"
