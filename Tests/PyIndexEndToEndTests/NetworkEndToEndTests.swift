@@ -312,3 +312,93 @@ struct DefaultPortRedirectTests {
     }
   }
 }
+
+/// tinyproxy from Debian, a real proxy: `scripts/test` installs it and sets `PYINDEX_TINYPROXY`.
+@Suite("tinyproxy, a real proxy with BasicAuth and ConnectPort")
+struct TinyproxyTests {
+  static let executable: String? = {
+    guard let p = ProcessInfo.processInfo.environment["PYINDEX_TINYPROXY"], FileManager.default.isExecutableFile(atPath: p) else { return nil }
+    return p
+  }()
+
+  @Test func tinyproxyIsInstalledWhenRequired() {
+    if ProcessInfo.processInfo.environment["PYINDEX_REQUIRE_PEERS"] == "1" {
+      #expect(Self.executable != nil, "PYINDEX_TINYPROXY must name tinyproxy")
+    }
+  }
+
+  /// Starts tinyproxy on a free port with `BasicAuth tiny-user tinyProxyPw9` and CONNECT allowed
+  /// to `connectPorts` only; stops it after `body`.
+  static func withTinyproxy(connectPorts: [Int], _ body: (Int) async throws -> Void) async throws {
+    let exe = try #require(executable)
+    let dir = try Harness.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    let port = try LoopbackPort.free()
+    SecretSweep.register(user: "tiny-user", password: "tinyProxyPw9")
+    let config = """
+      Port \(port)
+      Listen 127.0.0.1
+      Timeout 30
+      MaxClients 20
+      Allow 127.0.0.1
+      BasicAuth tiny-user tinyProxyPw9
+      LogLevel Info
+      LogFile "\(dir)/tinyproxy.log"
+      \(connectPorts.map { "ConnectPort \($0)" }.joined(separator: "\n"))
+      """
+    try config.write(toFile: dir + "/tinyproxy.conf", atomically: true, encoding: .utf8)
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: exe)
+    p.arguments = ["-d", "-c", dir + "/tinyproxy.conf"]
+    p.environment = Harness.baseEnvironment(home: dir)
+    p.standardOutput = FileHandle.nullDevice
+    p.standardError = FileHandle.nullDevice
+    let exited = AsyncStream<Void>.makeStream()
+    p.terminationHandler = { _ in exited.continuation.finish() }
+    try p.run()
+    do {
+      try await LoopbackPort.waitUntilAccepting(port, while: { p.isRunning })
+      try await body(port)
+    } catch {
+      kill(p.processIdentifier, SIGKILL)
+      for await _ in exited.stream {}
+      throw error
+    }
+    kill(p.processIdentifier, SIGKILL)
+    for await _ in exited.stream {}
+  }
+
+  @Test("https through tinyproxy with BasicAuth: the index's credentials ride inside the tunnel", .enabled(if: TinyproxyTests.executable != nil))
+  func httpsWithProxyAuth() async throws {
+    let ca = try TLSFixtures.write(TLSFixtures.pki.caPEM, name: "ca.pem")
+    try await TLSFixtures.withIndex(auth: FixtureAuth(username: "u", password: "via-tiny-pw-2")) { index in
+      try await Self.withTinyproxy(connectPorts: [index.server.port]) { port in
+        let url = "https://u:via-tiny-pw-2@127.0.0.1:\(index.server.port)/simple/"
+        let r = try await Harness.run(["index", "versions", "demo-pkg", "-i", url, "--cert", ca, "-v"], environment: ["https_proxy": "http://tiny-user:tinyProxyPw9@127.0.0.1:\(port)"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout == AuthEndToEndTests.listing)
+        #expect(r.stderr.contains("via proxy http://tiny-user:****@127.0.0.1:\(port) (https_proxy)"))
+        #expect(index.requests.first?.header("Authorization") == Harness.basic("u", "via-tiny-pw-2"))
+        let none = try await Harness.run(["index", "versions", "demo-pkg", "-i", url, "--cert", ca], environment: ["https_proxy": "http://127.0.0.1:\(port)"])
+        #expect(none.status == 3)
+        #expect(none.stderr.contains("407 Proxy Authentication Required"), "\(none.stderr)")
+        #expect(none.stderr.contains("(from https_proxy)"))
+      }
+    }
+  }
+
+  @Test("a port tinyproxy's ConnectPort does not allow is refused, and said so", .enabled(if: TinyproxyTests.executable != nil))
+  func connectPortRefused() async throws {
+    try await Harness.withIndex(.demo()) { index in
+      try await Self.withTinyproxy(connectPorts: [443]) { port in
+        let r = try await Harness.run(["index", "versions", "demo-pkg", "-i", index.simpleURL], environment: ["http_proxy": "http://tiny-user:tinyProxyPw9@127.0.0.1:\(port)"])
+        #expect(r.status == 3)
+        #expect(r.stderr.contains("it refused to open a tunnel to 127.0.0.1:\(index.server.port)"), "\(r.stderr)")
+      }
+      try await Self.withTinyproxy(connectPorts: [index.server.port]) { port in
+        let r = try await Harness.run(["index", "versions", "demo-pkg", "-i", index.simpleURL], environment: ["http_proxy": "http://tiny-user:tinyProxyPw9@127.0.0.1:\(port)"])
+        #expect(r.status == 0, "\(r.stderr)")
+      }
+    }
+  }
+}
