@@ -88,6 +88,7 @@ let package = Package(
     .testTarget(name: "PyIndexModelTests", dependencies: ["PyIndexModel"], swiftSettings: strictSettings),
     .testTarget(name: "PyIndexParsingTests", dependencies: ["PyIndexParsing"], swiftSettings: strictSettings),
     .testTarget(name: "PyIndexAuthTests", dependencies: ["PyIndexAuth"], swiftSettings: strictSettings),
+    .testTarget(name: "PyIndexTransportTests", dependencies: ["PyIndexTransport", "PyIndexAuth"], swiftSettings: strictSettings),
     .testTarget(
       name: "PyIndexEndToEndTests",
       dependencies: ["PyIndexFixtures", "PyIndexModel"],
