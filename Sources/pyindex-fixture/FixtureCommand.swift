@@ -44,6 +44,15 @@ struct FixtureCommand: AsyncParsableCommand {
   @Option(help: "Directory served by the static profile.")
   var root: String?
 
+  @Option(help: "Serve https with a CA made at start: valid, expired, wrong-host, or client-cert (a client certificate is required). The CA (and the client certificate) are written next to --tls-dir.")
+  var tls: String?
+
+  @Option(help: "Directory for ca.pem (and client.pem) when --tls is given (default: a new temporary directory).")
+  var tlsDir: String?
+
+  @Flag(help: "Also start a forward proxy (CONNECT and absolute-form) on 127.0.0.1 and print its URL.")
+  var proxy = false
+
   func run() async throws {
     var credentials: (username: String, password: String)? = nil
     if let passwordFile {
@@ -56,8 +65,26 @@ struct FixtureCommand: AsyncParsableCommand {
     guard let p = FixtureProfile.named(profile, credentials: credentials, root: root) else {
       throw ValidationError("unknown profile '\(profile)'; one of: \(FixtureProfile.names.joined(separator: ", "))")
     }
-    let index = try await FixtureIndex.start(p, port: port)
-    var text = "Serving on \(index.simpleURL)\n"
+    var fixtureTLS: FixtureTLS? = nil
+    var tlsLines = ""
+    if let tls {
+      let kinds = ["valid": TestPKI.Leaf.valid, "expired": .expired, "wrong-host": .wrongHost, "client-cert": .valid]
+      guard let leaf = kinds[tls] else { throw ValidationError("--tls must be one of: valid, expired, wrong-host, client-cert") }
+      let pki = try TestPKI()
+      let dir = tlsDir ?? (NSTemporaryDirectory() + "pyindex-fixture-" + UUID().uuidString)
+      try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+      try pki.caPEM.write(toFile: dir + "/ca.pem", atomically: true, encoding: .utf8)
+      tlsLines += "CA certificate: \(dir)/ca.pem\n"
+      if tls == "client-cert" {
+        try pki.client().combinedPEM.write(toFile: dir + "/client.pem", atomically: true, encoding: .utf8)
+        tlsLines += "client certificate: \(dir)/client.pem\n"
+      }
+      fixtureTLS = FixtureTLS(identity: try pki.server(leaf), clientCA: tls == "client-cert" ? pki.caPEM : nil)
+    }
+    let index = try await FixtureIndex.start(p, port: port, tls: fixtureTLS)
+    let forwardProxy = proxy ? try await FixtureProxy.start() : nil
+    var text = "Serving on \(index.simpleURL)\n" + tlsLines
+    if let forwardProxy { text += "proxy: \(forwardProxy.url)\n" }
     if credentials == nil {
       // Test credentials, made up for this run: printing them is the point.
       for account in p.auth?.accounts ?? [] {
@@ -67,6 +94,7 @@ struct FixtureCommand: AsyncParsableCommand {
     FileHandle.standardOutput.write(Data(text.utf8))
     await waitForTermination()
     await index.stop()
+    await forwardProxy?.stop()
   }
 
   private func waitForTermination() async {
