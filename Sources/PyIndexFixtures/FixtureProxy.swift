@@ -28,32 +28,35 @@ public final class FixtureProxy: Sendable {
   private let task = Mutex<Task<Void, Never>?>(nil)
   private let expectedAuthorization: String?
   private let connectPorts: Set<Int>?
+  private let socks: Bool
 
   /// - Parameters:
   ///   - credentials: the user and password the proxy demands (407 otherwise); nil: none.
   ///   - connectPorts: the only ports CONNECT may reach (403 otherwise); nil: any.
-  public static func start(credentials: (String, String)? = nil, connectPorts: Set<Int>? = nil) async throws -> FixtureProxy {
+  ///   - socks: speak SOCKS5 (no authentication) instead of HTTP.
+  public static func start(credentials: (String, String)? = nil, connectPorts: Set<Int>? = nil, socks: Bool = false) async throws -> FixtureProxy {
     let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
       .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
       .bind(host: "127.0.0.1", port: 0) { child in
         child.eventLoop.makeCompletedFuture { try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: child) }
       }
     let auth = credentials.map { "Basic " + FixtureRouter.base64(Array("\($0.0):\($0.1)".utf8)) }
-    let proxy = FixtureProxy(channel: channel, port: channel.channel.localAddress?.port ?? 0, authorization: auth, connectPorts: connectPorts)
+    let proxy = FixtureProxy(channel: channel, port: channel.channel.localAddress?.port ?? 0, authorization: auth, connectPorts: connectPorts, socks: socks)
     let t = Task { await proxy.serve() }
     proxy.task.withLock { $0 = t }
     return proxy
   }
 
-  private init(channel: NIOAsyncChannel<NIOAsyncChannel<ByteBuffer, ByteBuffer>, Never>, port: Int, authorization: String?, connectPorts: Set<Int>?) {
+  private init(channel: NIOAsyncChannel<NIOAsyncChannel<ByteBuffer, ByteBuffer>, Never>, port: Int, authorization: String?, connectPorts: Set<Int>?, socks: Bool) {
     self.channel = channel
     self.port = port
     self.expectedAuthorization = authorization
     self.connectPorts = connectPorts
+    self.socks = socks
   }
 
-  /// `http://127.0.0.1:PORT`
-  public var url: String { "http://127.0.0.1:\(port)" }
+  /// `http://127.0.0.1:PORT`, or `socks5://127.0.0.1:PORT`.
+  public var url: String { "\(socks ? "socks5" : "http")://127.0.0.1:\(port)" }
 
   /// Everything the proxy saw, in order.
   public var records: [ProxyRecord] { log.withLock { $0 } }
@@ -78,6 +81,55 @@ public final class FixtureProxy: Sendable {
   private func handle(_ client: NIOAsyncChannel<ByteBuffer, ByteBuffer>) async throws {
     try await client.executeThenClose { inbound, outbound in
       var iterator = inbound.makeAsyncIterator()
+      if socks {
+        // SOCKS5 without authentication: greeting, CONNECT request, then the tunnel.
+        var pending: [UInt8] = []
+        func need(_ n: Int) async throws -> Bool {
+          while pending.count < n {
+            guard let chunk = try await iterator.next() else { return false }
+            pending += chunk.readableBytesView
+          }
+          return true
+        }
+        guard try await need(2), pending[0] == 5, try await need(2 + Int(pending[1])) else { return }
+        pending.removeFirst(2 + Int(pending[1]))
+        try await outbound.write(ByteBuffer(bytes: [5, 0]))
+        guard try await need(5), pending[0] == 5, pending[1] == 1 else { return }
+        let host: String
+        var length: Int
+        switch pending[3] {
+        case 1: length = 4 + 4; guard try await need(length + 2) else { return }; host = pending[4..<8].map(String.init).joined(separator: ".")
+        case 3: length = 5 + Int(pending[4]); guard try await need(length + 2) else { return }; host = String(decoding: pending[5..<length], as: UTF8.self)
+        default: return
+        }
+        let targetPort = Int(pending[length]) << 8 | Int(pending[length + 1])
+        length += 2
+        pending.removeFirst(length)
+        log.withLock { $0.append(ProxyRecord(method: "SOCKS5 CONNECT", target: "\(host):\(targetPort)", headers: [], status: 0)) }
+        guard host == "127.0.0.1" || host == "localhost",
+          let upstream = try? await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton).connect(host: "127.0.0.1", port: targetPort, channelInitializer: { ch in
+            ch.eventLoop.makeCompletedFuture { try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: ch) }
+          })
+        else {
+          try await outbound.write(ByteBuffer(bytes: [5, 5, 0, 1, 0, 0, 0, 0, 0, 0]))
+          return
+        }
+        try await outbound.write(ByteBuffer(bytes: [5, 0, 0, 1, 127, 0, 0, 1, 0, 0]))
+        let first = pending
+        try await upstream.executeThenClose { upIn, upOut in
+          if !first.isEmpty { try await upOut.write(ByteBuffer(bytes: first)) }
+          try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+              for try await chunk in upIn { try await outbound.write(chunk) }
+              outbound.finish()
+            }
+            while let chunk = try await iterator.next() { try await upOut.write(chunk) }
+            upOut.finish()
+            group.cancelAll()
+          }
+        }
+        return
+      }
       // Read the request head (bounded: 64 KiB).
       var head: [UInt8] = []
       var rest: [UInt8] = []

@@ -402,3 +402,31 @@ struct TinyproxyTests {
     }
   }
 }
+
+extension ProxyEndToEndTests {
+  @Test("socks5:// and socks5h:// proxies carry http and https", arguments: ["socks5", "socks5h"])
+  func socks(_ scheme: String) async throws {
+    let ca = try TLSFixtures.write(TLSFixtures.pki.caPEM, name: "ca.pem")
+    try await TLSFixtures.withIndex { index in
+      let proxy = try await FixtureProxy.start(socks: true)
+      do {
+        let r = try await Harness.run(["index", "versions", "demo-pkg", "-i", index.simpleURL, "--cert", ca, "-v"], environment: ["ALL_PROXY": "\(scheme)://127.0.0.1:\(proxy.port)"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stderr.contains("via proxy \(scheme)://127.0.0.1:\(proxy.port) (ALL_PROXY)"))
+        #expect(proxy.records.map(\.target) == ["127.0.0.1:\(index.server.port)"])
+      } catch {
+        await proxy.stop()
+        throw error
+      }
+      await proxy.stop()
+    }
+  }
+
+  @Test("--trusted-host lets plain http through to a host that is not local")
+  func trustedHostAllowsPlainHTTP() async throws {
+    let r = try await Harness.run(["index", "versions", "demo-pkg", "-i", "http://insecure.invalid/simple/", "--trusted-host", "insecure.invalid"])
+    #expect(r.status == 3)
+    #expect(!r.stderr.contains("is not a trusted or secure host"))
+    #expect(r.stderr.contains("cannot resolve host 'insecure.invalid'"), "\(r.stderr)")
+  }
+}
