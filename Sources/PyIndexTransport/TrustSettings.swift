@@ -59,12 +59,24 @@ public struct TrustSettings: Sendable {
   /// The certificates each source holds, read now.
   /// - Throws: ``NetworkConfigError/certificateFile(source:path:reason:)`` for a source that is
   ///   missing or holds no certificate.
+  /// A source naming the system's own bundle or directory (often set machine-wide) is
+  /// checked but not read again: those roots are trusted already. A path named twice is read once.
   func load() throws(NetworkConfigError) -> [(Source, [NIOSSLCertificate])] {
     var out: [(Source, [NIOSSLCertificate])] = []
+    var cache: [String: [NIOSSLCertificate]] = [:]
     for source in sources {
       var st = stat()
       guard stat(source.path, &st) == 0 else { throw .certificateFile(source: source.name, path: source.path, reason: "does not exist") }
       let isDir = (st.st_mode & S_IFMT) == S_IFDIR
+      let real = TrustSettings.realPath(source.path)
+      if TrustSettings.systemPaths.contains(real) {
+        out.append((source, []))
+        continue
+      }
+      if let known = cache[real] {
+        out.append((source, known))
+        continue
+      }
       var certificates: [NIOSSLCertificate] = []
       if isDir {
         for file in TrustSettings.files(in: source.path) {
@@ -81,9 +93,19 @@ public struct TrustSettings: Sendable {
       guard !certificates.isEmpty else {
         throw .certificateFile(source: source.name, path: source.path, reason: isDir ? "holds no PEM certificate" : "holds no certificate")
       }
+      cache[real] = certificates
       out.append((source, certificates))
     }
     return out
+  }
+
+  /// Where NIOSSL finds the system roots on Linux (its `LinuxCABundle`).
+  static let systemPaths: Set<String> = ["/etc/ssl/certs/ca-certificates.crt", "/etc/pki/tls/certs/ca-bundle.crt", "/etc/ssl/certs"]
+
+  static func realPath(_ path: String) -> String {
+    guard let r = realpath(path, nil) else { return path }
+    defer { free(r) }
+    return String(cString: r)
   }
 
   static func files(in dir: String) -> [String] {
@@ -111,7 +133,7 @@ struct LoadedTrust: Sendable {
     var tls = TLSConfiguration.makeClientConfiguration()
     tls.minimumTLSVersion = .tlsv12
     let loaded = try settings.load()
-    tls.additionalTrustRoots = loaded.map { .certificates($0.1) }
+    tls.additionalTrustRoots = loaded.filter { !$0.1.isEmpty }.map { .certificates($0.1) }
     if let path = settings.clientCertificate {
       let chain: [NIOSSLCertificate]
       do { chain = try NIOSSLCertificate.fromPEMFile(path) } catch { throw .clientCertificate(path: path, reason: "cannot be read as PEM certificates") }
@@ -126,7 +148,9 @@ struct LoadedTrust: Sendable {
     none.certificateVerification = .none
     unverified = none
     var parts = ["the system roots"]
-    for (source, certs) in loaded { parts.append("\(source.name)=\(source.path) (\(certs.count) certificate\(certs.count == 1 ? "" : "s"))") }
+    for (source, certs) in loaded {
+      parts.append("\(source.name)=\(source.path) (\(certs.isEmpty ? "the system roots" : "\(certs.count) certificate\(certs.count == 1 ? "" : "s")"))")
+    }
     summary = parts.joined(separator: ", ")
   }
 }
