@@ -129,7 +129,8 @@ public struct IndexURL: Sendable, Hashable {
 }
 
 extension String {
-  func trimmingASCIIWhitespaceForAuth() -> String {
+  /// Without surrounding spaces, tabs, newlines and carriage returns.
+  package func trimmingASCIIWhitespaceForAuth() -> String {
     var s = Substring(self)
     while let f = s.first, f == " " || f == "\t" || f == "\n" || f == "\r" { s = s.dropFirst() }
     while let l = s.last, l == " " || l == "\t" || l == "\n" || l == "\r" { s = s.dropLast() }

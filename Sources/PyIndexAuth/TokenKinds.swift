@@ -275,22 +275,10 @@ public enum TokenInspector {
     return .success(out)
   }
 
-  /// `2026-11-22 10:04 UTC`, from seconds since 1970 (civil-from-days, no Foundation dates).
+  /// `2026-11-22 10:04 UTC`, from seconds since 1970.
   static func utc(_ t: Double) -> String {
-    let secs = Int(t.rounded(.down))
-    let days = secs >= 0 ? secs / 86400 : (secs - 86399) / 86400
-    let rem = secs - days * 86400
-    let z = days + 719468
-    let era = (z >= 0 ? z : z - 146096) / 146097
-    let doe = z - era * 146097
-    let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-    let mp = (5 * doy + 2) / 153
-    let d = doy - (153 * mp + 2) / 5 + 1
-    let m = mp < 10 ? mp + 3 : mp - 9
-    let y = yoe + era * 400 + (m <= 2 ? 1 : 0)
-    func two(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
-    return "\(y)-\(two(m))-\(two(d)) \(two(rem / 3600)):\(two(rem % 3600 / 60)) UTC"
+    let c = CivilTime(secondsSince1970: t)
+    return "\(c.date) \(CivilTime.two(c.hour)):\(CivilTime.two(c.minute)) UTC"
   }
 
   static func ago(_ seconds: Double) -> String {
@@ -300,4 +288,32 @@ public enum TokenInspector {
     if s < 172_800 { return "\(s / 3600) h" }
     return "\(s / 86400) days"
   }
+}
+
+/// A UTC calendar date and time from seconds since 1970 (Howard Hinnant's civil-from-days),
+/// without Foundation's calendars.
+package struct CivilTime: Sendable, Hashable {
+  package let year: Int, month: Int, day: Int, hour: Int, minute: Int
+
+  package init(secondsSince1970 t: Double) {
+    let secs = Int(t.rounded(.down))
+    let days = secs >= 0 ? secs / 86400 : (secs - 86399) / 86400
+    let rem = secs - days * 86400
+    let z = days + 719468
+    let era = (z >= 0 ? z : z - 146096) / 146097
+    let doe = z - era * 146097
+    let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+    let mp = (5 * doy + 2) / 153
+    day = doy - (153 * mp + 2) / 5 + 1
+    month = mp < 10 ? mp + 3 : mp - 9
+    year = yoe + era * 400 + (month <= 2 ? 1 : 0)
+    hour = rem / 3600
+    minute = rem % 3600 / 60
+  }
+
+  /// `2026-11-22`
+  package var date: String { "\(year)-\(CivilTime.two(month))-\(CivilTime.two(day))" }
+
+  static func two(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
 }

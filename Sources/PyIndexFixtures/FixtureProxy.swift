@@ -115,19 +115,7 @@ public final class FixtureProxy: Sendable {
           return
         }
         try await outbound.write(ByteBuffer(bytes: [5, 0, 0, 1, 127, 0, 0, 1, 0, 0]))
-        let first = pending
-        try await upstream.executeThenClose { upIn, upOut in
-          if !first.isEmpty { try await upOut.write(ByteBuffer(bytes: first)) }
-          try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask {
-              for try await chunk in upIn { try await outbound.write(chunk) }
-              outbound.finish()
-            }
-            while let chunk = try await iterator.next() { try await upOut.write(chunk) }
-            upOut.finish()
-            group.cancelAll()
-          }
-        }
+        try await FixtureProxy.splice(&iterator, outbound, upstream, first: pending)
         return
       }
       // Read the request head (bounded: 64 KiB).
@@ -159,7 +147,7 @@ public final class FixtureProxy: Sendable {
         return try await answer(407, "Proxy Authentication Required", extra: "Proxy-Authenticate: Basic realm=\"fixture proxy\"\r\n")
       }
       let hostPort: Substring
-      var forward: [UInt8]
+      let forward: [UInt8]
       if method == "CONNECT" {
         hostPort = Substring(target)
         forward = rest
@@ -194,21 +182,28 @@ public final class FixtureProxy: Sendable {
       } else {
         log.withLock { $0.append(ProxyRecord(method: method, target: target, headers: headers, status: 200)) }
       }
-      let first = forward
-      forward = []
-      try await upstream.executeThenClose { upIn, upOut in
-        if !first.isEmpty { try await upOut.write(ByteBuffer(bytes: first)) }
-        try await withThrowingTaskGroup(of: Void.self) { group in
-          group.addTask {
-            // Upstream → client; when the server is done, the client sees the end too.
-            for try await chunk in upIn { try await outbound.write(chunk) }
-            outbound.finish()
-          }
-          // Client → upstream, until the client closes.
-          while let chunk = try await iterator.next() { try await upOut.write(chunk) }
-          upOut.finish()
-          group.cancelAll()
+      try await FixtureProxy.splice(&iterator, outbound, upstream, first: forward)
+    }
+  }
+
+  /// Copies bytes both ways between the client and `upstream` (after sending `first`
+  /// upstream) until one side closes.
+  static func splice(
+    _ iterator: inout NIOAsyncChannelInboundStream<ByteBuffer>.AsyncIterator, _ outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>,
+    _ upstream: NIOAsyncChannel<ByteBuffer, ByteBuffer>, first: [UInt8]
+  ) async throws {
+    try await upstream.executeThenClose { upIn, upOut in
+      if !first.isEmpty { try await upOut.write(ByteBuffer(bytes: first)) }
+      try await withThrowingTaskGroup(of: Void.self) { group in
+        group.addTask {
+          // Upstream → client; when the server is done, the client sees the end too.
+          for try await chunk in upIn { try await outbound.write(chunk) }
+          outbound.finish()
         }
+        // Client → upstream, until the client closes.
+        while let chunk = try await iterator.next() { try await upOut.write(chunk) }
+        upOut.finish()
+        group.cancelAll()
       }
     }
   }

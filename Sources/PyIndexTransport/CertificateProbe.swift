@@ -1,4 +1,5 @@
 import NIOCore
+import PyIndexAuth
 import NIOPosix
 import NIOSSL
 import NIOTLS
@@ -68,18 +69,7 @@ enum CertificateProbe {
   }
 
   static func day(_ date: Date) -> String {
-    let seconds = Int(date.timeIntervalSince1970)
-    let days = seconds >= 0 ? seconds / 86400 : (seconds - 86399) / 86400
-    let z = days + 719468
-    let era = (z >= 0 ? z : z - 146096) / 146097
-    let doe = z - era * 146097
-    let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-    let mp = (5 * doy + 2) / 153
-    let d = doy - (153 * mp + 2) / 5 + 1
-    let m = mp < 10 ? mp + 3 : mp - 9
-    let y = yoe + era * 400 + (m <= 2 ? 1 : 0)
-    return "\(y)-\(m < 10 ? "0" : "")\(m)-\(d < 10 ? "0" : "")\(d)"
+    CivilTime(secondsSince1970: date.timeIntervalSince1970).date
   }
 
   /// The DER of the server's leaf certificate, or nil when the handshake cannot be made.

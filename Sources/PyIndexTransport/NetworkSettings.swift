@@ -234,12 +234,7 @@ public struct NoProxy: Sendable, Hashable {
 }
 
 extension String {
-  func trimmingASCIIWhitespace() -> String {
-    var s = Substring(self)
-    while let f = s.first, f == " " || f == "\t" || f == "\n" || f == "\r" { s = s.dropFirst() }
-    while let l = s.last, l == " " || l == "\t" || l == "\n" || l == "\r" { s = s.dropLast() }
-    return String(s)
-  }
+  func trimmingASCIIWhitespace() -> String { trimmingASCIIWhitespaceForAuth() }
 
   func components(separatedBy separator: String) -> [String] {
     var out: [String] = []

@@ -347,25 +347,9 @@ struct TinyproxyTests {
       \(connectPorts.map { "ConnectPort \($0)" }.joined(separator: "\n"))
       """
     try config.write(toFile: dir + "/tinyproxy.conf", atomically: true, encoding: .utf8)
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: exe)
-    p.arguments = ["-d", "-c", dir + "/tinyproxy.conf"]
-    p.environment = Harness.baseEnvironment(home: dir)
-    p.standardOutput = FileHandle.nullDevice
-    p.standardError = FileHandle.nullDevice
-    let exited = AsyncStream<Void>.makeStream()
-    p.terminationHandler = { _ in exited.continuation.finish() }
-    try p.run()
-    do {
-      try await LoopbackPort.waitUntilAccepting(port, while: { p.isRunning })
+    try await Harness.withServerProcess(exe, ["-d", "-c", dir + "/tinyproxy.conf"], port: port, home: dir) {
       try await body(port)
-    } catch {
-      kill(p.processIdentifier, SIGKILL)
-      for await _ in exited.stream {}
-      throw error
     }
-    kill(p.processIdentifier, SIGKILL)
-    for await _ in exited.stream {}
   }
 
   @Test("https through tinyproxy with BasicAuth: the index's credentials ride inside the tunnel", .enabled(if: TinyproxyTests.executable != nil))

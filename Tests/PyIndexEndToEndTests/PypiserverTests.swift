@@ -25,7 +25,6 @@ struct PypiserverTests {
 
   /// A running pypiserver and where it keeps its files.
   struct Server {
-    let process: Process
     let port: Int
     let dir: String
     var base: String { "127.0.0.1:\(port)" }
@@ -52,29 +51,10 @@ struct PypiserverTests {
     try FileManager.default.removeItem(atPath: dir + "/users.tsv")
 
     let port = try LoopbackPort.free()
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: exe)
-    p.arguments = ["run", "-i", "127.0.0.1", "-p", "\(port)", "-a", "download,list", "-P", dir + "/htpasswd", "--disable-fallback", dir + "/pkgs"]
-    p.environment = Harness.baseEnvironment(home: dir)
-    p.standardOutput = FileHandle.nullDevice
-    p.standardError = FileHandle.nullDevice
-    let exited = AsyncStream<Void>.makeStream()
-    p.terminationHandler = { _ in exited.continuation.finish() }
-    try p.run()
-    do {
-      try await LoopbackPort.waitUntilAccepting(port, while: { p.isRunning })
-      try await body(Server(process: p, port: port, dir: dir))
-    } catch {
-      await stop(p, exited.stream)
-      throw error
+    let arguments = ["run", "-i", "127.0.0.1", "-p", "\(port)", "-a", "download,list", "-P", dir + "/htpasswd", "--disable-fallback", dir + "/pkgs"]
+    try await Harness.withServerProcess(exe, arguments, port: port, home: dir) {
+      try await body(Server(port: port, dir: dir))
     }
-    await stop(p, exited.stream)
-  }
-
-  /// pypiserver started by Foundation's Process ignores SIGTERM; SIGKILL, then wait for the exit.
-  static func stop(_ p: Process, _ exited: AsyncStream<Void>) async {
-    kill(p.processIdentifier, SIGKILL)
-    for await _ in exited {}
   }
 
   static let listing = "demo-pkg (1.10.0)\nAvailable versions: 1.10.0, 1.3.0, 1.0.0\n"
@@ -169,5 +149,32 @@ enum LoopbackPort {
     return withUnsafePointer(to: &addr) { p in
       p.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
     }
+  }
+}
+
+extension Harness {
+  /// Runs a third-party server (pypiserver, tinyproxy) on `port` for the duration of `body`:
+  /// waits until it accepts connections, and kills it afterwards (SIGKILL: programs started
+  /// from the test process may have SIGTERM ignored).
+  static func withServerProcess(_ executable: String, _ arguments: [String], port: Int, home: String, _ body: () async throws -> Void) async throws {
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: executable)
+    p.arguments = arguments
+    p.environment = baseEnvironment(home: home)
+    p.standardOutput = FileHandle.nullDevice
+    p.standardError = FileHandle.nullDevice
+    let exited = AsyncStream<Void>.makeStream()
+    p.terminationHandler = { _ in exited.continuation.finish() }
+    try p.run()
+    do {
+      try await LoopbackPort.waitUntilAccepting(port, while: { p.isRunning })
+      try await body()
+    } catch {
+      kill(p.processIdentifier, SIGKILL)
+      for await _ in exited.stream {}
+      throw error
+    }
+    kill(p.processIdentifier, SIGKILL)
+    for await _ in exited.stream {}
   }
 }
