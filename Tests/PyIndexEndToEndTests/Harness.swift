@@ -131,13 +131,17 @@ enum Harness {
   /// Starts a fixture index for the duration of `body`.
   static func withIndex<T>(_ profile: FixtureProfile, _ body: (FixtureIndex) async throws -> T) async throws -> T {
     for account in profile.auth?.accounts ?? [] { SecretSweep.register(user: account.sampleUser, password: account.password) }
-    let index = try await FixtureIndex.start(profile)
+    return try await using(try await FixtureIndex.start(profile), stop: { await $0.stop() }, body)
+  }
+
+  /// Runs `body` with `resource`, and `stop`s it whatever happens.
+  static func using<R, T>(_ resource: R, stop: (R) async -> Void, _ body: (R) async throws -> T) async throws -> T {
     do {
-      let r = try await body(index)
-      await index.stop()
-      return r
+      let result = try await body(resource)
+      await stop(resource)
+      return result
     } catch {
-      await index.stop()
+      await stop(resource)
       throw error
     }
   }

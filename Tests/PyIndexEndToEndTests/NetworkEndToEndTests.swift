@@ -19,28 +19,12 @@ enum TLSFixtures {
   static func withIndex<T>(_ leaf: TestPKI.Leaf = .valid, clientCA: Bool = false, auth: FixtureAuth? = nil, port: Int = 0, _ body: (FixtureIndex) async throws -> T) async throws -> T {
     let tls = FixtureTLS(identity: try pki.server(leaf), clientCA: clientCA ? pki.caPEM : nil)
     for account in auth?.accounts ?? [] { SecretSweep.register(user: account.sampleUser, password: account.password) }
-    let index = try await FixtureIndex.start(.demo(auth: auth), port: port, tls: tls)
-    do {
-      let r = try await body(index)
-      await index.stop()
-      return r
-    } catch {
-      await index.stop()
-      throw error
-    }
+    return try await Harness.using(try await FixtureIndex.start(.demo(auth: auth), port: port, tls: tls), stop: { await $0.stop() }, body)
   }
 
   static func withProxy<T>(credentials: (String, String)? = nil, connectPorts: Set<Int>? = nil, _ body: (FixtureProxy) async throws -> T) async throws -> T {
     if let credentials { SecretSweep.register(user: credentials.0, password: credentials.1) }
-    let proxy = try await FixtureProxy.start(credentials: credentials, connectPorts: connectPorts)
-    do {
-      let r = try await body(proxy)
-      await proxy.stop()
-      return r
-    } catch {
-      await proxy.stop()
-      throw error
-    }
+    return try await Harness.using(try await FixtureProxy.start(credentials: credentials, connectPorts: connectPorts), stop: { await $0.stop() }, body)
   }
 }
 
