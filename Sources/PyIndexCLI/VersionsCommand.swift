@@ -34,7 +34,7 @@ extension PyIndexCommand.Index {
       let evaluator = CandidateEvaluator(project: name, target: explicitTarget, formats: target.formats, ignoreRequiresPython: target.ignoreRequiresPython)
       let collector = ConcurrentVersionCollector(VersionCollector(evaluator: evaluator, includePrereleases: target.pre))
       try await session.run(index: index, network: network) { client in
-        try await client.files(for: name, detail: .listing) { file, _ in collector.add(file) }
+        try await client.fileBatches(for: name, detail: .listing) { batch in collector.add(batch) }
       }
       let versions = collector.finish()
       guard let latest = versions.first else {

@@ -1,4 +1,5 @@
 public import PyIndexModel
+public import PyIndexParsing
 import Dispatch
 
 /// Collects the versions of a listing on a second core while the page is still being parsed.
@@ -7,39 +8,27 @@ import Dispatch
 /// stays flat however long the page, and the parser never waits on evaluation unless it is
 /// that far ahead.
 public final class ConcurrentVersionCollector: @unchecked Sendable {
-  // `collector` is touched only on `queue`; `batch` only by the single producer.
+  // `collector` is touched only on `queue`.
   private var collector: VersionCollector
   private let queue = DispatchQueue(label: "pyindex.versions")
   private let slots = DispatchSemaphore(value: 4)
-  private var batch: [DistributionFile] = []
-  private static let batchSize = 512
 
   public init(_ collector: VersionCollector) {
     self.collector = collector
-    batch.reserveCapacity(Self.batchSize)
   }
 
-  /// Hands one file over (called by the parser, on one thread at a time).
-  public func add(_ file: DistributionFile) {
-    batch.append(file)
-    if batch.count == Self.batchSize { flush() }
-  }
-
-  private func flush() {
-    guard !batch.isEmpty else { return }
-    let full = batch
-    batch = []
-    batch.reserveCapacity(Self.batchSize)
+  /// Hands a batch over (called by the parser, on one thread at a time); its links are made
+  /// into files and evaluated on the collector's queue.
+  public func add(_ batch: FileBatch) {
     slots.wait()
     queue.async {
-      for f in full { self.collector.add(f) }
+      batch.forEach { self.collector.add($0) }
       self.slots.signal()
     }
   }
 
   /// Waits for every file handed over, then returns the versions, newest first.
   public func finish() -> [Version] {
-    flush()
-    return queue.sync { collector.sorted }
+    queue.sync { collector.sorted }
   }
 }

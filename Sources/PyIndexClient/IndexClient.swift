@@ -89,6 +89,13 @@ public struct IndexClient: Sendable {
   /// - Throws: ``ClientError``.
   /// - Parameter detail: `.listing` when only names, yanked and Requires-Python are read.
   public func files(for project: ProjectName, detail: PageDetail = .full, _ sink: (DistributionFile, String) -> Void) async throws(ClientError) {
+    try await fileBatches(for: project, detail: detail) { batch in batch.forEach { sink($0, batch.base) } }
+  }
+
+  /// ``files(for:detail:_:)`` in batches, handed over from the parser's thread before their
+  /// links are turned into ``DistributionFile`` values: a consumer on another core (a listing)
+  /// takes that work off the parser.
+  public func fileBatches(for project: ProjectName, detail: PageDetail = .full, _ sink: (FileBatch) -> Void) async throws(ClientError) {
     var searched: [SearchedLocation] = []
     var failures: [(index: String, error: ClientError)] = []
     var found = false
@@ -116,9 +123,9 @@ public struct IndexClient: Sendable {
     // --find-links locations are always searched too, as pip does.
     for location in settings.findLinks {
       var matching = 0
-      let outcome = await links(location) { file, base in
-        if DistributionKind(filename: file.filename, project: project) != nil { matching += 1 }
-        sink(file, base)
+      let outcome = await links(location) { batch in
+        batch.forEach { file in if DistributionKind(filename: file.filename, project: project) != nil { matching += 1 } }
+        sink(batch)
       }
       switch outcome {
       case .found:
@@ -144,7 +151,7 @@ public struct IndexClient: Sendable {
     throw .projectNotFound(project, searched: searched)
   }
 
-  private func page(index: IndexURL, project: ProjectName, detail: PageDetail, _ sink: (DistributionFile, String) -> Void) async -> PageOutcome {
+  private func page(index: IndexURL, project: ProjectName, detail: PageDetail, _ sink: (FileBatch) -> Void) async -> PageOutcome {
     if let dir = index.filePath { return localPage(directory: dir, project: project, sink) }
     if let skipped = insecure(index.url, shown: index.redacted) { return skipped }
     return await fetchPage(index.projectURL(project), accept: PageFormat.acceptHeader, detail: detail, sink)
@@ -160,7 +167,7 @@ public struct IndexClient: Sendable {
 
   /// GETs a page and reads it; every failure becomes a ``PageOutcome``.
   /// - Parameter alwaysHTML: read the body as HTML whatever its `Content-Type` (links pages).
-  private func fetchPage(_ url: String, accept: String, alwaysHTML: Bool = false, detail: PageDetail = .full, _ sink: (DistributionFile, String) -> Void) async -> PageOutcome {
+  private func fetchPage(_ url: String, accept: String, alwaysHTML: Bool = false, detail: PageDetail = .full, _ sink: (FileBatch) -> Void) async -> PageOutcome {
     do {
       return try await transport.get(url, headers: [("Accept", accept)]) { response in
         if alwaysHTML, response.header("content-type").map({ (try? PageFormat(contentType: $0)) == nil }) ?? true {
@@ -177,7 +184,7 @@ public struct IndexClient: Sendable {
     }
   }
 
-  private func handle(_ response: Response, detail: PageDetail, _ sink: (DistributionFile, String) -> Void) async throws -> PageOutcome {
+  private func handle(_ response: Response, detail: PageDetail, _ sink: (FileBatch) -> Void) async throws -> PageOutcome {
     let shownURL = Redaction.redact(response.finalURL)
     switch response.status {
     case 200:
@@ -189,15 +196,15 @@ public struct IndexClient: Sendable {
       var sawDistribution = false
       let finalURL = response.finalURL
       let parsed: Result<PageInfo, ParseError> = try await withoutActuallyEscaping(sink) { sink in
-        let perFile: (DistributionFile, String) -> Void = { file, base in
+        let perBatch: (FileBatch) -> Void = { batch in
           // Only a page without any distribution link can be a sign-in page: stop looking at the first.
-          if !sawDistribution, ClientIO.looksLikeDistribution(file.filename) { sawDistribution = true }
-          sink(file, base)
+          if !sawDistribution { sawDistribution = batch.contains { ClientIO.looksLikeDistribution($0.filename) } }
+          sink(batch)
         }
         return try await PageStream.parse(response.body) { (fd: Int32) throws(ParseError) -> PageInfo in
           switch format {
-          case .json: try JSONPageParser.parse(fileDescriptor: fd, pageURL: finalURL, detail: detail, sink: perFile)
-          case .html(let charset): try HTMLPageParser.parse(fileDescriptor: fd, pageURL: finalURL, charset: charset, sink: perFile)
+          case .json: try JSONPageParser.parse(fileDescriptor: fd, pageURL: finalURL, detail: detail, batches: perBatch)
+          case .html(let charset): try HTMLPageParser.parse(fileDescriptor: fd, pageURL: finalURL, charset: charset, batches: perBatch)
           }
         }
       }
@@ -223,7 +230,7 @@ public struct IndexClient: Sendable {
   }
 
   /// Reads one `--find-links` location.
-  private func links(_ location: FindLinks, _ sink: (DistributionFile, String) -> Void) async -> PageOutcome {
+  private func links(_ location: FindLinks, _ sink: (FileBatch) -> Void) async -> PageOutcome {
     switch location {
     case .directory(let dir):
       guard let d = opendir(dir) else { return .failure(.fileSystem(path: dir, detail: String(cString: strerror(errno)))) }
@@ -235,9 +242,7 @@ public struct IndexClient: Sendable {
         if name.hasPrefix(".") { continue }
         names.append(name)
       }
-      for name in names.sorted() {
-        sink(DistributionFile(filename: name, href: ClientIO.percentEncodePath(name)), base)
-      }
+      sink(FileBatch(files: names.sorted().map { DistributionFile(filename: $0, href: ClientIO.percentEncodePath($0)) }, base: base))
       var info = PageInfo()
       info.baseURL = base
       return .found(info)
@@ -246,7 +251,7 @@ public struct IndexClient: Sendable {
       guard fd >= 0 else { return .failure(.fileSystem(path: path, detail: String(cString: strerror(errno)))) }
       defer { close(fd) }
       do {
-        return .found(try HTMLPageParser.parse(fileDescriptor: fd, pageURL: "file://" + ClientIO.percentEncodePath(path), sink: sink))
+        return .found(try HTMLPageParser.parse(fileDescriptor: fd, pageURL: "file://" + ClientIO.percentEncodePath(path), batches: sink))
       } catch {
         return .failure(.unreadablePage(url: path, error))
       }
@@ -256,7 +261,7 @@ public struct IndexClient: Sendable {
     }
   }
 
-  private func localPage(directory: String, project: ProjectName, _ sink: (DistributionFile, String) -> Void) -> PageOutcome {
+  private func localPage(directory: String, project: ProjectName, _ sink: (FileBatch) -> Void) -> PageOutcome {
     let path = directory + project.normalized + "/index.html"
     let fd = open(path, O_RDONLY)
     guard fd >= 0 else {
@@ -266,7 +271,7 @@ public struct IndexClient: Sendable {
     defer { close(fd) }
     let pageURL = "file://" + ClientIO.percentEncodePath(path)
     do {
-      return .found(try HTMLPageParser.parse(fileDescriptor: fd, pageURL: pageURL, sink: sink))
+      return .found(try HTMLPageParser.parse(fileDescriptor: fd, pageURL: pageURL, batches: sink))
     } catch {
       return .failure(.unreadablePage(url: pageURL, error))
     }

@@ -22,12 +22,18 @@ public enum HTMLPageParser {
   ///     against (the page URL, or the first `<base href>` met before it).
   /// - Returns: the page's base URL, API version, link count and warnings.
   public static func parse(fileDescriptor fd: Int32, pageURL: String, charset: String? = nil, sink: (DistributionFile, String) -> Void) throws(ParseError) -> PageInfo {
-    try run(input: Input(fd: fd), pageURL: pageURL, charset: charset, sink: sink)
+    try run(input: Input(fd: fd), pageURL: pageURL, charset: charset) { batch in batch.forEach { sink($0, batch.base) } }
+  }
+
+  /// Parses a page from an open file descriptor, handing its links over in batches that have
+  /// not been turned into ``DistributionFile`` values yet (see ``FileBatch``).
+  public static func parse(fileDescriptor fd: Int32, pageURL: String, charset: String? = nil, batches: (FileBatch) -> Void) throws(ParseError) -> PageInfo {
+    try run(input: Input(fd: fd), pageURL: pageURL, charset: charset, batches: batches)
   }
 
   /// Parses a page held in memory.
   public static func parse(bytes: [UInt8], pageURL: String, charset: String? = nil, sink: (DistributionFile, String) -> Void) throws(ParseError) -> PageInfo {
-    try run(input: Input(bytes: bytes), pageURL: pageURL, charset: charset, sink: sink)
+    try run(input: Input(bytes: bytes), pageURL: pageURL, charset: charset) { batch in batch.forEach { sink($0, batch.base) } }
   }
 
   /// What libxml2 reads from: a descriptor or bytes, with NUL bytes turned into spaces
@@ -78,9 +84,9 @@ public enum HTMLPageParser {
 
   private static let initialise: Void = { xmlInitParser() }()
 
-  private static func run(input: Input, pageURL: String, charset: String?, sink: (DistributionFile, String) -> Void) throws(ParseError) -> PageInfo {
+  private static func run(input: Input, pageURL: String, charset: String?, batches: (FileBatch) -> Void) throws(ParseError) -> PageInfo {
     _ = initialise
-    return try withoutActuallyEscaping(sink) { escapingSink throws(ParseError) in
+    return try withoutActuallyEscaping(batches) { escapingSink throws(ParseError) in
       let collector = Collector(pageURL: pageURL, sink: escapingSink)
       guard let ctxt = htmlNewParserCtxt() else { throw .unreadable("libxml2 could not allocate a parser") }
       defer { htmlFreeParserCtxt(ctxt) }
@@ -102,6 +108,7 @@ public enum HTMLPageParser {
         htmlCtxtReadIO(ctxt, readCallback, closeCallback, Unmanaged.passUnretained(input).toOpaque(), nil, charset ?? "UTF-8", options)
       }
       if let doc { xmlFreeDoc(doc) }
+      collector.flush()
       if input.failed != 0 { throw .unreadable("read failed (errno \(input.failed))") }
       if let doc = ctxt.pointee.myDoc { xmlFreeDoc(doc); ctxt.pointee.myDoc = nil }
       if let error = collector.error { throw error }
@@ -111,13 +118,14 @@ public enum HTMLPageParser {
 
   private final class Collector {
     let pageURL: String
-    let sink: (DistributionFile, String) -> Void
+    let sink: (FileBatch) -> Void
+    var packer = FileBatch.Packer()
     var info = PageInfo()
     var baseSet = false
     var error: ParseError?
     var ctxt: htmlParserCtxtPtr?
 
-    init(pageURL: String, sink: @escaping (DistributionFile, String) -> Void) {
+    init(pageURL: String, sink: @escaping (FileBatch) -> Void) {
       self.pageURL = pageURL
       self.sink = sink
       info.baseURL = pageURL
@@ -129,6 +137,7 @@ public enum HTMLPageParser {
       case (UInt8(ascii: "b"), _) where strcmp(name, "base") == 0:
         if !baseSet, let href = attribute("href", attrs) {
           baseSet = true
+          flush()  // links before the <base> resolve against the page URL
           info.baseURL = URLReference.resolve(href, against: pageURL)
         }
       case (UInt8(ascii: "m"), _) where strcmp(name, "meta") == 0:
@@ -145,39 +154,53 @@ public enum HTMLPageParser {
       }
     }
 
+    /// Packs the anchor's attributes; no strings are made here (see ``FileBatch``).
     private func anchor(_ attrs: UnsafeMutablePointer<UnsafePointer<xmlChar>?>?) {
       guard let attrs else { return }
-      var href: String?, requiresPython: String?, yanked: String?, core: String?, distInfo: String?
-      var coreSeen = false, distInfoSeen = false
+      var href: UnsafePointer<xmlChar>?
+      var link = FileBatch.PackedLink(hrefStart: -1, hrefEnd: -1)
       var i = 0
       while let n = attrs[i] {
         let v = attrs[i + 1]
         switch n[0] {
-        case UInt8(ascii: "h") where strcmp(n, "href") == 0: href = v.map { String(cString: $0) }
+        case UInt8(ascii: "h") where strcmp(n, "href") == 0: href = v
         case UInt8(ascii: "d"):
-          if strcmp(n, "data-requires-python") == 0 { requiresPython = v.map { String(cString: $0) } }
-          else if strcmp(n, "data-yanked") == 0 { yanked = v.map { String(cString: $0) } ?? "" }
-          else if strcmp(n, "data-core-metadata") == 0 { coreSeen = true; core = v.map { String(cString: $0) } ?? "true" }
-          else if strcmp(n, "data-dist-info-metadata") == 0 { distInfoSeen = true; distInfo = v.map { String(cString: $0) } ?? "true" }
+          if strcmp(n, "data-requires-python") == 0 {
+            if let v { (link.requiresPythonStart, link.requiresPythonEnd) = packer.append(v) } else { (link.requiresPythonStart, link.requiresPythonEnd) = (-1, -1) }
+          } else if strcmp(n, "data-yanked") == 0 {
+            if let v { (link.yankedStart, link.yankedEnd) = packer.append(v) } else { (link.yankedStart, link.yankedEnd) = (Int32(packer.bytes.count), Int32(packer.bytes.count)) }
+          } else if strcmp(n, "data-core-metadata") == 0 {
+            link.metadataKind = 1
+            (link.metadataStart, link.metadataEnd) = v.map { packer.append($0) } ?? (-1, -1)
+          } else if strcmp(n, "data-dist-info-metadata") == 0, link.metadataKind != 1 {
+            link.metadataKind = 2
+            (link.metadataStart, link.metadataEnd) = v.map { packer.append($0) } ?? (-1, -1)
+          }
         default: break
         }
         i += 2
       }
-      guard let rawHref = href else { return }
-      let h = Collector.needsTrim(rawHref) ? rawHref.trimmingCharacters(in: " \t\n\r") : rawHref
-      guard !h.isEmpty else { return }
+      guard let href, !Collector.isBlank(href) else { return }
+      (link.hrefStart, link.hrefEnd) = packer.append(href)
       info.linkCount += 1
-      let rp = requiresPython.flatMap { $0.trimmingCharacters(in: " \t\n").isEmpty ? nil : $0 }
-      let file = DistributionFile(
-        filename: nil, href: h,
-        requiresPython: rp, yanked: yanked,
-        coreMetadata: coreSeen ? LinkAttributes.metadata(core) : (distInfoSeen ? LinkAttributes.metadata(distInfo) : nil))
-      sink(file, info.baseURL)
+      packer.links.append(link)
+      if packer.links.count == FileBatch.Packer.size { flush() }
     }
 
-    static func needsTrim(_ s: String) -> Bool {
-      guard let f = s.utf8.first, let l = s.utf8.last else { return false }
-      return f <= 0x20 || l <= 0x20
+    /// Hands over the links packed so far.
+    func flush() {
+      guard !packer.links.isEmpty else { return }
+      sink(packer.take(base: info.baseURL))
+    }
+
+    /// Whether a C string is empty or only whitespace.
+    static func isBlank(_ p: UnsafePointer<xmlChar>) -> Bool {
+      var k = 0
+      while p[k] != 0 {
+        if p[k] != 0x20, p[k] != 0x09, p[k] != 0x0A, p[k] != 0x0D { return false }
+        k += 1
+      }
+      return true
     }
 
     private func attribute(_ wanted: StaticString, _ attrs: UnsafeMutablePointer<UnsafePointer<xmlChar>?>?) -> String? {

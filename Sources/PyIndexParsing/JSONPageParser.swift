@@ -18,6 +18,22 @@ public enum JSONPageParser {
     return try parse(&reader, pageURL: pageURL, detail: detail, sink: sink)
   }
 
+  /// Parses a page from an open file descriptor, handing its files over a few hundred at a time.
+  public static func parse(fileDescriptor fd: Int32, pageURL: String, detail: PageDetail = .full, batches: (FileBatch) -> Void) throws(ParseError) -> PageInfo {
+    var reader = ByteReader(source: .fd(fd))
+    var pending: [DistributionFile] = []
+    pending.reserveCapacity(FileBatch.Packer.size)
+    let info = try parse(&reader, pageURL: pageURL, detail: detail) { file, _ in
+      pending.append(file)
+      if pending.count == FileBatch.Packer.size {
+        batches(FileBatch(files: pending, base: pageURL))
+        pending.removeAll(keepingCapacity: true)
+      }
+    }
+    if !pending.isEmpty { batches(FileBatch(files: pending, base: pageURL)) }
+    return info
+  }
+
   /// Parses a page held in memory.
   public static func parse(bytes: [UInt8], pageURL: String, detail: PageDetail = .full, sink: (DistributionFile, String) -> Void) throws(ParseError) -> PageInfo {
     var reader = ByteReader(source: .memory(bytes))

@@ -1,3 +1,4 @@
+import Foundation
 import PyIndexModel
 import PyIndexParsing
 import Testing
@@ -155,5 +156,37 @@ struct HTMLParserTests {
     let bytes: [UInt8] = Array("<a href='caf".utf8) + [0xE9] + Array("-1.0.tar.gz'>x</a>".utf8)
     let p = try parseHTML(bytes: bytes, charset: "iso-8859-1")
     #expect(p.files.first?.0.filename == "café-1.0.tar.gz")
+  }
+}
+
+@Suite("HTML links in batches")
+struct HTMLBatchTests {
+  @Test("1,100 links arrive in batches of 512, in order, with their attributes; a <base> starts a new batch")
+  func batches() throws {
+    var html = "<html><body>\n<a href='early-1.0.tar.gz'>e</a>\n<base href='https://files.example/base/'>\n"
+    for i in 0..<1100 {
+      html += "<a href=' p-\(i).0-py3-none-any.whl#sha256=\(i) ' data-requires-python='&gt;=3.\(i % 10)'\(i % 3 == 0 ? " data-yanked" : "")\(i % 5 == 0 ? " data-dist-info-metadata=\"sha256=ab\" data-core-metadata" : "")>x</a>\n"
+    }
+    let path = FileManager.default.temporaryDirectory.appendingPathComponent("batch-\(UUID().uuidString).html").path
+    try html.write(toFile: path, atomically: true, encoding: .utf8)
+    defer { try? FileManager.default.removeItem(atPath: path) }
+    let fd = open(path, O_RDONLY)
+    defer { close(fd) }
+    var batches: [FileBatch] = []
+    let info = try HTMLPageParser.parse(fileDescriptor: fd, pageURL: "https://index.example/simple/p/", batches: { batches.append($0) })
+    #expect(info.linkCount == 1101)
+    #expect(batches.map(\.count) == [1, 512, 512, 76])
+    #expect(batches.map(\.base) == ["https://index.example/simple/p/"] + Array(repeating: "https://files.example/base/", count: 3))
+    var files: [DistributionFile] = []
+    for b in batches { b.forEach { files.append($0) } }
+    #expect(files.first?.href == "early-1.0.tar.gz")
+    let f = files[1 + 15]
+    #expect(f.href == "p-15.0-py3-none-any.whl#sha256=15")
+    #expect(f.requiresPython == ">=3.5")
+    #expect(f.yanked == "")
+    #expect(f.coreMetadata == [:])
+    #expect(files[1 + 1].yanked == nil)
+    #expect(files[1 + 1].coreMetadata == nil)
+    #expect(files[1 + 10].coreMetadata == [:])
   }
 }

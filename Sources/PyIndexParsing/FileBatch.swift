@@ -1,0 +1,109 @@
+public import PyIndexModel
+
+/// Files of a page, handed over a few hundred at a time.
+///
+/// The HTML parser packs each link's attributes into one byte buffer instead of making
+/// strings, so the thread that runs libxml2 does no per-link allocation; whoever takes the
+/// batch (another core, for a listing) turns links into ``DistributionFile`` values with
+/// ``forEach(_:)``. The JSON parser hands over files already made.
+public struct FileBatch: Sendable {
+  /// The URL the batch's links resolve against (the page URL or its `<base href>`).
+  public let base: String
+  private let storage: Storage
+
+  private enum Storage: Sendable {
+    case packed(bytes: [UInt8], links: [PackedLink])
+    case files([DistributionFile])
+  }
+
+  /// Offsets into the byte buffer; -1 marks an absent attribute.
+  struct PackedLink: Sendable {
+    var hrefStart: Int32, hrefEnd: Int32
+    var requiresPythonStart: Int32 = -1, requiresPythonEnd: Int32 = -1
+    var yankedStart: Int32 = -1, yankedEnd: Int32 = -1
+    /// 0: no metadata attribute; 1: `data-core-metadata`; 2: `data-dist-info-metadata` only.
+    var metadataKind: Int32 = 0
+    var metadataStart: Int32 = -1, metadataEnd: Int32 = -1
+  }
+
+  /// A batch of files already made.
+  public init(files: [DistributionFile], base: String) {
+    self.base = base
+    storage = .files(files)
+  }
+
+  init(bytes: [UInt8], links: [PackedLink], base: String) {
+    self.base = base
+    storage = .packed(bytes: bytes, links: links)
+  }
+
+  public var count: Int {
+    switch storage {
+    case .packed(_, let links): links.count
+    case .files(let files): files.count
+    }
+  }
+
+  /// Every file of the batch, in page order.
+  public func forEach(_ body: (DistributionFile) throws -> Void) rethrows {
+    switch storage {
+    case .files(let files):
+      for f in files { try body(f) }
+    case .packed(let bytes, let links):
+      try bytes.withUnsafeBufferPointer { buffer in
+        func text(_ start: Int32, _ end: Int32) -> String? {
+          guard start >= 0 else { return nil }
+          return String(decoding: UnsafeBufferPointer(rebasing: buffer[Int(start)..<Int(end)]), as: UTF8.self)
+        }
+        for link in links {
+          guard let rawHref = text(link.hrefStart, link.hrefEnd) else { continue }
+          let href = FileBatch.needsTrim(rawHref) ? rawHref.trimmingCharacters(in: " \t\n\r") : rawHref
+          let rp = text(link.requiresPythonStart, link.requiresPythonEnd).flatMap { $0.trimmingCharacters(in: " \t\n").isEmpty ? nil : $0 }
+          let metadata: [String: String]? = link.metadataKind == 0 ? nil : LinkAttributes.metadata(text(link.metadataStart, link.metadataEnd) ?? "true")
+          try body(DistributionFile(filename: nil, href: href, requiresPython: rp, yanked: text(link.yankedStart, link.yankedEnd), coreMetadata: metadata))
+        }
+      }
+    }
+  }
+
+  /// Whether some file of the batch satisfies `predicate` (files are made one by one, and
+  /// only until the first match).
+  public func contains(where predicate: (DistributionFile) -> Bool) -> Bool {
+    struct Found: Error {}
+    do { try forEach { if predicate($0) { throw Found() } } } catch { return true }
+    return false
+  }
+
+  static func needsTrim(_ s: String) -> Bool {
+    guard let f = s.utf8.first, let l = s.utf8.last else { return false }
+    return f <= 0x20 || l <= 0x20
+  }
+
+  /// Builds packed batches on the parser thread.
+  struct Packer {
+    var bytes: [UInt8] = []
+    var links: [PackedLink] = []
+    static let size = 512
+
+    init() {
+      bytes.reserveCapacity(Packer.size * 160)
+      links.reserveCapacity(Packer.size)
+    }
+
+    /// Appends a NUL-terminated attribute value; returns its range.
+    mutating func append(_ value: UnsafePointer<UInt8>) -> (Int32, Int32) {
+      let start = Int32(bytes.count)
+      var n = 0
+      while value[n] != 0 { n += 1 }
+      bytes.append(contentsOf: UnsafeBufferPointer(start: value, count: n))
+      return (start, Int32(bytes.count))
+    }
+
+    /// The batch so far, and a fresh start.
+    mutating func take(base: String) -> FileBatch {
+      let batch = FileBatch(bytes: bytes, links: links, base: base)
+      self = Packer()
+      return batch
+    }
+  }
+}
