@@ -20,6 +20,15 @@ extension PyIndexCommand {
     @Argument(help: "PEP 508 requirements: name, name==1.2, name>=1,<2, name[extra].")
     var requirements: [String] = []
 
+    @Option(name: [.customShort("r"), .customLong("requirement")], help: ArgumentHelp("Install from the given requirements file (pip's format: -r/-c nesting, --hash, option lines, ${VAR}); repeatable.", valueName: "file"))
+    var requirementFiles: [String] = []
+
+    @Option(name: [.customShort("c"), .customLong("constraint")], help: ArgumentHelp("Constrain versions with the given constraints file; repeatable.", valueName: "file"))
+    var constraintFiles: [String] = []
+
+    @Flag(help: "Require a --hash for every requirement (implied by any --hash in a requirements file).")
+    var requireHashes = false
+
     @Option(name: [.customShort("d"), .long], help: ArgumentHelp("Directory to write files into.", valueName: "dir"))
     var dest: String = "."
 
@@ -35,7 +44,7 @@ extension PyIndexCommand {
     @OptionGroup(title: "Output") var output: OutputOptions
 
     mutating func validate() throws {
-      guard !requirements.isEmpty else { throw ValidationError("give at least one requirement") }
+      guard !requirements.isEmpty || !requirementFiles.isEmpty else { throw ValidationError("give at least one requirement, or -r FILE") }
       if target.hasTargetFlags, !noDeps, !(target.formats.onlyBinary.contains(":all:") && target.formats.noBinary.isEmpty) {
         throw ValidationError(
           "When restricting platform and interpreter constraints using --python-version, --platform, --abi, or --implementation, either --no-deps must be set, or --only-binary=:all: must be set and --no-binary must not be set (or must be set to :none:).")
@@ -45,24 +54,62 @@ extension PyIndexCommand {
     func run() async throws {
       let session = Session(output: output)
       let console = session.console
-      let reqs: [Requirement]
+      var lines: [RequirementLine]
+      var fromFiles = RequirementsFile()
       let resolvedTarget: Target
+      var index = self.index, network = self.network, target = self.target
       do {
-        reqs = try requirements.map { (r: String) throws(ModelError) in try Requirement(r) }
-        resolvedTarget = try downloadTarget(environment: session.environment)
+        lines = try requirements.map { (r: String) throws(ModelError) in RequirementLine(requirement: try Requirement(r)) }
+        for path in requirementFiles + constraintFiles.map({ "\u{0}" + $0 }) {
+          let isConstraint = path.hasPrefix("\u{0}")
+          let file = try RequirementsFile.load(isConstraint ? String(path.dropFirst()) : path, environment: session.environment) { p in
+            guard FileManager.default.fileExists(atPath: p) else { throw RequirementsFile.ParseError.unreadable(path: p, reason: "no such file") }
+            guard let text = try? String(contentsOfFile: p, encoding: .utf8) else { throw RequirementsFile.ParseError.unreadable(path: p, reason: "not readable as UTF-8 text") }
+            return text
+          }
+          if isConstraint {
+            fromFiles.constraints += file.requirements + file.constraints
+          } else {
+            fromFiles.requirements += file.requirements
+            fromFiles.constraints += file.constraints
+          }
+          fromFiles.requireHashes = fromFiles.requireHashes || file.requireHashes
+          // Option lines of the files, where the command line did not say otherwise.
+          if index.indexURL == nil, let u = file.indexURL { index.indexURL = u }
+          index.extraIndexURL += file.extraIndexURLs
+          index.findLinks += file.findLinks
+          if file.noIndex { index.noIndex = true }
+          network.trustedHost += file.trustedHosts
+          if file.pre { target.pre = true }
+          target.onlyBinary += file.onlyBinary
+          target.noBinary += file.noBinary
+        }
+        lines += fromFiles.requirements
+        resolvedTarget = try downloadTarget(target, environment: session.environment)
       } catch let e as ModelError {
         console.error(e.description)
         throw ExitCode(64)
+      } catch let e as RequirementsFile.ParseError {
+        console.error(e.description, hint: "requirements files follow pip's format: https://pip.pypa.io/en/stable/reference/requirements-file-format/")
+        throw ExitCode(64)
+      }
+      guard !lines.isEmpty else {
+        console.error("no requirements to download: the requirements files list none")
+        throw ExitCode(64)
       }
       if !noDeps { console.warning("dependencies are not resolved yet: only the requirements given are downloaded (pass --no-deps to silence this)") }
-      let options = DownloadOptions(
+      var options = DownloadOptions(
         destination: dest, target: resolvedTarget, formats: target.formats,
         prereleases: target.pre, ignoreRequiresPython: target.ignoreRequiresPython)
-      var files: [DownloadedFile] = []
+      options.requireHashes = requireHashes || fromFiles.requireHashes
+      options.constraints = fromFiles.constraints
+      var downloaded: [DownloadedFile] = []
+      let requested = lines
       try await session.run(index: index, network: network) { client in
         let downloader = Downloader(client: client, warn: { console.warning($0) })
-        files = try await downloader.download(reqs, options: options)
+        downloaded = try await downloader.download(lines: requested, options: options)
       }
+      let files = downloaded
       if json {
         console.out("[" + files.map(Download.json).joined(separator: ", ") + "]")
         return
@@ -77,7 +124,7 @@ extension PyIndexCommand {
     }
 
     /// The target: flags where given, the machine for the rest (pip's defaults).
-    func downloadTarget(environment: [String: String]) throws -> Target {
+    func downloadTarget(_ target: TargetOptions, environment: [String: String]) throws -> Target {
       var t = try target.explicitTarget()
       if t.platforms == nil { t.platforms = HostTarget.platformTags() }
       if t.pythonVersion == nil {

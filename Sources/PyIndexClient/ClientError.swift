@@ -38,6 +38,9 @@ public enum ClientError: Error, Sendable, CustomStringConvertible {
   case unreadablePage(url: String, ParseError)
   /// A digest did not match; nothing was written under the final name.
   case digestMismatch(filename: String, url: String, algorithm: String, expected: String, actual: String)
+  /// `--require-hashes`: requirements without a hash (`missing` holds the lines to add, with
+  /// the digests the files had) or, when `unpinned`, without an `==` pin.
+  case hashesRequired(missing: [String], unpinned: Bool)
   /// A local file or directory problem.
   case fileSystem(path: String, detail: String)
   /// Bad input found before any request.
@@ -49,7 +52,7 @@ public enum ClientError: Error, Sendable, CustomStringConvertible {
     case .projectNotFound, .noMatchingDistribution: 1
     case .authentication: 2
     case .network, .httpStatus: 3
-    case .unreadablePage, .digestMismatch: 4
+    case .unreadablePage, .digestMismatch, .hashesRequired: 4
     case .fileSystem: 1
     case .usage: 64
     }
@@ -68,6 +71,10 @@ public enum ClientError: Error, Sendable, CustomStringConvertible {
     case .digestMismatch(let f, let url, let alg, let expected, let actual):
       "\(f) from \(url) does not match its \(alg) digest: expected \(expected), got \(actual)"
     case .fileSystem(let path, let detail): "\(path): \(detail)"
+    case .hashesRequired(let missing, let unpinned):
+      unpinned
+        ? "in --require-hashes mode every requirement must be pinned with ==; these are not: \(missing.joined(separator: ", "))"
+        : "hashes are required in --require-hashes mode, but some requirements have none; nothing unverified was kept. Add these lines (the digests of the files the index served):\n" + missing.map { "    " + $0 }.joined(separator: "\n")
     case .usage(let m, _): m
     }
   }
@@ -107,6 +114,8 @@ public enum ClientError: Error, Sendable, CustomStringConvertible {
       if case .unsupportedContentType = e { return "the URL may not be a simple index; check that it ends in /simple/ (or the registry's equivalent)" }
       return nil
     case .digestMismatch: return "the file changed on the server or was tampered with; check the index, then retry"
+    case .hashesRequired(_, let unpinned):
+      return unpinned ? "pin each requirement (name==version) and give its --hash, or drop --require-hashes and every --hash" : "check that these digests are the ones you expect before adding them"
     case .fileSystem: return nil
     case .usage(_, let hint): return hint
     }

@@ -17,6 +17,11 @@ public struct DownloadOptions: Sendable {
   public var ignoreRequiresPython: Bool
   /// How many files are fetched at once.
   public var parallelism: Int
+  /// `--require-hashes` (also implied by any `--hash`): every requirement must be pinned with
+  /// `==` and carry a hash, and every file must match one of its requirement's hashes.
+  public var requireHashes = false
+  /// `-c` constraints: their specifiers narrow the requirements of the same project.
+  public var constraints: [RequirementLine] = []
 
   public init(destination: String, target: Target, formats: FormatControl = .init(), prereleases: Bool = false, ignoreRequiresPython: Bool = false, parallelism: Int = 4) {
     self.destination = destination
@@ -57,6 +62,21 @@ public struct Downloader: Sendable {
   /// - Throws: ``ClientError`` of the first requirement that failed; files of the others that
   ///   completed stay (complete and verified), partial ones are removed.
   public func download(_ requirements: [Requirement], options: DownloadOptions) async throws(ClientError) -> [DownloadedFile] {
+    try await download(lines: requirements.map { RequirementLine(requirement: $0) }, options: options)
+  }
+
+  /// Downloads one file per requirement line, checking each against the line's `--hash`
+  /// values; under `--require-hashes`, lines without a hash or an `==` pin fail (exit 4) with
+  /// the lines to add, and nothing unverified is kept.
+  public func download(lines requirements: [RequirementLine], options: DownloadOptions) async throws(ClientError) -> [DownloadedFile] {
+    if options.requireHashes {
+      let unpinned = requirements.filter { line in
+        !(line.requirement.specifier.specifiers.count == 1 && [.equal, .arbitrary].contains(line.requirement.specifier.specifiers[0].op) && !line.requirement.specifier.specifiers[0].isPrefix)
+      }
+      if !unpinned.isEmpty {
+        throw .hashesRequired(missing: unpinned.map { ($0.origin.map { "\($0): " } ?? "") + $0.requirement.text }, unpinned: true)
+      }
+    }
     let dest = try Downloader.prepareDestination(options.destination)
     do {
       return try await withThrowingTaskGroup(of: (Int, DownloadedFile).self) { group in
@@ -69,10 +89,17 @@ public struct Downloader: Sendable {
           group.addTask { (i, try await self.fetch(req, options: options, dest: dest)) }
         }
         for _ in 0..<max(1, options.parallelism) { launch() }
-        while let (i, file) = try await group.next() {
-          results[i] = file
+        var missing: [String] = []
+        while true {
+          do {
+            guard let (i, file) = try await group.next() else { break }
+            results[i] = file
+          } catch let m as MissingHash {
+            missing.append(m.line)
+          }
           launch()
         }
+        if !missing.isEmpty { throw ClientError.hashesRequired(missing: missing.sorted(), unpinned: false) }
         return results.compactMap { $0 }
       }
     } catch let e as ClientError {
@@ -104,7 +131,12 @@ public struct Downloader: Sendable {
     return absolute
   }
 
-  private func fetch(_ req: Requirement, options: DownloadOptions, dest: String) async throws -> DownloadedFile {
+  private func fetch(_ line: RequirementLine, options: DownloadOptions, dest: String) async throws -> DownloadedFile {
+    var req = line.requirement
+    let narrowing = options.constraints.filter { $0.requirement.name == req.name }.flatMap(\.requirement.specifier.specifiers)
+    if !narrowing.isEmpty {
+      req = req.narrowed(by: narrowing)
+    }
     if req.url != nil { throw ClientError.usage("URL requirements (\(req.text)) are not supported yet", hint: "name the project and version instead, e.g. \(req.name.typed)==1.0") }
     if req.marker != nil { throw ClientError.usage("environment markers (\(req.text)) are not evaluated yet", hint: "drop the '; marker' part for a requirement that applies to your target") }
     let evaluator = CandidateEvaluator(project: req.name, target: options.target, formats: options.formats, ignoreRequiresPython: options.ignoreRequiresPython)
@@ -131,10 +163,12 @@ public struct Downloader: Sendable {
     }
     let base = candidates.first { $0.0 == best }?.1 ?? ""
     let url = best.file.resolvedURL(base: base)
-    return try await store(best, url: url, project: req.name, dest: dest)
+    return try await store(best, url: url, project: req.name, dest: dest, allowed: line.hashes, requireHashes: options.requireHashes)
   }
 
-  private func store(_ candidate: Candidate, url: String, project: ProjectName, dest: String) async throws -> DownloadedFile {
+  /// Writes the file to a temporary name, checks every digest the index gave and, when the
+  /// requirement has `--hash` values, that the file matches one of them; renames it then.
+  private func store(_ candidate: Candidate, url: String, project: ProjectName, dest: String, allowed: [String: Set<String>], requireHashes: Bool) async throws -> DownloadedFile {
     let filename = candidate.file.filename
     guard !filename.isEmpty, !filename.contains("/"), filename != ".", filename != "..", !filename.contains("\0") else {
       throw ClientError.fileSystem(path: filename, detail: "unsafe file name")
@@ -145,8 +179,12 @@ public struct Downloader: Sendable {
       warn("\(filename): the index gives only \(candidate.file.unverifiableAlgorithms.joined(separator: ", ")) digests, which pyindex cannot verify")
     }
     let shownURL = Redaction.redact(url)
-    if let existing = Downloader.digests(ofFileAt: finalPath, algorithms: expected.keys),
-      expected.allSatisfy({ existing.digests[$0.key] == $0.value })
+    let algorithms = Set(expected.keys).union(allowed.keys).union(["sha256"])
+    func matchesAllowed(_ digests: [String: String]) -> Bool {
+      allowed.isEmpty || allowed.contains { alg, values in digests[alg].map(values.contains) ?? false }
+    }
+    if let existing = Downloader.digests(ofFileAt: finalPath, algorithms: algorithms),
+      expected.allSatisfy({ existing.digests[$0.key] == $0.value }), matchesAllowed(existing.digests), !(requireHashes && allowed.isEmpty)
     {
       return DownloadedFile(
         project: project.typed, version: candidate.version.description, filename: filename, path: finalPath,
@@ -161,7 +199,7 @@ public struct Downloader: Sendable {
       if !keep { unlink(tempPath) }
       TemporaryFiles.shared.unregister(tempPath)
     }
-    var hasher = MultiHasher(algorithms: expected.keys)
+    var hasher = MultiHasher(algorithms: algorithms)
     do {
       defer { close(fd) }
       if url.hasPrefix("file://") {
@@ -189,12 +227,23 @@ public struct Downloader: Sendable {
     for (alg, value) in expected.sorted(by: { $0.key > $1.key }) where digests[alg] != value {
       throw ClientError.digestMismatch(filename: filename, url: shownURL, algorithm: alg, expected: value, actual: digests[alg] ?? "?")
     }
+    if !matchesAllowed(digests) {
+      let (alg, values) = allowed.sorted { $0.key > $1.key }[0]
+      throw ClientError.digestMismatch(filename: filename, url: shownURL, algorithm: alg, expected: values.sorted().joined(separator: " or "), actual: digests[alg] ?? "?")
+    }
+    if requireHashes, allowed.isEmpty {
+      // Nothing unverified is kept: the caller reports the line to add.
+      throw MissingHash(line: "\(project.typed)==\(candidate.version) --hash=sha256:\(digests["sha256"] ?? "")")
+    }
     guard rename(tempPath, finalPath) == 0 else { throw ClientError.fileSystem(path: finalPath, detail: "rename failed: \(String(cString: strerror(errno)))") }
     keep = true
     return DownloadedFile(
       project: project.typed, version: candidate.version.description, filename: filename, path: finalPath,
       sha256: digests["sha256"] ?? "", size: hasher.size, url: shownURL, alreadyPresent: false)
   }
+
+  /// A requirement without a hash under `--require-hashes`; `line` is what to add.
+  struct MissingHash: Error { let line: String }
 
   static func copyLocal(_ url: String, to fd: Int32, hasher: inout MultiHasher, tempPath: String) throws {
     let path = URLReference.percentDecode(Substring(url.dropFirst(7))) ?? String(url.dropFirst(7))

@@ -5,7 +5,7 @@
 public struct Requirement: Sendable, Hashable, CustomStringConvertible {
   public let name: ProjectName
   public let extras: [String]
-  public let specifier: SpecifierSet
+  public private(set) var specifier: SpecifierSet
   public let url: String?
   public let marker: String?
   /// The requirement as written.
@@ -61,4 +61,11 @@ public struct Requirement: Sendable, Hashable, CustomStringConvertible {
   }
 
   public var description: String { text }
+
+  /// The same requirement with `more` specifiers added (from `-c` constraints).
+  public func narrowed(by more: [Specifier]) -> Requirement {
+    var copy = self
+    copy.specifier = SpecifierSet(specifier.specifiers + more)
+    return copy
+  }
 }
