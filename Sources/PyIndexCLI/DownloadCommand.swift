@@ -29,6 +29,9 @@ extension PyIndexCommand {
     @Flag(help: "Require a --hash for every requirement (implied by any --hash in a requirements file).")
     var requireHashes = false
 
+    @Option(name: [.customShort("j"), .long], help: ArgumentHelp("How many files to download at once.", valueName: "n"))
+    var jobs: Int = 8
+
     @Option(name: [.customShort("d"), .long], help: ArgumentHelp("Directory to write files into.", valueName: "dir"))
     var dest: String = "."
 
@@ -44,6 +47,7 @@ extension PyIndexCommand {
     @OptionGroup(title: "Output") var output: OutputOptions
 
     mutating func validate() throws {
+      guard (1...64).contains(jobs) else { throw ValidationError("--jobs must be between 1 and 64") }
       guard !requirements.isEmpty || !requirementFiles.isEmpty else { throw ValidationError("give at least one requirement, or -r FILE") }
       if target.hasTargetFlags, !noDeps, !(target.formats.onlyBinary.contains(":all:") && target.formats.noBinary.isEmpty) {
         throw ValidationError(
@@ -57,6 +61,7 @@ extension PyIndexCommand {
       var lines: [RequirementLine]
       var fromFiles = RequirementsFile()
       let resolvedTarget: Target
+      let fullVersion: String?
       var index = self.index, network = self.network, target = self.target
       do {
         lines = try requirements.map { (r: String) throws(ModelError) in RequirementLine(requirement: try Requirement(r)) }
@@ -85,7 +90,7 @@ extension PyIndexCommand {
           target.noBinary += file.noBinary
         }
         lines += fromFiles.requirements
-        resolvedTarget = try downloadTarget(target, environment: session.environment)
+        (resolvedTarget, fullVersion) = try downloadTarget(target, environment: session.environment)
       } catch let e as ModelError {
         console.error(e.description)
         throw ExitCode(64)
@@ -97,11 +102,19 @@ extension PyIndexCommand {
         console.error("no requirements to download: the requirements files list none")
         throw ExitCode(64)
       }
+      // Markers are evaluated for the target, not for the machine pyindex runs on.
+      let environment = MarkerEnvironment(target: resolvedTarget, pythonFullVersion: fullVersion)
+      for line in lines where !line.requirement.applies(to: environment) {
+        if !json, !output.quiet { console.out("Ignoring \(line.requirement.name.typed): markers '\(line.requirement.marker ?? "")' don't match your environment") }
+      }
+      lines = lines.filter { $0.requirement.applies(to: environment) }
       if !noDeps { console.warning("dependencies are not resolved yet: only the requirements given are downloaded (pass --no-deps to silence this)") }
       var options = DownloadOptions(
         destination: dest, target: resolvedTarget, formats: target.formats,
         prereleases: target.pre, ignoreRequiresPython: target.ignoreRequiresPython)
       options.requireHashes = requireHashes || fromFiles.requireHashes
+      options.parallelism = jobs
+      options.pythonFullVersion = fullVersion
       options.constraints = fromFiles.constraints
       var downloaded: [DownloadedFile] = []
       let requested = lines
@@ -124,17 +137,20 @@ extension PyIndexCommand {
     }
 
     /// The target: flags where given, the machine for the rest (pip's defaults).
-    func downloadTarget(_ target: TargetOptions, environment: [String: String]) throws -> Target {
+    /// - Returns: the target, and the full Python version when it came from the host's `python3`.
+    func downloadTarget(_ target: TargetOptions, environment: [String: String]) throws -> (Target, String?) {
       var t = try target.explicitTarget()
+      var full: String? = nil
       if t.platforms == nil { t.platforms = HostTarget.platformTags() }
       if t.pythonVersion == nil {
         guard let py = HostTarget.python(environment: environment) else {
           throw ValidationError("no python3 on PATH to take the target Python from; pass --python-version (e.g. --python-version 3.12)")
         }
         t.pythonVersion = py.version
+        full = py.fullVersion
         if t.implementation == nil { t.implementation = py.implementation }
       }
-      return t
+      return (t, full)
     }
 
     /// `./dest/file` for paths under the current directory, as pip shows them.

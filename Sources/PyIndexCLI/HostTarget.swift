@@ -8,7 +8,7 @@ import PyIndexModel
 /// The machine pyindex runs on, as a download target: platform tags from the OS
 /// (architecture, glibc version) and Python version and implementation from `python3`.
 enum HostTarget {
-  struct Python: Equatable { var version: [Int]; var implementation: String }
+  struct Python: Equatable { var version: [Int]; var implementation: String; var fullVersion: String }
 
   static func architecture() -> String {
     var u = utsname()
@@ -57,12 +57,12 @@ enum HostTarget {
   /// Asks the `python3` on `PATH` for its version and implementation; nil when there is none.
   static func python(environment: [String: String]) -> Python? {
     guard let exe = Subprocess.find("python3", path: environment["PATH"]),
-      let result = Subprocess.run(exe, ["-c", "import sys; print(sys.version_info[0], sys.version_info[1], sys.implementation.name)"], environment: environment, timeout: 30),
+      let result = Subprocess.run(exe, ["-c", "import sys; print(sys.version_info[0], sys.version_info[1], sys.implementation.name, sys.version_info[2])"], environment: environment, timeout: 30),
       result.status == 0
     else { return nil }
     let output = String(decoding: result.stdout, as: UTF8.self)
     let words = output.split(whereSeparator: { $0 == " " || $0 == "\n" })
-    guard words.count == 3, let major = Int(words[0]), let minor = Int(words[1]) else { return nil }
+    guard words.count == 4, let major = Int(words[0]), let minor = Int(words[1]), let micro = Int(words[3]) else { return nil }
     let impl: String
     switch words[2] {
     case "cpython": impl = "cp"
@@ -71,6 +71,6 @@ enum HostTarget {
     case "jython": impl = "jy"
     default: impl = String(words[2])
     }
-    return Python(version: [major, minor], implementation: impl)
+    return Python(version: [major, minor], implementation: impl, fullVersion: "\(major).\(minor).\(micro)")
   }
 }

@@ -22,8 +22,10 @@ public struct DownloadOptions: Sendable {
   public var requireHashes = false
   /// `-c` constraints: their specifiers narrow the requirements of the same project.
   public var constraints: [RequirementLine] = []
+  /// The target's full Python version for markers (`python_full_version`), when known.
+  public var pythonFullVersion: String?
 
-  public init(destination: String, target: Target, formats: FormatControl = .init(), prereleases: Bool = false, ignoreRequiresPython: Bool = false, parallelism: Int = 4) {
+  public init(destination: String, target: Target, formats: FormatControl = .init(), prereleases: Bool = false, ignoreRequiresPython: Bool = false, parallelism: Int = 8) {
     self.destination = destination
     self.target = target
     self.formats = formats
@@ -68,7 +70,10 @@ public struct Downloader: Sendable {
   /// Downloads one file per requirement line, checking each against the line's `--hash`
   /// values; under `--require-hashes`, lines without a hash or an `==` pin fail (exit 4) with
   /// the lines to add, and nothing unverified is kept.
-  public func download(lines requirements: [RequirementLine], options: DownloadOptions) async throws(ClientError) -> [DownloadedFile] {
+  public func download(lines all: [RequirementLine], options: DownloadOptions) async throws(ClientError) -> [DownloadedFile] {
+    // Requirements whose markers do not hold for the target are not downloaded.
+    let environment = MarkerEnvironment(target: options.target, pythonFullVersion: options.pythonFullVersion)
+    let requirements = all.filter { $0.requirement.applies(to: environment) }
     if options.requireHashes {
       let unpinned = requirements.filter { line in
         !(line.requirement.specifier.specifiers.count == 1 && [.equal, .arbitrary].contains(line.requirement.specifier.specifiers[0].op) && !line.requirement.specifier.specifiers[0].isPrefix)
@@ -138,7 +143,6 @@ public struct Downloader: Sendable {
       req = req.narrowed(by: narrowing)
     }
     if req.url != nil { throw ClientError.usage("URL requirements (\(req.text)) are not supported yet", hint: "name the project and version instead, e.g. \(req.name.typed)==1.0") }
-    if req.marker != nil { throw ClientError.usage("environment markers (\(req.text)) are not evaluated yet", hint: "drop the '; marker' part for a requirement that applies to your target") }
     let evaluator = CandidateEvaluator(project: req.name, target: options.target, formats: options.formats, ignoreRequiresPython: options.ignoreRequiresPython)
     var candidates: [(Candidate, String)] = []
     var wrongPython = Set<String>()

@@ -20,6 +20,7 @@ public struct Requirement: Sendable, Hashable, CustomStringConvertible {
     if let semi = rest.firstIndex(of: ";") {
       let m = rest[rest.index(after: semi)...].trimmingASCIIWhitespace()
       guard !m.isEmpty else { throw .invalidRequirement(text, reason: "empty marker after ';'") }
+      do { _ = try Marker(m) } catch { throw .invalidRequirement(text, reason: "invalid marker '\(m)'" + (error.description.split(separator: ":").last.map { ":" + $0 } ?? "")) }
       marker = m
       rest = rest[..<semi]
     }
@@ -61,6 +62,12 @@ public struct Requirement: Sendable, Hashable, CustomStringConvertible {
   }
 
   public var description: String { text }
+
+  /// Whether the requirement applies to `environment` (true when it has no marker).
+  public func applies(to environment: MarkerEnvironment, extra: String = "") -> Bool {
+    guard let marker, let parsed = try? Marker(marker) else { return true }
+    return parsed.evaluate(environment, extra: extra)
+  }
 
   /// The same requirement with `more` specifiers added (from `-c` constraints).
   public func narrowed(by more: [Specifier]) -> Requirement {

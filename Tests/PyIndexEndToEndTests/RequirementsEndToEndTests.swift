@@ -80,3 +80,21 @@ struct RequirementsEndToEndTests {
     }
   }
 }
+
+extension RequirementsEndToEndTests {
+  @Test("markers are evaluated for the target: one that does not hold is ignored, as pip says it")
+  func markers() async throws {
+    let dir = try Harness.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    try await Harness.withIndex(.demo()) { index in
+      let reqs = try Self.write("demo-pkg==1.3.0 ; sys_platform == 'linux' and python_version >= '3.8'\ndemo-pkg==1.0.0 ; sys_platform == 'win32'\n", in: dir)
+      let r = try await Harness.run(["download", "-r", reqs, "-d", dir + "/out", "-i", index.simpleURL] + Self.target)
+      #expect(r.status == 0, "\(r.stderr)")
+      #expect(r.stdout.contains("Ignoring demo-pkg: markers 'sys_platform == 'win32'' don't match your environment"), "\(r.stdout)")
+      #expect(Harness.files(in: dir + "/out") == [Self.wheel130.filename])
+      let windows = try await Harness.run(["download", "demo-pkg==1.0.0 ; sys_platform == 'win32'", "-d", dir + "/win", "-i", index.simpleURL, "--no-deps", "--python-version", "3.11", "--platform", "win_amd64"])
+      #expect(windows.status == 0, "\(windows.stderr)")
+      #expect(Harness.files(in: dir + "/win") == ["demo_pkg-1.0.0-py3-none-any.whl"])
+    }
+  }
+}
