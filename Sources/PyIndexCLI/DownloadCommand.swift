@@ -8,6 +8,7 @@ import Dispatch
 #if canImport(Glibc)
   import Glibc
 #endif
+import PyIndexAuth
 import PyIndexClient
 import PyIndexModel
 
@@ -118,7 +119,16 @@ extension PyIndexCommand {
       options.constraints = fromFiles.constraints
       var downloaded: [DownloadedFile] = []
       let requested = lines
-      try await session.run(index: index, network: network) { client in
+      // `name @ URL` requirements: their userinfo is a credential source for their origin.
+      var credentialURLs: [IndexURL] = []
+      for line in lines {
+        guard let url = line.requirement.url, url.hasPrefix("http") else { continue }
+        do { credentialURLs.append(try IndexURL(url)) } catch {
+          console.error(error.description, hint: error.hint)
+          throw ExitCode(64)
+        }
+      }
+      try await session.run(index: index, network: network, credentialURLs: credentialURLs) { client in
         let downloader = Downloader(client: client, warn: { console.warning($0) })
         downloaded = try await downloader.download(lines: requested, options: options)
       }

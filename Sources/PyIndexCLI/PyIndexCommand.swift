@@ -48,14 +48,14 @@ struct Session {
   /// The credential store for these indexes, netrc read from `$NETRC` or `~/.netrc`; what
   /// looks wrong with the credentials is said as warnings before any request.
   /// - Returns: the store, and whether a warning named something wrong with the credentials.
-  func credentialStore(_ settings: IndexSettings, keyring: Bool) -> (CredentialStore, flagged: Bool) {
+  func credentialStore(_ settings: IndexSettings, keyring: Bool, extra: [IndexURL] = []) -> (CredentialStore, flagged: Bool) {
     var netrcText: String? = nil
     let path = environment["NETRC"].flatMap { $0.isEmpty ? nil : $0 } ?? environment["HOME"].map { $0 + "/.netrc" }
     if let path, FileManager.default.fileExists(atPath: path) {
       netrcText = try? String(contentsOfFile: path, encoding: .utf8)
       if netrcText == nil { console.warning("cannot read the netrc file \(path); it was ignored") }
     }
-    let known = settings.indexes + settings.findLinks.compactMap(\.credentialSource)
+    let known = settings.indexes + settings.findLinks.compactMap(\.credentialSource) + extra
     let console = self.console
     let store = CredentialStore(
       indexes: known, environment: environment, netrcText: netrcText,
@@ -68,7 +68,9 @@ struct Session {
 
   /// Runs `body` with an index client; maps every failure to `error:`/`hint:` and the
   /// contract's exit code.
-  func run(index: IndexOptions, network: NetworkOptions, _ body: (IndexClient) async throws -> Void) async throws {
+  /// - Parameter credentialURLs: further URLs whose userinfo is a credential source for their
+  ///   origin (URL requirements), after the indexes.
+  func run(index: IndexOptions, network: NetworkOptions, credentialURLs: [IndexURL] = [], _ body: (IndexClient) async throws -> Void) async throws {
     installSignalHandlers()
     let settings: IndexSettings
     do { settings = try index.settings(environment: environment) } catch {
@@ -80,7 +82,7 @@ struct Session {
       console.error(error.description, hint: error.hint)
       throw ExitCode(64)
     }
-    let (store, flagged) = credentialStore(settings, keyring: index.usesKeyring(environment: environment))
+    let (store, flagged) = credentialStore(settings, keyring: index.usesKeyring(environment: environment), extra: credentialURLs)
     let console = self.console
     do {
       try await Transport.with(configuration: transportConfiguration, store: store, logger: console.traceLogger()) { transport in

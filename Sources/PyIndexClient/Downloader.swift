@@ -76,7 +76,8 @@ public struct Downloader: Sendable {
     let requirements = all.filter { $0.requirement.applies(to: environment) }
     if options.requireHashes {
       let unpinned = requirements.filter { line in
-        !(line.requirement.specifier.specifiers.count == 1 && [.equal, .arbitrary].contains(line.requirement.specifier.specifiers[0].op) && !line.requirement.specifier.specifiers[0].isPrefix)
+        // A URL requirement names one file: it counts as pinned, as in pip.
+        line.requirement.url == nil && !(line.requirement.specifier.specifiers.count == 1 && [.equal, .arbitrary].contains(line.requirement.specifier.specifiers[0].op) && !line.requirement.specifier.specifiers[0].isPrefix)
       }
       if !unpinned.isEmpty {
         throw .hashesRequired(missing: unpinned.map { ($0.origin.map { "\($0): " } ?? "") + $0.requirement.text }, unpinned: true)
@@ -142,7 +143,7 @@ public struct Downloader: Sendable {
     if !narrowing.isEmpty {
       req = req.narrowed(by: narrowing)
     }
-    if req.url != nil { throw ClientError.usage("URL requirements (\(req.text)) are not supported yet", hint: "name the project and version instead, e.g. \(req.name.typed)==1.0") }
+    if let url = req.url { return try await fetchURL(url, line: line, requirement: req, options: options, dest: dest) }
     let evaluator = CandidateEvaluator(project: req.name, target: options.target, formats: options.formats, ignoreRequiresPython: options.ignoreRequiresPython)
     var candidates: [(Candidate, String)] = []
     var wrongPython = Set<String>()
@@ -167,20 +168,35 @@ public struct Downloader: Sendable {
     }
     let base = candidates.first { $0.0 == best }?.1 ?? ""
     let url = best.file.resolvedURL(base: base)
-    return try await store(best, url: url, project: req.name, dest: dest, allowed: line.hashes, requireHashes: options.requireHashes)
+    return try await store(best.file, version: best.version.description, url: url, project: req.name, dest: dest, allowed: line.hashes, requireHashes: options.requireHashes)
+  }
+
+  /// `name @ URL`: the file is downloaded as given (its userinfo was made a credential source
+  /// for its origin), checked against the URL's `#sha256=` fragment and the line's `--hash`.
+  private func fetchURL(_ raw: String, line: RequirementLine, requirement req: Requirement, options: DownloadOptions, dest: String) async throws -> DownloadedFile {
+    let url = Redaction.withoutUserinfo(raw)
+    guard let scheme = URLReference.scheme(of: url), ["http", "https", "file"].contains(scheme) else {
+      throw ClientError.usage("\(Redaction.redact(raw)): only http, https and file URLs can be downloaded", hint: nil)
+    }
+    let file = DistributionFile(filename: nil, href: url)
+    let filename = file.filename
+    guard let kind = DistributionKind(filename: filename, project: req.name) else {
+      throw ClientError.usage("\(Redaction.redact(raw)) is not a wheel or sdist of \(req.name.typed) (its file name is '\(filename)')", hint: "name @ URL must point at a distribution file of that project")
+    }
+    return try await store(file, version: kind.version.description, url: URLReference.stripFragment(url), project: req.name, dest: dest, allowed: line.hashes, requireHashes: options.requireHashes)
   }
 
   /// Writes the file to a temporary name, checks every digest the index gave and, when the
   /// requirement has `--hash` values, that the file matches one of them; renames it then.
-  private func store(_ candidate: Candidate, url: String, project: ProjectName, dest: String, allowed: [String: Set<String>], requireHashes: Bool) async throws -> DownloadedFile {
-    let filename = candidate.file.filename
-    guard !filename.isEmpty, !filename.contains("/"), filename != ".", filename != "..", !filename.contains("\0") else {
-      throw ClientError.fileSystem(path: filename, detail: "unsafe file name")
+  private func store(_ file: DistributionFile, version: String, url: String, project: ProjectName, dest: String, allowed: [String: Set<String>], requireHashes: Bool) async throws -> DownloadedFile {
+    let filename = file.filename
+    guard Downloader.isSafeFilename(filename) else {
+      throw ClientError.fileSystem(path: filename, detail: "unsafe file name (a separator, '..', NUL or a control character)")
     }
     let finalPath = dest + "/" + filename
-    let expected = candidate.file.digests
-    if expected.isEmpty, !candidate.file.unverifiableAlgorithms.isEmpty {
-      warn("\(filename): the index gives only \(candidate.file.unverifiableAlgorithms.joined(separator: ", ")) digests, which pyindex cannot verify")
+    let expected = file.digests
+    if expected.isEmpty, !file.unverifiableAlgorithms.isEmpty {
+      warn("\(filename): the index gives only \(file.unverifiableAlgorithms.joined(separator: ", ")) digests, which pyindex cannot verify")
     }
     let shownURL = Redaction.redact(url)
     let algorithms = Set(expected.keys).union(allowed.keys).union(["sha256"])
@@ -191,7 +207,7 @@ public struct Downloader: Sendable {
       expected.allSatisfy({ existing.digests[$0.key] == $0.value }), matchesAllowed(existing.digests), !(requireHashes && allowed.isEmpty)
     {
       return DownloadedFile(
-        project: project.typed, version: candidate.version.description, filename: filename, path: finalPath,
+        project: project.typed, version: version, filename: filename, path: finalPath,
         sha256: existing.digests["sha256"] ?? "", size: existing.size, url: shownURL, alreadyPresent: true)
     }
     let tempPath = dest + "/." + filename + "." + Downloader.randomSuffix() + ".part"
@@ -237,13 +253,19 @@ public struct Downloader: Sendable {
     }
     if requireHashes, allowed.isEmpty {
       // Nothing unverified is kept: the caller reports the line to add.
-      throw MissingHash(line: "\(project.typed)==\(candidate.version) --hash=sha256:\(digests["sha256"] ?? "")")
+      throw MissingHash(line: "\(project.typed)==\(version) --hash=sha256:\(digests["sha256"] ?? "")")
     }
     guard rename(tempPath, finalPath) == 0 else { throw ClientError.fileSystem(path: finalPath, detail: "rename failed: \(String(cString: strerror(errno)))") }
     keep = true
     return DownloadedFile(
-      project: project.typed, version: candidate.version.description, filename: filename, path: finalPath,
+      project: project.typed, version: version, filename: filename, path: finalPath,
       sha256: digests["sha256"] ?? "", size: hasher.size, url: shownURL, alreadyPresent: false)
+  }
+
+  /// A file name that can be written into DEST as it is: no separator, no `.`/`..`, no NUL
+  /// or control character.
+  static func isSafeFilename(_ name: String) -> Bool {
+    !name.isEmpty && name != "." && name != ".." && !name.unicodeScalars.contains { $0 == "/" || $0 == "\\" || $0.value < 0x20 || $0.value == 0x7F }
   }
 
   /// A requirement without a hash under `--require-hashes`; `line` is what to add.

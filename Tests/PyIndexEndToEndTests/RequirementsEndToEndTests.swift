@@ -98,3 +98,30 @@ extension RequirementsEndToEndTests {
     }
   }
 }
+
+extension RequirementsEndToEndTests {
+  @Test("name @ URL is downloaded as given: its userinfo authenticates, its #sha256 is checked")
+  func urlRequirements() async throws {
+    let dir = try Harness.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    try await Harness.withIndex(.demo(auth: FixtureAuth(username: "u", password: "url-req-pw-5"))) { index in
+      let base = "http://u:url-req-pw-5@127.0.0.1:\(index.server.port)/files/\(Self.wheel130.filename)"
+      let ok = try await Harness.run(["download", "demo-pkg @ \(base)#sha256=\(Self.wheel130.sha256)", "-d", dir + "/ok", "-i", index.simpleURL, "-v"] + Self.target)
+      #expect(ok.status == 0, "\(ok.stderr)")
+      #expect(Harness.files(in: dir + "/ok") == [Self.wheel130.filename])
+      #expect(index.requests.last?.header("Authorization") == Harness.basic("u", "url-req-pw-5"))
+      #expect(ok.stderr.contains("credentials: url (user \"u\", 12-character password), Authorization sent → 200"))
+      let bad = try await Harness.run(["download", "demo-pkg @ \(base)#sha256=\(String(repeating: "0", count: 64))", "-d", dir + "/bad", "-i", index.simpleURL] + Self.target)
+      #expect(bad.status == 4)
+      #expect(Harness.files(in: dir + "/bad").isEmpty)
+      let other = try await Harness.run(["download", "other-pkg @ \(base)", "-d", dir + "/other", "-i", index.simpleURL] + Self.target)
+      #expect(other.status == 64)
+      #expect(other.stderr.contains("is not a wheel or sdist of other-pkg"), "\(other.stderr)")
+      let local = dir + "/" + Self.wheel130.filename
+      FileManager.default.createFile(atPath: local, contents: Data(Self.wheel130.contents))
+      let file = try await Harness.run(["download", "demo-pkg @ file://\(local)", "-d", dir + "/local", "--require-hashes"] + Self.target)
+      #expect(file.status == 4)
+      #expect(file.stderr.contains("demo-pkg==1.3.0 --hash=sha256:\(Self.wheel130.sha256)"), "\(file.stderr)")
+    }
+  }
+}
