@@ -33,6 +33,7 @@ let package = Package(
     .systemLibrary(
       name: "CLibXML2", pkgConfig: "libxml-2.0",
       providers: [.apt(["libxml2-dev", "pkg-config"]), .brew(["libxml2"])]),
+    .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]),
     .target(name: "PyIndexModel", swiftSettings: strictSettings),
     .target(name: "PyIndexParsing", dependencies: ["PyIndexModel", "CLibXML2"], swiftSettings: strictSettings),
     .target(name: "PyIndexAuth", dependencies: ["PyIndexModel"], swiftSettings: strictSettings),
@@ -53,7 +54,7 @@ let package = Package(
     .target(
       name: "PyIndexClient",
       dependencies: [
-        "PyIndexModel", "PyIndexParsing", "PyIndexAuth", "PyIndexTransport",
+        "PyIndexModel", "PyIndexParsing", "PyIndexAuth", "PyIndexTransport", "CZlib",
         .product(name: "Crypto", package: "swift-crypto"),
       ], swiftSettings: strictSettings),
     .target(
@@ -70,7 +71,7 @@ let package = Package(
     .target(
       name: "PyIndexFixtures",
       dependencies: [
-        "PyIndexModel",
+        "PyIndexModel", "CZlib",
         .product(name: "NIOCore", package: "swift-nio"),
         .product(name: "NIOPosix", package: "swift-nio"),
         .product(name: "NIOHTTP1", package: "swift-nio"),

@@ -109,12 +109,12 @@ extension PyIndexCommand {
         if !json, !output.quiet { console.out("Ignoring \(line.requirement.name.typed): markers '\(line.requirement.marker ?? "")' don't match your environment") }
       }
       lines = lines.filter { $0.requirement.applies(to: environment) }
-      if !noDeps { console.warning("dependencies are not resolved yet: only the requirements given are downloaded (pass --no-deps to silence this)") }
       var options = DownloadOptions(
         destination: dest, target: resolvedTarget, formats: target.formats,
         prereleases: target.pre, ignoreRequiresPython: target.ignoreRequiresPython)
       options.requireHashes = requireHashes || fromFiles.requireHashes
       options.parallelism = jobs
+      options.resolveDependencies = !noDeps
       options.pythonFullVersion = fullVersion
       options.constraints = fromFiles.constraints
       var downloaded: [DownloadedFile] = []

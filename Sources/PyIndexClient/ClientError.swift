@@ -41,6 +41,8 @@ public enum ClientError: Error, Sendable, CustomStringConvertible {
   /// `--require-hashes`: requirements without a hash (`missing` holds the lines to add, with
   /// the digests the files had) or, when `unpinned`, without an `==` pin.
   case hashesRequired(missing: [String], unpinned: Bool)
+  /// Two requirements of the closure exclude each other (no backtracking); the text names both chains.
+  case dependencyConflict(String)
   /// A local file or directory problem.
   case fileSystem(path: String, detail: String)
   /// Bad input found before any request.
@@ -49,7 +51,7 @@ public enum ClientError: Error, Sendable, CustomStringConvertible {
   /// The contract's exit code.
   public var exitCode: Int32 {
     switch self {
-    case .projectNotFound, .noMatchingDistribution: 1
+    case .projectNotFound, .noMatchingDistribution, .dependencyConflict: 1
     case .authentication: 2
     case .network, .httpStatus: 3
     case .unreadablePage, .digestMismatch, .hashesRequired: 4
@@ -71,6 +73,7 @@ public enum ClientError: Error, Sendable, CustomStringConvertible {
     case .digestMismatch(let f, let url, let alg, let expected, let actual):
       "\(f) from \(url) does not match its \(alg) digest: expected \(expected), got \(actual)"
     case .fileSystem(let path, let detail): "\(path): \(detail)"
+    case .dependencyConflict(let text): "dependency conflict: \(text)"
     case .hashesRequired(let missing, let unpinned):
       unpinned
         ? "in --require-hashes mode every requirement must be pinned with ==; these are not: \(missing.joined(separator: ", "))"
@@ -117,6 +120,7 @@ public enum ClientError: Error, Sendable, CustomStringConvertible {
     case .hashesRequired(_, let unpinned):
       return unpinned ? "pin each requirement (name==version) and give its --hash, or drop --require-hashes and every --hash" : "check that these digests are the ones you expect before adding them"
     case .fileSystem: return nil
+    case .dependencyConflict: return "pin the project to a version both accept (a -c constraints file), or download with --no-deps; pyindex does not backtrack"
     case .usage(_, let hint): return hint
     }
   }

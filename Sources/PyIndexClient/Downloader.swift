@@ -17,6 +17,8 @@ public struct DownloadOptions: Sendable {
   public var ignoreRequiresPython: Bool
   /// How many files are fetched at once.
   public var parallelism: Int
+  /// Whether dependencies are followed (false for `--no-deps`).
+  public var resolveDependencies = false
   /// `--require-hashes` (also implied by any `--hash`): every requirement must be pinned with
   /// `==` and carry a hash, and every file must match one of its requirement's hashes.
   public var requireHashes = false
@@ -85,34 +87,143 @@ public struct Downloader: Sendable {
     }
     let dest = try Downloader.prepareDestination(options.destination)
     do {
-      return try await withThrowingTaskGroup(of: (Int, DownloadedFile).self) { group in
-        var results = [DownloadedFile?](repeating: nil, count: requirements.count)
-        var next = 0
-        func launch() {
-          guard next < requirements.count else { return }
-          let i = next, req = requirements[i]
-          next += 1
-          group.addTask { (i, try await self.fetch(req, options: options, dest: dest)) }
-        }
-        for _ in 0..<max(1, options.parallelism) { launch() }
-        var missing: [String] = []
-        while true {
-          do {
-            guard let (i, file) = try await group.next() else { break }
-            results[i] = file
-          } catch let m as MissingHash {
-            missing.append(m.line)
-          }
-          launch()
-        }
-        if !missing.isEmpty { throw ClientError.hashesRequired(missing: missing.sorted(), unpinned: false) }
-        return results.compactMap { $0 }
-      }
+      return try await resolve(requirements, options: options, dest: dest, environment: environment)
     } catch let e as ClientError {
       throw e
     } catch {
       throw .fileSystem(path: dest, detail: "\(error)")
     }
+  }
+
+  /// A requirement waiting in the queue, and the chain of choices that led to it.
+  private struct Pending {
+    var line: RequirementLine
+    var chain: [String]
+    var shown: String { (chain + [line.requirement.text]).joined(separator: " → ") }
+  }
+
+  /// What was chosen for a project, and why.
+  private struct Chosen {
+    var version: Version
+    var why: String
+    var metadata: CoreMetadata?
+    var extras: Set<String>
+  }
+
+  /// The resolver-lite: downloads the requirements, then (unless `--no-deps`) the
+  /// dependencies each wheel's `METADATA` names, wave by wave, with markers evaluated for the
+  /// target and extras followed. No backtracking: a later requirement that excludes a version
+  /// already chosen stops everything with the two chains that conflict.
+  private func resolve(_ requirements: [RequirementLine], options: DownloadOptions, dest: String, environment: MarkerEnvironment) async throws -> [DownloadedFile] {
+    var missing: [String] = []
+    var results: [DownloadedFile] = []
+    var chosen: [String: Chosen] = [:]
+    var wave = requirements.map { Pending(line: $0, chain: []) }
+    var waves = 0
+    while !wave.isEmpty {
+      waves += 1
+      guard waves <= 100 else { throw ClientError.usage("the dependency closure is deeper than 100 levels", hint: nil) }
+      var fetchNow: [Pending] = []
+      var next: [Pending] = []
+      for pending in wave {
+        let req = pending.line.requirement
+        let key = req.name.normalized
+        if var c = chosen[key] {
+          if !req.specifier.isEmpty, !req.specifier.contains(c.version) {
+            throw ClientError.dependencyConflict(
+              "\(pending.shown) excludes \(req.name.typed) \(c.version), which was chosen for \(c.why)")
+          }
+          let newExtras = Set(req.extras).subtracting(c.extras)
+          if !newExtras.isEmpty, let metadata = c.metadata {
+            c.extras.formUnion(newExtras)
+            chosen[key] = c
+            next += try dependencies(metadata, extras: newExtras, onlyExtras: true, chain: pending.chain + ["\(req.name.typed) \(c.version)"], environment: environment)
+          }
+          continue
+        }
+        if let i = fetchNow.firstIndex(where: { $0.line.requirement.name == req.name }) {
+          // Same project twice in one wave: one download that satisfies both.
+          var merged = fetchNow[i]
+          let first = merged.line
+          merged.line = RequirementLine(
+            requirement: first.requirement.narrowed(by: req.specifier.specifiers).adding(extras: req.extras),
+            hashes: first.hashes.merging(pending.line.hashes) { $0.union($1) }, origin: first.origin ?? pending.line.origin)
+          fetchNow[i] = merged
+          continue
+        }
+        fetchNow.append(pending)
+      }
+      let fetched = try await fetchAll(fetchNow.map(\.line), options: options, dest: dest, missing: &missing)
+      for (pending, file) in zip(fetchNow, fetched) {
+        guard let file else { continue }
+        results.append(file)
+        let req = pending.line.requirement
+        let step = "\(req.name.typed) \(file.version)"
+        var metadata: CoreMetadata? = nil
+        if options.resolveDependencies {
+          if file.filename.hasSuffix(".whl") {
+            do { metadata = CoreMetadata(try WheelMetadata.read(path: file.path)) } catch {
+              throw ClientError.fileSystem(path: file.path, detail: "cannot read the wheel's METADATA: \(error)")
+            }
+          } else {
+            warn("\(file.filename) is a source distribution: its dependencies are not followed (pyindex never builds sdists)")
+          }
+        }
+        guard let version = try? Version(file.version) else { continue }
+        chosen[req.name.normalized] = Chosen(version: version, why: (pending.chain + [req.text]).joined(separator: " → "), metadata: metadata, extras: Set(req.extras))
+        if let metadata {
+          next += try dependencies(metadata, extras: Set(req.extras), onlyExtras: false, chain: pending.chain + [step], environment: environment)
+        }
+      }
+      wave = next
+    }
+    if !missing.isEmpty { throw ClientError.hashesRequired(missing: missing.sorted(), unpinned: false) }
+    return results
+  }
+
+  /// The `Requires-Dist` entries of `metadata` that apply to the target with `extras`
+  /// (only those an extra adds, when `onlyExtras`).
+  private func dependencies(_ metadata: CoreMetadata, extras: Set<String>, onlyExtras: Bool, chain: [String], environment: MarkerEnvironment) throws -> [Pending] {
+    var out: [Pending] = []
+    for text in metadata.requiresDist {
+      let dep: Requirement
+      do { dep = try Requirement(text) } catch {
+        warn("\(chain.last ?? "?") declares an invalid dependency '\(text)'; it is skipped")
+        continue
+      }
+      let base = !onlyExtras && dep.applies(to: environment)
+      let viaExtra = extras.contains { dep.applies(to: environment, extra: $0) } && !dep.applies(to: environment)
+      guard base || viaExtra else { continue }
+      out.append(Pending(line: RequirementLine(requirement: dep, origin: nil), chain: chain))
+    }
+    return out
+  }
+
+  /// Downloads `lines`, `parallelism` at a time; results in order, nil for a file that was
+  /// not kept because it had no hash under `--require-hashes` (its line is added to `missing`).
+  private func fetchAll(_ lines: [RequirementLine], options: DownloadOptions, dest: String, missing: inout [String]) async throws -> [DownloadedFile?] {
+    var collected: [String] = []
+    let results = try await withThrowingTaskGroup(of: (Int, DownloadedFile?, String?).self) { group in
+      var results = [DownloadedFile?](repeating: nil, count: lines.count)
+      var next = 0
+      func launch() {
+        guard next < lines.count else { return }
+        let i = next, line = lines[i]
+        next += 1
+        group.addTask {
+          do { return (i, try await self.fetch(line, options: options, dest: dest), nil) } catch let m as MissingHash { return (i, nil, m.line) }
+        }
+      }
+      for _ in 0..<max(1, options.parallelism) { launch() }
+      while let (i, file, absent) = try await group.next() {
+        results[i] = file
+        if let absent { collected.append(absent) }
+        launch()
+      }
+      return results
+    }
+    missing += collected
+    return results
   }
 
   static func prepareDestination(_ path: String) throws(ClientError) -> String {

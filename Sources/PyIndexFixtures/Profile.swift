@@ -23,10 +23,11 @@ public struct FixtureFile: Sendable {
   }
 
   /// A real wheel for `project` `version` with `tag`.
-  public static func wheel(_ project: String, _ version: String, tag: String = "py3-none-any", yanked: String? = nil, requiresPython: String? = nil) -> FixtureFile {
+  /// `requires` become the wheel's `Requires-Dist` lines.
+  public static func wheel(_ project: String, _ version: String, tag: String = "py3-none-any", yanked: String? = nil, requiresPython: String? = nil, requires: [String] = []) -> FixtureFile {
     FixtureFile(
       filename: "\(project.replacingDashes())-\(version)-\(tag).whl",
-      contents: WheelBuilder.wheel(name: project, version: version, tag: tag), yanked: yanked, requiresPython: requiresPython)
+      contents: WheelBuilder.wheel(name: project, version: version, tag: tag, requires: requires), yanked: yanked, requiresPython: requiresPython)
   }
 
   public var sha256: String { SHA256.hash(data: contents).map { String($0, radix: 16).leftPad2() }.joined() }

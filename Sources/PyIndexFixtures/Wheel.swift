@@ -1,4 +1,7 @@
-/// Builds small but real wheels (stored zip archives with `METADATA`, `WHEEL` and `RECORD`),
+internal import CZlib
+
+/// Builds small but real wheels (zip archives with `METADATA` deflated as real wheels have it,
+/// and `WHEEL` and `RECORD` stored),
 /// so that pip and uv accept the files the fixture index serves.
 public enum WheelBuilder {
   /// A wheel for `name` `version` with the given tag triple, e.g. `py3-none-any`.
@@ -9,11 +12,11 @@ public enum WheelBuilder {
     let wheelFile = "Wheel-Version: 1.0\nGenerator: pyindex-fixtures\nRoot-Is-Purelib: true\nTag: \(tag)\n"
     let module = "__version__ = \"\(version)\"\n"
     let record = "\(name.replacingDashes())/__init__.py,,\n\(dist).dist-info/METADATA,,\n\(dist).dist-info/WHEEL,,\n\(dist).dist-info/RECORD,,\n"
-    return Zip.stored([
-      ("\(name.replacingDashes())/__init__.py", Array(module.utf8)),
-      ("\(dist).dist-info/METADATA", Array(metadata.utf8)),
-      ("\(dist).dist-info/WHEEL", Array(wheelFile.utf8)),
-      ("\(dist).dist-info/RECORD", Array(record.utf8)),
+    return Zip.archive([
+      ("\(name.replacingDashes())/__init__.py", Array(module.utf8), false),
+      ("\(dist).dist-info/METADATA", Array(metadata.utf8), true),
+      ("\(dist).dist-info/WHEEL", Array(wheelFile.utf8), false),
+      ("\(dist).dist-info/RECORD", Array(record.utf8), false),
     ])
   }
 }
@@ -24,20 +27,22 @@ extension String {
   }
 }
 
-/// A minimal zip writer (stored entries, no compression).
+/// A minimal zip writer: entries stored, or deflated (method 8) through zlib.
 enum Zip {
-  static func stored(_ entries: [(String, [UInt8])]) -> [UInt8] {
+  static func archive(_ entries: [(String, [UInt8], deflate: Bool)]) -> [UInt8] {
     var out: [UInt8] = []
     var central: [UInt8] = []
-    for (name, data) in entries {
+    for (name, data, deflate) in entries {
       let offset = UInt32(out.count)
       let crc = CRC32.checksum(data)
       let nameBytes = Array(name.utf8)
-      out += le32(0x0403_4b50) + le16(20) + le16(0) + le16(0) + le16(0) + le16(0x21)
-      out += le32(crc) + le32(UInt32(data.count)) + le32(UInt32(data.count)) + le16(UInt16(nameBytes.count)) + le16(0)
-      out += nameBytes + data
-      central += le32(0x0201_4b50) + le16(20) + le16(20) + le16(0) + le16(0) + le16(0) + le16(0x21)
-      central += le32(crc) + le32(UInt32(data.count)) + le32(UInt32(data.count)) + le16(UInt16(nameBytes.count))
+      let body = deflate ? Zip.deflate(data) : data
+      let method: UInt16 = deflate ? 8 : 0
+      out += le32(0x0403_4b50) + le16(20) + le16(0) + le16(method) + le16(0) + le16(0x21)
+      out += le32(crc) + le32(UInt32(body.count)) + le32(UInt32(data.count)) + le16(UInt16(nameBytes.count)) + le16(0)
+      out += nameBytes + body
+      central += le32(0x0201_4b50) + le16(20) + le16(20) + le16(0) + le16(method) + le16(0) + le16(0x21)
+      central += le32(crc) + le32(UInt32(body.count)) + le32(UInt32(data.count)) + le16(UInt16(nameBytes.count))
       central += le16(0) + le16(0) + le16(0) + le16(0) + le32(0o100644 << 16) + le32(offset) + nameBytes
     }
     let cdOffset = UInt32(out.count)
@@ -45,6 +50,25 @@ enum Zip {
     out += le32(0x0605_4b50) + le16(0) + le16(0) + le16(UInt16(entries.count)) + le16(UInt16(entries.count))
     out += le32(UInt32(central.count)) + le32(cdOffset) + le16(0)
     return out
+  }
+
+  /// Raw DEFLATE of `data`.
+  static func deflate(_ data: [UInt8]) -> [UInt8] {
+    var stream = z_stream()
+    guard czlib_deflate_init_raw(&stream) == Z_OK else { return data }
+    defer { deflateEnd(&stream) }
+    var input = data
+    var output = [UInt8](repeating: 0, count: Int(deflateBound(&stream, uLong(data.count))) + 16)
+    input.withUnsafeMutableBufferPointer { inBuf in
+      output.withUnsafeMutableBufferPointer { outBuf in
+        stream.next_in = inBuf.baseAddress
+        stream.avail_in = uInt(inBuf.count)
+        stream.next_out = outBuf.baseAddress
+        stream.avail_out = uInt(outBuf.count)
+        _ = CZlib.deflate(&stream, Z_FINISH)
+      }
+    }
+    return Array(output.prefix(Int(stream.total_out)))
   }
 
   private static func le16(_ v: UInt16) -> [UInt8] { [UInt8(v & 0xFF), UInt8(v >> 8)] }

@@ -4,7 +4,7 @@
 /// resolver (see the README).
 public struct Requirement: Sendable, Hashable, CustomStringConvertible {
   public let name: ProjectName
-  public let extras: [String]
+  public private(set) var extras: [String]
   public private(set) var specifier: SpecifierSet
   public let url: String?
   public let marker: String?
@@ -67,6 +67,13 @@ public struct Requirement: Sendable, Hashable, CustomStringConvertible {
   public func applies(to environment: MarkerEnvironment, extra: String = "") -> Bool {
     guard let marker, let parsed = try? Marker(marker) else { return true }
     return parsed.evaluate(environment, extra: extra)
+  }
+
+  /// The same requirement with `more` extras.
+  public func adding(extras more: [String]) -> Requirement {
+    var copy = self
+    for e in more where !copy.extras.contains(e) { copy.extras.append(e) }
+    return copy
   }
 
   /// The same requirement with `more` specifiers added (from `-c` constraints).

@@ -1,0 +1,35 @@
+/// The parts of a distribution's core metadata (`METADATA`, `PKG-INFO`; RFC 822 headers) the
+/// resolver reads.
+public struct CoreMetadata: Sendable, Hashable {
+  public var name: String?
+  public var version: String?
+  /// `Requires-Dist` values, as written (PEP 508, markers included).
+  public var requiresDist: [String] = []
+  public var requiresPython: String?
+
+  /// Parses the header block; the body (the long description) is ignored. Continuation lines
+  /// (starting with whitespace) join the header before them.
+  public init(_ text: String) {
+    var headers: [(String, String)] = []
+    for raw in text.split(separator: "\n", omittingEmptySubsequences: false) {
+      var line = Substring(raw)
+      if line.hasSuffix("\r") { line = line.dropLast() }
+      if line.isEmpty { break }  // end of headers
+      if let f = line.first, f == " " || f == "\t", !headers.isEmpty {
+        headers[headers.count - 1].1 += " " + line.trimmingASCIIWhitespace()
+        continue
+      }
+      guard let colon = line.firstIndex(of: ":") else { continue }
+      headers.append((line[..<colon].lowercased(), line[line.index(after: colon)...].trimmingASCIIWhitespace()))
+    }
+    for (key, value) in headers {
+      switch key {
+      case "name": name = value
+      case "version": version = value
+      case "requires-dist": requiresDist.append(value)
+      case "requires-python": requiresPython = value
+      default: break
+      }
+    }
+  }
+}

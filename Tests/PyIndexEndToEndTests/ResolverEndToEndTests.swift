@@ -1,0 +1,68 @@
+import Foundation
+import PyIndexFixtures
+import Testing
+
+/// The resolver-lite through the binary: dependencies from each wheel's METADATA (deflated, as
+/// real wheels have it), markers for the target, extras, constraints merged, and a conflict.
+@Suite("download: the dependency closure")
+struct ResolverEndToEndTests {
+  static let target = ["--python-version", "3.11", "--platform", "manylinux_2_17_x86_64", "--only-binary", ":all:"]
+
+  static let profile = FixtureProfile(projects: [
+    FixtureProject(name: "app", files: [.wheel("app", "1.0", requires: ["lib-a>=1", "lib-b ; sys_platform == 'win32'", "lib-c[fast]==1.0"])]),
+    FixtureProject(name: "lib-a", files: [.wheel("lib-a", "1.0"), .wheel("lib-a", "2.0", requires: ["lib-d<2"])]),
+    FixtureProject(name: "lib-b", files: [.wheel("lib-b", "1.0")]),
+    FixtureProject(name: "lib-c", files: [.wheel("lib-c", "1.0", requires: ["lib-d>=1", "speedups ; extra == 'fast'", "docs-only ; extra == 'docs'"])]),
+    FixtureProject(name: "lib-d", files: [.wheel("lib-d", "1.5"), .wheel("lib-d", "2.5")]),
+    FixtureProject(name: "speedups", files: [.wheel("speedups", "0.1")]),
+    FixtureProject(name: "docs-only", files: [.wheel("docs-only", "9.9")]),
+    FixtureProject(name: "bad-app", files: [.wheel("bad-app", "1.0", requires: ["lib-a==1.0", "lib-e"])]),
+    FixtureProject(name: "lib-e", files: [.wheel("lib-e", "1.0", requires: ["lib-a>=2"])]),
+  ])
+
+  @Test("the closure: markers for the target, extras followed, one version per project")
+  func closure() async throws {
+    let dir = try Harness.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    try await Harness.withIndex(Self.profile) { index in
+      let r = try await Harness.run(["download", "app", "-d", dir, "-i", index.simpleURL] + Self.target)
+      #expect(r.status == 0, "\(r.stderr)")
+      #expect(Harness.files(in: dir) == [
+        "app-1.0-py3-none-any.whl", "lib_a-2.0-py3-none-any.whl", "lib_c-1.0-py3-none-any.whl",
+        "lib_d-1.5-py3-none-any.whl", "speedups-0.1-py3-none-any.whl",
+      ])
+      #expect(r.stdout.hasSuffix("Successfully downloaded app lib-a lib-c lib-d speedups\n"), "\(r.stdout)")
+      let windows = try await Harness.run(["download", "app", "-d", dir + "/win", "-i", index.simpleURL, "--python-version", "3.11", "--platform", "win_amd64", "--only-binary", ":all:"])
+      #expect(windows.status == 0, "\(windows.stderr)")
+      #expect(Harness.files(in: dir + "/win").contains("lib_b-1.0-py3-none-any.whl"))
+      let noDeps = try await Harness.run(["download", "app", "--no-deps", "-d", dir + "/alone", "-i", index.simpleURL] + Self.target)
+      #expect(noDeps.status == 0)
+      #expect(Harness.files(in: dir + "/alone") == ["app-1.0-py3-none-any.whl"])
+    }
+  }
+
+  @Test("constraints reach dependencies too")
+  func constraintsOnDependencies() async throws {
+    let dir = try Harness.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    try "lib-a<2\n".write(toFile: dir + "/c.txt", atomically: true, encoding: .utf8)
+    try await Harness.withIndex(Self.profile) { index in
+      let r = try await Harness.run(["download", "app", "-c", dir + "/c.txt", "-d", dir + "/out", "-i", index.simpleURL] + Self.target)
+      #expect(r.status == 0, "\(r.stderr)")
+      #expect(Harness.files(in: dir + "/out").contains("lib_a-1.0-py3-none-any.whl"))
+      #expect(!Harness.files(in: dir + "/out").contains("lib_a-2.0-py3-none-any.whl"))
+    }
+  }
+
+  @Test("a conflict stops with both chains and exit 1; no backtracking")
+  func conflict() async throws {
+    let dir = try Harness.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    try await Harness.withIndex(Self.profile) { index in
+      let r = try await Harness.run(["download", "bad-app", "-d", dir, "-i", index.simpleURL] + Self.target)
+      #expect(r.status == 1)
+      #expect(r.stderr.contains("error: dependency conflict: bad-app 1.0 → lib-e 1.0 → lib-a>=2 excludes lib-a 1.0, which was chosen for bad-app 1.0 → lib-a==1.0"), "\(r.stderr)")
+      #expect(r.stderr.contains("hint: pin the project to a version both accept"))
+    }
+  }
+}
