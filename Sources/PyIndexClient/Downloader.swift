@@ -203,24 +203,29 @@ public struct Downloader: Sendable {
   /// not kept because it had no hash under `--require-hashes` (its line is added to `missing`).
   private func fetchAll(_ lines: [RequirementLine], options: DownloadOptions, dest: String, missing: inout [String]) async throws -> [DownloadedFile?] {
     var collected: [String] = []
-    let results = try await withThrowingTaskGroup(of: (Int, DownloadedFile?, String?).self) { group in
-      var results = [DownloadedFile?](repeating: nil, count: lines.count)
-      var next = 0
-      func launch() {
-        guard next < lines.count else { return }
-        let i = next, line = lines[i]
-        next += 1
-        group.addTask {
-          do { return (i, try await self.fetch(line, options: options, dest: dest), nil) } catch let m as MissingHash { return (i, nil, m.line) }
-        }
+    var results = [DownloadedFile?](repeating: nil, count: lines.count)
+    let width = max(1, options.parallelism)
+    /// The download of line `i`, as a child task's body.
+    func job(_ i: Int) -> @Sendable () async throws -> (Int, DownloadedFile?, String?) {
+      let line = lines[i]
+      return {
+        do { return (i, try await self.fetch(line, options: options, dest: dest), nil) } catch let m as MissingHash { return (i, nil, m.line) }
       }
-      for _ in 0..<max(1, options.parallelism) { launch() }
-      while let (i, file, absent) = try await group.next() {
+    }
+    try await withThrowingTaskGroup(of: (Int, DownloadedFile?, String?).self) { group in
+      var next = 0
+      while next < min(width, lines.count) {
+        group.addTask(operation: job(next))
+        next += 1
+      }
+      for try await (i, file, absent) in group {
         results[i] = file
         if let absent { collected.append(absent) }
-        launch()
+        if next < lines.count {
+          group.addTask(operation: job(next))
+          next += 1
+        }
       }
-      return results
     }
     missing += collected
     return results
