@@ -205,11 +205,12 @@ public struct Downloader: Sendable {
     var collected: [String] = []
     var results = [DownloadedFile?](repeating: nil, count: lines.count)
     let width = max(1, options.parallelism)
+    let matcher = TagMatcher(target: options.target)
     /// The download of line `i`, as a child task's body.
     func job(_ i: Int) -> @Sendable () async throws -> (Int, DownloadedFile?, String?) {
       let line = lines[i]
       return {
-        do { return (i, try await self.fetch(line, options: options, dest: dest), nil) } catch let m as MissingHash { return (i, nil, m.line) }
+        do { return (i, try await self.fetch(line, options: options, dest: dest, matcher: matcher), nil) } catch let m as MissingHash { return (i, nil, m.line) }
       }
     }
     try await withThrowingTaskGroup(of: (Int, DownloadedFile?, String?).self) { group in
@@ -253,14 +254,14 @@ public struct Downloader: Sendable {
     return absolute
   }
 
-  private func fetch(_ line: RequirementLine, options: DownloadOptions, dest: String) async throws -> DownloadedFile {
+  private func fetch(_ line: RequirementLine, options: DownloadOptions, dest: String, matcher: TagMatcher) async throws -> DownloadedFile {
     var req = line.requirement
     let narrowing = options.constraints.filter { $0.requirement.name == req.name }.flatMap(\.requirement.specifier.specifiers)
     if !narrowing.isEmpty {
       req = req.narrowed(by: narrowing)
     }
     if let url = req.url { return try await fetchURL(url, line: line, requirement: req, options: options, dest: dest) }
-    let evaluator = CandidateEvaluator(project: req.name, target: options.target, formats: options.formats, ignoreRequiresPython: options.ignoreRequiresPython)
+    let evaluator = CandidateEvaluator(project: req.name, matcher: matcher, formats: options.formats, ignoreRequiresPython: options.ignoreRequiresPython)
     var candidates: [(Candidate, String)] = []
     var wrongPython = Set<String>()
     try await client.files(for: req.name) { file, base in

@@ -53,8 +53,14 @@ public struct CandidateEvaluator: Sendable {
   private let python: Version?
 
   public init(project: ProjectName, target: Target, formats: FormatControl = .init(), ignoreRequiresPython: Bool = false) {
+    self.init(project: project, matcher: TagMatcher(target: target), formats: formats, ignoreRequiresPython: ignoreRequiresPython)
+  }
+
+  /// With a matcher built once for many projects (building one ranks every supported tag).
+  public init(project: ProjectName, matcher: TagMatcher, formats: FormatControl = .init(), ignoreRequiresPython: Bool = false) {
+    let target = matcher.target
     self.project = project
-    self.matcher = TagMatcher(target: target)
+    self.matcher = matcher
     self.formats = formats
     self.ignoreRequiresPython = ignoreRequiresPython
     self.python = target.pythonVersionForRequiresPython
