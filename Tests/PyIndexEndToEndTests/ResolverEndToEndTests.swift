@@ -66,3 +66,20 @@ struct ResolverEndToEndTests {
     }
   }
 }
+
+extension ResolverEndToEndTests {
+  @Test("more requirements than --jobs: every one is fetched, in order, with a width of 3")
+  func manyRequirementsInAFixedWidth() async throws {
+    let dir = try Harness.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    let projects = (0..<20).map { FixtureProject(name: "many-\($0)", files: [.wheel("many-\($0)", "1.\($0)")]) }
+    try await Harness.withIndex(FixtureProfile(projects: projects)) { index in
+      let reqs = (0..<20).map { "many-\($0)==1.\($0)" }
+      let r = try await Harness.run(["download"] + reqs + ["-j", "3", "-d", dir, "-i", index.simpleURL, "--json"] + Self.target)
+      #expect(r.status == 0, "\(r.stderr)")
+      #expect(Harness.files(in: dir).count == 20)
+      let names = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [[String: Any]]
+      #expect(names?.compactMap { $0["name"] as? String } == (0..<20).map { "many-\($0)" })
+    }
+  }
+}
