@@ -128,10 +128,23 @@ extension PyIndexCommand {
           throw ExitCode(64)
         }
       }
-      try await session.run(index: index, network: network, credentialURLs: credentialURLs) { client in
-        let downloader = Downloader(client: client, warn: { console.warning($0) })
-        downloaded = try await downloader.download(lines: requested, options: options)
+      let display = json ? nil : ProgressDisplay.forTerminal(quiet: output.quiet)
+      var progress: (@Sendable (DownloadProgress) -> Void)? = nil
+      if let display { progress = { @Sendable event in display.handle(event) } }
+      let warn: @Sendable (String) -> Void = { message in
+        display?.clear()
+        console.warning(message)
       }
+      do {
+        try await session.run(index: index, network: network, credentialURLs: credentialURLs) { client in
+          let downloader = Downloader(client: client, warn: warn, progress: progress)
+          downloaded = try await downloader.download(lines: requested, options: options)
+        }
+      } catch {
+        display?.clear()
+        throw error
+      }
+      display?.clear()
       let files = downloaded
       if json {
         console.out("[" + files.map(Download.json).joined(separator: ", ") + "]")

@@ -37,6 +37,16 @@ public struct DownloadOptions: Sendable {
   }
 }
 
+/// What a progress display is told.
+public enum DownloadProgress: Sendable {
+  /// `count` more bytes of `filename` arrived.
+  case bytes(filename: String, count: Int)
+  /// A file is in DEST (downloaded or already there).
+  case finished(filename: String)
+  /// More requirements were queued (dependencies of a wave).
+  case queued(Int)
+}
+
 /// One file `download` wrote (or found already there, verified).
 public struct DownloadedFile: Sendable, Hashable {
   public let project: String
@@ -56,10 +66,13 @@ public struct DownloadedFile: Sendable, Hashable {
 public struct Downloader: Sendable {
   public let client: IndexClient
   public let warn: @Sendable (String) -> Void
+  /// Receives progress events (see ``DownloadOptions/progress``).
+  let progressSink: (@Sendable (DownloadProgress) -> Void)?
 
-  public init(client: IndexClient, warn: @escaping @Sendable (String) -> Void) {
+  public init(client: IndexClient, warn: @escaping @Sendable (String) -> Void, progress: (@Sendable (DownloadProgress) -> Void)? = nil) {
     self.client = client
     self.warn = warn
+    self.progressSink = progress
   }
 
   /// Downloads one file per requirement, several at a time, results in requirement order.
@@ -153,6 +166,7 @@ public struct Downloader: Sendable {
         }
         fetchNow.append(pending)
       }
+      progressSink?(.queued(fetchNow.count))
       let fetched = try await fetchAll(fetchNow.map(\.line), options: options, dest: dest, missing: &missing)
       for (pending, file) in zip(fetchNow, fetched) {
         guard let file else { continue }
@@ -221,6 +235,7 @@ public struct Downloader: Sendable {
       }
       for try await (i, file, absent) in group {
         results[i] = file
+        if let file { progressSink?(.finished(filename: file.filename)) }
         if let absent { collected.append(absent) }
         if next < lines.count {
           group.addTask(operation: job(next))
@@ -351,9 +366,11 @@ public struct Downloader: Sendable {
             throw ClientError.httpStatus(url: Redaction.redact(response.finalURL), status: response.status)
           }
           var h = hasher
+          let progress = self.progressSink
           try await response.body.forEachChunk { chunk in
             try ClientIO.writeAll(fd, chunk, path: tempPath)
             h.update(chunk)
+            progress?(.bytes(filename: filename, count: chunk.count))
           }
           hasher = h
         }

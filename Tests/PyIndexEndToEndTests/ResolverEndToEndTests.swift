@@ -83,3 +83,25 @@ extension ResolverEndToEndTests {
     }
   }
 }
+
+extension ResolverEndToEndTests {
+  @Test("a progress line on a terminal only, cleared before the results; none in logs")
+  func progressOnlyOnATerminal() async throws {
+    let dir = try Harness.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    try await Harness.withIndex(Self.profile) { index in
+      let plain = try await Harness.run(["download", "app", "-d", dir + "/plain", "-i", index.simpleURL] + Self.target)
+      #expect(plain.status == 0)
+      #expect(!plain.stderr.contains("Downloading:"))
+      // Under a pseudo-terminal (util-linux script), stderr is a TTY.
+      let command = ([Harness.pyindex, "download", "app", "-d", dir + "/tty", "-i", index.simpleURL] + Self.target).map { "'\($0)'" }.joined(separator: " ")
+      var env = Harness.baseEnvironment(home: dir)
+      env["TERM"] = "dumb"
+      let tty = try await Harness.execute("/usr/bin/script", ["-qec", command, "/dev/null"], environment: env)
+      #expect(tty.status == 0, "\(tty.stdout)")
+      #expect(tty.stdout.contains("Downloading: 5/5 files"), "\(tty.stdout)")
+      #expect(tty.stdout.contains("\r\u{1B}[2K"))
+      #expect(tty.stdout.contains("Successfully downloaded app lib-a lib-c lib-d speedups"))
+    }
+  }
+}
