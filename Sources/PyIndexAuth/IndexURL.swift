@@ -53,6 +53,11 @@ public struct IndexURL: Sendable, Hashable {
     }
     if URLParts.looksLikeRawSecret(raw) { throw .secretNeedsEncoding(redacted: redacted) }
     guard var p = URLParts(raw) else {
+      if let sep = raw.firstRange(of: "://") {
+        let after = raw[sep.upperBound...]
+        let authority = after.prefix(while: { $0 != "/" && $0 != "?" && $0 != "#" })
+        if authority.isEmpty || authority.hasSuffix("@") { throw .invalidURL(redacted: redacted, reason: "it names no host") }
+      }
       if raw.contains("://"), raw.contains("@") { throw .secretNeedsEncoding(redacted: redacted) }
       throw .invalidURL(redacted: redacted, reason: "not an absolute http(s) URL")
     }

@@ -38,6 +38,12 @@ struct IndexURLTests {
     }
   }
 
+  @Test("a URL without a host says so, not that a secret needs encoding")
+  func noHost() {
+    #expect(throws: AuthError.invalidURL(redacted: "http://ci:****@/simple/", reason: "it names no host")) { try IndexURL("http://ci:pw@/simple/") }
+    #expect(throws: AuthError.invalidURL(redacted: "https:///simple/", reason: "it names no host")) { try IndexURL("https:///simple/") }
+  }
+
   @Test func otherErrors() {
     #expect(throws: AuthError.self) { try IndexURL("http://u:%FF%FE@host/simple/") }
     #expect(throws: AuthError.self) { try IndexURL("ftp://host/simple/") }
