@@ -327,11 +327,11 @@ struct TinyproxyTests {
       Allow 127.0.0.1
       BasicAuth tiny-user tinyProxyPw9
       LogLevel Info
-      LogFile "\(dir)/tinyproxy.log"
       \(connectPorts.map { "ConnectPort \($0)" }.joined(separator: "\n"))
       """
     try config.write(toFile: dir + "/tinyproxy.conf", atomically: true, encoding: .utf8)
-    try await Harness.withServerProcess(exe, ["-d", "-c", dir + "/tinyproxy.conf"], port: port, home: dir) {
+    // Without a LogFile, tinyproxy logs to its standard output; "Accepting connections" comes after the bind.
+    try await Harness.withServerProcess(exe, ["-d", "-c", dir + "/tinyproxy.conf"], ready: "Accepting connections", home: dir) {
       try await body(port)
     }
   }

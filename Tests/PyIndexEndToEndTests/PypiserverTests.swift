@@ -52,7 +52,9 @@ struct PypiserverTests {
 
     let port = try LoopbackPort.free()
     let arguments = ["run", "-i", "127.0.0.1", "-p", "\(port)", "-a", "download,list", "-P", dir + "/htpasswd", "--disable-fallback", dir + "/pkgs"]
-    try await Harness.withServerProcess(exe, arguments, port: port, home: dir) {
+    // pypiserver prints "Listening on" just before it binds; pyindex's own connection retries
+    // (--retries) cover that instant.
+    try await Harness.withServerProcess(exe, arguments, ready: "Listening on", home: dir) {
       try await body(Server(port: port, dir: dir))
     }
   }
@@ -109,7 +111,7 @@ struct PypiserverTests {
   }
 }
 
-/// Free loopback ports and waiting for a server to accept on one.
+/// Free loopback ports.
 enum LoopbackPort {
   /// A port the kernel just handed out on 127.0.0.1 (bound, then released).
   static func free() throws -> Int {
@@ -128,46 +130,46 @@ enum LoopbackPort {
     return Int(UInt16(bigEndian: addr.sin_port))
   }
 
-  /// Connects until the port accepts, for at most 30 s, while `alive()` holds.
-  static func waitUntilAccepting(_ port: Int, while alive: () -> Bool) async throws {
-    let deadline = Date().addingTimeInterval(30)
-    while Date() < deadline, alive() {
-      if connects(port) { return }
-      try await Task.sleep(for: .milliseconds(50))
-    }
-    throw POSIXError(.ETIMEDOUT)
-  }
 
-  static func connects(_ port: Int) -> Bool {
-    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    guard fd >= 0 else { return false }
-    defer { close(fd) }
-    var addr = sockaddr_in()
-    addr.sin_family = sa_family_t(AF_INET)
-    addr.sin_addr.s_addr = inet_addr("127.0.0.1")
-    addr.sin_port = in_port_t(UInt16(port).bigEndian)
-    return withUnsafePointer(to: &addr) { p in
-      p.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
-    }
-  }
 }
 
 extension Harness {
-  /// Runs a third-party server (pypiserver, tinyproxy) on `port` for the duration of `body`:
-  /// waits until it accepts connections, and kills it afterwards (SIGKILL: programs started
-  /// from the test process may have SIGTERM ignored).
-  static func withServerProcess(_ executable: String, _ arguments: [String], port: Int, home: String, _ body: () async throws -> Void) async throws {
+  /// Runs a third-party server (pypiserver, tinyproxy) for the duration of `body`, once it
+  /// has written `ready` to its output (at most 30 s), and kills it afterwards (SIGKILL:
+  /// programs started from the test process may have SIGTERM ignored).
+  static func withServerProcess(_ executable: String, _ arguments: [String], ready: String, home: String, _ body: () async throws -> Void) async throws {
     let p = Process()
     p.executableURL = URL(fileURLWithPath: executable)
     p.arguments = arguments
     p.environment = baseEnvironment(home: home)
-    p.standardOutput = FileHandle.nullDevice
-    p.standardError = FileHandle.nullDevice
+    // stdout and stderr together: tinyproxy logs to one, pypiserver to the other.
+    let err = Pipe()
+    p.standardOutput = err
+    p.standardError = err
     let exited = AsyncStream<Void>.makeStream()
     p.terminationHandler = { _ in exited.continuation.finish() }
+    // Its output, as it arrives (kept draining afterwards so the server never blocks on it).
+    let output = AsyncStream<String>.makeStream(bufferingPolicy: .bufferingNewest(64))
+    err.fileHandleForReading.readabilityHandler = { handle in
+      let data = handle.availableData
+      if data.isEmpty {
+        handle.readabilityHandler = nil
+        output.continuation.finish()
+      } else {
+        output.continuation.yield(String(decoding: data, as: UTF8.self))
+      }
+    }
+    let deadline = DispatchWorkItem { output.continuation.finish() }
+    DispatchQueue.global().asyncAfter(deadline: .now() + 30, execute: deadline)
     try p.run()
+    var seen = ""
+    for await chunk in output.stream {
+      seen += chunk
+      if seen.contains(ready) { break }
+    }
+    deadline.cancel()
     do {
-      try await LoopbackPort.waitUntilAccepting(port, while: { p.isRunning })
+      guard seen.contains(ready) else { throw ServerDidNotStart(output: seen) }
       try await body()
     } catch {
       kill(p.processIdentifier, SIGKILL)
@@ -176,5 +178,10 @@ extension Harness {
     }
     kill(p.processIdentifier, SIGKILL)
     for await _ in exited.stream {}
+  }
+
+  struct ServerDidNotStart: Error, CustomStringConvertible {
+    let output: String
+    var description: String { "the server did not say it was ready within 30 s; it wrote: \(output)" }
   }
 }
