@@ -26,7 +26,7 @@ enum HostTarget {
     #if canImport(Glibc)
       var buf = [CChar](repeating: 0, count: 64)
       guard confstr(Int32(_CS_GNU_LIBC_VERSION), &buf, buf.count) > 0 else { return nil }
-      let text = String(cString: buf)
+      let text = String(decoding: buf.prefix(while: { $0 != 0 }).map { UInt8(bitPattern: $0) }, as: UTF8.self)
       guard text.hasPrefix("glibc ") else { return nil }
       let parts = text.dropFirst(6).split(separator: ".").compactMap { Int($0) }
       guard parts.count >= 2 else { return nil }

@@ -252,7 +252,7 @@ public struct Downloader: Sendable {
     if !path.hasPrefix("/") {
       var buf = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
       guard getcwd(&buf, buf.count) != nil else { throw .fileSystem(path: path, detail: "cannot read the current directory") }
-      let cwd = String(cString: buf)
+      let cwd = String(decoding: buf.prefix(while: { $0 != 0 }).map { UInt8(bitPattern: $0) }, as: UTF8.self)
       absolute = path == "." ? cwd : cwd + "/" + path
     }
     while absolute.count > 1, absolute.hasSuffix("/") { absolute.removeLast() }

@@ -1,4 +1,4 @@
-public import PyIndexModel
+import PyIndexModel
 
 /// Why an index page could not be read.
 public enum ParseError: Error, Equatable, Sendable, CustomStringConvertible {

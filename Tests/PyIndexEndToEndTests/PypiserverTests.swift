@@ -38,7 +38,7 @@ struct PypiserverTests {
     defer { try? FileManager.default.removeItem(atPath: dir) }
     try FileManager.default.createDirectory(atPath: dir + "/pkgs", withIntermediateDirectories: true)
     for f in [FixtureFile.wheel("demo-pkg", "1.0.0"), .wheel("demo-pkg", "1.3.0"), .wheel("demo-pkg", "1.10.0")] {
-      FileManager.default.createFile(atPath: dir + "/pkgs/" + f.filename, contents: Data(f.contents))
+      _ = FileManager.default.createFile(atPath: dir + "/pkgs/" + f.filename, contents: Data(f.contents))
     }
     SecretSweep.register(users.map(\.1))
     for (u, p) in users { SecretSweep.register(user: u, password: p) }

@@ -118,7 +118,7 @@ extension RequirementsEndToEndTests {
       #expect(other.status == 64)
       #expect(other.stderr.contains("is not a wheel or sdist of other-pkg"), "\(other.stderr)")
       let local = dir + "/" + Self.wheel130.filename
-      FileManager.default.createFile(atPath: local, contents: Data(Self.wheel130.contents))
+      _ = FileManager.default.createFile(atPath: local, contents: Data(Self.wheel130.contents))
       let file = try await Harness.run(["download", "demo-pkg @ file://\(local)", "-d", dir + "/local", "--require-hashes"] + Self.target)
       #expect(file.status == 4)
       #expect(file.stderr.contains("demo-pkg==1.3.0 --hash=sha256:\(Self.wheel130.sha256)"), "\(file.stderr)")

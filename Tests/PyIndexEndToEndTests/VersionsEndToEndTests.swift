@@ -168,7 +168,7 @@ struct VersionsEndToEndTests {
     try FileManager.default.createDirectory(atPath: root + "/simple/demo-pkg", withIntermediateDirectories: true)
     try FileManager.default.createDirectory(atPath: root + "/files", withIntermediateDirectories: true)
     let wheel = FixtureFile.wheel("demo-pkg", "3.1")
-    FileManager.default.createFile(atPath: root + "/files/" + wheel.filename, contents: Data(wheel.contents))
+    _ = FileManager.default.createFile(atPath: root + "/files/" + wheel.filename, contents: Data(wheel.contents))
     try "<a href='../../files/\(wheel.filename)#sha256=\(wheel.sha256)'>w</a>".write(toFile: root + "/simple/demo-pkg/index.html", atomically: true, encoding: .utf8)
     for index in ["file://" + root + "/simple/", root + "/simple"] {
       let r = try await Harness.run(["index", "versions", "demo-pkg", "-i", index])
@@ -232,9 +232,9 @@ struct FindLinksEndToEndTests {
     let dir = try Harness.temporaryDirectory()
     defer { try? FileManager.default.removeItem(atPath: dir) }
     for f in [FixtureFile.wheel("demo-pkg", "4.0"), .wheel("demo-pkg", "4.1", tag: "cp312-cp312-win_amd64"), .wheel("other", "9.0")] {
-      FileManager.default.createFile(atPath: dir + "/" + f.filename, contents: Data(f.contents))
+      _ = FileManager.default.createFile(atPath: dir + "/" + f.filename, contents: Data(f.contents))
     }
-    FileManager.default.createFile(atPath: dir + "/README.txt", contents: Data("x".utf8))
+    _ = FileManager.default.createFile(atPath: dir + "/README.txt", contents: Data("x".utf8))
     let r = try await Harness.run(["index", "versions", "demo-pkg", "--no-index", "-f", dir])
     #expect(r.status == 0)
     #expect(r.stdout == "demo-pkg (4.1)\nAvailable versions: 4.1, 4.0\n")
