@@ -148,26 +148,13 @@ extension Harness {
     p.standardError = err
     let exited = AsyncStream<Void>.makeStream()
     p.terminationHandler = { _ in exited.continuation.finish() }
-    // Its output, as it arrives (kept draining afterwards so the server never blocks on it).
-    let output = AsyncStream<String>.makeStream(bufferingPolicy: .bufferingNewest(64))
-    err.fileHandleForReading.readabilityHandler = { handle in
-      let data = handle.availableData
-      if data.isEmpty {
-        handle.readabilityHandler = nil
-        output.continuation.finish()
-      } else {
-        output.continuation.yield(String(decoding: data, as: UTF8.self))
-      }
-    }
-    let deadline = DispatchWorkItem { output.continuation.finish() }
-    DispatchQueue.global().asyncAfter(deadline: .now() + 30, execute: deadline)
+    let output = outputStream(err)
     try p.run()
     var seen = ""
-    for await chunk in output.stream {
+    for await chunk in output {
       seen += chunk
       if seen.contains(ready) { break }
     }
-    deadline.cancel()
     do {
       guard seen.contains(ready) else { throw ServerDidNotStart(output: seen) }
       try await body()
@@ -178,6 +165,24 @@ extension Harness {
     }
     kill(p.processIdentifier, SIGKILL)
     for await _ in exited.stream {}
+  }
+
+  /// What a child writes to `pipe`, as it arrives, ending at end of file or after `seconds`
+  /// (the bound for a program that never says what is awaited). The pipe keeps being drained
+  /// afterwards, so the child never blocks on a full pipe.
+  static func outputStream(_ pipe: Pipe, seconds: Double = 30) -> AsyncStream<String> {
+    let output = AsyncStream<String>.makeStream(bufferingPolicy: .bufferingNewest(64))
+    pipe.fileHandleForReading.readabilityHandler = { handle in
+      let data = handle.availableData
+      if data.isEmpty {
+        handle.readabilityHandler = nil
+        output.continuation.finish()
+      } else {
+        output.continuation.yield(String(decoding: data, as: UTF8.self))
+      }
+    }
+    DispatchQueue.global().asyncAfter(deadline: .now() + seconds) { output.continuation.finish() }
+    return output.stream
   }
 
   struct ServerDidNotStart: Error, CustomStringConvertible {

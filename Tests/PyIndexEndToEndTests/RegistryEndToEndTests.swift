@@ -298,31 +298,14 @@ struct FixtureProgramTests {
     p.standardError = FileHandle.nullDevice
     let exited = AsyncStream<Void>.makeStream()
     p.terminationHandler = { _ in exited.continuation.finish() }
+    let output = Harness.outputStream(out)
     try p.run()
-    let chunks = AsyncStream<Data>.makeStream()
-    out.fileHandleForReading.readabilityHandler = { handle in
-      let data = handle.availableData
-      if data.isEmpty {
-        handle.readabilityHandler = nil
-        chunks.continuation.finish()
-      } else {
-        chunks.continuation.yield(data)
-      }
+    var text = ""
+    for await chunk in output {
+      text += chunk
+      if text.filter({ $0 == "\n" }).count >= lines { break }
     }
-    var listing: [String] = []
-    var buffer = Data()
-    reading: for await chunk in chunks.stream {
-      for byte in chunk {
-        if byte == UInt8(ascii: "\n") {
-          listing.append(String(decoding: buffer, as: UTF8.self))
-          buffer.removeAll()
-          if listing.count == lines { break reading }
-        } else {
-          buffer.append(byte)
-        }
-      }
-    }
-    out.fileHandleForReading.readabilityHandler = nil
+    let listing = Array(text.split(separator: "\n", omittingEmptySubsequences: false).prefix(lines).map(String.init))
     do { try await body(listing) } catch { p.interrupt(); for await _ in exited.stream {}; throw error }
     p.interrupt()
     for await _ in exited.stream {}
