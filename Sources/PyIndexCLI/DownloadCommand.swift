@@ -164,9 +164,11 @@ extension PyIndexCommand {
     func downloadTarget(_ target: TargetOptions, environment: [String: String]) throws -> (Target, String?) {
       var t = try target.explicitTarget()
       var full: String? = nil
-      if t.platforms == nil { t.platforms = HostTarget.platformTags() }
+      // The host's python3 tells the Python (when not given) and whether it runs on musl.
+      let host = t.platforms == nil || t.pythonVersion == nil ? HostTarget.python(environment: environment) : nil
+      if t.platforms == nil { t.platforms = HostTarget.platformTags(python: host, environment: environment) }
       if t.pythonVersion == nil {
-        guard let py = HostTarget.python(environment: environment) else {
+        guard let py = host else {
           throw ValidationError("no python3 on PATH to take the target Python from; pass --python-version (e.g. --python-version 3.12)")
         }
         t.pythonVersion = py.version

@@ -109,142 +109,98 @@ public struct Downloader: Sendable {
   }
 
   /// A requirement waiting in the queue, and the chain of choices that led to it.
-  private struct Pending {
+  struct Pending: Sendable {
     var line: RequirementLine
     var chain: [String]
     var shown: String { (chain + [line.requirement.text]).joined(separator: " → ") }
   }
 
   /// What was chosen for a project, and why.
-  private struct Chosen {
+  struct Chosen {
     var version: Version
     var why: String
     var metadata: CoreMetadata?
     var extras: Set<String>
   }
 
-  /// The resolver-lite: downloads the requirements, then (unless `--no-deps`) the
-  /// dependencies each wheel's `METADATA` names, wave by wave, with markers evaluated for the
-  /// target and extras followed. No backtracking: a later requirement that excludes a version
-  /// already chosen stops everything with the two chains that conflict.
+  /// The file selection chose for a requirement, and where it comes from.
+  struct Selected: Sendable {
+    var file: DistributionFile
+    var version: String
+    /// Absolute, without fragment; userinfo stripped (a credential source already).
+    var url: String
+    var project: ProjectName
+    /// A `name @ URL` whose path names no distribution file: the response's
+    /// `Content-Disposition` names it (and so gives the version).
+    var nameFromResponse = false
+  }
+
+  /// Work for one child task of the resolver.
+  enum Job: Sendable {
+    /// Choose the file for item `item` and, when `metadata`, read its dependencies from PEP 658
+    /// metadata or through range requests before the file itself is downloaded.
+    case select(item: Int, line: RequirementLine, metadata: Bool)
+    /// Download the chosen file; when `readMetadata`, read `METADATA` from it afterwards.
+    case store(item: Int, Selected, line: RequirementLine, readMetadata: Bool)
+  }
+
+  /// What a child task reports.
+  enum Event: Sendable {
+    case selected(item: Int, Selected, CoreMetadata?)
+    case stored(item: Int, DownloadedFile?, missingHash: String?, CoreMetadata?)
+  }
+
+  /// The resolver-lite: selects a file for each requirement and, unless `--no-deps`, follows the
+  /// dependencies each wheel declares, wave by wave, with markers evaluated for the target and
+  /// extras followed. Dependencies come from PEP 658 metadata or range requests when the
+  /// index allows, so the next wave starts while files are still downloading; otherwise from
+  /// the downloaded wheel. No backtracking: a later requirement that excludes a version already
+  /// chosen stops everything with the two chains that conflict.
   private func resolve(_ requirements: [RequirementLine], options: DownloadOptions, dest: String, environment: MarkerEnvironment) async throws -> [DownloadedFile] {
-    var missing: [String] = []
-    var results: [DownloadedFile] = []
-    var chosen: [String: Chosen] = [:]
-    var wave = requirements.map { Pending(line: $0, chain: []) }
-    var waves = 0
-    while !wave.isEmpty {
-      waves += 1
-      guard waves <= 100 else { throw ClientError.usage("the dependency closure is deeper than 100 levels", hint: nil) }
-      var fetchNow: [Pending] = []
-      var next: [Pending] = []
-      for pending in wave {
-        let req = pending.line.requirement
-        let key = req.name.normalized
-        if var c = chosen[key] {
-          if !req.specifier.isEmpty, !req.specifier.contains(c.version) {
-            throw ClientError.dependencyConflict(
-              "\(pending.shown) excludes \(req.name.typed) \(c.version), which was chosen for \(c.why)")
-          }
-          let newExtras = Set(req.extras).subtracting(c.extras)
-          if !newExtras.isEmpty, let metadata = c.metadata {
-            c.extras.formUnion(newExtras)
-            chosen[key] = c
-            next += try dependencies(metadata, extras: newExtras, onlyExtras: true, chain: pending.chain + ["\(req.name.typed) \(c.version)"], environment: environment)
-          }
-          continue
-        }
-        if let i = fetchNow.firstIndex(where: { $0.line.requirement.name == req.name }) {
-          // Same project twice in one wave: one download that satisfies both.
-          var merged = fetchNow[i]
-          let first = merged.line
-          merged.line = RequirementLine(
-            requirement: first.requirement.narrowed(by: req.specifier.specifiers).adding(extras: req.extras),
-            hashes: first.hashes.merging(pending.line.hashes) { $0.union($1) }, origin: first.origin ?? pending.line.origin)
-          fetchNow[i] = merged
-          continue
-        }
-        fetchNow.append(pending)
-      }
-      progressSink?(.queued(fetchNow.count))
-      let fetched = try await fetchAll(fetchNow.map(\.line), options: options, dest: dest, missing: &missing)
-      for (pending, file) in zip(fetchNow, fetched) {
-        guard let file else { continue }
-        results.append(file)
-        let req = pending.line.requirement
-        let step = "\(req.name.typed) \(file.version)"
-        var metadata: CoreMetadata? = nil
-        if options.resolveDependencies {
-          if file.filename.hasSuffix(".whl") {
-            do { metadata = CoreMetadata(try WheelMetadata.read(path: file.path)) } catch {
-              throw ClientError.fileSystem(path: file.path, detail: "cannot read the wheel's METADATA: \(error)")
-            }
-          } else {
-            warn("\(file.filename) is a source distribution: its dependencies are not followed (pyindex never builds sdists)")
-          }
-        }
-        guard let version = try? Version(file.version) else { continue }
-        chosen[req.name.normalized] = Chosen(version: version, why: (pending.chain + [req.text]).joined(separator: " → "), metadata: metadata, extras: Set(req.extras))
-        if let metadata {
-          next += try dependencies(metadata, extras: Set(req.extras), onlyExtras: false, chain: pending.chain + [step], environment: environment)
-        }
-      }
-      wave = next
-    }
-    if !missing.isEmpty { throw ClientError.hashesRequired(missing: missing.sorted(), unpinned: false) }
-    return results
-  }
-
-  /// The `Requires-Dist` entries of `metadata` that apply to the target with `extras`
-  /// (only those an extra adds, when `onlyExtras`).
-  private func dependencies(_ metadata: CoreMetadata, extras: Set<String>, onlyExtras: Bool, chain: [String], environment: MarkerEnvironment) throws -> [Pending] {
-    var out: [Pending] = []
-    for text in metadata.requiresDist {
-      let dep: Requirement
-      do { dep = try Requirement(text) } catch {
-        warn("\(chain.last ?? "?") declares an invalid dependency '\(text)'; it is skipped")
-        continue
-      }
-      let base = !onlyExtras && dep.applies(to: environment)
-      let viaExtra = extras.contains { dep.applies(to: environment, extra: $0) } && !dep.applies(to: environment)
-      guard base || viaExtra else { continue }
-      out.append(Pending(line: RequirementLine(requirement: dep, origin: nil), chain: chain))
-    }
-    return out
-  }
-
-  /// Downloads `lines`, `parallelism` at a time; results in order, nil for a file that was
-  /// not kept because it had no hash under `--require-hashes` (its line is added to `missing`).
-  private func fetchAll(_ lines: [RequirementLine], options: DownloadOptions, dest: String, missing: inout [String]) async throws -> [DownloadedFile?] {
-    var collected: [String] = []
-    var results = [DownloadedFile?](repeating: nil, count: lines.count)
+    var state = ResolveState(options: options, environment: environment, warn: warn, progress: progressSink)
+    try state.begin(requirements.map { Pending(line: $0, chain: []) })
     let width = max(1, options.parallelism)
     let matcher = TagMatcher(target: options.target)
-    /// The download of line `i`, as a child task's body.
-    func job(_ i: Int) -> @Sendable () async throws -> (Int, DownloadedFile?, String?) {
-      let line = lines[i]
-      return {
-        do { return (i, try await self.fetch(line, options: options, dest: dest, matcher: matcher), nil) } catch let m as MissingHash { return (i, nil, m.line) }
+    try await withThrowingTaskGroup(of: Event.self) { group in
+      var running = 0
+      while true {
+        while running < width, let job = state.nextJob() {
+          group.addTask(operation: run(job, options: options, dest: dest, matcher: matcher))
+          running += 1
+        }
+        guard running > 0, let event = try await group.next() else { break }
+        running -= 1
+        try state.handle(event)
       }
     }
-    try await withThrowingTaskGroup(of: (Int, DownloadedFile?, String?).self) { group in
-      var next = 0
-      while next < min(width, lines.count) {
-        group.addTask(operation: job(next))
-        next += 1
-      }
-      for try await (i, file, absent) in group {
-        results[i] = file
-        if let file { progressSink?(.finished(filename: file.filename)) }
-        if let absent { collected.append(absent) }
-        if next < lines.count {
-          group.addTask(operation: job(next))
-          next += 1
+    if !state.missing.isEmpty { throw ClientError.hashesRequired(missing: state.missing.sorted(), unpinned: false) }
+    return state.results
+  }
+
+  /// The body of a child task for `job`.
+  private func run(_ job: Job, options: DownloadOptions, dest: String, matcher: TagMatcher) -> @Sendable () async throws -> Event {
+    {
+      switch job {
+      case .select(let item, let line, let wantsMetadata):
+        let selected = try await self.select(line, options: options, matcher: matcher)
+        let metadata = wantsMetadata && selected.file.filename.hasSuffix(".whl") ? try await self.remoteMetadata(selected) : nil
+        return .selected(item: item, selected, metadata)
+      case .store(let item, let selected, let line, let readMetadata):
+        let file: DownloadedFile
+        do {
+          file = try await self.store(selected, dest: dest, allowed: line.hashes, requireHashes: options.requireHashes)
+        } catch let m as MissingHash {
+          return .stored(item: item, nil, missingHash: m.line, nil)
+        }
+        self.progressSink?(.finished(filename: file.filename))
+        guard readMetadata else { return .stored(item: item, file, missingHash: nil, nil) }
+        do {
+          return .stored(item: item, file, missingHash: nil, CoreMetadata(try WheelMetadata.read(path: file.path)))
+        } catch {
+          throw ClientError.fileSystem(path: file.path, detail: "cannot read the wheel's METADATA: \(error)")
         }
       }
     }
-    missing += collected
-    return results
   }
 
   static func prepareDestination(_ path: String) throws(ClientError) -> String {
@@ -269,13 +225,15 @@ public struct Downloader: Sendable {
     return absolute
   }
 
-  private func fetch(_ line: RequirementLine, options: DownloadOptions, dest: String, matcher: TagMatcher) async throws -> DownloadedFile {
+  /// Chooses the file pip would choose for `line` (constraints applied), or the file a
+  /// `name @ URL` requirement names.
+  private func select(_ line: RequirementLine, options: DownloadOptions, matcher: TagMatcher) async throws -> Selected {
     var req = line.requirement
     let narrowing = options.constraints.filter { $0.requirement.name == req.name }.flatMap(\.requirement.specifier.specifiers)
     if !narrowing.isEmpty {
       req = req.narrowed(by: narrowing)
     }
-    if let url = req.url { return try await fetchURL(url, line: line, requirement: req, options: options, dest: dest) }
+    if let url = req.url { return try selectURL(url, requirement: req) }
     let evaluator = CandidateEvaluator(project: req.name, matcher: matcher, formats: options.formats, ignoreRequiresPython: options.ignoreRequiresPython)
     var candidates: [(Candidate, String)] = []
     var wrongPython = Set<String>()
@@ -299,13 +257,12 @@ public struct Downloader: Sendable {
       warn("the candidate selected for download is a yanked version: \(best.file.filename)\(reason.isEmpty ? "" : "; reason for being yanked: \(reason)")")
     }
     let base = candidates.first { $0.0 == best }?.1 ?? ""
-    let url = best.file.resolvedURL(base: base)
-    return try await store(best.file, version: best.version.description, url: url, project: req.name, dest: dest, allowed: line.hashes, requireHashes: options.requireHashes)
+    return Selected(file: best.file, version: best.version.description, url: best.file.resolvedURL(base: base), project: req.name)
   }
 
   /// `name @ URL`: the file is downloaded as given (its userinfo was made a credential source
   /// for its origin), checked against the URL's `#sha256=` fragment and the line's `--hash`.
-  private func fetchURL(_ raw: String, line: RequirementLine, requirement req: Requirement, options: DownloadOptions, dest: String) async throws -> DownloadedFile {
+  private func selectURL(_ raw: String, requirement req: Requirement) throws -> Selected {
     let url = Redaction.withoutUserinfo(raw)
     guard let scheme = URLReference.scheme(of: url), ["http", "https", "file"].contains(scheme) else {
       throw ClientError.usage("\(Redaction.redact(raw)): only http, https and file URLs can be downloaded", hint: nil)
@@ -313,19 +270,24 @@ public struct Downloader: Sendable {
     let file = DistributionFile(filename: nil, href: url)
     let filename = file.filename
     guard let kind = DistributionKind(filename: filename, project: req.name) else {
-      throw ClientError.usage("\(Redaction.redact(raw)) is not a wheel or sdist of \(req.name.typed) (its file name is '\(filename)')", hint: "name @ URL must point at a distribution file of that project")
+      // `/download?id=3`: the server's Content-Disposition will have to name the file.
+      guard scheme != "file" else {
+        throw ClientError.usage("\(Redaction.redact(raw)) is not a wheel or sdist of \(req.name.typed) (its file name is '\(filename)')", hint: "name @ URL must point at a distribution file of that project")
+      }
+      return Selected(file: file, version: "", url: URLReference.stripFragment(url), project: req.name, nameFromResponse: true)
     }
-    return try await store(file, version: kind.version.description, url: URLReference.stripFragment(url), project: req.name, dest: dest, allowed: line.hashes, requireHashes: options.requireHashes)
+    return Selected(file: file, version: kind.version.description, url: URLReference.stripFragment(url), project: req.name)
   }
 
   /// Writes the file to a temporary name, checks every digest the index gave and, when the
   /// requirement has `--hash` values, that the file matches one of them; renames it then.
-  private func store(_ file: DistributionFile, version: String, url: String, project: ProjectName, dest: String, allowed: [String: Set<String>], requireHashes: Bool) async throws -> DownloadedFile {
-    let filename = file.filename
-    guard Downloader.isSafeFilename(filename) else {
+  private func store(_ selected: Selected, dest: String, allowed: [String: Set<String>], requireHashes: Bool) async throws -> DownloadedFile {
+    let (file, url, project) = (selected.file, selected.url, selected.project)
+    var (filename, version) = (file.filename, selected.version)
+    guard Downloader.isSafeFilename(filename) || selected.nameFromResponse else {
       throw ClientError.fileSystem(path: filename, detail: "unsafe file name (a separator, '..', NUL or a control character)")
     }
-    let finalPath = dest + "/" + filename
+    var finalPath = dest + "/" + filename
     let expected = file.digests
     if expected.isEmpty, !file.unverifiableAlgorithms.isEmpty {
       warn("\(filename): the index gives only \(file.unverifiableAlgorithms.joined(separator: ", ")) digests, which pyindex cannot verify")
@@ -335,14 +297,14 @@ public struct Downloader: Sendable {
     func matchesAllowed(_ digests: [String: String]) -> Bool {
       allowed.isEmpty || allowed.contains { alg, values in digests[alg].map(values.contains) ?? false }
     }
-    if let existing = Downloader.digests(ofFileAt: finalPath, algorithms: algorithms),
+    if !selected.nameFromResponse, let existing = Downloader.digests(ofFileAt: finalPath, algorithms: algorithms),
       expected.allSatisfy({ existing.digests[$0.key] == $0.value }), matchesAllowed(existing.digests), !(requireHashes && allowed.isEmpty)
     {
       return DownloadedFile(
         project: project.typed, version: version, filename: filename, path: finalPath,
         sha256: existing.digests["sha256"] ?? "", size: existing.size, url: shownURL, alreadyPresent: true)
     }
-    let tempPath = dest + "/." + filename + "." + Downloader.randomSuffix() + ".part"
+    let tempPath = dest + "/." + (selected.nameFromResponse ? "download" : filename) + "." + Downloader.randomSuffix() + ".part"
     let fd = open(tempPath, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
     guard fd >= 0 else { throw ClientError.fileSystem(path: tempPath, detail: String(cString: strerror(errno))) }
     TemporaryFiles.shared.register(tempPath)
@@ -364,6 +326,16 @@ public struct Downloader: Sendable {
             throw ClientError.authentication(url: Redaction.redact(response.finalURL), status: response.status, loginPage: false, source: response.credentialSource)
           default:
             throw ClientError.httpStatus(url: Redaction.redact(response.finalURL), status: response.status)
+          }
+          if selected.nameFromResponse {
+            // pip's rule: the server's Content-Disposition names the file (its last component).
+            let given = response.header("Content-Disposition").flatMap(ContentDisposition.filename)
+            guard let given, Downloader.isSafeFilename(given), let kind = DistributionKind(filename: given, project: project) else {
+              throw ClientError.usage(
+                "\(shownURL) is not a wheel or sdist of \(project.typed): its path names '\(filename)' and the server's Content-Disposition \(given.map { "names '\($0)'" } ?? "names no file")",
+                hint: "name @ URL must point at a distribution file of that project")
+            }
+            (filename, version, finalPath) = (given, kind.version.description, dest + "/" + given)
           }
           var h = hasher
           let progress = self.progressSink

@@ -14,6 +14,20 @@ enum FixtureRouter {
     let layout = profile.layout
     if let fault = faults(request) { return fault }
     let parts = path.split(separator: "/").map(String.init)
+    if parts.count == 2, ["by-id", "by-id-ext", "by-id-path"].contains(parts[0]) {
+      // A download URL that does not name the file: Content-Disposition does.
+      let files = profile.projects.flatMap(\.files)
+      guard let n = Int(parts[1]), files.indices.contains(n) else { return .text(404, "Not Found") }
+      let name = files[n].filename
+      let disposition = switch parts[0] {
+      case "by-id": "attachment; filename=\"\(name)\""
+      case "by-id-ext": "attachment; filename=\"download.bin\"; filename*=UTF-8''\(percentEncode(name))"
+      default: "attachment; filename=\"../../\(name)\""
+      }
+      var r = file(files[n])
+      r.headers.append(("Content-Disposition", disposition))
+      return r
+    }
     if parts.first == "location-credentials", parts.count >= 2, let auth = profile.auth {
       // Credentials for the next hop ride in the Location header.
       let userinfo = percentEncode(auth.username) + ":" + percentEncode(auth.password)
@@ -55,23 +69,24 @@ enum FixtureRouter {
       if name != normalized { return redirect("\(layout.simplePath)\(normalized)/" + parts.dropFirst().joined(separator: "/")) }
       if partial { project.files = Array(project.files.prefix(2)) }
       if parts.count == 2, parts[1].isEmpty { return page(project, request: request, profile: profile) }
-      if parts.count == 2, profile.hosting == .samePath, let f = project.files.first(where: { $0.filename == parts[1] }) { return file(f) }
+      if parts.count == 2, profile.hosting == .samePath, let r = serve(String(parts[1]), in: project.files, request: request, profile: profile) { return r }
       return .text(404, "Not Found")
     }
     if path.hasPrefix(layout.filesPath) {
       let filename = String(path.split(separator: "/").last ?? "")
-      guard profile.hosting != .samePath, let f = profile.projects.lazy.flatMap(\.files).first(where: { $0.filename == filename }) else {
+      let files = Array(profile.projects.lazy.flatMap(\.files))
+      guard profile.hosting != .samePath, let r = serve(filename, in: files, request: request, profile: profile) else {
         return .text(404, "Not Found")
       }
       if profile.hosting == .otherOrigin, let storagePort {
-        return redirect("http://127.0.0.1:\(storagePort)/storage/\(f.filename)?\(layout.storageQuery)", status: 302)
+        return redirect("http://127.0.0.1:\(storagePort)/storage/\(filename)?\(layout.storageQuery)", status: 302)
       }
-      if profile.hosting == .stalling {
-        var r = file(f)
-        r.stallAfter = f.contents.count / 2
+      if profile.hosting == .stalling, r.status == 200 {
+        var r = r
+        r.stallAfter = r.body.count / 2
         return r
       }
-      return file(f)
+      return r
     }
     return .text(404, "Not Found")
   }
@@ -96,6 +111,8 @@ enum FixtureRouter {
   /// - `/status/<code>/<name>/` → that status;
   /// - `/to-port/<port>/<name>/` → 302 to `/simple/<name>/` on another local port (another origin);
   /// - `/to-default/<scheme>/<name>/` → 302 to `<scheme>://127.0.0.1/simple/<name>/` (default port);
+  /// - `/by-id/<n>`, `/by-id-ext/<n>`, `/by-id-path/<n>`: the n-th file of the profile, named
+  ///   only by `Content-Disposition` (`filename=`, `filename*=UTF-8''…`, `filename="../../…"`);
   /// - `/location-credentials/<name>/` (profiles with auth) → 302 to `/simple/<name>/` with the
   ///   profile's credentials in the `Location` userinfo.
   static func faults(_ request: RecordedRequest) -> FixtureResponse? {
@@ -126,8 +143,7 @@ enum FixtureRouter {
       return .text(400, "<Error><Code>InvalidArgument</Code><Message>Only one auth mechanism allowed</Message></Error>", type: "application/xml")
     }
     let filename = String(request.path.dropFirst("/storage/".count))
-    guard let f = profile.projects.lazy.flatMap(\.files).first(where: { $0.filename == filename }) else { return .text(404, "NoSuchKey") }
-    return file(f)
+    return serve(filename, in: Array(profile.projects.lazy.flatMap(\.files)), request: request, profile: profile) ?? .text(404, "NoSuchKey")
   }
 
   static func refuse(_ failure: AuthFailure) -> FixtureResponse {
@@ -154,6 +170,41 @@ enum FixtureRouter {
     FixtureResponse(status: 200, headers: [("Content-Type", "application/octet-stream")], body: f.contents)
   }
 
+  /// The file named `name` among `files`, or its PEP 658 `.metadata` when the profile serves
+  /// them; a `Range` request gets 206 when the profile honours ranges. nil: no such file.
+  static func serve(_ name: String, in files: [FixtureFile], request: RecordedRequest, profile: FixtureProfile) -> FixtureResponse? {
+    if profile.coreMetadata, name.hasSuffix(".metadata"), let f = files.first(where: { $0.filename + ".metadata" == name }), let metadata = f.metadata {
+      return FixtureResponse(status: 200, headers: [("Content-Type", "application/octet-stream")], body: metadata)
+    }
+    guard let f = files.first(where: { $0.filename == name }) else { return nil }
+    guard profile.ranges else { return file(f) }
+    guard let header = request.header("Range") else {
+      return FixtureResponse(status: 200, headers: [("Content-Type", "application/octet-stream"), ("Accept-Ranges", "bytes")], body: f.contents)
+    }
+    guard let range = byteRange(header, size: f.contents.count) else {
+      return FixtureResponse(status: 416, headers: [("Content-Range", "bytes */\(f.contents.count)")])
+    }
+    return FixtureResponse(
+      status: 206,
+      headers: [("Content-Type", "application/octet-stream"), ("Accept-Ranges", "bytes"), ("Content-Range", "bytes \(range.lowerBound)-\(range.upperBound - 1)/\(f.contents.count)")],
+      body: Array(f.contents[range]))
+  }
+
+  /// One range of `bytes=a-b`, `bytes=a-` or `bytes=-n`, clamped to `size`; nil when unsatisfiable.
+  static func byteRange(_ header: String, size: Int) -> Range<Int>? {
+    guard header.hasPrefix("bytes="), !header.contains(",") else { return nil }
+    let spec = header.dropFirst(6).split(separator: "-", omittingEmptySubsequences: false)
+    guard spec.count == 2 else { return nil }
+    if spec[0].isEmpty {
+      guard let n = Int(spec[1]), n > 0 else { return nil }
+      return max(0, size - n)..<size
+    }
+    guard let a = Int(spec[0]), a < size else { return nil }
+    let b = spec[1].isEmpty ? size - 1 : min(Int(spec[1]) ?? -1, size - 1)
+    guard b >= a else { return nil }
+    return a..<(b + 1)
+  }
+
   static func href(_ f: FixtureFile, profile: FixtureProfile, port: Int) -> String {
     let digest = f.advertisedSHA256 ?? f.sha256
     let layout = profile.layout
@@ -171,6 +222,7 @@ enum FixtureRouter {
         var o = "{\"filename\": \"\(f.filename)\", \"url\": \"\(href(f, profile: profile, port: request.serverPort).split(separator: "#")[0])\", \"hashes\": {\"sha256\": \"\(f.advertisedSHA256 ?? f.sha256)\"}"
         if let rp = f.requiresPython { o += ", \"requires-python\": \"\(rp)\"" }
         if let y = f.yanked { o += ", \"yanked\": \(y.isEmpty ? "true" : "\"\(y)\"")" }
+        if profile.coreMetadata, let m = f.metadataSHA256 { o += ", \"core-metadata\": {\"sha256\": \"\(m)\"}" }
         o += ", \"size\": \(f.contents.count)}"
         return o
       }
@@ -182,6 +234,10 @@ enum FixtureRouter {
       var attrs = ""
       if let rp = f.requiresPython { attrs += " data-requires-python=\"\(rp.replacingOccurrences(">", "&gt;").replacingOccurrences("<", "&lt;"))\"" }
       if let y = f.yanked { attrs += " data-yanked=\"\(y)\"" }
+      if profile.coreMetadata, let m = f.metadataSHA256 {
+        // Both spellings, as PyPI does (PEP 714).
+        attrs += " data-core-metadata=\"sha256=\(m)\" data-dist-info-metadata=\"sha256=\(m)\""
+      }
       html += "<a href=\"\(href(f, profile: profile, port: request.serverPort))\"\(attrs)>\(f.filename)</a><br>\n"
     }
     html += "</body></html>\n"

@@ -13,24 +13,35 @@ public struct FixtureFile: Sendable {
   public var requiresPython: String?
   /// A digest to advertise instead of the real one (to test mismatches).
   public var advertisedSHA256: String?
+  /// A wheel's `METADATA`, served as `<file>.metadata` (PEP 658) by profiles with
+  /// ``FixtureProfile/coreMetadata``.
+  public var metadata: [UInt8]?
+  /// A metadata digest to advertise instead of the real one (to test mismatches).
+  public var advertisedMetadataSHA256: String?
+  var metadataSHA256: String? { metadata.map { advertisedMetadataSHA256 ?? FixtureFile.sha256($0) } }
 
-  public init(filename: String, contents: [UInt8], yanked: String? = nil, requiresPython: String? = nil, advertisedSHA256: String? = nil) {
+  public init(filename: String, contents: [UInt8], yanked: String? = nil, requiresPython: String? = nil, advertisedSHA256: String? = nil, metadata: [UInt8]? = nil) {
     self.filename = filename
     self.contents = contents
     self.yanked = yanked
     self.requiresPython = requiresPython
     self.advertisedSHA256 = advertisedSHA256
+    self.metadata = metadata
   }
 
   /// A real wheel for `project` `version` with `tag`.
   /// `requires` become the wheel's `Requires-Dist` lines.
-  public static func wheel(_ project: String, _ version: String, tag: String = "py3-none-any", yanked: String? = nil, requiresPython: String? = nil, requires: [String] = []) -> FixtureFile {
+  /// `padding` adds that many bytes after `METADATA` (see ``WheelBuilder/wheel(name:version:tag:requires:padding:)``).
+  public static func wheel(_ project: String, _ version: String, tag: String = "py3-none-any", yanked: String? = nil, requiresPython: String? = nil, requires: [String] = [], padding: Int = 0) -> FixtureFile {
     FixtureFile(
       filename: "\(project.replacingDashes())-\(version)-\(tag).whl",
-      contents: WheelBuilder.wheel(name: project, version: version, tag: tag, requires: requires), yanked: yanked, requiresPython: requiresPython)
+      contents: WheelBuilder.wheel(name: project, version: version, tag: tag, requires: requires, padding: padding), yanked: yanked, requiresPython: requiresPython,
+      metadata: WheelBuilder.metadata(name: project, version: version, requires: requires))
   }
 
-  public var sha256: String { SHA256.hash(data: contents).map { String($0, radix: 16).leftPad2() }.joined() }
+  public var sha256: String { FixtureFile.sha256(contents) }
+
+  static func sha256(_ bytes: [UInt8]) -> String { SHA256.hash(data: bytes).map { String($0, radix: 16).leftPad2() }.joined() }
 }
 
 extension String {
@@ -177,6 +188,12 @@ public struct FixtureProfile: Sendable {
   public var json: Bool
   /// A directory served as a static tree (`/simple/<name>/index.html` or `index.json`), for benchmarks.
   public var staticRoot: String?
+  /// Whether pages advertise PEP 658/714 metadata (`data-core-metadata`, `core-metadata`) and
+  /// `<file>.metadata` is served.
+  public var coreMetadata = false
+  /// Whether files honour `Range` requests (206 with `Content-Range`), as object stores and
+  /// most registries do; without it, a `Range` header is ignored (200, the whole file).
+  public var ranges = false
 
   public init(projects: [FixtureProject] = [], auth: FixtureAuth? = nil, hosting: FileHosting = .otherPath, layout: FixtureLayout = FixtureLayout(), json: Bool = true, staticRoot: String? = nil) {
     self.projects = projects

@@ -5,19 +5,39 @@ internal import CZlib
 /// so that pip and uv accept the files the fixture index serves.
 public enum WheelBuilder {
   /// A wheel for `name` `version` with the given tag triple, e.g. `py3-none-any`.
-  public static func wheel(name: String, version: String, tag: String = "py3-none-any", requires: [String] = []) -> [UInt8] {
+  /// `padding` bytes of stored data go after `METADATA` (as a real wheel's modules would), so
+  /// that reading `METADATA` from the end of a big wheel takes more than one read.
+  public static func wheel(name: String, version: String, tag: String = "py3-none-any", requires: [String] = [], padding: Int = 0) -> [UInt8] {
     let dist = name.replacingDashes() + "-" + version
-    var metadata = "Metadata-Version: 2.1\nName: \(name)\nVersion: \(version)\n"
-    for r in requires { metadata += "Requires-Dist: \(r)\n" }
+    let metadata = metadata(name: name, version: version, requires: requires)
     let wheelFile = "Wheel-Version: 1.0\nGenerator: pyindex-fixtures\nRoot-Is-Purelib: true\nTag: \(tag)\n"
     let module = "__version__ = \"\(version)\"\n"
-    let record = "\(name.replacingDashes())/__init__.py,,\n\(dist).dist-info/METADATA,,\n\(dist).dist-info/WHEEL,,\n\(dist).dist-info/RECORD,,\n"
-    return Zip.archive([
+    let record = "\(name.replacingDashes())/__init__.py,,\n" + (padding > 0 ? "\(name.replacingDashes())/data.bin,,\n" : "") + "\(dist).dist-info/METADATA,,\n\(dist).dist-info/WHEEL,,\n\(dist).dist-info/RECORD,,\n"
+    var entries: [(String, [UInt8], deflate: Bool)] = [
       ("\(name.replacingDashes())/__init__.py", Array(module.utf8), false),
-      ("\(dist).dist-info/METADATA", Array(metadata.utf8), true),
+      ("\(dist).dist-info/METADATA", metadata, true),
+    ]
+    if padding > 0 {
+      var state: UInt32 = 0x9E37_79B9
+      let data = (0..<padding).map { _ -> UInt8 in
+        state = state &* 1_664_525 &+ 1_013_904_223
+        return UInt8(truncatingIfNeeded: state >> 24)
+      }
+      entries.append(("\(name.replacingDashes())/data.bin", data, false))
+    }
+    entries += [
       ("\(dist).dist-info/WHEEL", Array(wheelFile.utf8), false),
       ("\(dist).dist-info/RECORD", Array(record.utf8), false),
-    ])
+    ]
+    return Zip.archive(entries)
+  }
+
+  /// The wheel's `METADATA` file, as ``wheel(name:version:tag:requires:)`` stores it (and as
+  /// an index serves it for PEP 658).
+  public static func metadata(name: String, version: String, requires: [String] = []) -> [UInt8] {
+    var metadata = "Metadata-Version: 2.1\nName: \(name)\nVersion: \(version)\n"
+    for r in requires { metadata += "Requires-Dist: \(r)\n" }
+    return Array(metadata.utf8)
   }
 }
 

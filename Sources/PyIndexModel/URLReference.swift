@@ -183,3 +183,54 @@ public enum URLReference {
     return result
   }
 }
+
+/// The file name a `Content-Disposition` header gives (RFC 6266): `filename*=UTF-8''…`
+/// (percent-decoded) preferred over `filename="…"`, reduced to its last path component as pip
+/// does; nil when there is none.
+public enum ContentDisposition {
+  public static func filename(_ header: String) -> String? {
+    var plain: String?
+    var extended: String?
+    for part in splitParameters(header).dropFirst() {
+      guard let eq = part.firstIndex(of: "=") else { continue }
+      let key = part[..<eq].trimmingASCIIWhitespace().lowercased()
+      var value = Substring(part[part.index(after: eq)...].trimmingASCIIWhitespace())
+      switch key {
+      case "filename":
+        if value.count >= 2, value.first == "\"", value.last == "\"" {
+          value = value.dropFirst().dropLast()
+          plain = String(value.replacing("\\\"", with: "\"").replacing("\\\\", with: "\\"))
+        } else {
+          plain = String(value)
+        }
+      case "filename*":
+        // charset'language'percent-encoded
+        let pieces = value.split(separator: "'", maxSplits: 2, omittingEmptySubsequences: false)
+        guard pieces.count == 3, pieces[0].lowercased() == "utf-8" else { continue }
+        extended = URLReference.percentDecode(pieces[2])
+      default: continue
+      }
+    }
+    guard let name = extended ?? plain else { return nil }
+    let base = name.split(whereSeparator: { $0 == "/" || $0 == "\\" }).last.map(String.init) ?? ""
+    return base.isEmpty || base == "." || base == ".." ? nil : base
+  }
+
+  /// `;`-separated parts, quotes respected.
+  static func splitParameters(_ header: String) -> [Substring] {
+    var parts: [Substring] = []
+    var start = header.startIndex
+    var quoted = false
+    var i = header.startIndex
+    while i < header.endIndex {
+      let c = header[i]
+      if c == "\"" { quoted.toggle() } else if c == "\\", quoted, header.index(after: i) < header.endIndex { i = header.index(after: i) } else if c == ";", !quoted {
+        parts.append(header[start..<i])
+        start = header.index(after: i)
+      }
+      i = header.index(after: i)
+    }
+    parts.append(header[start...])
+    return parts
+  }
+}

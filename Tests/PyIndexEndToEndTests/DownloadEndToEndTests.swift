@@ -140,3 +140,24 @@ struct DownloadEndToEndTests {
     #expect(noPython.stderr.contains("--python-version"))
   }
 }
+
+extension DownloadEndToEndTests {
+  @Test("name @ URL whose path names no file: Content-Disposition names it (filename, filename*, its last component only)", arguments: ["by-id", "by-id-ext", "by-id-path"])
+  func contentDisposition(_ route: String) async throws {
+    let dir = try Harness.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    let dest = dir + "/dest"
+    try await Harness.withIndex(.demo()) { index in
+      let r = try await Harness.run(["download", "demo-pkg @ \(index.server.origin)/\(route)/0", "-d", dest, "--json", "-i", index.simpleURL] + Self.target)
+      #expect(r.status == 0, "\(r.stderr)")
+      #expect(Harness.files(in: dest) == ["demo_pkg-1.0.0-py3-none-any.whl"])
+      #expect(Harness.files(in: dir) == ["dest"])
+      #expect(r.stdout.contains("\"version\": \"1.0.0\""), "\(r.stdout)")
+      // A file of another project, or no usable name: a usage error, nothing kept.
+      let other = try await Harness.run(["download", "other-pkg @ \(index.server.origin)/\(route)/0", "-d", dest + "2", "-i", index.simpleURL] + Self.target)
+      #expect(other.status == 64)
+      #expect(other.stderr.contains("is not a wheel or sdist of other-pkg"), "\(other.stderr)")
+      #expect(Harness.files(in: dest + "2").isEmpty)
+    }
+  }
+}

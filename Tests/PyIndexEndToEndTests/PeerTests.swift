@@ -86,3 +86,59 @@ struct PeerTests {
     }
   }
 }
+
+/// The selection matrix: one project with files for many targets (abi3, legacy manylinux
+/// aliases, musllinux, macOS versions and universal2, 32-bit Windows, PyPy), a Requires-Python
+/// gate, a yanked version and a pre-release; pip and pyindex must download the same file for
+/// each target and requirement.
+extension PeerTests {
+  static let matrix = FixtureProject(name: "matrix-pkg", files: [
+    FixtureFile(filename: "matrix_pkg-1.0.tar.gz", contents: Array("sdist 1.0\n".utf8)),
+    .wheel("matrix-pkg", "1.1", tag: "py2.py3-none-any"),
+    .wheel("matrix-pkg", "1.2", tag: "cp39-abi3-manylinux_2_17_x86_64.manylinux2014_x86_64"),
+    .wheel("matrix-pkg", "1.2", tag: "cp39-abi3-win_amd64"),
+    .wheel("matrix-pkg", "1.2", tag: "cp39-abi3-macosx_10_9_universal2"),
+    .wheel("matrix-pkg", "1.3", tag: "cp311-cp311-manylinux_2_28_aarch64"),
+    .wheel("matrix-pkg", "1.3", tag: "cp311-cp311-manylinux1_x86_64"),
+    .wheel("matrix-pkg", "1.3", tag: "cp312-cp312-musllinux_1_1_x86_64"),
+    .wheel("matrix-pkg", "1.3", tag: "pp310-pypy310_pp73-manylinux_2_17_x86_64"),
+    .wheel("matrix-pkg", "1.3", tag: "cp310-cp310-macosx_11_0_arm64"),
+    .wheel("matrix-pkg", "1.3", tag: "cp311-cp311-win32"),
+    .wheel("matrix-pkg", "1.4", requiresPython: ">=3.12"),
+    .wheel("matrix-pkg", "1.5", yanked: "bad release"),
+    .wheel("matrix-pkg", "2.0rc1"),
+  ])
+
+  static let matrixTargets: [[String]] = [
+    ["--python-version", "3.11", "--platform", "manylinux_2_17_x86_64"],
+    ["--python-version", "3.11", "--platform", "manylinux_2_28_aarch64"],
+    ["--python-version", "3.10", "--platform", "manylinux_2_17_x86_64"],
+    ["--python-version", "3.12", "--platform", "win_amd64"],
+    ["--python-version", "311", "--platform", "win32"],
+    ["--python-version", "3.12", "--platform", "musllinux_1_2_x86_64"],
+    ["--python-version", "3.11", "--platform", "musllinux_1_2_x86_64"],
+    ["--python-version", "3.10", "--platform", "macosx_12_0_arm64"],
+    ["--python-version", "3.10", "--platform", "macosx_10_15_x86_64"],
+    ["--python-version", "3.9", "--platform", "macosx_10_9_x86_64"],
+    ["--implementation", "pp", "--python-version", "3.10", "--abi", "pypy310_pp73", "--platform", "manylinux_2_17_x86_64"],
+    ["--python-version", "3.11", "--platform", "manylinux_2_17_x86_64", "--platform", "win32"],
+    ["--python-version", "3.11", "--platform", "win_amd64", "--ignore-requires-python"],
+  ]
+
+  @Test(
+    "pip and pyindex pick the same file across targets and requirements",
+    .enabled(if: PeerTests.pip != nil),
+    arguments: PeerTests.matrixTargets, ["matrix-pkg", "matrix-pkg<1.3", "matrix-pkg==1.5", "matrix-pkg~=1.1", "matrix-pkg>=2.0rc1"])
+  func selectionMatrix(_ target: [String], _ requirement: String) async throws {
+    let home = try Harness.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(atPath: home) }
+    try await Harness.withIndex(FixtureProfile(projects: [Self.matrix])) { index in
+      let flags = target + ["--only-binary", ":all:", "-i", index.simpleURL]
+      let pip = try await PeerTests.runPip(["download", requirement, "-d", home + "/pip"] + flags, home: home)
+      let r = try await Harness.run(["download", requirement, "-d", home + "/ours"] + flags)
+      #expect(r.status == (pip.status == 0 ? 0 : 1), "pip: \(pip.stderr)\npyindex: \(r.stderr)")
+      #expect(Harness.files(in: home + "/ours") == Harness.files(in: home + "/pip"), "pip: \(pip.stdout)\(pip.stderr)\npyindex: \(r.stderr)")
+      #expect(pip.stderr.contains("yanked") == r.stderr.contains("yanked"), "pip: \(pip.stderr)\npyindex: \(r.stderr)")
+    }
+  }
+}

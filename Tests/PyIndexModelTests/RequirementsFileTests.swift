@@ -78,3 +78,24 @@ struct RequirementsFileTests {
     }
   }
 }
+
+@Suite("Content-Disposition file names")
+struct ContentDispositionTests {
+  @Test(arguments: [
+    ("attachment; filename=\"a-1.0.tar.gz\"", "a-1.0.tar.gz"),
+    ("attachment; filename=a-1.0.tar.gz", "a-1.0.tar.gz"),
+    ("attachment; filename=\"x.bin\"; filename*=UTF-8''a%2D1.0.whl", "a-1.0.whl"),
+    ("attachment; filename*=utf-8''a-1.0.whl; filename=\"x.bin\"", "a-1.0.whl"),
+    ("attachment; filename=\"../../etc/a-1.0.whl\"", "a-1.0.whl"),
+    ("attachment; filename=\"dir\\\\a-1.0.whl\"", "a-1.0.whl"),
+    ("attachment; filename=\"a;b.whl\"", "a;b.whl"),
+  ])
+  func names(_ header: String, _ expected: String) {
+    #expect(ContentDisposition.filename(header) == expected)
+  }
+
+  @Test(arguments: ["attachment", "inline; size=3", "attachment; filename=\"\"", "attachment; filename=\"../\""])
+  func none(_ header: String) {
+    #expect(ContentDisposition.filename(header) == nil)
+  }
+}
