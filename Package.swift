@@ -86,6 +86,10 @@ let package = Package(
         "PyIndexFixtures",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ], swiftSettings: strictSettings),
+    .target(name: "PyIndexFuzzing", dependencies: ["PyIndexModel", "PyIndexParsing", "PyIndexAuth"], swiftSettings: strictSettings),
+    // libFuzzer driver: `scripts/fuzz` builds it with -sanitize=fuzzer -D FUZZING.
+    .executableTarget(name: "pyindex-fuzz", dependencies: ["PyIndexFuzzing"], swiftSettings: strictSettings),
+    .testTarget(name: "PyIndexFuzzingTests", dependencies: ["PyIndexFuzzing"], swiftSettings: strictSettings),
     .testTarget(name: "PyIndexModelTests", dependencies: ["PyIndexModel"], swiftSettings: strictSettings),
     .testTarget(name: "PyIndexParsingTests", dependencies: ["PyIndexParsing"], swiftSettings: strictSettings),
     .testTarget(name: "PyIndexAuthTests", dependencies: ["PyIndexAuth"], swiftSettings: strictSettings),

@@ -23,6 +23,15 @@ enum CertificateProbe {
     return problem(with: certificate, host: host, now: Date())
   }
 
+  /// "issued by X, valid until DAY" for the certificate `host:port` presents.
+  static func summary(host: String, port: Int, timeout: Double) async -> String? {
+    guard let der = await leafCertificate(host: host, port: port, timeout: timeout),
+      let certificate = try? Certificate(derEncoded: der)
+    else { return nil }
+    let issuer = commonName(certificate.issuer).map { "issued by \($0)" } ?? "issuer without a common name"
+    return "\(issuer), valid until \(day(certificate.notValidAfter))"
+  }
+
   /// What is wrong with `certificate` for `host` at `now`, checked in the order a user fixes
   /// them: dates, names, then the issuer.
   static func problem(with certificate: Certificate, host: String, now: Date) -> TLSProblem {

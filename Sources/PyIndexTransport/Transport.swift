@@ -198,6 +198,29 @@ public final class Transport: Sendable {
     return configuration.trust.isTrusted(host: parts.host, port: parts.port)
   }
 
+  /// How a request to `url` would travel: `direct` or `proxy URL (SOURCE)`, redacted.
+  public func route(for url: String) -> String {
+    guard let parts = URLParts(url), let proxy = configuration.proxies.proxy(for: parts) else { return "direct" }
+    return "proxy \(proxy.redacted) (\(proxy.source))"
+  }
+
+  /// Whether a request to `url` would go through a proxy (which then resolves the host).
+  public func usesProxy(for url: String) -> Bool {
+    URLParts(url).flatMap { configuration.proxies.proxy(for: $0) } != nil
+  }
+
+  /// The credentials the first request to `url` would carry, and where they came from.
+  public func credentials(for url: String) -> CredentialStore.Match { store.lookup(url) }
+
+  /// The trust sources read, as said in TLS hints ("the system roots + REQUESTS_CA_BUNDLE ...").
+  public var trustSummary: String { trust.summary }
+
+  /// Who issued the certificate `host:port` presents and until when it is valid, read with a
+  /// second handshake that verifies nothing (for `auth check`; the real request verified).
+  public func certificateSummary(host: String, port: Int) async -> String? {
+    await CertificateProbe.summary(host: host, port: port, timeout: configuration.timeout)
+  }
+
   private func shutdown() async {
     for client in clients.values { try? await client.shutdown() }
   }

@@ -1,0 +1,386 @@
+public import PyIndexAuth
+public import PyIndexModel
+import PyIndexParsing
+import PyIndexTransport
+
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
+/// What `auth check` found for one index: each step of the checklist, then one outcome with
+/// its cause and fix.
+public struct AuthCheckReport: Sendable {
+  /// The classes of the contract's `outcome` field.
+  public enum Outcome: String, Sendable, CaseIterable {
+    case ok, auth, notFound = "not-found", loginPage = "login-page", tls, proxy, dns, connect, timeout, `protocol`
+
+    /// The contract's exit code for this outcome.
+    public var exitCode: Int32 {
+      switch self {
+      case .ok: 0
+      case .notFound: 1
+      case .auth, .loginPage: 2
+      case .tls, .proxy, .dns, .connect, .timeout: 3
+      case .protocol: 4
+      }
+    }
+  }
+
+  /// One line of the checklist: passed, failed, or informational (nil).
+  public struct Step: Sendable {
+    public var name: String
+    public var passed: Bool?
+    public var detail: String
+  }
+
+  /// The index, redacted.
+  public var index: String
+  public var credentialSource: CredentialSource
+  public var steps: [Step] = []
+  public var outcome: Outcome = .ok
+  /// The last HTTP status the check got (root, or project page), nil when none.
+  public var httpStatus: Int?
+  /// What went wrong, in one sentence (nil when everything passed).
+  public var cause: String?
+  /// What to do about it.
+  public var hint: String?
+}
+
+/// Runs the `auth check` checklist against each configured index: configuration and
+/// credentials (source, token kind and its problems), DNS, connection (direct or which
+/// proxy), TLS (issuer and expiry, trust sources), the index root and, when asked, a project
+/// page; then names one outcome with a cause and a fix.
+public struct AuthChecker: Sendable {
+  public let client: IndexClient
+  /// Seconds since 1970, for token expiry.
+  public let now: Double
+
+  public init(client: IndexClient, now: Double) {
+    self.client = client
+    self.now = now
+  }
+
+  /// One report per configured index, in order.
+  public func check(project: ProjectName?) async -> [AuthCheckReport] {
+    var reports: [AuthCheckReport] = []
+    for index in client.settings.indexes {
+      reports.append(await check(index, project: project))
+    }
+    return reports
+  }
+
+  /// The answer to one GET, reduced to what the checklist needs.
+  struct Answer {
+    var status: Int
+    var finalURL: String
+    var contentType: String?
+    /// nil when the body is not a simple-API page.
+    var format: PageFormat?
+    var links = 0
+    var distributions = 0
+    var passwordField = false
+    var parseError: ParseError?
+  }
+
+  func check(_ index: IndexURL, project: ProjectName?) async -> AuthCheckReport {
+    let transport = client.transport
+    let match = index.isFile ? CredentialStore.Match(credentials: nil, source: .none) : transport.credentials(for: index.url)
+    var report = AuthCheckReport(index: index.redacted, credentialSource: match.source)
+    if let dir = index.filePath { return checkLocal(dir, report: report, project: project) }
+    guard let parts = URLParts(index.url) else {
+      report.fail(.protocol, step: "configuration", detail: "the index URL cannot be parsed", cause: "the index URL is not a URL", hint: "check --index-url")
+      return report
+    }
+
+    // Configuration: where the credentials come from, and what they look like.
+    var tokenProblems: [String] = []
+    var tokenKind: TokenKind?
+    if let c = match.credentials {
+      let token = TokenInspector.inspect(c, host: parts.host, now: now)
+      tokenProblems = token.problems + index.userinfoProblems
+      tokenKind = token.kind
+      report.steps.append(.init(name: "credentials", passed: true, detail: "\(match.source.phrase): \(Self.shape(c))"))
+      report.steps.append(.init(name: "token", passed: tokenProblems.isEmpty, detail: tokenProblems.isEmpty ? "looks like a \(token.kind.rawValue)" : "\(token.kind.rawValue): " + tokenProblems.joined(separator: "; ")))
+    } else {
+      report.steps.append(.init(name: "credentials", passed: nil, detail: "none found (URL userinfo, PYINDEX_USERNAME/PYINDEX_PASSWORD, netrc, keyring when enabled)"))
+    }
+    if parts.scheme == "http", !transport.allowsPlainHTTP(to: parts) {
+      report.fail(.protocol, step: "index root", detail: "plain http to \(parts.host), which is neither local nor --trusted-host", cause: "pyindex (like pip) does not use plain http to a remote host", hint: "use the https URL of the index, or pass --trusted-host \(parts.host)")
+      return report
+    }
+
+    // DNS, unless a proxy resolves the name.
+    let route = transport.route(for: index.url)
+    if transport.usesProxy(for: index.url) {
+      report.steps.append(.init(name: "dns", passed: nil, detail: "\(parts.host) is resolved by the proxy"))
+    } else if let addresses = await Self.resolve(parts.host) {
+      report.steps.append(.init(name: "dns", passed: true, detail: "\(parts.host) → \(addresses.prefix(3).joined(separator: ", "))"))
+    } else {
+      let e = TransportError.dns(host: parts.host, url: index.redacted)
+      report.fail(.dns, step: "dns", detail: "\(parts.host) does not resolve", cause: e.description, hint: e.hint)
+      return report
+    }
+
+    // The index root: connection, TLS, and what answers.
+    let root: Answer
+    do {
+      root = try await get(index.url)
+    } catch {
+      report.record(failure: error, route: route)
+      return report
+    }
+    report.steps.append(.init(name: "connection", passed: true, detail: route))
+    if parts.scheme == "https" {
+      let port = parts.effectivePort ?? 443
+      let certificate = transport.usesProxy(for: index.url) ? "through the proxy's tunnel" : await transport.certificateSummary(host: parts.host, port: port) ?? "verified"
+      report.steps.append(.init(name: "tls", passed: true, detail: "\(certificate); trusted: \(transport.trustSummary)"))
+    }
+    report.httpStatus = root.status
+    let redirected = Self.otherHost(root.finalURL, than: parts)
+    let rootVerdict = judge(root, what: "index root", index: index, source: match.source, tokenKind: tokenKind, tokenProblems: tokenProblems, redirected: redirected, projectPage: false)
+    report.steps.append(rootVerdict.step)
+    if let failure = rootVerdict.failure, !(failure.outcome == .notFound && project != nil) {
+      report.apply(failure)
+      return report
+    }
+
+    // The project page, when asked (also after a 404 on the root: some registries list no root).
+    if let project {
+      let answer: Answer
+      do {
+        answer = try await get(index.projectURL(project))
+      } catch {
+        report.record(failure: error, route: route)
+        return report
+      }
+      report.httpStatus = answer.status
+      let verdict = judge(
+        answer, what: "project \(project.typed)", index: index, source: match.source, tokenKind: tokenKind, tokenProblems: tokenProblems,
+        redirected: Self.otherHost(answer.finalURL, than: parts), projectPage: rootVerdict.failure == nil)
+      report.steps.append(verdict.step)
+      if let failure = verdict.failure {
+        report.apply(failure)
+        return report
+      }
+    }
+    return report
+  }
+
+  /// A failed check: its outcome, cause and fix.
+  struct Failure {
+    var outcome: AuthCheckReport.Outcome
+    var cause: String
+    var hint: String?
+  }
+
+  /// What an answer means for the checklist.
+  func judge(
+    _ a: Answer, what: String, index: IndexURL, source: CredentialSource, tokenKind: TokenKind?, tokenProblems: [String],
+    redirected: String?, projectPage: Bool
+  ) -> (step: AuthCheckReport.Step, failure: Failure?) {
+    let via = redirected.map { ", after a redirect to \($0)" } ?? ""
+    let sent = source == .none ? "no credentials were sent" : "\(source.phrase) were sent"
+    let malformed = tokenProblems.isEmpty ? nil : "the credentials look malformed: " + tokenProblems.joined(separator: "; ")
+    switch a.status {
+    case 200:
+      if a.passwordField, a.distributions == 0 {
+        return (
+          .init(name: what, passed: false, detail: "200, a sign-in page (a password field, no distributions)\(via)"),
+          Failure(
+            outcome: .loginPage, cause: "the server answered with a web sign-in page instead of an index\(via); \(sent)",
+            hint: "use the registry's simple API URL (for example …/simple/), and credentials it accepts for API access (a token, not an SSO login)"))
+      }
+      guard a.format != nil else {
+        return (
+          .init(name: what, passed: false, detail: "200 \(a.contentType ?? "without Content-Type"): not a simple-API page\(via)"),
+          Failure(outcome: .protocol, cause: "the URL answers, but not with a PEP 503/691 page (Content-Type \(a.contentType ?? "none"))\(via)", hint: "check that the index URL is the simple API (it usually ends in /simple/)"))
+      }
+      if let e = a.parseError {
+        return (.init(name: what, passed: false, detail: "200, unreadable: \(e)"), Failure(outcome: .protocol, cause: "the page cannot be read: \(e)", hint: nil))
+      }
+      let listed = projectPage || what.hasPrefix("project") ? "\(a.distributions) distribution file\(a.distributions == 1 ? "" : "s")" : "\(a.links) link\(a.links == 1 ? "" : "s")"
+      return (.init(name: what, passed: true, detail: "200, \(listed)\(via)"), nil)
+    case 401, 403:
+      let cause: String
+      var hint: String?
+      if source == .none {
+        cause = "credentials missing: the index answered \(a.status) and \(sent)"
+        hint = "add credentials to the index URL (percent-encoded), set PYINDEX_USERNAME and PYINDEX_PASSWORD, add a netrc entry, or use --keyring-provider subprocess"
+      } else if let malformed {
+        cause = "\(malformed) (the index answered \(a.status))"
+        hint = "fix the token as the warning says; pyindex never prints it"
+      } else if a.status == 401 {
+        cause = "credentials wrong or expired: \(source.phrase) were refused (401)"
+        hint = ClientError.authentication(url: index.redacted, status: 401, loginPage: false, source: source).hint
+      } else {
+        cause = "credentials lack permission, or are unknown to the server: \(source.phrase) were refused (403)"
+        hint = ClientError.authentication(url: index.redacted, status: 403, loginPage: false, source: source).hint
+      }
+      return (.init(name: what, passed: false, detail: "\(a.status)\(via)"), Failure(outcome: .auth, cause: cause, hint: hint))
+    case 404, 410:
+      let registry404 = Self.answers404WithoutAccess(index)
+      if what.hasPrefix("project"), projectPage {
+        return (
+          .init(name: what, passed: false, detail: "\(a.status)\(via)"),
+          Failure(
+            outcome: .notFound, cause: "the project is not on this index (the index root answered; the project page is \(a.status))",
+            hint: registry404 && source != .none ? "check the project name; GitLab and CodeArtifact also answer 404 when the token cannot read this project" : "check the project name"))
+      }
+      if registry404 {
+        return (
+          .init(name: what, passed: false, detail: "\(a.status)\(via)"),
+          Failure(
+            // Credentials that look wrong make the 404 an authentication failure for sure.
+            outcome: malformed == nil ? .notFound : .auth,
+            cause: source == .none
+              ? "a 404 that probably means missing credentials: this registry answers 404, not 401, when none are sent"
+              : "a 404 that probably means the credentials are wrong or cannot read this project (this registry answers 404, not 401)\(malformed.map { "; \($0)" } ?? "")",
+            hint: source == .none
+              ? "add credentials (GitLab: gitlab+deploy-token-N or gitlab-ci-token and the token; CodeArtifact: aws and a fresh token)"
+              : "check the token, its scopes (read_package_registry) and the user name this kind of token needs, then the project id in the URL"))
+      }
+      return (
+        .init(name: what, passed: false, detail: "\(a.status)\(via)"),
+        Failure(
+          outcome: .notFound, cause: "the index URL is wrong (or the project id/repository in it): \(a.status) on the index root\(via)",
+          hint: source == .none ? "check the index URL; private registries such as GitLab and CodeArtifact answer 404 when no credentials are sent" : "check the index URL and the project or repository id in it"))
+    default:
+      return (
+        .init(name: what, passed: false, detail: "\(a.status)\(via)"),
+        Failure(
+          outcome: .protocol, cause: "the index answered HTTP \(a.status)\(via)",
+          hint: a.status >= 500 ? "the server failed; try again later or raise --retries" : "check the index URL"))
+    }
+  }
+
+  /// GitLab and CodeArtifact answer 404 to requests they will not serve.
+  static func answers404WithoutAccess(_ index: IndexURL) -> Bool {
+    let url = index.url.lowercased()
+    return url.contains("/api/v4/") || url.contains("gitlab") || url.contains(".codeartifact.")
+  }
+
+  /// GETs `url` and reads the page well enough to judge it.
+  func get(_ url: String) async throws -> Answer {
+    try await client.transport.get(url, headers: [("Accept", PageFormat.acceptHeader)]) { response in
+      var answer = Answer(status: response.status, finalURL: response.finalURL, contentType: response.header("content-type"))
+      guard response.status == 200 else {
+        _ = try? await response.body.collect(upTo: 64 * 1024)
+        return answer
+      }
+      answer.format = try? PageFormat(contentType: answer.contentType)
+      let body = try await response.body.collect(upTo: 64 << 20)
+      guard let format = answer.format else { return answer }
+      do {
+        let info: PageInfo
+        var distributions = 0
+        let count: (DistributionFile, String) -> Void = { file, _ in if ClientIO.looksLikeDistribution(file.filename) { distributions += 1 } }
+        switch format {
+        case .json: info = try JSONPageParser.parse(bytes: body, pageURL: response.finalURL, sink: count)
+        case .html(let charset): info = try HTMLPageParser.parse(bytes: body, pageURL: response.finalURL, charset: charset, sink: count)
+        }
+        answer.links = info.linkCount
+        answer.distributions = distributions
+        answer.passwordField = info.hasPasswordField
+      } catch let e as ParseError {
+        answer.parseError = e
+      } catch {
+        answer.parseError = .unreadable("\(error)")
+      }
+      return answer
+    }
+  }
+
+  /// A `file://` index: the directory, and the project's page in it.
+  func checkLocal(_ dir: String, report: AuthCheckReport, project: ProjectName?) -> AuthCheckReport {
+    var report = report
+    var st = stat()
+    guard stat(dir, &st) == 0, (st.st_mode & S_IFMT) == S_IFDIR else {
+      report.fail(.notFound, step: "directory", detail: "\(dir) is not a directory", cause: "the file: index \(dir) does not exist", hint: "check the path of the index")
+      return report
+    }
+    report.steps.append(.init(name: "directory", passed: true, detail: dir))
+    if let project {
+      let page = dir + project.normalized + "/index.html"
+      guard access(page, R_OK) == 0 else {
+        report.fail(.notFound, step: "project \(project.typed)", detail: "no \(page)", cause: "the project is not in this index", hint: "check the project name")
+        return report
+      }
+      report.steps.append(.init(name: "project \(project.typed)", passed: true, detail: page))
+    }
+    return report
+  }
+
+  /// The origin of `url` (`host[:port]`) when it is not the index's own.
+  static func otherHost(_ url: String, than index: URLParts) -> String? {
+    guard let p = URLParts(url), p.host.lowercased() != index.host.lowercased() || p.effectivePort != index.effectivePort else { return nil }
+    return p.effectivePort.map { "\(p.host):\($0)" } ?? p.host
+  }
+
+  /// What may be said about credentials: the user name when a password goes with it, lengths.
+  static func shape(_ c: Credentials) -> String {
+    if c.password.isEmpty { return c.username.isEmpty ? "empty user and password" : "a token as user name (\(c.username.count) characters)" }
+    return "\(c.username.isEmpty ? "empty user" : "user \"\(c.username)\""), password of \(c.password.count) characters"
+  }
+
+  /// The addresses `host` resolves to, nil when it does not resolve.
+  static func resolve(_ host: String) async -> [String]? {
+    var bare = host
+    if bare.hasPrefix("["), bare.hasSuffix("]") { bare = String(bare.dropFirst().dropLast()) }
+    let name = bare
+    return await Task.detached { () -> [String]? in
+      var hints = addrinfo()
+      hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
+      var result: UnsafeMutablePointer<addrinfo>?
+      guard getaddrinfo(name, nil, &hints, &result) == 0, let first = result else { return nil }
+      defer { freeaddrinfo(first) }
+      var out: [String] = []
+      var p: UnsafeMutablePointer<addrinfo>? = first
+      while let ai = p {
+        var buf = [CChar](repeating: 0, count: Int(NI_MAXHOST))
+        if getnameinfo(ai.pointee.ai_addr, ai.pointee.ai_addrlen, &buf, socklen_t(buf.count), nil, 0, NI_NUMERICHOST) == 0 {
+          let text = String(decoding: buf.prefix(while: { $0 != 0 }).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+          if !out.contains(text) { out.append(text) }
+        }
+        p = ai.pointee.ai_next
+      }
+      return out
+    }.value
+  }
+}
+
+extension AuthCheckReport {
+  mutating func fail(_ outcome: Outcome, step: String, detail: String, cause: String, hint: String?) {
+    steps.append(.init(name: step, passed: false, detail: detail))
+    self.outcome = outcome
+    self.cause = cause
+    self.hint = hint
+  }
+
+  mutating func apply(_ failure: AuthChecker.Failure) {
+    outcome = failure.outcome
+    cause = failure.cause
+    hint = failure.hint
+  }
+
+  /// A request that got no answer: which step failed, by the transport's classification.
+  mutating func record(failure error: any Error, route: String) {
+    guard let e = error as? TransportError else {
+      fail(.protocol, step: "request", detail: "\(error)", cause: "\(error)", hint: nil)
+      return
+    }
+    switch e {
+    case .dns: fail(.dns, step: "dns", detail: "does not resolve", cause: e.description, hint: e.hint)
+    case .connect: fail(.connect, step: "connection", detail: "\(route): refused or unreachable", cause: e.description, hint: e.hint)
+    case .tls:
+      steps.append(.init(name: "connection", passed: true, detail: route))
+      fail(.tls, step: "tls", detail: "verification failed", cause: e.description, hint: e.hint)
+    case .proxy: fail(.proxy, step: "connection", detail: route, cause: e.description, hint: e.hint)
+    case .timeout: fail(.timeout, step: "connection", detail: "\(route): timed out", cause: e.description, hint: e.hint ?? "raise --timeout, or check the network path to the index")
+    case .redirectRefused:
+      fail(.protocol, step: "request", detail: e.description, cause: e.description, hint: e.hint ?? "the index URL redirects where pyindex will not follow (another scheme, or too many hops); use the URL the index is finally served from")
+    case .bodyInterrupted, .other: fail(.protocol, step: "request", detail: e.description, cause: e.description, hint: e.hint ?? "try again; raise --retries if the network is flaky")
+    }
+  }
+}

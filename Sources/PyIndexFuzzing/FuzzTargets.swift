@@ -1,0 +1,81 @@
+public import PyIndexModel
+import PyIndexAuth
+import PyIndexParsing
+
+/// The fuzz targets: each takes arbitrary bytes and must neither crash nor break an invariant
+/// (a property that holds for every input: a version prints as itself, a redacted URL holds
+/// no password...). A broken invariant is a `precondition` failure, which libFuzzer reports
+/// as a crash with the input that caused it.
+///
+/// Run them with `scripts/fuzz TARGET SECONDS`; `Tests/PyIndexFuzzingTests` replays the seed
+/// corpus and every crash found (`fixtures/fuzz/<target>/`) on each test run.
+public enum FuzzTarget: String, CaseIterable, Sendable {
+  case html, json, url, version, specifier, requirement, marker, requirementsFile = "requirements-file", filename, contentDisposition = "content-disposition"
+
+  /// Runs the target on one input.
+  public func run(_ data: UnsafeRawBufferPointer) {
+    let bytes = Array(data)
+    let text = String(decoding: bytes, as: UTF8.self)
+    switch self {
+    case .html:
+      var count = 0
+      let info = try? HTMLPageParser.parse(bytes: bytes, pageURL: "https://example.org/simple/p/", sink: { file, base in
+        count += 1
+        _ = file.filename
+        _ = file.digests
+        _ = file.resolvedURL(base: base)
+      })
+      if let info { precondition(info.linkCount >= count, "more files than links") }
+    case .json:
+      _ = try? JSONPageParser.parse(bytes: bytes, pageURL: "https://example.org/simple/p/", sink: { file, base in
+        _ = file.filename
+        _ = file.resolvedURL(base: base)
+      })
+    case .url:
+      if let index = try? IndexURL(text), let c = index.credentials, c.password.count >= 4 {
+        // A redacted URL never shows the password it hides.
+        precondition(!index.redacted.contains(c.password), "redacted URL shows the password")
+      }
+      _ = Redaction.redact(text)
+      _ = Redaction.withoutUserinfo(text)
+      _ = URLReference.resolve(text, against: "https://example.org/simple/p/")
+      _ = URLReference.fragmentDigests(text)
+      _ = URLParts(text)
+    case .version:
+      if let v = Version.parse(text) {
+        // The normalised form parses back to an equal version.
+        let again = Version.parse(v.description)
+        precondition(again == v, "\(v) does not round-trip")
+      }
+    case .specifier:
+      let lines = text.split(separator: "\n", maxSplits: 1)
+      if let set = try? SpecifierSet(String(lines.first ?? "")), let v = Version.parse(String(lines.count > 1 ? lines[1] : "1.0")) {
+        _ = set.contains(v)
+        _ = set.description
+      }
+    case .requirement:
+      if let r = try? Requirement(text) {
+        _ = r.text
+        _ = r.applies(to: FuzzTarget.environment)
+      }
+    case .marker:
+      if let m = try? Marker(text) { _ = m.evaluate(FuzzTarget.environment, extra: "x") }
+    case .requirementsFile:
+      _ = try? RequirementsFile.load("requirements.txt", environment: ["TOKEN": "t"]) { path in
+        guard path == "requirements.txt" else { throw ModelError.invalidRequirement(path, reason: "no such file") }
+        return text
+      }
+    case .filename:
+      if let w = WheelFilename(text) { _ = FuzzTarget.matcher.rank(w.tags) }
+      if let project = try? ProjectName("p") { _ = DistributionKind(filename: text, project: project) }
+      _ = ProjectName.normalize(text)
+    case .contentDisposition:
+      if let name = ContentDisposition.filename(text) {
+        precondition(!name.contains("/") && name != ".." && !name.isEmpty, "unsafe name \(name)")
+      }
+    }
+  }
+
+  static let environment = MarkerEnvironment(target: Target(platforms: ["manylinux_2_17_x86_64"], pythonVersion: [3, 11], implementation: "cp"), pythonFullVersion: "3.11.7")
+  static let matcher = TagMatcher(target: Target(platforms: ["manylinux_2_17_x86_64"], pythonVersion: [3, 11], implementation: "cp"))
+}
