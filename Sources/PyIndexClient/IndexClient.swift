@@ -201,6 +201,10 @@ public struct IndexClient: Sendable {
           if !sawDistribution { sawDistribution = batch.contains { ClientIO.looksLikeDistribution($0.filename) } }
           sink(batch)
         }
+        if let length = response.header("content-length").flatMap({ Int($0) }), length <= IndexClient.smallPage {
+          // A small page is read whole and parsed here: no parser thread, no pipe.
+          return IndexClient.parseWhole(try await response.body.collect(upTo: IndexClient.smallPage), format: format, pageURL: finalURL, detail: detail, perBatch)
+        }
         return try await PageStream.parse(response.body) { (fd: Int32) throws(ParseError) -> PageInfo in
           switch format {
           case .json: try JSONPageParser.parse(fileDescriptor: fd, pageURL: finalURL, detail: detail, batches: perBatch)
@@ -227,6 +231,34 @@ public struct IndexClient: Sendable {
       _ = try? await response.body.collect(upTo: 64 * 1024)
       return .failure(.httpStatus(url: shownURL, status: response.status))
     }
+  }
+
+  /// Pages up to this size (by `Content-Length`) are parsed whole rather than streamed.
+  static let smallPage = 1 << 20
+
+  /// Parses a whole page in memory, handing its files over in batches of one base URL.
+  static func parseWhole(_ bytes: [UInt8], format: PageFormat, pageURL: String, detail: PageDetail, _ sink: (FileBatch) -> Void) -> Result<PageInfo, ParseError> {
+    var files: [DistributionFile] = []
+    var base = pageURL
+    let collect: (DistributionFile, String) -> Void = { file, b in
+      if b != base, !files.isEmpty {
+        sink(FileBatch(files: files, base: base))
+        files.removeAll()
+      }
+      base = b
+      files.append(file)
+    }
+    let result: Result<PageInfo, ParseError>
+    do {
+      switch format {
+      case .json: result = .success(try JSONPageParser.parse(bytes: bytes, pageURL: pageURL, detail: detail, sink: collect))
+      case .html(let charset): result = .success(try HTMLPageParser.parse(bytes: bytes, pageURL: pageURL, charset: charset, sink: collect))
+      }
+    } catch {
+      result = .failure(error)
+    }
+    if !files.isEmpty { sink(FileBatch(files: files, base: base)) }
+    return result
   }
 
   /// Reads one `--find-links` location.

@@ -23,8 +23,12 @@ extension Downloader {
 
     private(set) var items: [Item] = []
     private var chosen: [String: Chosen] = [:]
-    private var jobs: [Job] = []
-    private var nextJobIndex = 0
+    /// Jobs waiting for a slot: downloads go before selections, so that files start flowing
+    /// as soon as their file is chosen (and DEST fills while pages are still being read).
+    private var selections: [Job] = []
+    private var nextSelection = 0
+    private var stores: [Job] = []
+    private var nextStore = 0
     /// The items of the wave being selected, and the dependencies they declared so far.
     private var wave: Range<Int> = 0..<0
     private var carried: [Pending] = []
@@ -44,9 +48,13 @@ extension Downloader {
 
     /// The next job to start, if any waits.
     mutating func nextJob() -> Job? {
-      guard nextJobIndex < jobs.count else { return nil }
-      defer { nextJobIndex += 1 }
-      return jobs[nextJobIndex]
+      if nextStore < stores.count {
+        defer { nextStore += 1 }
+        return stores[nextStore]
+      }
+      guard nextSelection < selections.count else { return nil }
+      defer { nextSelection += 1 }
+      return selections[nextSelection]
     }
 
     /// Starts a wave with `pendings`: requirements of projects already chosen are checked
@@ -92,7 +100,7 @@ extension Downloader {
         progress?(.queued(fresh.count))
         let first = items.count
         for pending in fresh {
-          jobs.append(.select(item: items.count, line: pending.line, metadata: options.resolveDependencies))
+          selections.append(.select(item: items.count, line: pending.line, metadata: options.resolveDependencies))
           items.append(Item(pending: pending))
         }
         wave = first..<items.count
@@ -109,7 +117,7 @@ extension Downloader {
         let req = items[i].pending.line.requirement
         let isWheel = selected.file.filename.hasSuffix(".whl")
         let awaitsFile = options.resolveDependencies && isWheel && metadata == nil
-        jobs.append(.store(item: i, selected, line: items[i].pending.line, readMetadata: awaitsFile))
+        stores.append(.store(item: i, selected, line: items[i].pending.line, readMetadata: awaitsFile))
         if let version = try? Version(selected.version) {
           chosen[req.name.normalized] = Chosen(version: version, why: items[i].pending.shown, metadata: metadata, extras: Set(req.extras))
         }
