@@ -112,7 +112,13 @@ public enum ClientError: Error, Sendable, CustomStringConvertible {
       return status == 401 ? "\(source.phrase) were refused; check the user name this kind of token needs (Artifact Registry: _json_key_base64 or oauth2accesstoken; GitLab: gitlab+deploy-token-N or gitlab-ci-token; PyPI tokens: __token__), the token itself, and that it has not expired"
         : "\(source.phrase) were refused (403): the server does not know this user or password (pypiserver), or the account may not read this repository (Artifact Registry needs roles/artifactregistry.reader)"
     case .network(let e): return e.hint
-    case .httpStatus(_, let status): return status >= 500 ? "the server failed; try again later or raise --retries" : nil
+    case .httpStatus(_, let status):
+      switch status {
+      case 500...: return "the server failed; try again later or raise --retries"
+      case 406: return "the server cannot serve the simple API formats pyindex asks for (PEP 691 JSON or HTML); check that the URL is the index's simple API"
+      case 429: return "the server is rate limiting; try again later or raise --retries"
+      default: return nil
+      }
     case .unreadablePage(_, let e):
       if case .unsupportedContentType = e { return "the URL may not be a simple index; check that it ends in /simple/ (or the registry's equivalent)" }
       return nil

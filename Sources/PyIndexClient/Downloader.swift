@@ -103,6 +103,8 @@ public struct Downloader: Sendable {
       return try await resolve(requirements, options: options, dest: dest, environment: environment)
     } catch let e as ClientError {
       throw e
+    } catch let e as TransportError {
+      throw .network(e)
     } catch {
       throw .fileSystem(path: dest, detail: "\(error)")
     }
@@ -319,32 +321,17 @@ public struct Downloader: Sendable {
       if url.hasPrefix("file://") {
         try Downloader.copyLocal(url, to: fd, hasher: &hasher, tempPath: tempPath)
       } else {
-        try await client.transport.get(url, headers: [("Accept", "*/*"), ("Accept-Encoding", "identity")]) { response in
-          switch response.status {
-          case 200: break
-          case 401, 403:
-            throw ClientError.authentication(url: Redaction.redact(response.finalURL), status: response.status, loginPage: false, source: response.credentialSource)
-          default:
-            throw ClientError.httpStatus(url: Redaction.redact(response.finalURL), status: response.status)
+        try await fetchResuming(url, fd: fd, tempPath: tempPath, hasher: &hasher, algorithms: algorithms) { response in
+          guard selected.nameFromResponse else { return filename }
+          // pip's rule: the server's Content-Disposition names the file (its last component).
+          let given = response.header("Content-Disposition").flatMap(ContentDisposition.filename)
+          guard let given, Downloader.isSafeFilename(given), let kind = DistributionKind(filename: given, project: project) else {
+            throw ClientError.usage(
+              "\(shownURL) is not a wheel or sdist of \(project.typed): its path names '\(filename)' and the server's Content-Disposition \(given.map { "names '\($0)'" } ?? "names no file")",
+              hint: "name @ URL must point at a distribution file of that project")
           }
-          if selected.nameFromResponse {
-            // pip's rule: the server's Content-Disposition names the file (its last component).
-            let given = response.header("Content-Disposition").flatMap(ContentDisposition.filename)
-            guard let given, Downloader.isSafeFilename(given), let kind = DistributionKind(filename: given, project: project) else {
-              throw ClientError.usage(
-                "\(shownURL) is not a wheel or sdist of \(project.typed): its path names '\(filename)' and the server's Content-Disposition \(given.map { "names '\($0)'" } ?? "names no file")",
-                hint: "name @ URL must point at a distribution file of that project")
-            }
-            (filename, version, finalPath) = (given, kind.version.description, dest + "/" + given)
-          }
-          var h = hasher
-          let progress = self.progressSink
-          try await response.body.forEachChunk { chunk in
-            try ClientIO.writeAll(fd, chunk, path: tempPath)
-            h.update(chunk)
-            progress?(.bytes(filename: filename, count: chunk.count))
-          }
-          hasher = h
+          (filename, version, finalPath) = (given, kind.version.description, dest + "/" + given)
+          return given
         }
       }
       guard fsync(fd) == 0 else { throw ClientError.fileSystem(path: tempPath, detail: "fsync failed: \(String(cString: strerror(errno)))") }
@@ -366,6 +353,71 @@ public struct Downloader: Sendable {
     return DownloadedFile(
       project: project.typed, version: version, filename: filename, path: finalPath,
       sha256: digests["sha256"] ?? "", size: hasher.size, url: shownURL, alreadyPresent: false)
+  }
+
+  /// GETs `url` into `fd`, resuming with `Range` after the body is cut short or stalls (up to
+  /// `--retries` times, with backoff): a 206 from where it stopped is appended; a 200 (the
+  /// server ignores ranges) starts the file over. `named` sees the first response's head and
+  /// returns the file name progress is reported under.
+  private func fetchResuming(
+    _ url: String, fd: Int32, tempPath: String, hasher: inout MultiHasher, algorithms: Set<String>,
+    named: (Response) throws -> String
+  ) async throws {
+    let transport = client.transport
+    var written = 0
+    var attempt = 0
+    var filename: String? = nil
+    while true {
+      var headers = [("Accept", "*/*"), ("Accept-Encoding", "identity")]
+      if written > 0 { headers.append(("Range", "bytes=\(written)-")) }
+      var h = hasher
+      do {
+        defer { hasher = h }
+        try await transport.get(url, headers: headers) { response in
+          switch response.status {
+          case 200:
+            if written > 0 {
+              // The server ignores Range: start over.
+              guard ftruncate(fd, 0) == 0, lseek(fd, 0, SEEK_SET) == 0 else {
+                throw ClientError.fileSystem(path: tempPath, detail: "cannot start the file over: \(String(cString: strerror(errno)))")
+              }
+              written = 0
+              h = MultiHasher(algorithms: algorithms)
+            }
+          case 206 where written > 0 && Downloader.rangeStart(response.header("Content-Range")) == written:
+            break
+          case 401, 403:
+            throw ClientError.authentication(url: Redaction.redact(response.finalURL), status: response.status, loginPage: false, source: response.credentialSource)
+          default:
+            throw ClientError.httpStatus(url: Redaction.redact(response.finalURL), status: response.status)
+          }
+          if filename == nil { filename = try named(response) }
+          let shown = filename ?? ""
+          let progress = self.progressSink
+          do {
+            try await response.body.forEachChunk { chunk in
+              try ClientIO.writeAll(fd, chunk, path: tempPath)
+              h.update(chunk)
+              written += chunk.count
+              progress?(.bytes(filename: shown, count: chunk.count))
+            }
+          } catch let e as TransportError where e.isCutShort {
+            throw BodyCut(error: e)
+          }
+        }
+        return
+      } catch let cut as BodyCut {
+        guard attempt < transport.retries else { throw cut.error }
+        attempt += 1
+        try await transport.pause(beforeRetry: attempt, of: url, reason: cut.error.shortReason)
+      }
+    }
+  }
+
+  /// The first byte a `Content-Range: bytes a-b/total` covers.
+  static func rangeStart(_ header: String?) -> Int? {
+    guard let header, header.hasPrefix("bytes ") else { return nil }
+    return Int(header.dropFirst(6).prefix(while: { $0 != "-" }))
   }
 
   /// A file name that can be written into DEST as it is: no separator, no `.`/`..`, no NUL

@@ -168,19 +168,41 @@ public struct IndexClient: Sendable {
   /// GETs a page and reads it; every failure becomes a ``PageOutcome``.
   /// - Parameter alwaysHTML: read the body as HTML whatever its `Content-Type` (links pages).
   private func fetchPage(_ url: String, accept: String, alwaysHTML: Bool = false, detail: PageDetail = .full, _ sink: (FileBatch) -> Void) async -> PageOutcome {
-    do {
-      return try await transport.get(url, headers: [("Accept", accept)]) { response in
-        if alwaysHTML, response.header("content-type").map({ (try? PageFormat(contentType: $0)) == nil }) ?? true {
-          return try await handle(response.replacingContentType("text/html"), detail: detail, sink)
-        }
-        return try await handle(response, detail: detail, sink)
+    // A body cut short or stalled is fetched again, as long as none of the page was used.
+    var emitted = false
+    var attempt = 0
+    while true {
+      let (outcome, cut) = await fetchPageOnce(url, accept: accept, alwaysHTML: alwaysHTML, detail: detail) { batch in
+        emitted = true
+        sink(batch)
       }
+      guard cut, !emitted, attempt < transport.retries else { return outcome }
+      attempt += 1
+      do { try await transport.pause(beforeRetry: attempt, of: url, reason: "a body cut short") } catch { return outcome }
+    }
+  }
+
+  /// One GET of a page; `cut` when its body stopped arriving (worth another try).
+  private func fetchPageOnce(_ url: String, accept: String, alwaysHTML: Bool, detail: PageDetail, _ sink: (FileBatch) -> Void) async -> (PageOutcome, cut: Bool) {
+    do {
+      return (try await transport.get(url, headers: [("Accept", accept)]) { response in
+        do {
+          if alwaysHTML, response.header("content-type").map({ (try? PageFormat(contentType: $0)) == nil }) ?? true {
+            return try await handle(response.replacingContentType("text/html"), detail: detail, sink)
+          }
+          return try await handle(response, detail: detail, sink)
+        } catch let e as TransportError where e.isCutShort {
+          throw BodyCut(error: e)
+        }
+      }, false)
+    } catch let b as BodyCut {
+      return (.failure(.network(b.error)), true)
     } catch let e as TransportError {
-      return .failure(.network(e))
+      return (.failure(.network(e)), false)
     } catch let e as ClientError {
-      return .failure(e)
+      return (.failure(e), false)
     } catch {
-      return .failure(.network(.other(url: Redaction.redact(url), detail: "\(error)")))
+      return (.failure(.network(.other(url: Redaction.redact(url), detail: "\(error)"))), false)
     }
   }
 
@@ -200,6 +222,16 @@ public struct IndexClient: Sendable {
           // Only a page without any distribution link can be a sign-in page: stop looking at the first.
           if !sawDistribution { sawDistribution = batch.contains { ClientIO.looksLikeDistribution($0.filename) } }
           sink(batch)
+        }
+        if let encoding = response.header("content-encoding")?.lowercased(), encoding != "identity" {
+          // Servers may compress pages even unasked; pages are read whole then.
+          guard ["gzip", "x-gzip", "deflate"].contains(encoding) else {
+            return .failure(ParseError.unreadable("unsupported Content-Encoding '\(encoding)'"))
+          }
+          let compressed = try await response.body.collect(upTo: 256 << 20)
+          let bytes: [UInt8]
+          do { bytes = try WheelMetadata.inflateEncoded(compressed, limit: 1 << 30) } catch { return .failure(ParseError.unreadable("\(error)")) }
+          return IndexClient.parseWhole(bytes, format: format, pageURL: finalURL, detail: detail, perBatch)
         }
         if let length = response.header("content-length").flatMap({ Int($0) }), length <= IndexClient.smallPage {
           // A small page is read whole and parsed here: no parser thread, no pipe.
@@ -324,6 +356,12 @@ extension FindLinks {
     case .page(let u, _): Redaction.redact(u)
     }
   }
+}
+
+/// A response body that stopped arriving after the response was handed over: the caller may
+/// try again (pages) or resume (files); the transport has not retried it.
+struct BodyCut: Error {
+  let error: TransportError
 }
 
 /// Byte plumbing shared by the client: whole writes, file-name checks, path encoding.

@@ -8,12 +8,16 @@ import PyIndexModel
 
 /// The fixture index's answers, as pure functions of the request and the profile.
 enum FixtureRouter {
-  static func index(_ request: RecordedRequest, profile: FixtureProfile, storagePort: Int?) -> FixtureResponse {
+  static func index(_ request: RecordedRequest, profile: FixtureProfile, storagePort: Int?, attempt: Int = 1) -> FixtureResponse {
     if let root = profile.staticRoot { return staticTree(request, root: root) }
     let path = request.path
     let layout = profile.layout
     if let fault = faults(request) { return fault }
     let parts = path.split(separator: "/").map(String.init)
+    if parts.count >= 3, parts[0] == "fault" {
+      let inner = RecordedRequest(method: request.method, uri: String(request.uri.dropFirst("/fault/".count + parts[1].count)), headers: request.headers, serverPort: request.serverPort)
+      return fault(parts[1], attempt: attempt, inner: inner, index(inner, profile: profile, storagePort: storagePort))
+    }
     if parts.count == 2, ["by-id", "by-id-ext", "by-id-path"].contains(parts[0]) {
       // A download URL that does not name the file: Content-Disposition does.
       let files = profile.projects.flatMap(\.files)
@@ -130,6 +134,57 @@ enum FixtureRouter {
     case "to-default" where parts.count >= 3: return redirect("\(parts[1])://127.0.0.1/simple/\(parts[2])/", status: 302)
     default: return nil
     }
+  }
+
+  /// `/fault/<kind>/<path>`: `<path>` as usual, with a fault applied. Counted faults (`…xN`)
+  /// hit the first N requests of each URI, then the answer is the normal one:
+  /// - `503xN`, `429xN` (`Retry-After: 1`), `429datexN` (`Retry-After` as an HTTP date, 2 s ahead);
+  /// - `resetxN`: files send half their body, then the connection closes;
+  /// - `resetpagexN`: the same for pages;
+  /// - `short`: files always stop at half (`Content-Length` says more);
+  /// - `stall`: files send half, then nothing for a minute;
+  /// - `slow`: files arrive in 8 pieces, 150 ms apart;
+  /// - `gzip`: pages with `Content-Encoding: gzip`;
+  /// - `406`: pages answer 406 Not Acceptable.
+  static func fault(_ kind: String, attempt: Int, inner: RecordedRequest, _ normal: FixtureResponse) -> FixtureResponse {
+    let isFile = inner.path.hasSuffix(".whl") || inner.path.hasSuffix(".tar.gz") || inner.path.hasSuffix(".zip")
+    let isPage = !isFile && normal.status == 200
+    let pieces = kind.split(separator: "x")
+    let name = String(pieces.first ?? "")
+    let times = pieces.count > 1 ? Int(pieces[1]) ?? 1 : Int.max
+    guard attempt <= times else { return normal }
+    var r = normal
+    switch name {
+    case "503": return .text(503, "Service Unavailable")
+    case "429":
+      return FixtureResponse(status: 429, headers: [("Retry-After", "1"), ("Content-Type", "text/plain")], body: Array("Too Many Requests".utf8))
+    case "429date":
+      let date = httpDate(Double(time(nil)) + 2)
+      return FixtureResponse(status: 429, headers: [("Retry-After", date), ("Content-Type", "text/plain")], body: Array("Too Many Requests".utf8))
+    case "reset" where isFile && normal.status == 200, "short" where isFile && normal.status == 200, "resetpage" where isPage:
+      r.closeAfter = normal.body.count / 2
+    case "stall" where isFile && normal.status == 200:
+      r.stallAfter = normal.body.count / 2
+    case "slow" where isFile:
+      r.slowly = (8, 150)
+    case "gzip" where isPage:
+      r.body = Zip.deflate(normal.body, gzip: true)
+      r.headers.append(("Content-Encoding", "gzip"))
+    case "406" where !isFile:
+      return .text(406, "Not Acceptable")
+    default: break
+    }
+    return r
+  }
+
+  /// An IMF-fixdate for `Retry-After`.
+  static func httpDate(_ seconds: Double) -> String {
+    var t = time_t(seconds)
+    var parts = tm()
+    gmtime_r(&t, &parts)
+    let days = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"], months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+    func two(_ v: Int32) -> String { v < 10 ? "0\(v)" : "\(v)" }
+    return "\(days[Int(parts.tm_wday)]), \(two(parts.tm_mday)) \(months[Int(parts.tm_mon)]) \(parts.tm_year + 1900) \(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec)) GMT"
   }
 
   /// The object-storage origin: serves files only with the presigned query, never wants credentials.

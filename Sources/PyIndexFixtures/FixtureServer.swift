@@ -32,6 +32,11 @@ public struct FixtureResponse: Sendable {
   public var body: [UInt8]
   /// Send only this many bytes of the body, then hold the connection open until the server stops.
   public var stallAfter: Int?
+  /// Send only this many bytes of the body (with the full `Content-Length`), then close the
+  /// connection: a body cut short.
+  public var closeAfter: Int?
+  /// Send the body in this many pieces, with this many milliseconds between them (a slow body).
+  public var slowly: (pieces: Int, milliseconds: Int)?
   public init(status: Int, headers: [(String, String)] = [], body: [UInt8] = [], stallAfter: Int? = nil) {
     self.status = status
     self.headers = headers
@@ -147,10 +152,25 @@ public final class LoopbackServer: Sendable {
           try await outbound.write(.head(HTTPResponseHead(version: h.version, status: HTTPResponseStatus(statusCode: r.status), headers: headers)))
           if let stall = r.stallAfter {
             try await outbound.write(.body(.byteBuffer(ByteBuffer(bytes: r.body.prefix(stall)))))
-            // Hold the connection (at most a minute): the client sees a body that stops arriving.
-            let deadline = ContinuousClock.now + .seconds(60)
-            while !Task.isCancelled, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
+            // Hold the connection (at most a minute, or until the server stops): the client
+            // sees a body that stops arriving.
+            try? await Task.sleep(for: .seconds(60))
             return
+          }
+          if let cut = r.closeAfter {
+            try await outbound.write(.body(.byteBuffer(ByteBuffer(bytes: r.body.prefix(cut)))))
+            return  // closing the connection mid-body
+          }
+          if let (pieces, milliseconds) = r.slowly, pieces > 1 {
+            let size = (r.body.count + pieces - 1) / pieces
+            for (k, start) in stride(from: 0, to: r.body.count, by: size).enumerated() {
+              if k > 0 { try await Task.sleep(for: .milliseconds(milliseconds)) }
+              try await outbound.write(.body(.byteBuffer(ByteBuffer(bytes: r.body[start..<min(start + size, r.body.count)]))))
+            }
+            try await outbound.write(.end(nil))
+            if !h.isKeepAlive { return }
+            head = nil
+            continue
           }
           if !r.body.isEmpty, h.method != .HEAD { try await outbound.write(.body(.byteBuffer(ByteBuffer(bytes: r.body)))) }
           try await outbound.write(.end(nil))
@@ -179,8 +199,9 @@ public final class FixtureIndex: Sendable {
       storage = try await LoopbackServer.start { request in FixtureRouter.storage(request, profile: profile) }
     }
     let storagePort = storage?.port
+    let attempts = AttemptCounter()
     let server = try await LoopbackServer.start(port: port, tls: tls) { request in
-      FixtureRouter.index(request, profile: profile, storagePort: storagePort)
+      FixtureRouter.index(request, profile: profile, storagePort: storagePort, attempt: attempts.next(request.uri))
     }
     return FixtureIndex(server: server, storage: storage, profile: profile)
   }
@@ -200,6 +221,17 @@ public final class FixtureIndex: Sendable {
   public func stop() async {
     await server.stop()
     await storage?.stop()
+  }
+}
+
+/// How many times each URI was asked for (1 for the first request), for faults that pass.
+final class AttemptCounter: Sendable {
+  private let counts = Mutex<[String: Int]>([:])
+  func next(_ uri: String) -> Int {
+    counts.withLock { c in
+      c[uri, default: 0] += 1
+      return c[uri] ?? 1
+    }
   }
 }
 

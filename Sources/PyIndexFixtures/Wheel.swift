@@ -72,13 +72,13 @@ enum Zip {
     return out
   }
 
-  /// Raw DEFLATE of `data`.
-  static func deflate(_ data: [UInt8]) -> [UInt8] {
+  /// Raw DEFLATE of `data` (or gzip-wrapped, for `Content-Encoding: gzip`).
+  static func deflate(_ data: [UInt8], gzip: Bool = false) -> [UInt8] {
     var stream = z_stream()
-    guard czlib_deflate_init_raw(&stream) == Z_OK else { return data }
+    guard (gzip ? czlib_deflate_init_gzip(&stream) : czlib_deflate_init_raw(&stream)) == Z_OK else { return data }
     defer { deflateEnd(&stream) }
     var input = data
-    var output = [UInt8](repeating: 0, count: Int(deflateBound(&stream, uLong(data.count))) + 16)
+    var output = [UInt8](repeating: 0, count: Int(deflateBound(&stream, uLong(data.count))) + 32)
     input.withUnsafeMutableBufferPointer { inBuf in
       output.withUnsafeMutableBufferPointer { outBuf in
         stream.next_in = inBuf.baseAddress

@@ -69,6 +69,14 @@ public struct Hop: Sendable {
   }
 }
 
+extension String {
+  /// `value` with one decimal.
+  init(format1 value: Double) {
+    let tenths = Int((value * 10).rounded())
+    self = "\(tenths / 10).\(tenths % 10)"
+  }
+}
+
 /// The final answer to a request, after redirects.
 public struct Response: Sendable {
   public let status: Int
@@ -235,22 +243,50 @@ public final class Transport: Sendable {
       } catch let retry as RetryableStatus {
         // Only thrown while attempts remain; the last attempt hands its answer over.
         attempt += 1
-        try await backoff(attempt: attempt, retryAfter: retry.retryAfter)
+        let delay = delay(attempt: attempt, retryAfter: retry.retryAfter)
+        logger.debug("retry \(attempt)/\(configuration.retries) of \(Redaction.redact(url)) after HTTP \(retry.status) in \(String(format1: delay)) s\(retry.retryAfter != nil ? " (Retry-After)" : "")")
+        try await sleep(delay)
+      } catch let handled as HandlerFailure {
+        // The response was handed over: what went wrong while it was read is the caller's to
+        // retry (a download resumes with Range; a page that was partly used cannot be).
+        throw handled.error
       } catch let error as TransportError where error.isRetryable && attempt < configuration.retries {
         attempt += 1
-        try await backoff(attempt: attempt, retryAfter: nil)
+        let delay = delay(attempt: attempt, retryAfter: nil)
+        logger.debug("retry \(attempt)/\(configuration.retries) of \(Redaction.redact(url)) after \(error.shortReason) in \(String(format1: delay)) s")
+        try await sleep(delay)
       }
     }
   }
 
-  private func backoff(attempt: Int, retryAfter: Double?) async throws {
+  /// Waits before retry `attempt` (1-based): exponential backoff with jitter, or the server's
+  /// `Retry-After` (bounded) when it gave one. For callers that retry themselves.
+  public func pause(beforeRetry attempt: Int, of url: String, reason: String) async throws {
+    let delay = delay(attempt: attempt, retryAfter: nil)
+    logger.debug("retry \(attempt)/\(configuration.retries) of \(Redaction.redact(url)) after \(reason) in \(String(format1: delay)) s")
+    try await sleep(delay)
+  }
+
+  /// How many retries `--retries` allows.
+  public var retries: Int { configuration.retries }
+
+  /// An error thrown by the caller's handler, carried past the retry logic.
+  private struct HandlerFailure: Error { let error: any Error }
+
+  /// Seconds before retry `attempt` (1-based): the server's `Retry-After` (already bounded),
+  /// else exponential backoff with jitter.
+  private func delay(attempt: Int, retryAfter: Double?) -> Double {
     let exp = configuration.backoffBase * Double(1 << min(attempt - 1, 6))
-    let delay = min(retryAfter ?? (exp + Double.random(in: 0...(exp / 2))), 30)
-    if delay > 0 { try await Task.sleep(for: .milliseconds(Int(delay * 1000))) }
+    return min(retryAfter ?? (exp + Double.random(in: 0...(exp / 2))), Transport.maxRetryAfter)
+  }
+
+  private func sleep(_ seconds: Double) async throws {
+    if seconds > 0 { try await Task.sleep(for: .milliseconds(Int(seconds * 1000))) }
   }
 
   /// A status worth retrying (5xx, 408, 429), with the server's `Retry-After` if any.
   private struct RetryableStatus: Error {
+    let status: Int
     let retryAfter: Double?
   }
 
@@ -317,9 +353,9 @@ public final class Transport: Sendable {
         body: ResponseBody(body: response.body, url: Redaction.redact(current)))
       if status >= 500 || status == 408 || status == 429, attempt < configuration.retries {
         _ = try? await response.body.collect(upTo: 64 * 1024)
-        throw RetryableStatus(retryAfter: Transport.retryAfter(response.headers.first(name: "retry-after")))
+        throw RetryableStatus(status: status, retryAfter: Transport.retryAfter(response.headers.first(name: "retry-after")))
       }
-      return try await handle(final)
+      do { return try await handle(final) } catch { throw HandlerFailure(error: error) }
     }
   }
 
@@ -337,9 +373,34 @@ public final class Transport: Sendable {
     }
   }
 
-  static func retryAfter(_ value: String?) -> Double? {
-    guard let value, let seconds = Double(value.trimmingCharacters()) else { return nil }
-    return min(max(seconds, 0), 30)
+  /// `Retry-After` as seconds to wait, from delta-seconds or an HTTP date, at most 30.
+  static func retryAfter(_ value: String?, now: Double = Double(time(nil))) -> Double? {
+    guard let text = value?.trimmingCharacters() else { return nil }
+    if let seconds = Double(text) { return min(max(seconds, 0), maxRetryAfter) }
+    guard let date = httpDate(text) else { return nil }
+    return min(max(date - now, 0), maxRetryAfter)
+  }
+
+  /// The longest `Retry-After` honoured, in seconds.
+  static let maxRetryAfter = 30.0
+
+  /// Seconds since 1970 of an IMF-fixdate (`Sun, 06 Nov 1994 08:49:37 GMT`), nil otherwise.
+  static func httpDate(_ text: String) -> Double? {
+    let parts = text.split(separator: " ")
+    guard parts.count == 6, parts[5] == "GMT", let day = Int(parts[1]), let year = Int(parts[3]) else { return nil }
+    let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+    guard let m = months.firstIndex(of: String(parts[2])) else { return nil }
+    let hms = parts[4].split(separator: ":").compactMap { Int($0) }
+    guard hms.count == 3 else { return nil }
+    // Days from civil (Howard Hinnant's algorithm).
+    let y = m < 2 ? year - 1 : year
+    let era = (y >= 0 ? y : y - 399) / 400
+    let yoe = y - era * 400
+    let mp = (m + 10) % 12  // m is 0-based here
+    let doy = (153 * mp + 2) / 5 + day - 1
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+    let days = era * 146_097 + doe - 719_468
+    return Double(days * 86400 + hms[0] * 3600 + hms[1] * 60 + hms[2])
   }
 
   /// Masks header values that carry secrets (`Authorization`, cookies) for the `-vv` trace,
@@ -400,6 +461,10 @@ public final class Transport: Sendable {
       if e == .connectTimeout || e == .readTimeout || e == .deadlineExceeded { return .timeout(url: url) }
       if e == .remoteConnectionClosed { return .bodyInterrupted(url: url, detail: "the server closed the connection") }
       return .other(url: url, detail: "\(e)")
+    }
+    if let e = error as? HTTPParserError, e == .invalidEOFState {
+      // The connection closed before Content-Length bytes (or the last chunk) arrived.
+      return .bodyInterrupted(url: url, detail: "the connection closed before the end of the body")
     }
     if let e = error as? NIOConnectionError {
       if e.connectionErrors.isEmpty, e.dnsAError != nil || e.dnsAAAAError != nil { return .dns(host: e.host, url: url) }

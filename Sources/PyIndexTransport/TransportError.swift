@@ -74,6 +74,25 @@ public enum TransportError: Error, Equatable, Sendable, CustomStringConvertible 
   }
 
   /// Whether retrying may help (connection resets and cut bodies; never TLS or DNS).
+  /// A body that stopped arriving: cut short by the server or the network, or stalled past
+  /// `--timeout`. Worth resuming.
+  public var isCutShort: Bool {
+    switch self {
+    case .bodyInterrupted, .timeout: true
+    default: false
+    }
+  }
+
+  /// A few words for a retry line: "a connection failure", "a timeout"...
+  public var shortReason: String {
+    switch self {
+    case .connect: "a connection failure"
+    case .timeout: "a timeout"
+    case .bodyInterrupted: "a body cut short"
+    default: "a failure"
+    }
+  }
+
   var isRetryable: Bool {
     switch self {
     case .connect, .bodyInterrupted, .timeout: true
