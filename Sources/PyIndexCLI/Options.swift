@@ -24,6 +24,15 @@ struct IndexOptions: ParsableArguments {
   @Option(name: .long, help: ArgumentHelp("first-index: a project found on an earlier index is never taken from a later one; unsafe-best-match: merge every index.", valueName: "strategy"))
   var indexStrategy: String = IndexStrategy.firstIndex.rawValue
 
+  @Flag(name: [.customLong("no-cache"), .customLong("no-cache-dir")], help: "Neither read nor write the HTTP cache of project pages.")
+  var noCache = false
+
+  @Option(name: .long, help: ArgumentHelp("Where the HTTP cache of project pages lives (default: $XDG_CACHE_HOME/pyindex, else ~/.cache/pyindex).", valueName: "dir"))
+  var cacheDir: String?
+
+  @Flag(help: "Use cached project pages, however old, and never ask an index for them.")
+  var offline = false
+
   init() {}
 
   /// The configured indexes in order, parsed before any request.
@@ -39,6 +48,12 @@ struct IndexOptions: ParsableArguments {
     return IndexSettings(indexes: indexes, strategy: IndexStrategy(rawValue: indexStrategy) ?? .firstIndex, findLinks: links, noIndex: noIndex)
   }
 
+  /// The page cache these options ask for, nil with `--no-cache` (or without a home).
+  func cache(environment env: [String: String]) -> PageCache? {
+    guard !noCache, let dir = cacheDir ?? PageCache.defaultDirectory(environment: env) else { return nil }
+    return PageCache(directory: dir, offline: offline)
+  }
+
   /// Whether to ask the keyring program: the flag, else `PYINDEX_KEYRING_PROVIDER`, else
   /// `PIP_KEYRING_PROVIDER` (pip's `import` means a keyring is wanted, so it asks the program too).
   func usesKeyring(environment env: [String: String]) -> Bool {
@@ -51,6 +66,7 @@ struct IndexOptions: ParsableArguments {
       throw ValidationError("--keyring-provider must be subprocess or disabled")
     }
     if noIndex, findLinks.isEmpty { throw ValidationError("--no-index needs at least one --find-links location") }
+    if offline, noCache { throw ValidationError("--offline needs the cache; drop --no-cache") }
     guard IndexStrategy(rawValue: indexStrategy) != nil else {
       throw ValidationError("--index-strategy must be one of: \(IndexStrategy.allCases.map(\.rawValue).joined(separator: ", "))")
     }

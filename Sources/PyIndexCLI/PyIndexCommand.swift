@@ -86,7 +86,7 @@ struct Session {
     let console = self.console
     do {
       try await Transport.with(configuration: transportConfiguration, store: store, logger: console.traceLogger()) { transport in
-        let client = IndexClient(transport: transport, settings: settings, warn: { console.warning($0) })
+        let client = IndexClient(transport: transport, settings: settings, cache: index.cache(environment: environment), warn: { console.warning($0) })
         try await body(client)
       }
     } catch let e as ClientError {

@@ -65,9 +65,13 @@ public struct IndexClient: Sendable {
   /// Receives `warning:` texts (index failures skipped over, page notes).
   public let warn: @Sendable (String) -> Void
 
-  public init(transport: Transport, settings: IndexSettings, warn: @escaping @Sendable (String) -> Void) {
+  /// The HTTP cache for project pages; nil with `--no-cache`.
+  public let cache: PageCache?
+
+  public init(transport: Transport, settings: IndexSettings, cache: PageCache? = nil, warn: @escaping @Sendable (String) -> Void) {
     self.transport = transport
     self.settings = settings
+    self.cache = cache
     self.warn = warn
   }
 
@@ -154,7 +158,7 @@ public struct IndexClient: Sendable {
   private func page(index: IndexURL, project: ProjectName, detail: PageDetail, _ sink: (FileBatch) -> Void) async -> PageOutcome {
     if let dir = index.filePath { return localPage(directory: dir, project: project, sink) }
     if let skipped = insecure(index.url, shown: index.redacted) { return skipped }
-    return await fetchPage(index.projectURL(project), accept: PageFormat.acceptHeader, detail: detail, sink)
+    return await fetchPage(index.projectURL(project), accept: PageFormat.acceptHeader, cacheable: true, detail: detail, sink)
   }
 
   /// pip's rule: plain http is only for local hosts and `--trusted-host`; any other http
@@ -167,12 +171,24 @@ public struct IndexClient: Sendable {
 
   /// GETs a page and reads it; every failure becomes a ``PageOutcome``.
   /// - Parameter alwaysHTML: read the body as HTML whatever its `Content-Type` (links pages).
-  private func fetchPage(_ url: String, accept: String, alwaysHTML: Bool = false, detail: PageDetail = .full, _ sink: (FileBatch) -> Void) async -> PageOutcome {
+  private func fetchPage(_ url: String, accept: String, alwaysHTML: Bool = false, cacheable: Bool = false, detail: PageDetail = .full, _ sink: (FileBatch) -> Void) async -> PageOutcome {
+    var entry: PageCache.Entry? = nil
+    if cacheable, let cache {
+      entry = cache.lookup(url: url, accept: accept)
+      let now = Double(time(nil))
+      if let e = entry, cache.offline || e.isFresh(now: now) {
+        transport.note("cache: \(Redaction.redact(url)) from the cache (\(cache.offline ? "--offline" : "fresh for \(Int(e.maxAge - (now - e.storedAt))) s more"), no request)")
+        return IndexClient.fromCache(e, detail: detail, sink)
+      }
+      if cache.offline {
+        return .failure(.network(.other(url: Redaction.redact(url), detail: "the page is not in the cache, and --offline forbids the network")))
+      }
+    }
     // A body cut short or stalled is fetched again, as long as none of the page was used.
     var emitted = false
     var attempt = 0
     while true {
-      let (outcome, cut) = await fetchPageOnce(url, accept: accept, alwaysHTML: alwaysHTML, detail: detail) { batch in
+      let (outcome, cut) = await fetchPageOnce(url, accept: accept, alwaysHTML: alwaysHTML, cacheable: cacheable, entry: entry, detail: detail) { batch in
         emitted = true
         sink(batch)
       }
@@ -183,14 +199,34 @@ public struct IndexClient: Sendable {
   }
 
   /// One GET of a page; `cut` when its body stopped arriving (worth another try).
-  private func fetchPageOnce(_ url: String, accept: String, alwaysHTML: Bool, detail: PageDetail, _ sink: (FileBatch) -> Void) async -> (PageOutcome, cut: Bool) {
+  private func fetchPageOnce(
+    _ url: String, accept: String, alwaysHTML: Bool, cacheable: Bool, entry: PageCache.Entry?, detail: PageDetail, _ sink: (FileBatch) -> Void
+  ) async -> (PageOutcome, cut: Bool) {
     do {
-      return (try await transport.get(url, headers: [("Accept", accept)]) { response in
+      return (try await transport.get(url, headers: [("Accept", accept)] + (entry?.validators ?? [])) { response in
+        let now = Double(time(nil))
+        if response.status == 304, let entry, let cache {
+          _ = try? await response.body.collect(upTo: 64 * 1024)
+          cache.refresh(entry, maxAge: PageCache.maxAge(cacheControl: response.header("cache-control")) ?? 0, now: now)
+          transport.note("cache: \(Redaction.redact(url)) not modified (304), the stored page is used")
+          return IndexClient.fromCache(entry, detail: detail, sink)
+        }
+        var writer: PageCache.Writer? = nil
+        if cacheable, let cache, response.status == 200, let type = response.header("content-type"), (try? PageFormat(contentType: type)) != nil,
+          let maxAge = PageCache.maxAge(cacheControl: response.header("cache-control"))
+        {
+          writer = cache.writer(
+            url: url, pageURL: response.finalURL, accept: accept, contentType: type, etag: response.header("etag"), lastModified: response.header("last-modified"), maxAge: maxAge, now: now)
+        }
         do {
+          let outcome: PageOutcome
           if alwaysHTML, response.header("content-type").map({ (try? PageFormat(contentType: $0)) == nil }) ?? true {
-            return try await handle(response.replacingContentType("text/html"), detail: detail, sink)
+            outcome = try await handle(response.replacingContentType("text/html"), detail: detail, tee: writer, sink)
+          } else {
+            outcome = try await handle(response, detail: detail, tee: writer, sink)
           }
-          return try await handle(response, detail: detail, sink)
+          if case .found = outcome { writer?.commit() } else { writer?.discard() }
+          return outcome
         } catch let e as TransportError where e.isCutShort {
           throw BodyCut(error: e)
         }
@@ -206,7 +242,25 @@ public struct IndexClient: Sendable {
     }
   }
 
-  private func handle(_ response: Response, detail: PageDetail, _ sink: (FileBatch) -> Void) async throws -> PageOutcome {
+  /// A page from the cache: parsed from the entry's file, as it was accepted when stored.
+  static func fromCache(_ entry: PageCache.Entry, detail: PageDetail, _ sink: (FileBatch) -> Void) -> PageOutcome {
+    let fd = open(entry.path, O_RDONLY | O_CLOEXEC)
+    guard fd >= 0 else { return .failure(.fileSystem(path: entry.path, detail: String(cString: strerror(errno)))) }
+    defer { close(fd) }
+    guard lseek(fd, off_t(entry.bodyOffset), SEEK_SET) >= 0, let format = try? PageFormat(contentType: entry.contentType) else {
+      return .failure(.fileSystem(path: entry.path, detail: "unreadable cache entry"))
+    }
+    do {
+      switch format {
+      case .json: return .found(try JSONPageParser.parse(fileDescriptor: fd, pageURL: entry.url, detail: detail, batches: sink))
+      case .html(let charset): return .found(try HTMLPageParser.parse(fileDescriptor: fd, pageURL: entry.url, charset: charset, batches: sink))
+      }
+    } catch {
+      return .failure(.unreadablePage(url: Redaction.redact(entry.url), error))
+    }
+  }
+
+  private func handle(_ response: Response, detail: PageDetail, tee: PageCache.Writer? = nil, _ sink: (FileBatch) -> Void) async throws -> PageOutcome {
     let shownURL = Redaction.redact(response.finalURL)
     switch response.status {
     case 200:
@@ -231,13 +285,16 @@ public struct IndexClient: Sendable {
           let compressed = try await response.body.collect(upTo: 256 << 20)
           let bytes: [UInt8]
           do { bytes = try WheelMetadata.inflateEncoded(compressed, limit: 1 << 30) } catch { return .failure(ParseError.unreadable("\(error)")) }
+          bytes.withUnsafeBytes { tee?.write($0) }
           return IndexClient.parseWhole(bytes, format: format, pageURL: finalURL, detail: detail, perBatch)
         }
         if let length = response.header("content-length").flatMap({ Int($0) }), length <= IndexClient.smallPage {
           // A small page is read whole and parsed here: no parser thread, no pipe.
-          return IndexClient.parseWhole(try await response.body.collect(upTo: IndexClient.smallPage), format: format, pageURL: finalURL, detail: detail, perBatch)
+          let bytes = try await response.body.collect(upTo: IndexClient.smallPage)
+          bytes.withUnsafeBytes { tee?.write($0) }
+          return IndexClient.parseWhole(bytes, format: format, pageURL: finalURL, detail: detail, perBatch)
         }
-        return try await PageStream.parse(response.body) { (fd: Int32) throws(ParseError) -> PageInfo in
+        return try await PageStream.parse(response.body, tee: tee) { (fd: Int32) throws(ParseError) -> PageInfo in
           switch format {
           case .json: try JSONPageParser.parse(fileDescriptor: fd, pageURL: finalURL, detail: detail, batches: perBatch)
           case .html(let charset): try HTMLPageParser.parse(fileDescriptor: fd, pageURL: finalURL, charset: charset, batches: perBatch)

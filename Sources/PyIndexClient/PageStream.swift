@@ -18,7 +18,8 @@ enum PageStream {
   /// Feeds `body` to `parse`, which runs on its own thread with the read end of a pipe.
   /// - Returns: what `parse` returned or threw as a ``ParseError``.
   /// - Throws: transport errors from reading the body.
-  static func parse(_ body: ResponseBody, _ parse: (Int32) throws(ParseError) -> PageInfo) async throws -> Result<PageInfo, ParseError> {
+  /// - Parameter tee: also receives every chunk (the page cache).
+  static func parse(_ body: ResponseBody, tee: PageCache.Writer? = nil, _ parse: (Int32) throws(ParseError) -> PageInfo) async throws -> Result<PageInfo, ParseError> {
     var fds: [Int32] = [0, 0]
     guard pipe(&fds) == 0 else { throw ClientError.fileSystem(path: "pipe", detail: String(cString: strerror(errno))) }
     let (readEnd, writeEnd) = (fds[0], fds[1])
@@ -36,6 +37,7 @@ enum PageStream {
       do {
         try await body.forEachChunk { chunk in
           guard !job.finished else { throw PipeClosed() }
+          tee?.write(chunk)
           var offset = 0
           while offset < chunk.count {
             let n = write(writeEnd, chunk.baseAddress! + offset, chunk.count - offset)

@@ -72,7 +72,7 @@ enum FixtureRouter {
       if parts.count == 1 { return redirect("\(layout.simplePath)\(normalized)/") }
       if name != normalized { return redirect("\(layout.simplePath)\(normalized)/" + parts.dropFirst().joined(separator: "/")) }
       if partial { project.files = Array(project.files.prefix(2)) }
-      if parts.count == 2, parts[1].isEmpty { return page(project, request: request, profile: profile) }
+      if parts.count == 2, parts[1].isEmpty { return cacheable(page(project, request: request, profile: profile), request: request, profile: profile) }
       if parts.count == 2, profile.hosting == .samePath, let r = serve(String(parts[1]), in: project.files, request: request, profile: profile) { return r }
       return .text(404, "Not Found")
     }
@@ -297,6 +297,18 @@ enum FixtureRouter {
     }
     html += "</body></html>\n"
     return FixtureResponse(status: 200, headers: [("Content-Type", "text/html; charset=utf-8"), ("Vary", "Accept")], body: Array(html.utf8))
+  }
+
+  /// A page with its `ETag` (and the profile's `Cache-Control`), or 304 when the client has it.
+  static func cacheable(_ page: FixtureResponse, request: RecordedRequest, profile: FixtureProfile) -> FixtureResponse {
+    guard page.status == 200 else { return page }
+    let etag = "\"" + FixtureFile.sha256(page.body).prefix(16) + "\""
+    var extra = [("ETag", etag)]
+    if let cc = profile.pageCacheControl { extra.append(("Cache-Control", cc)) }
+    if request.header("If-None-Match") == etag { return FixtureResponse(status: 304, headers: extra) }
+    var r = page
+    r.headers += extra
+    return r
   }
 
   static func prefersJSON(_ accept: String) -> Bool {

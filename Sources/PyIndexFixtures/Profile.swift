@@ -194,6 +194,9 @@ public struct FixtureProfile: Sendable {
   /// Whether files honour `Range` requests (206 with `Content-Range`), as object stores and
   /// most registries do; without it, a `Range` header is ignored (200, the whole file).
   public var ranges = false
+  /// `Cache-Control` sent with project pages (they always carry an `ETag` and answer a
+  /// matching `If-None-Match` with 304).
+  public var pageCacheControl: String?
 
   public init(projects: [FixtureProject] = [], auth: FixtureAuth? = nil, hosting: FileHosting = .otherPath, layout: FixtureLayout = FixtureLayout(), json: Bool = true, staticRoot: String? = nil) {
     self.projects = projects

@@ -267,6 +267,9 @@ public final class Transport: Sendable {
     try await sleep(delay)
   }
 
+  /// A line for the `-v` trace that is not a hop (the page cache's decisions).
+  public func note(_ message: String) { logger.debug("\(message)") }
+
   /// How many retries `--retries` allows.
   public var retries: Int { configuration.retries }
 

@@ -89,8 +89,11 @@ enum Harness {
     // Every file the run wrote: the destination directory and the working directory.
     var dirs = [home] + (cwd.map { [$0] } ?? [])
     if let d = arguments.firstIndex(where: { $0 == "-d" || $0 == "--dest" }), d + 1 < arguments.count { dirs.append(arguments[d + 1]) }
+    if let cache = environment["XDG_CACHE_HOME"] { dirs.append(cache) }
     for dir in dirs {
-      for name in files(in: dir) {
+      // Recursively: the page cache lives in subdirectories.
+      let walker = FileManager.default.enumerator(atPath: dir)
+      while let name = walker?.nextObject() as? String {
         guard let data = FileManager.default.contents(atPath: dir + "/" + name) else { continue }
         let text = String(decoding: data, as: UTF8.self)
         #expect(SecretSweep.leaks(in: text).isEmpty, "a secret in \(name)", sourceLocation: sourceLocation)

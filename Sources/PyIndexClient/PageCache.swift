@@ -1,0 +1,215 @@
+import Crypto
+import PyIndexAuth
+
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
+/// The HTTP cache for project pages, in `$XDG_CACHE_HOME/pyindex/pages` (else
+/// `~/.cache/pyindex/pages`): `Cache-Control: max-age` makes a page fresh (no request while it
+/// is), `ETag` and `Last-Modified` revalidate a stale one (304: the stored page is used).
+///
+/// Keys are the SHA-256 of the URL without userinfo and of the `Accept` header: no credential
+/// is ever part of a key, nor stored (only the page body and its validators are). Each entry
+/// is one file written under a temporary name and renamed, so concurrent runs never see half
+/// an entry.
+public struct PageCache: Sendable {
+  public let directory: String
+  /// `--offline`: use what is stored, however old, and never ask the network.
+  public let offline: Bool
+
+  public init(directory: String, offline: Bool = false) {
+    self.directory = directory
+    self.offline = offline
+  }
+
+  /// The default directory for `environment`: `$XDG_CACHE_HOME/pyindex`, else `~/.cache/pyindex`.
+  public static func defaultDirectory(environment: [String: String]) -> String? {
+    if let xdg = environment["XDG_CACHE_HOME"], xdg.hasPrefix("/") { return xdg + "/pyindex" }
+    guard let home = environment["HOME"], !home.isEmpty else { return nil }
+    return home + "/.cache/pyindex"
+  }
+
+  /// What is stored about one page.
+  struct Entry {
+    var url: String
+    var contentType: String
+    var etag: String?
+    var lastModified: String?
+    /// When it was stored or last revalidated, seconds since 1970.
+    var storedAt: Double
+    /// Seconds it stays fresh (0: revalidate every time).
+    var maxAge: Double
+    /// Where the body starts in the file.
+    var bodyOffset: Int
+    var path: String
+
+    func isFresh(now: Double) -> Bool { now - storedAt < maxAge }
+
+    /// `If-None-Match` / `If-Modified-Since`.
+    var validators: [(String, String)] {
+      var h: [(String, String)] = []
+      if let etag { h.append(("If-None-Match", etag)) }
+      if let lastModified { h.append(("If-Modified-Since", lastModified)) }
+      return h
+    }
+  }
+
+  func path(url: String, accept: String) -> String {
+    let key = SHA256.hash(data: Array((Redaction.withoutUserinfo(url) + "\n" + accept).utf8)).map { String($0, radix: 16).leftPad(2) }.joined()
+    return directory + "/pages/" + key.prefix(2) + "/" + key
+  }
+
+  /// The stored entry for `url`, if any (and readable).
+  func lookup(url: String, accept: String) -> Entry? {
+    let path = path(url: url, accept: accept)
+    let fd = open(path, O_RDONLY | O_CLOEXEC)
+    guard fd >= 0 else { return nil }
+    defer { close(fd) }
+    var head = [UInt8](repeating: 0, count: 8192)
+    let n = head.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+    guard n > 0, let end = head[0..<n].firstIndex(of: 0x0A) else { return nil }
+    // One header line: tab-separated key=value fields.
+    var fields: [String: String] = [:]
+    for part in String(decoding: head[0..<end], as: UTF8.self).split(separator: "\t") {
+      guard let eq = part.firstIndex(of: "=") else { continue }
+      fields[String(part[..<eq])] = PageCache.unescape(part[part.index(after: eq)...])
+    }
+    guard fields["v"] == "1", let url = fields["url"], let type = fields["type"], let stored = fields["stored"].flatMap(Double.init),
+      let maxAge = fields["max-age"].flatMap(Double.init)
+    else { return nil }
+    return Entry(url: url, contentType: type, etag: fields["etag"], lastModified: fields["last-modified"], storedAt: stored, maxAge: maxAge, bodyOffset: end + 1, path: path)
+  }
+
+  /// Freshness a response allows: `max-age` (0 without one, or with `no-cache`); nil when it
+  /// must not be stored (`no-store`).
+  static func maxAge(cacheControl: String?) -> Double? {
+    guard let cacheControl else { return 0 }
+    var age = 0.0
+    for directive in cacheControl.lowercased().split(separator: ",") {
+      let d = String(directive).trimmingBlanks()
+      if d == "no-store" { return nil }
+      if d == "no-cache" { return 0 }
+      if d.hasPrefix("max-age="), let v = Double(d.dropFirst(8)) { age = max(0, v) }
+    }
+    return age
+  }
+
+  /// The header line of an entry.
+  static func header(url: String, contentType: String, etag: String?, lastModified: String?, maxAge: Double, now: Double) -> [UInt8] {
+    var fields = ["v=1", "url=" + escape(Redaction.withoutUserinfo(url)), "type=" + escape(contentType), "stored=\(Int(now))", "max-age=\(Int(maxAge))"]
+    if let etag { fields.append("etag=" + escape(etag)) }
+    if let lastModified { fields.append("last-modified=" + escape(lastModified)) }
+    return Array((fields.joined(separator: "\t") + "\n").utf8)
+  }
+
+  /// An entry being written under a temporary name: the header first, then the body as it
+  /// arrives; ``commit()`` renames it into place.
+  final class Writer {
+    let finalPath: String
+    let tempPath: String
+    private var fd: Int32
+    private var failed = false
+
+    init?(path: String, header: [UInt8]) {
+      finalPath = path
+      let dir = String(path[..<(path.lastIndex(of: "/") ?? path.endIndex)])
+      guard PageCache.makeDirectories(dir) else { return nil }
+      tempPath = path + "." + String(UInt64.random(in: 0...UInt64.max), radix: 36) + ".tmp"
+      fd = open(tempPath, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+      guard fd >= 0 else { return nil }
+      header.withUnsafeBytes { write($0) }
+    }
+
+    func write(_ chunk: UnsafeRawBufferPointer) {
+      guard !failed, chunk.count > 0 else { return }
+      failed = !PageCache.writeAll(fd, chunk)
+    }
+
+    /// Renames the entry into place (the page was read and accepted).
+    func commit() {
+      guard fd >= 0 else { return }
+      close(fd)
+      fd = -1
+      if failed || rename(tempPath, finalPath) != 0 { unlink(tempPath) }
+    }
+
+    /// Drops the entry (the page failed).
+    func discard() {
+      guard fd >= 0 else { return }
+      close(fd)
+      fd = -1
+      unlink(tempPath)
+    }
+
+    deinit { discard() }
+  }
+
+  /// A writer for a new entry for a request to `url`, whose answer came from `pageURL` (after
+  /// redirects: what its links resolve against).
+  func writer(url: String, pageURL: String, accept: String, contentType: String, etag: String?, lastModified: String?, maxAge: Double, now: Double) -> Writer? {
+    Writer(path: path(url: url, accept: accept), header: PageCache.header(url: pageURL, contentType: contentType, etag: etag, lastModified: lastModified, maxAge: maxAge, now: now))
+  }
+
+  /// After a 304: the stored entry again, fresh from `now`, the body copied over.
+  func refresh(_ entry: Entry, maxAge: Double, now: Double) {
+    let fd = open(entry.path, O_RDONLY | O_CLOEXEC)
+    guard fd >= 0 else { return }
+    defer { close(fd) }
+    guard let writer = Writer(path: entry.path, header: PageCache.header(url: entry.url, contentType: entry.contentType, etag: entry.etag, lastModified: entry.lastModified, maxAge: maxAge, now: now)) else { return }
+    guard lseek(fd, off_t(entry.bodyOffset), SEEK_SET) >= 0 else { return writer.discard() }
+    var buf = [UInt8](repeating: 0, count: 1 << 16)
+    while true {
+      let n = buf.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+      if n < 0, errno == EINTR { continue }
+      if n < 0 { return writer.discard() }
+      if n == 0 { break }
+      buf.withUnsafeBytes { writer.write(UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
+    }
+    writer.commit()
+  }
+
+  static func writeAll(_ fd: Int32, _ b: UnsafeRawBufferPointer) -> Bool {
+    var offset = 0
+    while offset < b.count {
+      let n = write(fd, b.baseAddress! + offset, b.count - offset)
+      if n < 0 {
+        if errno == EINTR { continue }
+        return false
+      }
+      offset += n
+    }
+    return true
+  }
+
+  static func makeDirectories(_ path: String) -> Bool {
+    var built = ""
+    for part in path.split(separator: "/") {
+      built += "/" + part
+      if mkdir(built, 0o700) != 0, errno != EEXIST { return false }
+    }
+    return true
+  }
+
+  /// Header values never hold tabs or newlines once escaped.
+  static func escape(_ s: String) -> String {
+    s.replacingOccurrences("%", "%25").replacingOccurrences("\t", "%09").replacingOccurrences("\n", "%0A").replacingOccurrences("\r", "%0D")
+  }
+
+  static func unescape(_ s: Substring) -> String {
+    String(s).replacingOccurrences("%0D", "\r").replacingOccurrences("%0A", "\n").replacingOccurrences("%09", "\t").replacingOccurrences("%25", "%")
+  }
+}
+
+extension String {
+  func replacingOccurrences(_ a: String, _ b: String) -> String {
+    guard contains(a) else { return self }
+    return split(separator: a, omittingEmptySubsequences: false).joined(separator: b)
+  }
+
+  func trimmingBlanks() -> String {
+    String(drop(while: { $0 == " " || $0 == "\t" }).reversed().drop(while: { $0 == " " || $0 == "\t" }).reversed())
+  }
+}
