@@ -190,7 +190,9 @@ public struct AuthChecker: Sendable {
           .init(name: what, passed: false, detail: "200, a sign-in page (a password field, no distributions)\(via)"),
           Failure(
             outcome: .loginPage, cause: "the server answered with a web sign-in page instead of an index\(via); \(sent)",
-            hint: "use the registry's simple API URL (for example …/simple/), and credentials it accepts for API access (a token, not an SSO login)"))
+            hint: source == .none
+              ? "send credentials the registry accepts for API access (Azure Artifacts: any user name and a personal access token with Packaging read); indexes behind SSO show a sign-in page to requests without them"
+              : "use the registry's simple API URL (for example …/simple/), and credentials it accepts for API access (a token, not an SSO password)"))
       }
       guard a.format != nil else {
         return (

@@ -143,7 +143,7 @@ enum FixtureRouter {
   /// - `resetpagexN`: the same for pages;
   /// - `short`: files always stop at half (`Content-Length` says more);
   /// - `stall`: files send half, then nothing for a minute;
-  /// - `slow`: files arrive in 8 pieces, 150 ms apart;
+  /// - `slow`: files arrive in 6 pieces, 1.2 s apart (6 s in all);
   /// - `gzip`: pages with `Content-Encoding: gzip`;
   /// - `406`: pages answer 406 Not Acceptable.
   static func fault(_ kind: String, attempt: Int, inner: RecordedRequest, _ normal: FixtureResponse) -> FixtureResponse {
@@ -166,7 +166,7 @@ enum FixtureRouter {
     case "stall" where isFile && normal.status == 200:
       r.stallAfter = normal.body.count / 2
     case "slow" where isFile:
-      r.slowly = (8, 150)
+      r.slowly = (6, 1200)
     case "gzip" where isPage:
       r.body = Zip.deflate(normal.body, gzip: true)
       r.headers.append(("Content-Encoding", "gzip"))

@@ -122,12 +122,12 @@ struct AuthCheckEndToEndTests {
       }
     case .loginPage:
       try await Harness.withIndex(.named("login-page")!) { index in
-        try await check(["-i", index.simpleURL], Expectation(outcome: "login-page", status: 2, httpStatus: "200", cause: "web sign-in page", hint: "simple API URL", source: "none"))
+        try await check(["-i", index.simpleURL], Expectation(outcome: "login-page", status: 2, httpStatus: "200", cause: "web sign-in page", hint: "sign-in page to requests without them", source: "none"))
       }
     case .signInRedirect:
       try await Harness.withIndex(.named("azure")!) { index in
         let path = FixtureProfile.named("azure")!.layout.simplePath
-        try await check(["-i", index.server.origin + path], Expectation(outcome: "login-page", status: 2, httpStatus: "200", cause: "after a redirect to 127.0.0.1:\(index.storage!.port)", hint: "simple API URL", source: "none"))
+        try await check(["-i", index.server.origin + path], Expectation(outcome: "login-page", status: 2, httpStatus: "200", cause: "after a redirect to 127.0.0.1:\(index.storage!.port)", hint: "personal access token", source: "none"))
       }
     case .notAnIndex:
       try await Harness.withIndex(FixtureProfile.demo()) { index in

@@ -76,7 +76,7 @@ struct FaultEndToEndTests {
     let dest = try Harness.temporaryDirectory()
     defer { try? FileManager.default.removeItem(atPath: dest) }
     try await Harness.withIndex(.demo()) { index in
-      let r = try await Harness.run(["download", "demo-pkg==1.3.0", "-d", dest, "-i", Self.faultIndex(index, "stall"), "--timeout", "1", "--retries", "1"] + Self.target)
+      let r = try await Harness.run(["download", "demo-pkg==1.3.0", "-d", dest, "-i", Self.faultIndex(index, "stall"), "--timeout", "5", "--retries", "1"] + Self.target)
       #expect(r.status == 3, "\(r.stderr)")
       #expect(r.stderr.contains("timed out"), "\(r.stderr)")
       #expect(Harness.files(in: dest).isEmpty)
@@ -84,12 +84,12 @@ struct FaultEndToEndTests {
     }
   }
 
-  @Test("a slow body that keeps arriving is not a timeout, even past --timeout in total")
+  @Test("a slow body that keeps arriving is not a timeout, even past --timeout in total (6 s, 1.2 s gaps, --timeout 5)")
   func slow() async throws {
     let dest = try Harness.temporaryDirectory()
     defer { try? FileManager.default.removeItem(atPath: dest) }
     try await Harness.withIndex(.demo()) { index in
-      let r = try await Harness.run(["download", "demo-pkg==1.3.0", "-d", dest, "-i", Self.faultIndex(index, "slow"), "--timeout", "1", "--retries", "0"] + Self.target)
+      let r = try await Harness.run(["download", "demo-pkg==1.3.0", "-d", dest, "-i", Self.faultIndex(index, "slow"), "--timeout", "5", "--retries", "0"] + Self.target)
       #expect(r.status == 0, "\(r.stderr)")
       #expect(Harness.files(in: dest) == [FixtureFile.wheel("demo-pkg", "1.3.0").filename])
     }

@@ -127,7 +127,7 @@ extension PeerTests {
 
   @Test(
     "pip and pyindex pick the same file across targets and requirements",
-    .enabled(if: PeerTests.pip != nil),
+    .enabled(if: PeerTests.pip != nil), .serialized,  // 65 pip runs at once would starve the other tests
     arguments: PeerTests.matrixTargets, ["matrix-pkg", "matrix-pkg<1.3", "matrix-pkg==1.5", "matrix-pkg~=1.1", "matrix-pkg>=2.0rc1"])
   func selectionMatrix(_ target: [String], _ requirement: String) async throws {
     let home = try Harness.temporaryDirectory()
