@@ -21,7 +21,7 @@ public struct PyIndexCommand: AsyncParsableCommand {
     commandName: "pyindex",
     abstract: "List versions and download distributions from Python package indexes, with credentials done right.",
     version: "pyindex \(version)",
-    subcommands: [Index.self, Download.self, Auth.self])
+    subcommands: [Index.self, Download.self, Auth.self, Keyring.self])
 
   public init() {}
 }
@@ -41,14 +41,19 @@ struct Session {
   let environment: [String: String]
 
   init(output: OutputOptions, environment: [String: String] = ProcessInfo.processInfo.environment) {
-    console = Console(verbosity: output.verbose, quiet: output.quiet)
+    self.init(verbosity: output.verbose, quiet: output.quiet, environment: environment)
+  }
+
+  init(verbosity: Int, quiet: Bool, environment: [String: String] = ProcessInfo.processInfo.environment) {
+    console = Console(verbosity: verbosity, quiet: quiet)
     self.environment = environment
   }
 
   /// The credential store for these indexes, netrc read from `$NETRC` or `~/.netrc`; what
   /// looks wrong with the credentials is said as warnings before any request.
   /// - Returns: the store, and whether a warning named something wrong with the credentials.
-  func credentialStore(_ settings: IndexSettings, keyring: Bool, extra: [IndexURL] = []) -> (CredentialStore, flagged: Bool) {
+  /// - Parameter silent: say nothing (the `keyring` command answers another program).
+  func credentialStore(_ settings: IndexSettings, keyring: Bool, extra: [IndexURL] = [], silent: Bool = false) -> (CredentialStore, flagged: Bool) {
     var netrcText: String? = nil
     let path = environment["NETRC"].flatMap { $0.isEmpty ? nil : $0 } ?? environment["HOME"].map { $0 + "/.netrc" }
     if let path, FileManager.default.fileExists(atPath: path) {
@@ -60,9 +65,11 @@ struct Session {
     let store = CredentialStore(
       indexes: known, environment: environment, netrcText: netrcText,
       keyring: keyring ? SubprocessKeyring(environment: environment) : nil, warn: { console.warning($0) })
-    for w in store.warnings { console.warning(w) }
     let problems = store.inspect(now: Double(time(nil)))
-    for w in problems { console.warning(w) }
+    if !silent {
+      for w in store.warnings { console.warning(w) }
+      for w in problems { console.warning(w) }
+    }
     return (store, !problems.isEmpty)
   }
 

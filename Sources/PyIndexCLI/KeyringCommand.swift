@@ -1,0 +1,67 @@
+import ArgumentParser
+import PyIndexAuth
+import PyIndexClient
+
+extension PyIndexCommand {
+  /// `pyindex keyring [--mode=creds] [--output=json] get URL [USERNAME]`: the `keyring` program
+  /// pip's and uv's `--keyring-provider subprocess` call, answering from pyindex's own sources.
+  struct Keyring: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Answer as the keyring program pip and uv call, from pyindex's credentials.",
+      discussion: """
+        Install it as the keyring provider with a one-line wrapper named keyring on PATH:
+
+            printf '#!/bin/sh\\nexec pyindex keyring "$@"\\n' > ~/.local/bin/keyring && chmod +x ~/.local/bin/keyring
+
+        then run pip or uv with --keyring-provider subprocess. The answer comes from the \
+        credentials pyindex would use for the URL: the userinfo of the configured index URLs \
+        (-i, --extra-index-url, PYINDEX_INDEX_URL, PIP_INDEX_URL...), PYINDEX_USERNAME and \
+        PYINDEX_PASSWORD, and netrc; never from a keyring. Exit 1, printing nothing, when there \
+        are none (or none for that user name).
+        """)
+
+    @Option(help: ArgumentHelp("creds: print the user name and the password (two lines, or JSON with --output json).", valueName: "mode"))
+    var mode: String?
+
+    @Option(help: ArgumentHelp("json: print {\"username\": ..., \"password\": ...} (with --mode creds).", valueName: "format"))
+    var output: String?
+
+    @Argument(help: "get (set and del are not supported: pyindex reads its own sources).")
+    var action: String
+
+    @Argument(help: "The service: an index URL, or host[:port].")
+    var service: String
+
+    @Argument(help: "The user name, when the caller knows one.")
+    var username: String?
+
+    @OptionGroup(title: "Indexes") var index: IndexOptions
+
+    func run() throws {
+      guard action == "get" else { throw ExitCode(1) }
+      let session = Session(verbosity: 0, quiet: true)
+      let settings: IndexSettings
+      do { settings = try index.settings(environment: session.environment) } catch { throw ExitCode(1) }
+      let (store, _) = session.credentialStore(settings, keyring: false, silent: true)
+      // pip asks for the index URL, then for host[:port]; uv for the URL it is fetching.
+      let candidates = service.contains("://") ? [service] : ["https://" + service + "/", "http://" + service + "/"]
+      for url in candidates {
+        let match = store.lookup(Redaction.withoutUserinfo(url))
+        guard let c = match.credentials, !c.password.isEmpty else { continue }
+        if let username, !username.isEmpty, !c.username.isEmpty, c.username != username { continue }
+        if mode == "creds" {
+          if output == "json" {
+            session.console.out("{\"username\": \(JSON.quote(c.username)), \"password\": \(JSON.quote(c.password))}")
+          } else {
+            session.console.out(c.username)
+            session.console.out(c.password)
+          }
+        } else {
+          session.console.out(c.password)
+        }
+        return
+      }
+      throw ExitCode(1)
+    }
+  }
+}
