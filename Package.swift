@@ -60,7 +60,7 @@ let package = Package(
     .target(
       name: "PyIndexCLI",
       dependencies: [
-        "PyIndexClient",
+        "PyIndexClient", "PyIndexServe",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Logging", package: "swift-log"),
       ], swiftSettings: strictSettings),
@@ -85,6 +85,15 @@ let package = Package(
       dependencies: [
         "PyIndexFixtures",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ], swiftSettings: strictSettings),
+    .target(
+      name: "PyIndexServe",
+      dependencies: [
+        "PyIndexClient", "PyIndexTransport", "PyIndexAuth", "PyIndexModel", "PyIndexParsing",
+        .product(name: "NIOCore", package: "swift-nio"),
+        .product(name: "NIOPosix", package: "swift-nio"),
+        .product(name: "NIOHTTP1", package: "swift-nio"),
+        .product(name: "Crypto", package: "swift-crypto"),
       ], swiftSettings: strictSettings),
     .target(name: "PyIndexFuzzing", dependencies: ["PyIndexModel", "PyIndexParsing", "PyIndexAuth"], swiftSettings: strictSettings),
     // libFuzzer driver: `scripts/fuzz` builds it with -sanitize=fuzzer -D FUZZING.

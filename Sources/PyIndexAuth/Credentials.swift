@@ -67,3 +67,14 @@ enum Base64 {
     return String(decoding: out, as: UTF8.self)
   }
 }
+
+extension Credentials {
+  /// The credentials of an `Authorization: Basic …` header (the user name is everything before
+  /// the first `:`); nil when it is not one.
+  public init?(basicAuthorization header: String) {
+    guard header.hasPrefix("Basic "), let bytes = TokenInspector.decodeBase64(String(header.dropFirst(6))),
+      let text = String(validating: bytes, as: UTF8.self), let colon = text.firstIndex(of: ":")
+    else { return nil }
+    self.init(username: String(text[..<colon]), password: String(text[text.index(after: colon)...]))
+  }
+}

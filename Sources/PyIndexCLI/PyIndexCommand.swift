@@ -21,7 +21,7 @@ public struct PyIndexCommand: AsyncParsableCommand {
     commandName: "pyindex",
     abstract: "List versions and download distributions from Python package indexes, with credentials done right.",
     version: "pyindex \(version)",
-    subcommands: [Index.self, Download.self, Auth.self, Keyring.self])
+    subcommands: [Index.self, Download.self, Auth.self, Keyring.self, Serve.self])
 
   public init() {}
 }
@@ -77,8 +77,10 @@ struct Session {
   /// contract's exit code.
   /// - Parameter credentialURLs: further URLs whose userinfo is a credential source for their
   ///   origin (URL requirements), after the indexes.
-  func run(index: IndexOptions, network: NetworkOptions, credentialURLs: [IndexURL] = [], _ body: (IndexClient) async throws -> Void) async throws {
-    installSignalHandlers()
+  /// - Parameter signals: whether SIGINT/SIGTERM remove temporary files and exit at once
+  ///   (`serve` handles them itself, to shut down cleanly).
+  func run(index: IndexOptions, network: NetworkOptions, credentialURLs: [IndexURL] = [], signals: Bool = true, _ body: (IndexClient) async throws -> Void) async throws {
+    if signals { installSignalHandlers() }
     let settings: IndexSettings
     do { settings = try index.settings(environment: environment) } catch {
       console.error(error.description, hint: error.hint)

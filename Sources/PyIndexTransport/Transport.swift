@@ -117,6 +117,18 @@ public struct ResponseBody: Sendable {
     }
   }
 
+  /// Calls `handle` with a copy of each chunk as it arrives, awaiting it before the next
+  /// (backpressure for a consumer that writes elsewhere, such as `serve`).
+  public func forEachByteChunk(_ handle: ([UInt8]) async throws -> Void) async throws {
+    var iterator = body.makeAsyncIterator()
+    while true {
+      let next: ByteBuffer?
+      do { next = try await iterator.next() } catch { throw Transport.classify(error, url: url, parts: nil) }
+      guard let chunk = next else { return }
+      try await handle(Array(chunk.readableBytesView))
+    }
+  }
+
   /// Reads the whole body, failing past `limit` bytes.
   public func collect(upTo limit: Int) async throws -> [UInt8] {
     var out: [UInt8] = []

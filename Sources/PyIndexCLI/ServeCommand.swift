@@ -1,0 +1,71 @@
+import ArgumentParser
+import Dispatch
+import PyIndexClient
+import PyIndexServe
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+extension PyIndexCommand {
+  /// `pyindex serve`: a local index in front of the configured ones, for pip, uv and poetry.
+  struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Serve a local PEP 503/691 index in front of the configured indexes, credentials injected.",
+      discussion: """
+        Point an installer at it (pip install --index-url http://127.0.0.1:PORT/simple/ ...): \
+        pages come from the upstream indexes under the index strategy, and files are streamed \
+        from upstream with pyindex's credential, redirect, proxy and trust rules, their digests \
+        checked on the way. No upstream URL or credential reaches the installer. The first line \
+        on stdout is "Serving on http://HOST:PORT/simple/"; SIGINT or SIGTERM stops it (exit 0).
+        """)
+
+    @Option(help: "The address to listen on (loopback by default).")
+    var host = "127.0.0.1"
+
+    @Option(help: "The port; 0 picks a free one.")
+    var port = 0
+
+    @Option(help: ArgumentHelp("Require installers to send this as the password of Basic auth (any user name).", valueName: "token"))
+    var listenToken: String?
+
+    @OptionGroup(title: "Indexes") var index: IndexOptions
+    @OptionGroup(title: "Network") var network: NetworkOptions
+    @OptionGroup(title: "Output") var output: OutputOptions
+
+    func run() async throws {
+      let session = Session(output: output)
+      let console = session.console
+      let (host, port, token) = (self.host, self.port, listenToken)
+      try await session.run(index: index, network: network, signals: false) { client in
+        let server: ShimServer
+        do {
+          server = try await ShimServer.start(host: host, port: port, client: client, listenToken: token) { line in
+            if console.verbosity > 0 { Console.write("serve: \(line)\n", to: 2) }
+          }
+        } catch {
+          console.error("cannot listen on \(host):\(port): \(error)", hint: "pick another --port, or 0 for a free one")
+          throw ExitCode(3)
+        }
+        let stopping = ServeSignals.install { Task { await server.stop() } }
+        console.out("Serving on \(server.url)")
+        await server.run()
+        _ = stopping
+      }
+    }
+  }
+}
+
+/// SIGINT and SIGTERM stop `serve` cleanly.
+enum ServeSignals {
+  /// Routes both signals to `stop`; keep the result alive while serving.
+  static func install(_ stop: @escaping @Sendable () -> Void) -> [any DispatchSourceSignal] {
+    [SIGINT, SIGTERM].map { sig in
+      signal(sig, SIG_IGN)
+      let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
+      source.setEventHandler { stop() }
+      source.resume()
+      return source
+    }
+  }
+}

@@ -1,0 +1,337 @@
+import Crypto
+public import PyIndexClient
+import PyIndexAuth
+import PyIndexModel
+import PyIndexParsing
+import PyIndexTransport
+import NIOCore
+import NIOPosix
+import NIOHTTP1
+import Synchronization
+
+/// `pyindex serve`: a local PEP 503/691 index in front of the configured upstream indexes, for
+/// installers (pip, uv, poetry). Pages are built from the upstream pages with the index
+/// strategy; every file link points back here (`/files/<token>/<filename>`) and is streamed
+/// from upstream with every credential, redirect, proxy and trust rule, its digest checked on
+/// the way (a mismatch cuts the response short, so the installer never accepts it). Upstream
+/// URLs and credentials never reach the installer: not in pages, headers or errors.
+public final class ShimServer: Sendable {
+  /// Where the server listens.
+  public let host: String
+  public let port: Int
+  private let channel: NIOAsyncChannel<NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>, Never>
+  private let client: IndexClient
+  private let log: @Sendable (String) -> Void
+  private let listenToken: String?
+  /// Upstream files by token: the tokens are the only thing the installer sees.
+  private let files = Mutex<[String: Upstream]>([:])
+
+  /// An upstream file behind a token.
+  struct Upstream: Sendable {
+    var url: String
+    var digests: [String: String]
+    var coreMetadata: [String: String]?
+  }
+
+  /// Binds `host:port` (0 picks a free port).
+  /// - Parameters:
+  ///   - log: the access log (`-v`), upstream URLs redacted.
+  ///   - listenToken: when set, installers must present it as the password of Basic auth
+  ///     (any user name), or get 401.
+  public static func start(host: String, port: Int, client: IndexClient, listenToken: String? = nil, log: @escaping @Sendable (String) -> Void) async throws -> ShimServer {
+    let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+      .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+      .bind(host: host, port: port) { child in
+        child.eventLoop.makeCompletedFuture {
+          try child.pipeline.syncOperations.configureHTTPServerPipeline()
+          return try NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>(wrappingChannelSynchronously: child)
+        }
+      }
+    return ShimServer(channel: channel, host: host, port: channel.channel.localAddress?.port ?? port, client: client, listenToken: listenToken, log: log)
+  }
+
+  private init(
+    channel: NIOAsyncChannel<NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>, Never>, host: String, port: Int, client: IndexClient,
+    listenToken: String?, log: @escaping @Sendable (String) -> Void
+  ) {
+    self.channel = channel
+    self.host = host
+    self.port = port
+    self.client = client
+    self.listenToken = listenToken
+    self.log = log
+  }
+
+  /// `http://HOST:PORT/simple/`.
+  public var url: String { "http://\(host.contains(":") ? "[\(host)]" : host):\(port)/simple/" }
+
+  /// Serves until ``stop()`` is called (or the task is cancelled).
+  public func run() async {
+    try? await channel.executeThenClose { inbound in
+      try await withThrowingDiscardingTaskGroup { group in
+        for try await connection in inbound {
+          group.addTask { await self.handle(connection) }
+        }
+      }
+    }
+  }
+
+  /// Stops accepting; `run()` returns once the connections in flight are done.
+  public func stop() async {
+    try? await channel.channel.close()
+  }
+
+  private func handle(_ connection: NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>) async {
+    try? await connection.executeThenClose { inbound, outbound in
+      var head: HTTPRequestHead? = nil
+      for try await part in inbound {
+        switch part {
+        case .head(let h): head = h
+        case .body: continue
+        case .end:
+          guard let h = head else { continue }
+          head = nil
+          let keepAlive = try await respond(to: h, outbound)
+          if !keepAlive || !h.isKeepAlive { return }
+        }
+      }
+    }
+  }
+
+  /// Answers one request; false when the connection must close (a body cut short).
+  private func respond(to request: HTTPRequestHead, _ out: NIOAsyncChannelOutboundWriter<HTTPServerResponsePart>) async throws -> Bool {
+    let path = String(request.uri.prefix(while: { $0 != "?" }))
+    guard request.method == .GET || request.method == .HEAD else {
+      try await send(out, request, status: .methodNotAllowed, text: "only GET and HEAD")
+      return true
+    }
+    if let token = listenToken, !ShimServer.authorized(request.headers["Authorization"].first, token: token) {
+      try await send(out, request, status: .unauthorized, text: "this index wants the --listen-token as password", headers: [("WWW-Authenticate", "Basic realm=\"pyindex serve\"")])
+      return true
+    }
+    let parts = path.split(separator: "/", omittingEmptySubsequences: true).map(String.init)
+    if parts == ["simple"] {
+      guard path.hasSuffix("/") else { return try await redirect(out, request, to: "/simple/") }
+      try await send(out, request, status: .ok, text: "<!DOCTYPE html>\n<html><head><meta name=\"pypi:repository-version\" content=\"1.1\"></head><body></body></html>\n", type: "text/html")
+      return true
+    }
+    if parts.count == 2, parts[0] == "simple" {
+      guard path.hasSuffix("/") else { return try await redirect(out, request, to: path + "/") }
+      return try await page(parts[1], request, out)
+    }
+    if parts.count == 3, parts[0] == "files" {
+      return try await file(token: parts[1], name: parts[2], request, out)
+    }
+    try await send(out, request, status: .notFound, text: "Not Found")
+    return true
+  }
+
+  // MARK: pages
+
+  private func page(_ rawName: String, _ request: HTTPRequestHead, _ out: NIOAsyncChannelOutboundWriter<HTTPServerResponsePart>) async throws -> Bool {
+    let name = URLReference.percentDecode(Substring(rawName)) ?? rawName
+    guard let project = try? ProjectName(name) else {
+      try await send(out, request, status: .notFound, text: "Not Found")
+      return true
+    }
+    if project.normalized != name {
+      return try await redirect(out, request, to: "/simple/\(project.normalized)/")
+    }
+    var listed: [(DistributionFile, String)] = []
+    do {
+      try await client.files(for: project) { file, base in listed.append((file, base)) }
+    } catch {
+      let status: HTTPResponseStatus
+      switch error {
+      case .projectNotFound, .noMatchingDistribution: status = .notFound
+      default: status = .badGateway
+      }
+      log("GET \(request.uri) → \(status.code): \(error.description)")
+      try await send(out, request, status: status, text: status == .notFound ? "Not Found" : "upstream failed: \(error.description)\n")
+      return true
+    }
+    var entries: [(file: DistributionFile, token: String)] = []
+    files.withLock { table in
+      for (file, base) in listed {
+        let url = file.resolvedURL(base: base)
+        let token = ShimServer.token(url)
+        table[token] = Upstream(url: url, digests: file.digests, coreMetadata: file.coreMetadata)
+        entries.append((file, token))
+      }
+    }
+    let accept = request.headers["Accept"].joined(separator: ",")
+    let json = accept.contains("application/vnd.pypi.simple.v1+json") || accept.contains("application/vnd.pypi.simple.latest+json")
+    let body = json ? ShimServer.jsonPage(project, entries) : ShimServer.htmlPage(project, entries)
+    log("GET \(request.uri) → 200 (\(entries.count) files, \(json ? "JSON" : "HTML"))")
+    try await send(out, request, status: .ok, body: Array(body.utf8), type: json ? "application/vnd.pypi.simple.v1+json" : "application/vnd.pypi.simple.v1+html", headers: [("Vary", "Accept"), ("Cache-Control", "max-age=0")])
+    return true
+  }
+
+  /// A token for an upstream URL: its SHA-256, shortened. Stable across runs, reveals nothing.
+  static func token(_ url: String) -> String {
+    String(SHA256.hash(data: Array(url.utf8)).map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined().prefix(32))
+  }
+
+  static func link(_ file: DistributionFile, token: String) -> String {
+    let digests = file.digests
+    let fragment = (digests["sha256"].map { "sha256=\($0)" }) ?? digests.sorted { $0.key > $1.key }.first.map { "\($0.key)=\($0.value)" }
+    return "/files/\(token)/\(percentEncode(file.filename))" + (fragment.map { "#" + $0 } ?? "")
+  }
+
+  static func htmlPage(_ project: ProjectName, _ entries: [(file: DistributionFile, token: String)]) -> String {
+    var html = "<!DOCTYPE html>\n<html><head><meta name=\"pypi:repository-version\" content=\"1.1\"><title>Links for \(escape(project.normalized))</title></head><body>\n"
+    for (file, token) in entries {
+      var attrs = ""
+      if let rp = file.requiresPython { attrs += " data-requires-python=\"\(escape(rp))\"" }
+      if let y = file.yanked { attrs += " data-yanked=\"\(escape(y))\"" }
+      if let m = file.coreMetadata {
+        let value = m["sha256"].map { "sha256=\($0)" } ?? "true"
+        attrs += " data-core-metadata=\"\(value)\" data-dist-info-metadata=\"\(value)\""
+      }
+      html += "<a href=\"\(escape(link(file, token: token)))\"\(attrs)>\(escape(file.filename))</a><br>\n"
+    }
+    return html + "</body></html>\n"
+  }
+
+  static func jsonPage(_ project: ProjectName, _ entries: [(file: DistributionFile, token: String)]) -> String {
+    var versions: [String] = []
+    var seen = Set<String>()
+    let items = entries.map { (file, token) -> String in
+      if let v = DistributionKind(filename: file.filename, project: project)?.version.description, seen.insert(v).inserted { versions.append(v) }
+      var o = "{\"filename\": \(quote(file.filename)), \"url\": \(quote(link(file, token: token).prefix(while: { $0 != "#" }).description)), \"hashes\": {"
+      o += file.digests.sorted { $0.key < $1.key }.map { "\(quote($0.key)): \(quote($0.value))" }.joined(separator: ", ") + "}"
+      if let rp = file.requiresPython { o += ", \"requires-python\": \(quote(rp))" }
+      if let y = file.yanked { o += ", \"yanked\": " + (y.isEmpty ? "true" : quote(y)) }
+      if let m = file.coreMetadata {
+        let value = m.isEmpty ? "true" : "{" + m.sorted { $0.key < $1.key }.map { "\(quote($0.key)): \(quote($0.value))" }.joined(separator: ", ") + "}"
+        o += ", \"core-metadata\": \(value), \"dist-info-metadata\": \(value)"
+      }
+      if let size = file.size { o += ", \"size\": \(size)" }
+      if let t = file.uploadTime { o += ", \"upload-time\": \(quote(t))" }
+      return o + "}"
+    }
+    return "{\"meta\": {\"api-version\": \"1.1\"}, \"name\": \(quote(project.normalized)), \"files\": [\(items.joined(separator: ", "))], \"versions\": [\(versions.map(quote).joined(separator: ", "))]}"
+  }
+
+  // MARK: files
+
+  private func file(token: String, name: String, _ request: HTTPRequestHead, _ out: NIOAsyncChannelOutboundWriter<HTTPServerResponsePart>) async throws -> Bool {
+    let metadata = name.hasSuffix(".metadata")
+    guard let upstream = files.withLock({ $0[token] }), !(metadata && upstream.coreMetadata == nil) else {
+      try await send(out, request, status: .notFound, text: "Not Found (ask for the project page first)")
+      return true
+    }
+    let url = metadata ? upstream.url + ".metadata" : upstream.url
+    let expected = metadata ? (upstream.coreMetadata ?? [:]) : upstream.digests
+    var keepAlive = true
+    do {
+      try await client.transport.get(url, headers: [("Accept", "*/*"), ("Accept-Encoding", "identity")]) { response in
+        guard response.status == 200 else {
+          _ = try? await response.body.collect(upTo: 64 * 1024)
+          let status: HTTPResponseStatus = response.status == 404 ? .notFound : .badGateway
+          log("GET \(request.uri) → \(status.code): upstream \(Redaction.redact(response.finalURL)) answered \(response.status)")
+          try await send(out, request, status: status, text: "upstream answered \(response.status)\n")
+          return
+        }
+        var headers = HTTPHeaders([("Content-Type", "application/octet-stream")])
+        let length = response.header("content-length").flatMap { Int($0) }
+        if let length { headers.add(name: "Content-Length", value: String(length)) } else { headers.add(name: "Transfer-Encoding", value: "chunked") }
+        try await out.write(.head(HTTPResponseHead(version: request.version, status: .ok, headers: headers)))
+        if request.method == .HEAD {
+          try await out.write(.end(nil))
+          return
+        }
+        var hasher = SHA256()
+        var other: [String: String] = [:]
+        for (alg, hex) in expected where alg != "sha256" { other[alg] = hex }
+        var sent = 0
+        try await response.body.forEachByteChunk { chunk in
+          hasher.update(data: chunk)
+          sent += chunk.count
+          try await out.write(.body(.byteBuffer(ByteBuffer(bytes: chunk))))
+        }
+        let actual = hasher.finalize().map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()
+        if let want = expected["sha256"], want != actual {
+          // Cut the response short: the installer sees a broken download, never a bad file.
+          log("GET \(request.uri) → cut: the SHA-256 of \(Redaction.redact(response.finalURL)) is \(actual), the index said \(want)")
+          keepAlive = false
+          return
+        }
+        try await out.write(.end(nil))
+        log("GET \(request.uri) → 200 (\(sent) bytes from \(Redaction.redact(response.finalURL)))")
+      }
+    } catch {
+      log("GET \(request.uri) → failed: \(error)")
+      keepAlive = false
+    }
+    return keepAlive
+  }
+
+  // MARK: plumbing
+
+  private func send(
+    _ out: NIOAsyncChannelOutboundWriter<HTTPServerResponsePart>, _ request: HTTPRequestHead, status: HTTPResponseStatus, text: String, type: String = "text/plain",
+    headers: [(String, String)] = []
+  ) async throws {
+    try await send(out, request, status: status, body: Array(text.utf8), type: type, headers: headers)
+  }
+
+  private func send(
+    _ out: NIOAsyncChannelOutboundWriter<HTTPServerResponsePart>, _ request: HTTPRequestHead, status: HTTPResponseStatus, body: [UInt8], type: String,
+    headers: [(String, String)] = []
+  ) async throws {
+    var h = HTTPHeaders([("Content-Type", type), ("Content-Length", String(body.count))])
+    for (n, v) in headers { h.add(name: n, value: v) }
+    try await out.write(.head(HTTPResponseHead(version: request.version, status: status, headers: h)))
+    if request.method != .HEAD, !body.isEmpty { try await out.write(.body(.byteBuffer(ByteBuffer(bytes: body)))) }
+    try await out.write(.end(nil))
+  }
+
+  private func redirect(_ out: NIOAsyncChannelOutboundWriter<HTTPServerResponsePart>, _ request: HTTPRequestHead, to location: String) async throws -> Bool {
+    try await send(out, request, status: .movedPermanently, text: "", headers: [("Location", location)])
+    return true
+  }
+
+  static func authorized(_ header: String?, token: String) -> Bool {
+    header.flatMap(Credentials.init(basicAuthorization:))?.password == token
+  }
+
+  static func escape(_ s: String) -> String {
+    var out = ""
+    for c in s {
+      switch c {
+      case "&": out += "&amp;"
+      case "<": out += "&lt;"
+      case ">": out += "&gt;"
+      case "\"": out += "&quot;"
+      default: out.append(c)
+      }
+    }
+    return out
+  }
+
+  static func quote(_ s: String) -> String {
+    var out = "\""
+    for u in s.unicodeScalars {
+      switch u {
+      case "\"": out += "\\\""
+      case "\\": out += "\\\\"
+      case "\n": out += "\\n"
+      case "\r": out += "\\r"
+      case "\t": out += "\\t"
+      default:
+        if u.value < 0x20 { out += "\\u" + String(repeating: "0", count: 4 - String(u.value, radix: 16).count) + String(u.value, radix: 16) } else { out.unicodeScalars.append(u) }
+      }
+    }
+    return out + "\""
+  }
+
+  static func percentEncode(_ s: String) -> String {
+    var out = ""
+    for b in s.utf8 {
+      let c = Character(Unicode.Scalar(b))
+      if b < 0x80, c.isLetter || c.isNumber || "-._~+!".contains(c) { out.append(c) } else { out += "%" + (b < 16 ? "0" : "") + String(b, radix: 16, uppercase: true) }
+    }
+    return out
+  }
+}

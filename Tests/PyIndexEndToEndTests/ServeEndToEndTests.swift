@@ -1,0 +1,171 @@
+import Foundation
+import PyIndexFixtures
+import Synchronization
+import Testing
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// `pyindex serve` in front of each protected fixture registry, with the real installers: pip
+/// and uv install through it with no credential of their own; no secret reaches them or the
+/// shim's output; SIGTERM stops it with exit 0.
+@Suite("pyindex serve: pip and uv install through the shim")
+struct ServeEndToEndTests {
+  /// A running `pyindex serve`: its URL and, once stopped, its exit status and output.
+  final class Shim: @unchecked Sendable {
+    let process: Process
+    let url: String
+    private let output: Collected
+    private let exited: AsyncStream<Int32>
+
+    init(process: Process, url: String, output: Collected, exited: AsyncStream<Int32>) {
+      self.process = process
+      self.url = url
+      self.output = output
+      self.exited = exited
+    }
+
+    var text: String { output.value.withLock { $0 } }
+
+    /// SIGTERM, then the exit status.
+    func stop() async -> Int32? {
+      kill(process.processIdentifier, SIGTERM)
+      var status: Int32? = nil
+      for await s in exited { status = s }
+      return status
+    }
+  }
+
+  /// What the shim printed so far.
+  final class Collected: Sendable {
+    let value = Mutex("")
+  }
+
+  /// Starts `pyindex serve ARGS` with `environment`, once it says where it listens.
+  static func withShim(_ arguments: [String], environment: [String: String], home: String, _ body: (Shim) async throws -> Void) async throws {
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: Harness.pyindex)
+    p.arguments = ["serve"] + arguments
+    p.environment = Harness.baseEnvironment(home: home).merging(environment) { $1 }
+    let pipe = Pipe()
+    p.standardOutput = pipe
+    p.standardError = pipe
+    let exited = AsyncStream<Int32>.makeStream()
+    p.terminationHandler = { exited.continuation.yield($0.terminationStatus); exited.continuation.finish() }
+    let stream = Harness.outputStream(pipe, seconds: 60)
+    try p.run()
+    let collected = Collected()
+    var url: String? = nil
+    var iterator = stream.makeAsyncIterator()
+    while url == nil, let chunk = await iterator.next() {
+      collected.value.withLock { $0 += chunk }
+      let seen = collected.value.withLock { $0 }
+      if let line = seen.split(separator: "\n").first(where: { $0.hasPrefix("Serving on ") }) { url = String(line.dropFirst("Serving on ".count)) }
+    }
+    let rest = iterator
+    let drain = Task {
+      var it = rest
+      while let chunk = await it.next() { collected.value.withLock { $0 += chunk } }
+    }
+    guard let url else {
+      kill(p.processIdentifier, SIGKILL)
+      throw Harness.ServerDidNotStart(output: collected.value.withLock { $0 })
+    }
+    let shim = Shim(process: p, url: url, output: collected, exited: exited.stream)
+    do { try await body(shim) } catch {
+      kill(p.processIdentifier, SIGKILL)
+      throw error
+    }
+    _ = await drain.value
+  }
+
+  static func installerEnvironment(_ tool: String, home: String) -> [String: String] {
+    var env = Harness.baseEnvironment(home: home)
+    env["PATH"] = URL(fileURLWithPath: tool).deletingLastPathComponent().path + ":/usr/bin:/bin"
+    env["PIP_CONFIG_FILE"] = "/dev/null"
+    env["PIP_NO_INPUT"] = "1"
+    env["PIP_DISABLE_PIP_VERSION_CHECK"] = "1"
+    env["PIP_NO_CACHE_DIR"] = "1"
+    env["UV_NO_CONFIG"] = "1"
+    env["UV_CACHE_DIR"] = home + "/uv-cache"
+    return env
+  }
+
+  @Test("pip and uv install from every protected registry profile through serve", arguments: ["protected", "pypiserver", "gitlab", "artifact-registry", "artifactory", "azure", "storage-redirect"])
+  func install(_ profileName: String) async throws {
+    let pip = try #require(PeerTests.pip), uv = try #require(InstallerEndToEndTests.uv)
+    let profile = try #require(FixtureProfile.named(profileName))
+    let account = try #require(profile.auth?.accounts.first)
+    SecretSweep.register(user: account.sampleUser, password: account.password)
+    let secrets = Harness.secretForms(user: account.sampleUser, password: account.password)
+    let home = try Harness.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(atPath: home) }
+    try await Harness.withIndex(profile) { index in
+      let env = ["PYINDEX_USERNAME": account.sampleUser, "PYINDEX_PASSWORD": account.password]
+      try await Self.withShim(["-i", index.simpleURL, "-v"], environment: env, home: home) { shim in
+        #expect(shim.url.hasPrefix("http://127.0.0.1:") && shim.url.hasSuffix("/simple/"))
+        for (name, tool) in [("pip", pip), ("uv", uv)] {
+          let target = home + "/target-" + name
+          let args = name == "pip"
+            ? ["install", "--target", target, "--no-deps", "demo-pkg==1.3.0", "--index-url", shim.url]
+            : ["pip", "install", "--target", target, "--no-deps", "demo-pkg==1.3.0", "--index-url", shim.url]
+          let r = try await Harness.execute(tool, args, environment: Self.installerEnvironment(tool, home: home))
+          #expect(r.status == 0, "\(name) through serve from \(profileName): \(r.stdout)\n\(r.stderr)\nserve: \(shim.text)")
+          #expect(FileManager.default.fileExists(atPath: target + "/demo_pkg/__init__.py"))
+          for s in secrets { #expect(!r.stdout.contains(s) && !r.stderr.contains(s), "a secret in \(name)'s output") }
+          #expect(!r.stdout.contains(index.server.origin) && !r.stderr.contains(index.server.origin), "the upstream URL reached \(name)")
+        }
+        // The installers never sent credentials; the upstream got them from the shim.
+        #expect(index.requests.contains { $0.header("Authorization") != nil })
+        let status = await shim.stop()
+        #expect(status == 0)
+        #expect(SecretSweep.leaks(in: shim.text).isEmpty, "a secret in serve's output")
+        #expect(shim.text.contains("serve: GET /simple/demo-pkg/ → 200"), "\(shim.text)")
+      }
+    }
+  }
+
+  @Test("pages as JSON or HTML by Accept, hashes and Requires-Python and yanked kept, upstream URLs never shown; 404 for an unknown project")
+  func pages() async throws {
+    let home = try Harness.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(atPath: home) }
+    try await Harness.withIndex(.demo()) { index in
+      try await Self.withShim(["-i", index.simpleURL], environment: [:], home: home) { shim in
+        // pyindex itself as the client: the listing through the shim is the listing upstream.
+        let direct = try await Harness.run(["index", "versions", "demo-pkg", "-i", index.simpleURL, "--no-cache"])
+        for json in [true, false] {
+          let viaShim = try await Harness.run(["index", "versions", "demo-pkg", "-i", shim.url, "--no-cache"] + (json ? [] : ["--pre"]))
+          #expect(viaShim.status == 0, "\(viaShim.stderr)")
+          if json { #expect(viaShim.stdout == direct.stdout) }
+        }
+        let html = try await Harness.execute("/usr/bin/curl", ["-s", "-H", "Accept: text/html", shim.url + "demo-pkg/"], environment: Harness.baseEnvironment(home: home))
+        #expect(html.stdout.contains("data-yanked=\"broken build\""), "\(html.stdout)")
+        #expect(html.stdout.contains("data-requires-python=\"&gt;=3.99\""))
+        #expect(html.stdout.contains("#sha256=\(FixtureFile.wheel("demo-pkg", "1.3.0").sha256)"))
+        #expect(!html.stdout.contains(index.server.origin) && !html.stdout.contains("/files/demo"))
+        let json = try await Harness.execute("/usr/bin/curl", ["-s", "-H", "Accept: application/vnd.pypi.simple.v1+json", shim.url + "demo-pkg/"], environment: Harness.baseEnvironment(home: home))
+        let object = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
+        #expect((object?["files"] as? [Any])?.count == FixtureProfile.demoProject().files.count)
+        let missing = try await Harness.run(["index", "versions", "no-such-project", "-i", shim.url])
+        #expect(missing.status == 1)
+        #expect(await shim.stop() == 0)
+      }
+    }
+  }
+
+  @Test("--listen-token: installers without it get 401")
+  func listenToken() async throws {
+    let home = try Harness.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(atPath: home) }
+    try await Harness.withIndex(.demo()) { index in
+      try await Self.withShim(["-i", index.simpleURL, "--listen-token", "local-Token-31"], environment: [:], home: home) { shim in
+        let without = try await Harness.run(["index", "versions", "demo-pkg", "-i", shim.url])
+        #expect(without.status == 2)
+        let with = try await Harness.run(["index", "versions", "demo-pkg", "-i", shim.url.replacingOccurrences(of: "http://", with: "http://me:local-Token-31@")], secrets: ["local-Token-31"])
+        #expect(with.status == 0, "\(with.stderr)")
+        #expect(await shim.stop() == 0)
+      }
+    }
+  }
+}
