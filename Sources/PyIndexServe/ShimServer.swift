@@ -224,8 +224,20 @@ public final class ShimServer: Sendable {
     let url = metadata ? upstream.url + ".metadata" : upstream.url
     let expected = metadata ? (upstream.coreMetadata ?? [:]) : upstream.digests
     var keepAlive = true
+    // A range (uv reads a wheel's METADATA that way) is passed upstream; a 206 is passed back
+    // as it is, unverified (a part has no digest: the installer checks the whole file).
+    let range = request.headers["Range"].first
     do {
-      try await client.transport.get(url, headers: [("Accept", "*/*"), ("Accept-Encoding", "identity")]) { response in
+      try await client.transport.get(url, headers: [("Accept", "*/*"), ("Accept-Encoding", "identity")] + (range.map { [("Range", $0)] } ?? [])) { response in
+        if response.status == 206, range != nil {
+          var headers = HTTPHeaders([("Content-Type", "application/octet-stream")])
+          for name in ["content-range", "content-length"] { if let v = response.header(name) { headers.add(name: name, value: v) } }
+          try await out.write(.head(HTTPResponseHead(version: request.version, status: .partialContent, headers: headers)))
+          try await response.body.forEachByteChunk { chunk in try await out.write(.body(.byteBuffer(ByteBuffer(bytes: chunk)))) }
+          try await out.write(.end(nil))
+          log("GET \(request.uri) (\(range ?? "")) → 206 from \(Redaction.redact(response.finalURL))")
+          return
+        }
         guard response.status == 200 else {
           _ = try? await response.body.collect(upTo: 64 * 1024)
           let status: HTTPResponseStatus = response.status == 404 ? .notFound : .badGateway

@@ -154,6 +154,30 @@ struct ServeEndToEndTests {
     }
   }
 
+  @Test("a Range request is passed upstream and a 206 comes back as it is (uv reads METADATA that way)")
+  func ranges() async throws {
+    let home = try Harness.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(atPath: home) }
+    var profile = FixtureProfile.demo()
+    profile.ranges = true
+    try await Harness.withIndex(profile) { index in
+      try await Self.withShim(["-i", index.simpleURL], environment: [:], home: home) { shim in
+        let env = Harness.baseEnvironment(home: home)
+        let page = try await Harness.execute("/usr/bin/curl", ["-s", "-H", "Accept: text/html", shim.url + "demo-pkg/"], environment: env)
+        let wheel = FixtureFile.wheel("demo-pkg", "1.3.0")
+        let href = try #require(page.stdout.split(separator: "\"").first { $0.contains(wheel.filename) && $0.hasPrefix("/files/") })
+        let link = shim.url.replacingOccurrences(of: "/simple/", with: "") + href.prefix(while: { $0 != "#" })
+        let part = try await Harness.execute("/usr/bin/curl", ["-s", "-D", home + "/headers", "-H", "Range: bytes=-22", "-o", home + "/tail", link], environment: env)
+        #expect(part.status == 0)
+        let headers = try String(contentsOfFile: home + "/headers", encoding: .utf8)
+        #expect(headers.hasPrefix("HTTP/1.1 206"), "\(headers)")
+        #expect(headers.lowercased().contains("content-range: bytes \(wheel.contents.count - 22)-\(wheel.contents.count - 1)/\(wheel.contents.count)"), "\(headers)")
+        #expect(FileManager.default.contents(atPath: home + "/tail").map(Array.init) == Array(wheel.contents.suffix(22)))
+        #expect(await shim.stop() == 0)
+      }
+    }
+  }
+
   @Test("--listen-token: installers without it get 401")
   func listenToken() async throws {
     let home = try Harness.temporaryDirectory()
