@@ -71,7 +71,9 @@ public indirect enum Marker: Sendable, Hashable, CustomStringConvertible {
   /// Parses marker text.
   /// - Throws: ``ModelError/invalidRequirement(_:reason:)`` naming the problem.
   public init(_ text: String) throws(ModelError) {
-    var parser = Parser(tokens: try Marker.tokenize(text), text: text)
+    let tokens = try Marker.tokenize(text)
+    guard tokens.count <= Parser.maxTokens else { throw .invalidRequirement(String(text.prefix(80)) + "…", reason: "the marker is longer than \(Parser.maxTokens) tokens") }
+    var parser = Parser(tokens: tokens, text: text)
     self = try parser.or()
     guard parser.position == parser.tokens.count else { throw .invalidRequirement(text, reason: "unexpected '\(parser.tokens[parser.position])' in the marker") }
   }
@@ -195,6 +197,12 @@ public indirect enum Marker: Sendable, Hashable, CustomStringConvertible {
     let tokens: [Token]
     let text: String
     var position = 0
+    /// Parentheses open at this point: bounded, so that no input (a `Requires-Dist` from any
+    /// index) can exhaust the stack.
+    var depth = 0
+    static let maxDepth = 32
+    /// Longer markers are refused for the same reason (and/or chains nest as they parse).
+    static let maxTokens = 2048
 
     mutating func or() throws(ModelError) -> Marker {
       var left = try and()
@@ -218,6 +226,9 @@ public indirect enum Marker: Sendable, Hashable, CustomStringConvertible {
       guard position < tokens.count else { throw .invalidRequirement(text, reason: "the marker ends too early") }
       if tokens[position] == .open {
         position += 1
+        depth += 1
+        defer { depth -= 1 }
+        guard depth <= Parser.maxDepth else { throw .invalidRequirement(text, reason: "the marker nests more than \(Parser.maxDepth) parentheses") }
         let inner = try or()
         guard position < tokens.count, tokens[position] == .close else { throw .invalidRequirement(text, reason: "unclosed '(' in the marker") }
         position += 1

@@ -59,3 +59,21 @@ struct MarkerTests {
     #expect(throws: ModelError.self) { try Requirement("x ; python_version >> '3'") }
   }
 }
+
+@Suite("markers: inputs that must not exhaust the stack (found by fuzzing)")
+struct MarkerLimitTests {
+  @Test("deep parentheses and very long chains are errors, not crashes")
+  func limits() throws {
+    let deep = String(repeating: "(", count: 100_000) + "os_name == 'nt'" + String(repeating: ")", count: 100_000)
+    #expect(throws: ModelError.self) { try Marker(deep) }
+    let long = Array(repeating: "os_name == 'nt'", count: 5_000).joined(separator: " and ")
+    #expect(throws: ModelError.self) { try Marker(long) }
+    // Reasonable ones still parse: 32 levels, and a chain of 100.
+    let ok = String(repeating: "(", count: 32) + "os_name == 'nt'" + String(repeating: ")", count: 32)
+    #expect(try Marker(ok).evaluate(MarkerEnvironment(["os_name": "nt"])))
+    let chain = Array(repeating: "os_name == 'nt'", count: 100).joined(separator: " or ")
+    #expect(try Marker(chain).evaluate(MarkerEnvironment(["os_name": "posix"])) == false)
+    // The same through a requirement (a Requires-Dist line).
+    #expect(throws: ModelError.self) { try Requirement("pkg ; " + deep) }
+  }
+}
