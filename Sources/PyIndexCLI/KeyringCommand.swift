@@ -1,6 +1,7 @@
 import ArgumentParser
 import PyIndexAuth
 import PyIndexClient
+import PyIndexModel
 
 extension PyIndexCommand {
   /// `pyindex keyring [--mode=creds] [--output=json] get URL [USERNAME]`: the `keyring` program

@@ -53,28 +53,8 @@ extension PyIndexCommand.Index {
   }
 }
 
-/// JSON text as Python's `json.dumps` writes it (ASCII-only, `\uXXXX` escapes).
-enum JSON {
-  static func quote(_ s: String) -> String {
-    var out = "\""
-    for u in s.unicodeScalars {
-      switch u {
-      case "\"": out += "\\\""
-      case "\\": out += "\\\\"
-      case "\n": out += "\\n"
-      case "\r": out += "\\r"
-      case "\t": out += "\\t"
-      default:
-        if u.value < 0x20 || u.value > 0x7E {
-          for unit in String(u).utf16 { out += "\\u" + String(unit, radix: 16).leftPadded(4) }
-        } else {
-          out.unicodeScalars.append(u)
-        }
-      }
-    }
-    return out + "\""
-  }
-}
+/// JSON text for the commands' output (see ``JSONText``).
+typealias JSON = JSONText
 
 extension String {
   func leftPadded(_ n: Int) -> String { count >= n ? self : String(repeating: "0", count: n - count) + self }

@@ -322,21 +322,7 @@ public final class ShimServer: Sendable {
     return out
   }
 
-  static func quote(_ s: String) -> String {
-    var out = "\""
-    for u in s.unicodeScalars {
-      switch u {
-      case "\"": out += "\\\""
-      case "\\": out += "\\\\"
-      case "\n": out += "\\n"
-      case "\r": out += "\\r"
-      case "\t": out += "\\t"
-      default:
-        if u.value < 0x20 { out += "\\u" + String(repeating: "0", count: 4 - String(u.value, radix: 16).count) + String(u.value, radix: 16) } else { out.unicodeScalars.append(u) }
-      }
-    }
-    return out + "\""
-  }
+  static func quote(_ s: String) -> String { JSONText.quote(s) }
 
   static func percentEncode(_ s: String) -> String {
     var out = ""
