@@ -16,7 +16,8 @@ extension PyIndexCommand {
         Point an installer at it (pip install --index-url http://127.0.0.1:PORT/simple/ ...): \
         pages come from the upstream indexes under the index strategy, and files are streamed \
         from upstream with pyindex's credential, redirect, proxy and trust rules, their digests \
-        checked on the way. No upstream URL or credential reaches the installer. The first line \
+        checked on the way. With --cache-dir, verified files are kept there and served locally \
+        next time. No upstream URL or credential reaches the installer. The first line \
         on stdout is "Serving on http://HOST:PORT/simple/"; SIGINT or SIGTERM stops it (exit 0).
         """)
 
@@ -36,11 +37,13 @@ extension PyIndexCommand {
     func run() async throws {
       let session = Session(output: output)
       let console = session.console
+      // An explicit --cache-dir also keeps verified files (DIR/files/), served from there again.
+      let files = index.noCache ? nil : index.cacheDir
       let (host, port, token) = (self.host, self.port, listenToken)
       try await session.run(index: index, network: network, signals: false) { client in
         let server: ShimServer
         do {
-          server = try await ShimServer.start(host: host, port: port, client: client, listenToken: token) { line in
+          server = try await ShimServer.start(host: host, port: port, client: client, listenToken: token, cacheDirectory: files) { line in
             if console.verbosity > 0 { Console.write("serve: \(line)\n", to: 2) }
           }
         } catch {

@@ -9,6 +9,10 @@ import NIOPosix
 import NIOHTTP1
 import Synchronization
 
+#if canImport(Glibc)
+  import Glibc
+#endif
+
 /// `pyindex serve`: a local PEP 503/691 index in front of the configured upstream indexes, for
 /// installers (pip, uv, poetry). Pages are built from the upstream pages with the index
 /// strategy; every file link points back here (`/files/<token>/<filename>`) and is streamed
@@ -23,6 +27,8 @@ public final class ShimServer: Sendable {
   private let client: IndexClient
   private let log: @Sendable (String) -> Void
   private let listenToken: String?
+  /// `--cache-dir`: verified files kept by SHA-256, served from there next time.
+  private let cacheDirectory: String?
   /// Upstream files by token: the tokens are the only thing the installer sees.
   private let files = Mutex<[String: Upstream]>([:])
 
@@ -38,7 +44,10 @@ public final class ShimServer: Sendable {
   ///   - log: the access log (`-v`), upstream URLs redacted.
   ///   - listenToken: when set, installers must present it as the password of Basic auth
   ///     (any user name), or get 401.
-  public static func start(host: String, port: Int, client: IndexClient, listenToken: String? = nil, log: @escaping @Sendable (String) -> Void) async throws -> ShimServer {
+  ///   - cacheDirectory: where verified files are kept (by SHA-256) and served from again.
+  public static func start(
+    host: String, port: Int, client: IndexClient, listenToken: String? = nil, cacheDirectory: String? = nil, log: @escaping @Sendable (String) -> Void
+  ) async throws -> ShimServer {
     let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
       .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
       .bind(host: host, port: port) { child in
@@ -47,13 +56,15 @@ public final class ShimServer: Sendable {
           return try NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>(wrappingChannelSynchronously: child)
         }
       }
-    return ShimServer(channel: channel, host: host, port: channel.channel.localAddress?.port ?? port, client: client, listenToken: listenToken, log: log)
+    return ShimServer(
+      channel: channel, host: host, port: channel.channel.localAddress?.port ?? port, client: client, listenToken: listenToken, cacheDirectory: cacheDirectory, log: log)
   }
 
   private init(
     channel: NIOAsyncChannel<NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>, Never>, host: String, port: Int, client: IndexClient,
-    listenToken: String?, log: @escaping @Sendable (String) -> Void
+    listenToken: String?, cacheDirectory: String?, log: @escaping @Sendable (String) -> Void
   ) {
+    self.cacheDirectory = cacheDirectory
     self.channel = channel
     self.host = host
     self.port = port
@@ -223,6 +234,11 @@ public final class ShimServer: Sendable {
     }
     let url = metadata ? upstream.url + ".metadata" : upstream.url
     let expected = metadata ? (upstream.coreMetadata ?? [:]) : upstream.digests
+    let kept = cacheDirectory.flatMap { dir in expected["sha256"].map { FileCache(directory: dir, sha256: $0) } }
+    if let kept, request.headers["Range"].first == nil, let fd = kept.open() {
+      defer { close(fd) }
+      return try await serveKept(fd, kept, request, out)
+    }
     var keepAlive = true
     // A range (uv reads a wheel's METADATA that way) is passed upstream; a 206 is passed back
     // as it is, unverified (a part has no digest: the installer checks the whole file).
@@ -254,21 +270,23 @@ public final class ShimServer: Sendable {
           return
         }
         var hasher = SHA256()
-        var other: [String: String] = [:]
-        for (alg, hex) in expected where alg != "sha256" { other[alg] = hex }
         var sent = 0
+        let keeping = request.method == .GET ? kept?.writer() : nil
+        defer { keeping?.discard() }
         try await response.body.forEachByteChunk { chunk in
           hasher.update(data: chunk)
           sent += chunk.count
+          keeping?.write(chunk)
           try await out.write(.body(.byteBuffer(ByteBuffer(bytes: chunk))))
         }
-        let actual = hasher.finalize().map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()
+        let actual = ShimServer.hex(hasher.finalize())
         if let want = expected["sha256"], want != actual {
           // Cut the response short: the installer sees a broken download, never a bad file.
           log("GET \(request.uri) → cut: the SHA-256 of \(Redaction.redact(response.finalURL)) is \(actual), the index said \(want)")
           keepAlive = false
           return
         }
+        keeping?.commit()
         try await out.write(.end(nil))
         log("GET \(request.uri) → 200 (\(sent) bytes from \(Redaction.redact(response.finalURL)))")
       }
@@ -278,6 +296,37 @@ public final class ShimServer: Sendable {
     }
     return keepAlive
   }
+
+  /// A kept file, re-hashed while it is sent (a file damaged on disk is cut short and removed).
+  private func serveKept(_ fd: Int32, _ kept: FileCache, _ request: HTTPRequestHead, _ out: NIOAsyncChannelOutboundWriter<HTTPServerResponsePart>) async throws -> Bool {
+    var st = stat()
+    guard fstat(fd, &st) == 0 else { return false }
+    try await out.write(.head(HTTPResponseHead(version: request.version, status: .ok, headers: HTTPHeaders([("Content-Type", "application/octet-stream"), ("Content-Length", String(st.st_size))]))))
+    if request.method == .HEAD {
+      try await out.write(.end(nil))
+      return true
+    }
+    var hasher = SHA256()
+    var buffer = [UInt8](repeating: 0, count: 1 << 16)
+    while true {
+      let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+      if n < 0, errno == EINTR { continue }
+      guard n >= 0 else { return false }
+      if n == 0 { break }
+      hasher.update(data: buffer[0..<n])
+      try await out.write(.body(.byteBuffer(ByteBuffer(bytes: buffer[0..<n]))))
+    }
+    guard ShimServer.hex(hasher.finalize()) == kept.sha256 else {
+      log("GET \(request.uri) → cut: the kept file \(kept.path) is damaged; it was removed")
+      unlink(kept.path)
+      return false
+    }
+    try await out.write(.end(nil))
+    log("GET \(request.uri) → 200 (\(st.st_size) bytes from --cache-dir)")
+    return true
+  }
+
+  static func hex(_ digest: SHA256.Digest) -> String { digest.map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined() }
 
   // MARK: plumbing
 

@@ -193,3 +193,29 @@ struct ServeEndToEndTests {
     }
   }
 }
+
+extension ServeEndToEndTests {
+  @Test("--cache-dir: verified files are kept and a second install is served from them")
+  func keptFiles() async throws {
+    let home = try Harness.temporaryDirectory()
+    let cache = try Harness.temporaryDirectory()
+    defer {
+      try? FileManager.default.removeItem(atPath: home)
+      try? FileManager.default.removeItem(atPath: cache)
+    }
+    let pip = try #require(PeerTests.pip)
+    try await Harness.withIndex(.demo()) { index in
+      try await Self.withShim(["-i", index.simpleURL, "--cache-dir", cache, "-v"], environment: [:], home: home) { shim in
+        for round in 1...2 {
+          let r = try await Harness.execute(pip, ["install", "--target", home + "/t\(round)", "--no-deps", "demo-pkg==1.3.0", "--index-url", shim.url], environment: Self.installerEnvironment(pip, home: home))
+          #expect(r.status == 0, "\(r.stderr)")
+        }
+        let wheel = FixtureFile.wheel("demo-pkg", "1.3.0")
+        #expect(index.requests.filter { $0.path.hasSuffix(wheel.filename) }.count == 1)
+        #expect(FileManager.default.fileExists(atPath: cache + "/files/" + wheel.sha256.prefix(2) + "/" + wheel.sha256))
+        #expect(await shim.stop() == 0)
+        #expect(shim.text.contains("bytes from --cache-dir"), "\(shim.text)")
+      }
+    }
+  }
+}
