@@ -212,8 +212,10 @@ public struct IndexClient: Sendable {
           return IndexClient.fromCache(entry, detail: detail, sink)
         }
         var writer: PageCache.Writer? = nil
+        // Stored only when it can be used again: fresh for a while, or with a validator.
         if cacheable, let cache, response.status == 200, let type = response.header("content-type"), (try? PageFormat(contentType: type)) != nil,
-          let maxAge = PageCache.maxAge(cacheControl: response.header("cache-control"))
+          let maxAge = PageCache.maxAge(cacheControl: response.header("cache-control")),
+          maxAge > 0 || response.header("etag") != nil || response.header("last-modified") != nil
         {
           writer = cache.writer(
             url: url, pageURL: response.finalURL, accept: accept, contentType: type, etag: response.header("etag"), lastModified: response.header("last-modified"), maxAge: maxAge, now: now)
