@@ -173,3 +173,18 @@ struct AuthCheckEndToEndTests {
     }
   }
 }
+
+extension AuthCheckEndToEndTests {
+  @Test("over TLS: the certificate's issuer and expiry, and the trust sources read, are shown")
+  func tlsDetails() async throws {
+    let ca = try TLSFixtures.write(TLSFixtures.pki.caPEM, name: "ca.pem")
+    try await TLSFixtures.withIndex { index in
+      let r = try await Harness.run(["auth", "check", "-i", index.simpleURL, "--cert", ca, "--project", "demo-pkg"])
+      #expect(r.status == 0, "\(r.stdout)\n\(r.stderr)")
+      let tls = try #require(r.stdout.split(separator: "\n").first { $0.contains("✓ tls") }, "\(r.stdout)")
+      #expect(tls.contains("issued by "), "\(tls)")
+      #expect(tls.contains("valid until 20"), "\(tls)")
+      #expect(tls.contains("--cert"), "\(tls)")
+    }
+  }
+}
