@@ -32,10 +32,16 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
         _ = file.resolvedURL(base: base)
       })
     case .url:
-      if let index = try? IndexURL(text), let c = index.credentials, c.password.count >= 4 {
-        // A redacted URL never shows the password it hides: it may still appear where the URL
-        // itself repeats it (in the path), never once more.
-        precondition(FuzzTarget.occurrences(of: c.password, in: index.redacted) < FuzzTarget.occurrences(of: c.password, in: URLReference.percentDecode(Substring(text)) ?? text) || FuzzTarget.occurrences(of: c.password, in: index.redacted) == 0, "redacted URL shows the password")
+      if let index = try? IndexURL(text), let c = index.credentials, !c.password.isEmpty {
+        // The password is masked where it stood: the redacted URL says `****`, and never
+        // `:password@` (raw or as the URL wrote it). The same characters may still appear
+        // elsewhere (in the user name or the path, which are shown).
+        let afterScheme = text.range(of: "://").map { text[$0.upperBound...] } ?? Substring(text)
+        let written = afterScheme.split(separator: "@", omittingEmptySubsequences: false).dropLast().joined(separator: "@")
+        let asWritten = written.firstIndex(of: ":").map { String(written[written.index(after: $0)...]) } ?? ""
+        precondition(index.redacted.contains("****"), "redacted URL without ****")
+        precondition(!index.redacted.contains(":" + c.password + "@"), "redacted URL shows the password")
+        precondition(asWritten.isEmpty || !index.redacted.contains(":" + asWritten + "@"), "redacted URL shows the password as written")
       }
       _ = Redaction.redact(text)
       _ = Redaction.withoutUserinfo(text)
@@ -75,12 +81,6 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
         precondition(!name.contains("/") && name != ".." && !name.isEmpty, "unsafe name \(name)")
       }
     }
-  }
-
-  /// Non-overlapping occurrences of `needle` in `haystack`.
-  static func occurrences(of needle: String, in haystack: String) -> Int {
-    guard !needle.isEmpty else { return 0 }
-    return haystack.split(separator: needle, omittingEmptySubsequences: false).count - 1
   }
 
   static let environment = MarkerEnvironment(target: Target(platforms: ["manylinux_2_17_x86_64"], pythonVersion: [3, 11], implementation: "cp"), pythonFullVersion: "3.11.7")
