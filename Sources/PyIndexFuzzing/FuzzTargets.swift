@@ -36,7 +36,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
         // The password is masked where it stood: the redacted URL says `****`, and never
         // `:password@` (raw or as the URL wrote it). The same characters may still appear
         // elsewhere (in the user name or the path, which are shown).
-        let afterScheme = text.range(of: "://").map { text[$0.upperBound...] } ?? Substring(text)
+        let afterScheme = text.split(separator: "://", maxSplits: 1, omittingEmptySubsequences: false).last ?? Substring(text)
         let written = afterScheme.split(separator: "@", omittingEmptySubsequences: false).dropLast().joined(separator: "@")
         let asWritten = written.firstIndex(of: ":").map { String(written[written.index(after: $0)...]) } ?? ""
         precondition(index.redacted.contains("****"), "redacted URL without ****")
