@@ -117,3 +117,32 @@ struct FaultEndToEndTests {
     }
   }
 }
+
+extension FaultEndToEndTests {
+  @Test("parallel downloads with faults on some files: complete files are kept, the failed ones leave nothing")
+  func parallelWithFaults() async throws {
+    let dest = try Harness.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(atPath: dest) }
+    let projects = (0..<6).map { FixtureProject(name: "par-\($0)", files: [.wheel("par-\($0)", "1.0")]) }
+    try await Harness.withIndex(FixtureProfile(projects: projects)) { index in
+      // Even ones through a route that always cuts files short, odd ones through one that
+      // cuts each file once (they resume).
+      let reqs = (0..<6).map { i -> String in
+        let file = FixtureFile.wheel("par-\(i)", "1.0")
+        return "par-\(i) @ \(index.server.origin)/fault/\(i % 2 == 0 ? "short" : "resetx1")/files/\(file.filename)#sha256=\(file.sha256)"
+      }
+      let r = try await Harness.run(["download"] + reqs + ["-d", dest, "-j", "4", "--retries", "1"] + Self.target)
+      #expect(r.status == 3, "\(r.stderr)")
+      #expect(r.stderr.contains("was cut short"), "\(r.stderr)")
+      let kept = Harness.files(in: dest)
+      #expect(!kept.contains { $0.hasSuffix(".part") || $0.hasPrefix(".") }, "\(kept)")
+      // Whatever finished is whole and verified: only odd ones can have.
+      for name in kept {
+        let i = Int(name.split(separator: "-")[0].split(separator: "_").last ?? "") ?? -1  // par_3-1.0-…
+        #expect(i % 2 == 1, "\(name)")
+        let data = try #require(FileManager.default.contents(atPath: dest + "/" + name))
+        #expect(Array(data) == FixtureFile.wheel("par-\(i)", "1.0").contents)
+      }
+    }
+  }
+}
