@@ -13,7 +13,7 @@ public enum Redaction {
     }
     let authEnd = after.firstIndex(where: { $0 == "/" || $0 == "?" || $0 == "#" }) ?? after.endIndex
     let authority = after[..<authEnd]
-    let tail = maskQuery(String(after[authEnd...]))
+    let tail = maskQuery(maskNested(String(after[authEnd...])))
     guard let at = authority.lastIndex(of: "@") else { return head + authority + tail }
     return head + mask(userinfo: authority[..<at]) + "@" + authority[authority.index(after: at)...] + tail
   }
@@ -25,6 +25,28 @@ public enum Redaction {
     let authEnd = after.firstIndex(where: { $0 == "/" || $0 == "?" || $0 == "#" }) ?? after.endIndex
     guard let at = after[..<authEnd].lastIndex(of: "@") else { return url }
     return String(url[..<sep.upperBound]) + after[after.index(after: at)...]
+  }
+
+  /// URLs nested in a path or query (`/proxy/https://user:pw@host/`, `?next=https://…`,
+  /// `//user:pw@host/`) get their userinfo masked too.
+  static func maskNested(_ s: String) -> String {
+    guard s.contains("//") else { return s }
+    var out = ""
+    var rest = Substring(s)
+    // `//` starts an authority, with a scheme before it or not (`//user:pw@host/`).
+    while let sep = rest.firstRange(of: "//") {
+      out += rest[..<sep.upperBound]
+      let after = rest[sep.upperBound...]
+      let end = after.firstIndex(where: { $0 == "/" || $0 == "?" || $0 == "#" || $0 == "&" }) ?? after.endIndex
+      let authority = after[..<end]
+      if let at = authority.lastIndex(of: "@") {
+        out += mask(userinfo: authority[..<at]) + authority[at...]
+      } else {
+        out += authority
+      }
+      rest = after[end...]
+    }
+    return out + rest
   }
 
   private static func mask(userinfo: Substring) -> String {

@@ -69,6 +69,11 @@ struct RedactionTests {
     ("https://s3.example/b/f.whl?X-Amz-Credential=AK&X-Amz-Signature=abc&x=1", "https://s3.example/b/f.whl?X-Amz-Credential=****&X-Amz-Signature=****&x=1"),
     ("http://_json_key_base64:eyJ//8+In0=@h:1/simple/", "http://_json_key_base64:****@h:1/simple/"),
     ("https://u:p@ss@host/", "https://u:****@host/"),
+    // Nested URLs (found by the url fuzzer). An '@' after a '/' may be a raw secret's: all up
+    // to the last '@' is hidden then; a nested URL after a real userinfo is masked on its own.
+    ("https://h/proxy/https://u:pw-1@other/simple/", "https://****@other/simple/"),
+    ("https://login.example/?next=https://u:pw-2@other/x&y=1", "https://****@other/x&y=1"),
+    ("https://a:b@h/p/http://tok@o/", "https://a:****@h/p/http://****@o/"),
   ])
   func redact(_ input: String, _ expected: String) {
     #expect(Redaction.redact(input) == expected)
