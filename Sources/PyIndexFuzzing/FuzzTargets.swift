@@ -33,11 +33,17 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
       })
     case .url:
       if let index = try? IndexURL(text), let c = index.credentials, !c.password.isEmpty {
-        // The password is masked where it stood: the redacted URL has `****@`, and never the
-        // pair `user:password@` unmasked. (Its characters may appear elsewhere — in the user
-        // name, host or path, which a URL is free to repeat and which are shown.)
-        precondition(index.redacted.contains("****@"), "redacted URL without ****@")
-        precondition(!index.redacted.contains(c.username + ":" + c.password + "@"), "redacted URL shows user:password@")
+        // The password is masked where it stood: after `://` the redacted URL shows the user
+        // name, then `****@`; the password is not in what comes before `****@` (unless the
+        // user name itself holds it). The host and path may repeat any characters, as typed.
+        let afterScheme = index.redacted.split(separator: "://", maxSplits: 1, omittingEmptySubsequences: false).last ?? Substring(index.redacted)
+        let masked = afterScheme.firstRange(of: "****@")
+        precondition(masked != nil, "redacted URL without ****@")
+        // Checked when the URL holds the password once (else an occurrence in the user name,
+        // raw or percent-encoded, is indistinguishable from it).
+        if let masked, c.password.count >= 4, text.split(separator: c.password, omittingEmptySubsequences: false).count == 2 {
+          precondition(!afterScheme[..<masked.lowerBound].contains(c.password), "the redacted userinfo shows the password")
+        }
       }
       _ = Redaction.redact(text)
       _ = Redaction.withoutUserinfo(text)
