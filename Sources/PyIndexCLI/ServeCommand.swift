@@ -50,10 +50,9 @@ extension PyIndexCommand {
           console.error("cannot listen on \(host):\(port): \(error)", hint: "pick another --port, or 0 for a free one")
           throw ExitCode(3)
         }
-        let stopping = ServeSignals.install { Task { await server.stop() } }
+        ServeSignals.install { Task { await server.stop() } }
         console.out("Serving on \(server.url)")
         await server.run()
-        _ = stopping
       }
     }
   }
@@ -61,9 +60,14 @@ extension PyIndexCommand {
 
 /// SIGINT and SIGTERM stop `serve` cleanly.
 enum ServeSignals {
-  /// Routes both signals to `stop`; keep the result alive while serving.
-  static func install(_ stop: @escaping @Sendable () -> Void) -> [any DispatchSourceSignal] {
-    [SIGINT, SIGTERM].map { sig in
+  /// The signal sources, kept for the life of the process: a source that is released stops
+  /// delivering, and the signals, ignored by then, would never stop the server. (A local kept
+  /// with `_ = sources` is released early in optimized builds: release builds ignored SIGTERM.)
+  nonisolated(unsafe) private static var sources: [any DispatchSourceSignal] = []
+
+  /// Routes both signals to `stop`.
+  static func install(_ stop: @escaping @Sendable () -> Void) {
+    sources = [SIGINT, SIGTERM].map { sig in
       signal(sig, SIG_IGN)
       let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
       source.setEventHandler { stop() }

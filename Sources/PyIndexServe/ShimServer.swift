@@ -78,19 +78,27 @@ public final class ShimServer: Sendable {
 
   /// Serves until ``stop()`` is called (or the task is cancelled).
   public func run() async {
-    try? await channel.executeThenClose { inbound in
-      try await withThrowingDiscardingTaskGroup { group in
-        for try await connection in inbound {
-          group.addTask { await self.handle(connection) }
+    let task = Task<Void, Never> {
+      _ = try? await channel.executeThenClose { inbound in
+        try await withThrowingDiscardingTaskGroup { group in
+          for try await connection in inbound {
+            group.addTask { await self.handle(connection) }
+          }
         }
       }
     }
+    serving.withLock { $0 = task }
+    await withTaskCancellationHandler { _ = await task.value } onCancel: { task.cancel() }
   }
 
-  /// Stops accepting; `run()` returns once the connections in flight are done.
+  /// Stops accepting and ends the connections still open (idle keep-alive ones included:
+  /// closing the listening channel alone does not end them); ``run()`` then returns.
   public func stop() async {
     try? await channel.channel.close()
+    serving.withLock { $0 }?.cancel()
   }
+
+  private let serving = Mutex<Task<Void, Never>?>(nil)
 
   private func handle(_ connection: NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>) async {
     try? await connection.executeThenClose { inbound, outbound in
