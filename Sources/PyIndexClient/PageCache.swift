@@ -105,52 +105,15 @@ public struct PageCache: Sendable {
     return Array((fields.joined(separator: "\t") + "\n").utf8)
   }
 
-  /// An entry being written under a temporary name: the header first, then the body as it
-  /// arrives; ``commit()`` renames it into place.
-  final class Writer {
-    let finalPath: String
-    let tempPath: String
-    private var fd: Int32
-    private var failed = false
-
-    init?(path: String, header: [UInt8]) {
-      finalPath = path
-      let dir = String(path[..<(path.lastIndex(of: "/") ?? path.endIndex)])
-      guard PageCache.makeDirectories(dir) else { return nil }
-      tempPath = path + "." + String(UInt64.random(in: 0...UInt64.max), radix: 36) + ".tmp"
-      fd = open(tempPath, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
-      guard fd >= 0 else { return nil }
-      header.withUnsafeBytes { write($0) }
-    }
-
-    func write(_ chunk: UnsafeRawBufferPointer) {
-      guard !failed, chunk.count > 0 else { return }
-      failed = !PageCache.writeAll(fd, chunk)
-    }
-
-    /// Renames the entry into place (the page was read and accepted).
-    func commit() {
-      guard fd >= 0 else { return }
-      close(fd)
-      fd = -1
-      if failed || rename(tempPath, finalPath) != 0 { unlink(tempPath) }
-    }
-
-    /// Drops the entry (the page failed).
-    func discard() {
-      guard fd >= 0 else { return }
-      close(fd)
-      fd = -1
-      unlink(tempPath)
-    }
-
-    deinit { discard() }
-  }
+  /// An entry being written: the header first, then the body as it arrives.
+  typealias Writer = AtomicFileWriter
 
   /// A writer for a new entry for a request to `url`, whose answer came from `pageURL` (after
   /// redirects: what its links resolve against).
   func writer(url: String, pageURL: String, accept: String, contentType: String, etag: String?, lastModified: String?, maxAge: Double, now: Double) -> Writer? {
-    Writer(path: path(url: url, accept: accept), header: PageCache.header(url: pageURL, contentType: contentType, etag: etag, lastModified: lastModified, maxAge: maxAge, now: now))
+    let writer = Writer(path: path(url: url, accept: accept))
+    PageCache.header(url: pageURL, contentType: contentType, etag: etag, lastModified: lastModified, maxAge: maxAge, now: now).withUnsafeBytes { writer?.write($0) }
+    return writer
   }
 
   /// After a 304: the stored entry again, fresh from `now`, the body copied over.
@@ -158,7 +121,8 @@ public struct PageCache: Sendable {
     let fd = open(entry.path, O_RDONLY | O_CLOEXEC)
     guard fd >= 0 else { return }
     defer { close(fd) }
-    guard let writer = Writer(path: entry.path, header: PageCache.header(url: entry.url, contentType: entry.contentType, etag: entry.etag, lastModified: entry.lastModified, maxAge: maxAge, now: now)) else { return }
+    guard let writer = Writer(path: entry.path) else { return }
+    PageCache.header(url: entry.url, contentType: entry.contentType, etag: entry.etag, lastModified: entry.lastModified, maxAge: maxAge, now: now).withUnsafeBytes { writer.write($0) }
     guard lseek(fd, off_t(entry.bodyOffset), SEEK_SET) >= 0 else { return writer.discard() }
     var buf = [UInt8](repeating: 0, count: 1 << 16)
     while true {
@@ -169,28 +133,6 @@ public struct PageCache: Sendable {
       buf.withUnsafeBytes { writer.write(UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
     }
     writer.commit()
-  }
-
-  static func writeAll(_ fd: Int32, _ b: UnsafeRawBufferPointer) -> Bool {
-    var offset = 0
-    while offset < b.count {
-      let n = write(fd, b.baseAddress! + offset, b.count - offset)
-      if n < 0 {
-        if errno == EINTR { continue }
-        return false
-      }
-      offset += n
-    }
-    return true
-  }
-
-  static func makeDirectories(_ path: String) -> Bool {
-    var built = ""
-    for part in path.split(separator: "/") {
-      built += "/" + part
-      if mkdir(built, 0o700) != 0, errno != EEXIST { return false }
-    }
-    return true
   }
 
   /// Header values never hold tabs or newlines once escaped.
