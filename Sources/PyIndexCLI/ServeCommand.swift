@@ -43,8 +43,9 @@ extension PyIndexCommand {
       try await session.run(index: index, network: network, signals: false) { client in
         let server: ShimServer
         do {
-          server = try await ShimServer.start(host: host, port: port, client: client, listenToken: token, cacheDirectory: files) { line in
-            if console.verbosity > 0 { Console.write("serve: \(line)\n", to: 2) }
+          server = try await ShimServer.start(host: host, port: port, client: client, listenToken: token, cacheDirectory: files) { line, failed in
+            // Upstream failures always show: the installer only sees a 502 or a cut download.
+            if failed { console.warning("serve: \(line)") } else if console.verbosity > 0 { Console.write("serve: \(line)\n", to: 2) }
           }
         } catch {
           console.error("cannot listen on \(host):\(port): \(error)", hint: "pick another --port, or 0 for a free one")

@@ -274,21 +274,17 @@ public struct AuthChecker: Sendable {
       answer.format = try? PageFormat(contentType: answer.contentType)
       let body = try await response.body.collect(upTo: 64 << 20)
       guard let format = answer.format else { return answer }
-      do {
-        let info: PageInfo
-        var distributions = 0
-        let count: (DistributionFile, String) -> Void = { file, _ in if ClientIO.looksLikeDistribution(file.filename) { distributions += 1 } }
-        switch format {
-        case .json: info = try JSONPageParser.parse(bytes: body, pageURL: response.finalURL, sink: count)
-        case .html(let charset): info = try HTMLPageParser.parse(bytes: body, pageURL: response.finalURL, charset: charset, sink: count)
-        }
+      var distributions = 0
+      let parsed = IndexClient.parseWhole(body, format: format, pageURL: response.finalURL, detail: .full) { batch in
+        batch.forEach { if ClientIO.looksLikeDistribution($0.filename) { distributions += 1 } }
+      }
+      switch parsed {
+      case .success(let info):
         answer.links = info.linkCount
         answer.distributions = distributions
         answer.passwordField = info.hasPasswordField
-      } catch let e as ParseError {
+      case .failure(let e):
         answer.parseError = e
-      } catch {
-        answer.parseError = .unreadable("\(error)")
       }
       return answer
     }

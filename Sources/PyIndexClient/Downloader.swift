@@ -66,7 +66,7 @@ public struct DownloadedFile: Sendable, Hashable {
 public struct Downloader: Sendable {
   public let client: IndexClient
   public let warn: @Sendable (String) -> Void
-  /// Receives progress events (see ``DownloadOptions/progress``).
+  /// Receives progress events (bytes, files finished, requirements queued).
   let progressSink: (@Sendable (DownloadProgress) -> Void)?
 
   public init(client: IndexClient, warn: @escaping @Sendable (String) -> Void, progress: (@Sendable (DownloadProgress) -> Void)? = nil) {

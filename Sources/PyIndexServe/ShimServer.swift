@@ -25,7 +25,9 @@ public final class ShimServer: Sendable {
   public let port: Int
   private let channel: NIOAsyncChannel<NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>, Never>
   private let client: IndexClient
-  private let log: @Sendable (String) -> Void
+  /// Receives one line per request; `failed` marks an upstream failure, which the installer
+  /// only sees as a 502 or a cut download and the user must see whatever the verbosity.
+  private let report: @Sendable (_ line: String, _ failed: Bool) -> Void
   private let listenToken: String?
   /// `--cache-dir`: verified files kept by SHA-256, served from there next time.
   private let cacheDirectory: String?
@@ -41,12 +43,12 @@ public final class ShimServer: Sendable {
 
   /// Binds `host:port` (0 picks a free port).
   /// - Parameters:
-  ///   - log: the access log (`-v`), upstream URLs redacted.
+  ///   - log: the access log, upstream URLs redacted; `failed` marks upstream failures.
   ///   - listenToken: when set, installers must present it as the password of Basic auth
   ///     (any user name), or get 401.
   ///   - cacheDirectory: where verified files are kept (by SHA-256) and served from again.
   public static func start(
-    host: String, port: Int, client: IndexClient, listenToken: String? = nil, cacheDirectory: String? = nil, log: @escaping @Sendable (String) -> Void
+    host: String, port: Int, client: IndexClient, listenToken: String? = nil, cacheDirectory: String? = nil, log: @escaping @Sendable (_ line: String, _ failed: Bool) -> Void
   ) async throws -> ShimServer {
     let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
       .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -62,7 +64,7 @@ public final class ShimServer: Sendable {
 
   private init(
     channel: NIOAsyncChannel<NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>, Never>, host: String, port: Int, client: IndexClient,
-    listenToken: String?, cacheDirectory: String?, log: @escaping @Sendable (String) -> Void
+    listenToken: String?, cacheDirectory: String?, log: @escaping @Sendable (_ line: String, _ failed: Bool) -> Void
   ) {
     self.cacheDirectory = cacheDirectory
     self.channel = channel
@@ -70,7 +72,7 @@ public final class ShimServer: Sendable {
     self.port = port
     self.client = client
     self.listenToken = listenToken
-    self.log = log
+    self.report = log
   }
 
   /// `http://HOST:PORT/simple/`.
@@ -165,7 +167,7 @@ public final class ShimServer: Sendable {
       case .projectNotFound, .noMatchingDistribution: status = .notFound
       default: status = .badGateway
       }
-      log("GET \(request.uri) → \(status.code): \(error.description)")
+      log("GET \(request.uri) → \(status.code): \(error.description)" + (status == .notFound ? "" : error.hint.map { "; hint: \($0)" } ?? ""), failed: status != .notFound)
       try await send(out, request, status: status, text: status == .notFound ? "Not Found" : "upstream failed: \(error.description)\n")
       return true
     }
@@ -265,7 +267,7 @@ public final class ShimServer: Sendable {
         guard response.status == 200 else {
           _ = try? await response.body.collect(upTo: 64 * 1024)
           let status: HTTPResponseStatus = response.status == 404 ? .notFound : .badGateway
-          log("GET \(request.uri) → \(status.code): upstream \(Redaction.redact(response.finalURL)) answered \(response.status)")
+          log("GET \(request.uri) → \(status.code): upstream \(Redaction.redact(response.finalURL)) answered \(response.status)", failed: true)
           try await send(out, request, status: status, text: "upstream answered \(response.status)\n")
           return
         }
@@ -290,7 +292,7 @@ public final class ShimServer: Sendable {
         let actual = ShimServer.hex(hasher.finalize())
         if let want = expected["sha256"], want != actual {
           // Cut the response short: the installer sees a broken download, never a bad file.
-          log("GET \(request.uri) → cut: the SHA-256 of \(Redaction.redact(response.finalURL)) is \(actual), the index said \(want)")
+          log("GET \(request.uri) → cut: the SHA-256 of \(Redaction.redact(response.finalURL)) is \(actual), the index said \(want)", failed: true)
           keepAlive = false
           return
         }
@@ -299,7 +301,7 @@ public final class ShimServer: Sendable {
         log("GET \(request.uri) → 200 (\(sent) bytes from \(Redaction.redact(response.finalURL)))")
       }
     } catch {
-      log("GET \(request.uri) → failed: \(error)")
+      log("GET \(request.uri) → failed: \(error)", failed: true)
       keepAlive = false
     }
     return keepAlive
@@ -325,7 +327,7 @@ public final class ShimServer: Sendable {
       try await out.write(.body(.byteBuffer(ByteBuffer(bytes: buffer[0..<n]))))
     }
     guard ShimServer.hex(hasher.finalize()) == kept.sha256 else {
-      log("GET \(request.uri) → cut: the kept file \(kept.path) is damaged; it was removed")
+      log("GET \(request.uri) → cut: the kept file \(kept.path) is damaged; it was removed", failed: true)
       unlink(kept.path)
       return false
     }
@@ -337,6 +339,8 @@ public final class ShimServer: Sendable {
   static func hex(_ digest: SHA256.Digest) -> String { digest.map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined() }
 
   // MARK: plumbing
+
+  private func log(_ line: String, failed: Bool = false) { report(line, failed) }
 
   private func send(
     _ out: NIOAsyncChannelOutboundWriter<HTTPServerResponsePart>, _ request: HTTPRequestHead, status: HTTPResponseStatus, text: String, type: String = "text/plain",

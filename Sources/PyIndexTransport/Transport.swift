@@ -255,18 +255,14 @@ public final class Transport: Sendable {
       } catch let retry as RetryableStatus {
         // Only thrown while attempts remain; the last attempt hands its answer over.
         attempt += 1
-        let delay = delay(attempt: attempt, retryAfter: retry.retryAfter)
-        logger.debug("retry \(attempt)/\(configuration.retries) of \(Redaction.redact(url)) after HTTP \(retry.status) in \(String(format1: delay)) s\(retry.retryAfter != nil ? " (Retry-After)" : "")")
-        try await sleep(delay)
+        try await wait(beforeRetry: attempt, of: url, after: "HTTP \(retry.status)", retryAfter: retry.retryAfter)
       } catch let handled as HandlerFailure {
         // The response was handed over: what went wrong while it was read is the caller's to
         // retry (a download resumes with Range; a page that was partly used cannot be).
         throw handled.error
       } catch let error as TransportError where error.isRetryable && attempt < configuration.retries {
         attempt += 1
-        let delay = delay(attempt: attempt, retryAfter: nil)
-        logger.debug("retry \(attempt)/\(configuration.retries) of \(Redaction.redact(url)) after \(error.shortReason) in \(String(format1: delay)) s")
-        try await sleep(delay)
+        try await wait(beforeRetry: attempt, of: url, after: error.shortReason, retryAfter: nil)
       }
     }
   }
@@ -274,9 +270,14 @@ public final class Transport: Sendable {
   /// Waits before retry `attempt` (1-based): exponential backoff with jitter, or the server's
   /// `Retry-After` (bounded) when it gave one. For callers that retry themselves.
   public func pause(beforeRetry attempt: Int, of url: String, reason: String) async throws {
-    let delay = delay(attempt: attempt, retryAfter: nil)
-    logger.debug("retry \(attempt)/\(configuration.retries) of \(Redaction.redact(url)) after \(reason) in \(String(format1: delay)) s")
-    try await sleep(delay)
+    try await wait(beforeRetry: attempt, of: url, after: reason, retryAfter: nil)
+  }
+
+  /// Says the retry on the `-v` trace, then waits for it.
+  private func wait(beforeRetry attempt: Int, of url: String, after reason: String, retryAfter: Double?) async throws {
+    let delay = delay(attempt: attempt, retryAfter: retryAfter)
+    logger.debug("retry \(attempt)/\(configuration.retries) of \(Redaction.redact(url)) after \(reason) in \(String(format1: delay)) s\(retryAfter != nil ? " (Retry-After)" : "")")
+    if delay > 0 { try await Task.sleep(for: .milliseconds(Int(delay * 1000))) }
   }
 
   /// A line for the `-v` trace that is not a hop (the page cache's decisions).
@@ -295,9 +296,6 @@ public final class Transport: Sendable {
     return min(retryAfter ?? (exp + Double.random(in: 0...(exp / 2))), Transport.maxRetryAfter)
   }
 
-  private func sleep(_ seconds: Double) async throws {
-    if seconds > 0 { try await Task.sleep(for: .milliseconds(Int(seconds * 1000))) }
-  }
 
   /// A status worth retrying (5xx, 408, 429), with the server's `Retry-After` if any.
   private struct RetryableStatus: Error {

@@ -219,3 +219,23 @@ extension ServeEndToEndTests {
     }
   }
 }
+
+extension ServeEndToEndTests {
+  @Test("upstream refusing the credentials is said on serve's stderr without -v; the installer gets a 502, no secret")
+  func upstreamRefuses() async throws {
+    let home = try Harness.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(atPath: home) }
+    try await Harness.withIndex(.demo(auth: FixtureAuth(username: "u", password: "right-Pass-77"))) { index in
+      SecretSweep.register(user: "u", password: "wrong-Pass-77")
+      try await Self.withShim(["-i", index.simpleURL], environment: ["PYINDEX_USERNAME": "u", "PYINDEX_PASSWORD": "wrong-Pass-77"], home: home) { shim in
+        let r = try await Harness.run(["index", "versions", "demo-pkg", "-i", shim.url, "--retries", "0"])
+        #expect(r.status == 3, "\(r.stderr)")
+        #expect(r.stderr.contains("HTTP 502"), "\(r.stderr)")
+        #expect(await shim.stop() == 0)
+        #expect(shim.text.contains("warning: serve: GET /simple/demo-pkg/ → 502"), "\(shim.text)")
+        #expect(shim.text.contains("were refused"), "\(shim.text)")
+        #expect(SecretSweep.leaks(in: shim.text).isEmpty)
+      }
+    }
+  }
+}
