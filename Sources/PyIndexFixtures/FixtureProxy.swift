@@ -42,7 +42,7 @@ public final class FixtureProxy: Sendable {
       }
     let auth = credentials.map { "Basic " + FixtureRouter.base64(Array("\($0.0):\($0.1)".utf8)) }
     let proxy = FixtureProxy(channel: channel, port: channel.channel.localAddress?.port ?? 0, authorization: auth, connectPorts: connectPorts, socks: socks)
-    let t = Task { await proxy.serve() }
+    let t = Task(executorPreference: FixtureExecutor(label: "pyindex.fixture-proxy.\(proxy.port)")) { await proxy.serve() }
     proxy.task.withLock { $0 = t }
     return proxy
   }

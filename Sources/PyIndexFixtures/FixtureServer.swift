@@ -72,7 +72,7 @@ public final class LoopbackServer: Sendable {
         }
       }
     let server = LoopbackServer(channel: channel, port: channel.channel.localAddress?.port ?? port, isTLS: tls != nil)
-    let t = Task { await server.serve(respond) }
+    let t = Task(executorPreference: FixtureExecutor(label: "pyindex.fixture.\(server.port)")) { await server.serve(respond) }
     server.task.withLock { $0 = t }
     return server
   }

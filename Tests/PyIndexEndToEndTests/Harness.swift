@@ -102,8 +102,20 @@ enum Harness {
     return r
   }
 
-  /// Runs any executable to completion (killed after `timeout` seconds).
+  /// Runs any executable to completion (killed after `timeout` seconds, counted from its start).
+  ///
+  /// At most ``ProcessSlots/width`` of these run at once: Swift Testing starts every test at
+  /// the same time, and on a 2-core CI machine a hundred concurrent pyindex and pip processes
+  /// starve the in-process fixture servers, so that a page takes longer than a test's
+  /// `--timeout`. Long-lived servers (serve, pypiserver, tinyproxy) are started elsewhere and
+  /// take no slot, so waiting for one cannot deadlock.
   static func execute(_ executable: String, _ arguments: [String], environment: [String: String], cwd: String? = nil, timeout: Double = 180) async throws -> Result {
+    try await ProcessSlots.shared.withSlot {
+      try await executeNow(executable, arguments, environment: environment, cwd: cwd, timeout: timeout)
+    }
+  }
+
+  private static func executeNow(_ executable: String, _ arguments: [String], environment: [String: String], cwd: String?, timeout: Double) async throws -> Result {
     let dir = try temporaryDirectory()
     defer { try? FileManager.default.removeItem(atPath: dir) }
     let outPath = dir + "/stdout", errPath = dir + "/stderr"
@@ -188,5 +200,47 @@ enum Harness {
 extension FixtureProfile {
   static func demo(auth: FixtureAuth? = nil, hosting: FileHosting = .otherPath, json: Bool = true) -> FixtureProfile {
     FixtureProfile(projects: [FixtureProfile.demoProject()], auth: auth, hosting: hosting, json: json)
+  }
+}
+
+/// A counting semaphore for child processes: `withSlot` waits (without blocking a thread)
+/// until fewer than `width` bodies are running. Waiters are served first come, first served.
+final class ProcessSlots: Sendable {
+  /// Twice the processor count, at least 4: enough to keep the machine busy while the
+  /// fixture servers still answer within a test's timeout.
+  static let width = max(4, 2 * ProcessInfo.processInfo.activeProcessorCount)
+  static let shared = ProcessSlots(width: width)
+
+  private struct State {
+    var free: Int
+    var waiting: [CheckedContinuation<Void, Never>] = []
+  }
+  private let state: Mutex<State>
+
+  init(width: Int) { state = Mutex(State(free: width)) }
+
+  func withSlot<T>(_ body: () async throws -> T) async throws -> T {
+    await acquire()
+    defer { release() }
+    return try await body()
+  }
+
+  private func acquire() async {
+    await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
+      let now = state.withLock { s -> Bool in
+        if s.free > 0 { s.free -= 1; return true }
+        s.waiting.append(c)
+        return false
+      }
+      if now { c.resume() }
+    }
+  }
+
+  private func release() {
+    let next = state.withLock { s -> CheckedContinuation<Void, Never>? in
+      if s.waiting.isEmpty { s.free += 1; return nil }
+      return s.waiting.removeFirst()
+    }
+    next?.resume()
   }
 }
