@@ -337,8 +337,8 @@ public struct Downloader: Sendable {
       guard fsync(fd) == 0 else { throw ClientError.fileSystem(path: tempPath, detail: "fsync failed: \(String(cString: strerror(errno)))") }
     }
     let digests = hasher.finalize()
-    for (alg, value) in expected.sorted(by: { $0.key > $1.key }) where digests[alg] != value {
-      throw ClientError.digestMismatch(filename: filename, url: shownURL, algorithm: alg, expected: value, actual: digests[alg] ?? "?")
+    if let m = MultiHasher.mismatch(digests, expected: expected) {
+      throw ClientError.digestMismatch(filename: filename, url: shownURL, algorithm: m.algorithm, expected: m.expected, actual: m.actual)
     }
     if !matchesAllowed(digests) {
       let (alg, values) = allowed.sorted { $0.key > $1.key }[0]

@@ -2,7 +2,7 @@ import Crypto
 import PyIndexModel
 
 /// Computes every digest the index gave for a file, plus SHA-256 always, in one pass.
-struct MultiHasher {
+package struct MultiHasher {
   private enum One {
     case md5(Insecure.MD5), sha1(Insecure.SHA1), sha256(SHA256), sha384(SHA384), sha512(SHA512)
     mutating func update(_ b: UnsafeRawBufferPointer) {
@@ -28,7 +28,8 @@ struct MultiHasher {
   private var hashers: [(String, One)] = []
   private(set) var size = 0
 
-  init(algorithms: some Sequence<String>) {
+  /// Hashers for `algorithms` (names as in PEP 503 fragments; unknown ones are ignored) and SHA-256.
+  package init(algorithms: some Sequence<String>) {
     var names = Set(algorithms)
     names.insert("sha256")
     for name in names.sorted() {
@@ -48,11 +49,24 @@ struct MultiHasher {
     for i in hashers.indices { hashers[i].1.update(b) }
   }
 
+  package mutating func update(_ bytes: [UInt8]) {
+    bytes.withUnsafeBytes { update($0) }
+  }
+
   /// Hex digests by algorithm.
-  func finalize() -> [String: String] {
+  package func finalize() -> [String: String] {
     var out: [String: String] = [:]
     for (n, h) in hashers { out[n] = h.hex() }
     return out
+  }
+
+  /// The first of `expected`'s digests (of a known algorithm, the strongest first) that
+  /// `actual` (from ``finalize()``) does not match; nil when every one matches.
+  package static func mismatch(_ actual: [String: String], expected: [String: String]) -> (algorithm: String, expected: String, actual: String)? {
+    for (alg, value) in expected.sorted(by: { $0.key > $1.key }) where HashAlgorithm(rawValue: alg) != nil && actual[alg] != value {
+      return (alg, value, actual[alg] ?? "?")
+    }
+    return nil
   }
 }
 

@@ -37,8 +37,8 @@ extension Downloader {
     var hasher = MultiHasher(algorithms: digests.keys)
     bytes.withUnsafeBytes { hasher.update($0) }
     let actual = hasher.finalize()
-    for (alg, expected) in digests.sorted(by: { $0.key > $1.key }) where HashAlgorithm(rawValue: alg) != nil && actual[alg] != expected {
-      throw ClientError.digestMismatch(filename: filename + ".metadata", url: Redaction.redact(url), algorithm: alg, expected: expected, actual: actual[alg] ?? "?")
+    if let m = MultiHasher.mismatch(actual, expected: digests) {
+      throw ClientError.digestMismatch(filename: filename + ".metadata", url: Redaction.redact(url), algorithm: m.algorithm, expected: m.expected, actual: m.actual)
     }
     return CoreMetadata(String(decoding: bytes, as: UTF8.self))
   }

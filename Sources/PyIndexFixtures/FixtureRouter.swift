@@ -261,20 +261,20 @@ enum FixtureRouter {
   }
 
   static func href(_ f: FixtureFile, profile: FixtureProfile, port: Int) -> String {
-    let digest = f.advertisedSHA256 ?? f.sha256
+    let fragment = "\(f.advertised.name)=\(f.advertised.digest)"
     let layout = profile.layout
-    if profile.hosting == .samePath { return "\(f.filename)#sha256=\(digest)" }
+    if profile.hosting == .samePath { return "\(f.filename)#\(fragment)" }
     let path = layout.filesPath + (layout.digestDirectory ? f.sha256 + "/" : "") + f.filename
-    if layout.absoluteLinks { return "http://127.0.0.1:\(port)\(path)#sha256=\(digest)" }
-    if layout.simplePath == "/simple/", layout.filesPath == "/files/" { return "../..\(path)#sha256=\(digest)" }
-    return "\(path)#sha256=\(digest)"
+    if layout.absoluteLinks { return "http://127.0.0.1:\(port)\(path)#\(fragment)" }
+    if layout.simplePath == "/simple/", layout.filesPath == "/files/" { return "../..\(path)#\(fragment)" }
+    return "\(path)#\(fragment)"
   }
 
   static func page(_ project: FixtureProject, request: RecordedRequest, profile: FixtureProfile) -> FixtureResponse {
     let accept = request.header("Accept") ?? ""
     if profile.json, prefersJSON(accept) {
       let files = project.files.map { f -> String in
-        var o = "{\"filename\": \"\(f.filename)\", \"url\": \"\(href(f, profile: profile, port: request.serverPort).split(separator: "#")[0])\", \"hashes\": {\"sha256\": \"\(f.advertisedSHA256 ?? f.sha256)\"}"
+        var o = "{\"filename\": \"\(f.filename)\", \"url\": \"\(href(f, profile: profile, port: request.serverPort).split(separator: "#")[0])\", \"hashes\": {\"\(f.advertised.name)\": \"\(f.advertised.digest)\"}"
         if let rp = f.requiresPython { o += ", \"requires-python\": \"\(rp)\"" }
         if let y = f.yanked { o += ", \"yanked\": \(y.isEmpty ? "true" : "\"\(y)\"")" }
         if profile.coreMetadata, let m = f.metadataSHA256 { o += ", \"core-metadata\": {\"sha256\": \"\(m)\"}" }

@@ -11,8 +11,10 @@ public struct FixtureFile: Sendable {
   public var contents: [UInt8]
   public var yanked: String?
   public var requiresPython: String?
-  /// A digest to advertise instead of the real one (to test mismatches).
-  public var advertisedSHA256: String?
+  /// A digest to advertise instead of the real one (to test mismatches), of ``hashName``.
+  public var advertisedDigest: String?
+  /// The algorithm of the digest the page gives: `sha256`, or `md5` as some older indexes do.
+  public var hashName = "sha256"
   /// A wheel's `METADATA`, served as `<file>.metadata` (PEP 658) by profiles with
   /// ``FixtureProfile/coreMetadata``.
   public var metadata: [UInt8]?
@@ -20,12 +22,12 @@ public struct FixtureFile: Sendable {
   public var advertisedMetadataSHA256: String?
   var metadataSHA256: String? { metadata.map { advertisedMetadataSHA256 ?? FixtureFile.sha256($0) } }
 
-  public init(filename: String, contents: [UInt8], yanked: String? = nil, requiresPython: String? = nil, advertisedSHA256: String? = nil, metadata: [UInt8]? = nil) {
+  public init(filename: String, contents: [UInt8], yanked: String? = nil, requiresPython: String? = nil, advertisedDigest: String? = nil, metadata: [UInt8]? = nil) {
     self.filename = filename
     self.contents = contents
     self.yanked = yanked
     self.requiresPython = requiresPython
-    self.advertisedSHA256 = advertisedSHA256
+    self.advertisedDigest = advertisedDigest
     self.metadata = metadata
   }
 
@@ -40,6 +42,11 @@ public struct FixtureFile: Sendable {
   }
 
   public var sha256: String { FixtureFile.sha256(contents) }
+
+  /// What the page says of the file: `(hashName, digest)`.
+  var advertised: (name: String, digest: String) {
+    (hashName, advertisedDigest ?? (hashName == "md5" ? Insecure.MD5.hash(data: contents).map { String($0, radix: 16).leftPad2() }.joined() : sha256))
+  }
 
   static func sha256(_ bytes: [UInt8]) -> String { SHA256.hash(data: bytes).map { String($0, radix: 16).leftPad2() }.joined() }
 }

@@ -279,24 +279,30 @@ public final class ShimServer: Sendable {
           try await out.write(.end(nil))
           return
         }
-        var hasher = SHA256()
+        var hasher = MultiHasher(algorithms: expected.keys)
         var sent = 0
         let keeping = request.method == .GET ? kept?.writer() : nil
         defer { keeping?.discard() }
+        // Each chunk is sent once the next one has arrived: the last one only after the digests
+        // are checked, so that a mismatch leaves the installer short of bytes (even with a
+        // Content-Length) instead of holding a complete bad file.
+        var held: [UInt8]? = nil
         try await response.body.forEachByteChunk { chunk in
-          hasher.update(data: chunk)
+          hasher.update(chunk)
           sent += chunk.count
           keeping?.write(chunk)
-          try await out.write(.body(.byteBuffer(ByteBuffer(bytes: chunk))))
+          if let previous = held { try await out.write(.body(.byteBuffer(ByteBuffer(bytes: previous)))) }
+          held = chunk
         }
-        let actual = ShimServer.hex(hasher.finalize())
-        if let want = expected["sha256"], want != actual {
+        // Every digest the index gave (sha256, md5 on older indexes, …) is checked.
+        if let m = MultiHasher.mismatch(hasher.finalize(), expected: expected) {
           // Cut the response short: the installer sees a broken download, never a bad file.
-          log("GET \(request.uri) → cut: the SHA-256 of \(Redaction.redact(response.finalURL)) is \(actual), the index said \(want)", failed: true)
+          log("GET \(request.uri) → cut: the \(m.algorithm) of \(Redaction.redact(response.finalURL)) is \(m.actual), the index said \(m.expected)", failed: true)
           keepAlive = false
           return
         }
         keeping?.commit()
+        if let last = held { try await out.write(.body(.byteBuffer(ByteBuffer(bytes: last)))) }
         try await out.write(.end(nil))
         log("GET \(request.uri) → 200 (\(sent) bytes from \(Redaction.redact(response.finalURL)))")
       }
@@ -318,19 +324,22 @@ public final class ShimServer: Sendable {
     }
     var hasher = SHA256()
     var buffer = [UInt8](repeating: 0, count: 1 << 16)
+    var held: ByteBuffer? = nil  // the last piece goes out only once the digest is checked
     while true {
       let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
       if n < 0, errno == EINTR { continue }
       guard n >= 0 else { return false }
       if n == 0 { break }
       hasher.update(data: buffer[0..<n])
-      try await out.write(.body(.byteBuffer(ByteBuffer(bytes: buffer[0..<n]))))
+      if let previous = held { try await out.write(.body(.byteBuffer(previous))) }
+      held = ByteBuffer(bytes: buffer[0..<n])
     }
     guard ShimServer.hex(hasher.finalize()) == kept.sha256 else {
       log("GET \(request.uri) → cut: the kept file \(kept.path) is damaged; it was removed", failed: true)
       unlink(kept.path)
       return false
     }
+    if let last = held { try await out.write(.body(.byteBuffer(last))) }
     try await out.write(.end(nil))
     log("GET \(request.uri) → 200 (\(st.st_size) bytes from --cache-dir)")
     return true

@@ -45,11 +45,33 @@ struct DownloadEndToEndTests {
     }
   }
 
+  @Test("an index that gives only md5 (older ones do): the file is checked against it, kept when it matches, refused (exit 4) when not")
+  func md5OnlyIndex() async throws {
+    for right in [true, false] {
+      let dest = try Harness.temporaryDirectory()
+      defer { try? FileManager.default.removeItem(atPath: dest) }
+      var wheel = FixtureFile.wheel("demo-pkg", "1.0")
+      wheel.hashName = "md5"
+      if !right { wheel.advertisedDigest = String(repeating: "0", count: 32) }
+      try await Harness.withIndex(FixtureProfile(projects: [FixtureProject(name: "demo-pkg", files: [wheel])])) { index in
+        let r = try await Harness.run(["download", "demo-pkg", "-d", dest, "-i", index.simpleURL] + Self.target)
+        if right {
+          #expect(r.status == 0, "\(r.stderr)")
+          #expect(Harness.files(in: dest) == [wheel.filename])
+        } else {
+          #expect(r.status == 4, "\(r.stderr)")
+          #expect(r.stderr.contains("does not match its md5 digest"), "\(r.stderr)")
+          #expect(Harness.files(in: dest).isEmpty)
+        }
+      }
+    }
+  }
+
   @Test func digestMismatchLeavesNothingInDest() async throws {
     let dest = try Harness.temporaryDirectory()
     defer { try? FileManager.default.removeItem(atPath: dest) }
     var bad = FixtureFile.wheel("demo-pkg", "1.0")
-    bad.advertisedSHA256 = String(repeating: "0", count: 64)
+    bad.advertisedDigest = String(repeating: "0", count: 64)
     let profile = FixtureProfile(projects: [FixtureProject(name: "demo-pkg", files: [bad])])
     try await Harness.withIndex(profile) { index in
       let r = try await Harness.run(["download", "demo-pkg", "-d", dest, "-i", index.simpleURL] + Self.target)

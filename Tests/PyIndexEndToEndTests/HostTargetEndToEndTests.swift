@@ -33,7 +33,7 @@ struct HostTargetEndToEndTests {
     let loader = dir + "/ld-musl-\(arch).so.1"
     try "#!/bin/sh\necho 'musl libc (\(arch))' >&2\necho 'Version 1.2.4' >&2\necho 'Dynamic Program Loader' >&2\nexit 1\n".write(toFile: loader, atomically: true, encoding: .utf8)
     try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: loader)
-    FileManager.default.createFile(atPath: dir + "/python3.12", contents: Data(Self.elf(interpreter: loader)))
+    try Data(Self.elf(interpreter: loader)).write(to: URL(fileURLWithPath: dir + "/python3.12"))
     try FileManager.default.createDirectory(atPath: dir + "/bin", withIntermediateDirectories: true)
     try "#!/bin/sh\nprintf '3 12 cpython 4\\n%s\\n' '\(dir)/python3.12'\n".write(toFile: dir + "/bin/python3", atomically: true, encoding: .utf8)
     try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: dir + "/bin/python3")

@@ -239,3 +239,83 @@ extension ServeEndToEndTests {
     }
   }
 }
+
+extension ServeEndToEndTests {
+  /// What the index advertises for the file: the algorithm, and whether the digest is right.
+  struct Advertised: Sendable, CustomTestStringConvertible {
+    let algorithm: String
+    let right: Bool
+    var testDescription: String { "\(right ? "right" : "wrong") \(algorithm)" }
+  }
+
+  @Test("files are checked against every digest the index gives (sha256, or md5 on older indexes); a mismatch is cut short and said", arguments: [
+    Advertised(algorithm: "sha256", right: false), Advertised(algorithm: "md5", right: false), Advertised(algorithm: "md5", right: true),
+  ])
+  func digestChecked(_ advertised: Advertised) async throws {
+    let home = try Harness.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(atPath: home) }
+    var wheel = FixtureFile.wheel("demo-pkg", "1.0")
+    wheel.hashName = advertised.algorithm
+    if !advertised.right { wheel.advertisedDigest = String(repeating: "0", count: advertised.algorithm == "md5" ? 32 : 64) }
+    let profile = FixtureProfile(projects: [FixtureProject(name: "demo-pkg", files: [wheel])])
+    try await Harness.withIndex(profile) { index in
+      try await Self.withShim(["-i", index.simpleURL], environment: [:], home: home) { shim in
+        let env = Harness.baseEnvironment(home: home)
+        let page = try await Harness.execute("/usr/bin/curl", ["-s", "-H", "Accept: text/html", shim.url + "demo-pkg/"], environment: env)
+        let href = try #require(page.stdout.split(separator: "\"").first { $0.contains(wheel.filename) && $0.hasPrefix("/files/") })
+        // The page keeps the index's fragment, so the installer checks the same digest.
+        #expect(href.hasSuffix("#\(advertised.algorithm)=\(wheel.advertisedDigest ?? "")") || advertised.right, "\(href)")
+        let link = shim.url.replacingOccurrences(of: "/simple/", with: "") + href.prefix(while: { $0 != "#" })
+        let got = try await Harness.execute("/usr/bin/curl", ["-s", "-o", home + "/got", link], environment: env)
+        let bytes = FileManager.default.contents(atPath: home + "/got").map(Array.init) ?? []
+        #expect(await shim.stop() == 0)
+        if advertised.right {
+          #expect(got.status == 0)
+          #expect(bytes == wheel.contents, "the whole file")
+        } else {
+          #expect(got.status == 18, "curl: a transfer closed with data outstanding")  // CURLE_PARTIAL_FILE
+          #expect(bytes.count < wheel.contents.count, "the installer is left short of bytes")
+          #expect(shim.text.contains("warning: serve: GET /files/"), "\(shim.text)")
+          #expect(shim.text.contains("→ cut: the \(advertised.algorithm) of "), "\(shim.text)")
+          #expect(shim.text.contains("the index said \(String(repeating: "0", count: advertised.algorithm == "md5" ? 32 : 64))"), "\(shim.text)")
+        }
+      }
+    }
+  }
+}
+
+extension ServeEndToEndTests {
+  @Test("--cache-dir: a kept file damaged on disk is cut short, said and removed; the next request goes upstream again")
+  func damagedKeptFile() async throws {
+    let home = try Harness.temporaryDirectory()
+    let cache = try Harness.temporaryDirectory()
+    defer {
+      try? FileManager.default.removeItem(atPath: home)
+      try? FileManager.default.removeItem(atPath: cache)
+    }
+    let wheel = FixtureFile.wheel("demo-pkg", "1.3.0")
+    try await Harness.withIndex(.demo()) { index in
+      try await Self.withShim(["-i", index.simpleURL, "--cache-dir", cache], environment: [:], home: home) { shim in
+        let env = Harness.baseEnvironment(home: home)
+        let page = try await Harness.execute("/usr/bin/curl", ["-s", "-H", "Accept: text/html", shim.url + "demo-pkg/"], environment: env)
+        let href = try #require(page.stdout.split(separator: "\"").first { $0.contains(wheel.filename) && $0.hasPrefix("/files/") })
+        let link = shim.url.replacingOccurrences(of: "/simple/", with: "") + href.prefix(while: { $0 != "#" })
+        let kept = cache + "/files/" + wheel.sha256.prefix(2) + "/" + wheel.sha256
+        #expect(try await Harness.execute("/usr/bin/curl", ["-s", "-o", home + "/first", link], environment: env).status == 0)
+        // Damage the kept copy without changing its size.
+        var bytes = try #require(FileManager.default.contents(atPath: kept).map(Array.init))
+        bytes[bytes.count / 2] ^= 0xFF
+        try Data(bytes).write(to: URL(fileURLWithPath: kept))
+        let second = try await Harness.execute("/usr/bin/curl", ["-s", "-o", home + "/second", link], environment: env)
+        #expect(second.status == 18)  // CURLE_PARTIAL_FILE: fewer bytes than Content-Length
+        #expect(!FileManager.default.fileExists(atPath: kept))
+        let third = try await Harness.execute("/usr/bin/curl", ["-s", "-o", home + "/third", link], environment: env)
+        #expect(third.status == 0)
+        #expect(FileManager.default.contents(atPath: home + "/third").map(Array.init) == wheel.contents)
+        #expect(index.requests.filter { $0.path.hasSuffix(wheel.filename) }.count == 2)
+        #expect(await shim.stop() == 0)
+        #expect(shim.text.contains("is damaged; it was removed"), "\(shim.text)")
+      }
+    }
+  }
+}
