@@ -25,6 +25,15 @@ public struct CredentialStore: Sendable {
   }
 
   private let indexes: [IndexURL]
+  /// The http(s) indexes with their origins and path segments, worked out once: every
+  /// request and redirect hop asks, and a requirements file of `name @ URL` lines makes
+  /// hundreds of them.
+  private let routes: [Route]
+  private struct Route: Sendable {
+    let index: IndexURL
+    let origin: Origin
+    let segments: [String]
+  }
   private let envCredentials: Credentials?
   private let envUserOnly: Bool
   private let envOrigin: Origin?
@@ -44,6 +53,9 @@ public struct CredentialStore: Sendable {
     keyring: (any KeyringProvider)? = nil, warn: @escaping @Sendable (String) -> Void = { _ in }
   ) {
     self.indexes = indexes
+    routes = indexes.compactMap { idx in
+      idx.parts.map { Route(index: idx, origin: $0.origin, segments: CredentialStore.segments($0.path)) }
+    }
     var warnings: [String] = []
     func read(_ name: String) -> String? {
       guard let raw = environment[name] else { return nil }
@@ -101,19 +113,17 @@ public struct CredentialStore: Sendable {
   /// that origin.
   private func bestIndex(for parts: URLParts) -> IndexURL? {
     let origin = parts.origin
-    let sameOrigin = indexes.filter { idx in
-      guard let o = idx.parts?.origin else { return false }
-      return o == origin || o.upgrades(to: origin)
-    }
-    guard let first = sameOrigin.first else { return nil }
-    let requestSegments = CredentialStore.segments(parts.path)
+    var requestSegments: [String]? = nil
+    var first: IndexURL? = nil
     var best: IndexURL? = nil
     var bestLength = -1
-    for idx in sameOrigin {
-      let segs = CredentialStore.segments(idx.parts?.path ?? "/")
-      if segs.count <= requestSegments.count, Array(requestSegments.prefix(segs.count)) == segs, segs.count > bestLength {
-        best = idx
-        bestLength = segs.count
+    for route in routes where route.origin == origin || route.origin.upgrades(to: origin) {
+      if first == nil { first = route.index }
+      let request = requestSegments ?? CredentialStore.segments(parts.path)
+      requestSegments = request
+      if route.segments.count > bestLength, request.starts(with: route.segments) {
+        best = route.index
+        bestLength = route.segments.count
       }
     }
     return best ?? first
@@ -144,8 +154,8 @@ public struct CredentialStore: Sendable {
     return out
   }
 
-  static func segments(_ path: String) -> [Substring] {
-    path.split(separator: "/", omittingEmptySubsequences: true)
+  static func segments(_ path: String) -> [String] {
+    path.split(separator: "/", omittingEmptySubsequences: true).map(String.init)
   }
 }
 

@@ -4,6 +4,8 @@ public enum Redaction {
   /// secret (`scheme://****@host/...`, as pip does for token-only URLs). Query strings that
   /// carry signatures or tokens are masked too.
   public static func redact(_ url: String) -> String {
+    // Nothing to hide without a userinfo separator or a query (the common case: file URLs).
+    guard url.utf8.contains(where: { $0 == UInt8(ascii: "@") || $0 == UInt8(ascii: "?") }) else { return url }
     guard let sep = url.firstRange(of: "://") else { return maskQuery(url) }
     let head = String(url[..<sep.upperBound])
     let after = url[sep.upperBound...]

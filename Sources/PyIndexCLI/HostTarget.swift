@@ -113,9 +113,10 @@ enum HostTarget {
   }
 
   /// Asks the `python3` on `PATH` for its version and implementation; nil when there is none.
+  /// `-S` skips `site` (its `.pth` files can take 100 ms), which none of this needs.
   static func python(environment: [String: String]) -> Python? {
     guard let exe = Subprocess.find("python3", path: environment["PATH"]),
-      let result = Subprocess.run(exe, ["-c", "import sys; print(sys.version_info[0], sys.version_info[1], sys.implementation.name, sys.version_info[2]); print(sys.executable)"], environment: environment, timeout: 30),
+      let result = Subprocess.run(exe, ["-S", "-c", "import sys; print(sys.version_info[0], sys.version_info[1], sys.implementation.name, sys.version_info[2]); print(sys.executable)"], environment: environment, timeout: 30),
       result.status == 0
     else { return nil }
     let output = String(decoding: result.stdout, as: UTF8.self)

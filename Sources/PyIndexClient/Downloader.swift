@@ -334,7 +334,7 @@ public struct Downloader: Sendable {
           return given
         }
       }
-      guard fsync(fd) == 0 else { throw ClientError.fileSystem(path: tempPath, detail: "fsync failed: \(String(cString: strerror(errno)))") }
+      try await ClientIO.fsyncOffPool(fd, path: tempPath)
     }
     let digests = hasher.finalize()
     if let m = MultiHasher.mismatch(digests, expected: expected) {

@@ -1,6 +1,7 @@
 public import PyIndexModel
 public import PyIndexAuth
 public import PyIndexTransport
+import Dispatch
 public import PyIndexParsing
 
 #if canImport(Glibc)
@@ -435,6 +436,15 @@ enum ClientIO {
       }
       offset += n
     }
+  }
+
+  /// `fsync(fd)` on a thread of its own, so that a slow disk stalls only this file and not
+  /// Swift's cooperative pool (one thread per core), where the other downloads run.
+  static func fsyncOffPool(_ fd: Int32, path: String) async throws {
+    let failure: Int32? = await withCheckedContinuation { c in
+      DispatchQueue.global().async { c.resume(returning: fsync(fd) == 0 ? nil : errno) }
+    }
+    if let failure { throw ClientError.fileSystem(path: path, detail: "fsync failed: \(String(cString: strerror(failure)))") }
   }
 
   static func looksLikeDistribution(_ filename: String) -> Bool {
