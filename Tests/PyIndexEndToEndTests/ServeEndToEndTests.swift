@@ -80,6 +80,14 @@ struct ServeEndToEndTests {
     _ = await drain.value
   }
 
+  /// The `href` of `filename` on the shim's HTML page for demo-pkg (fragment included), and
+  /// the absolute URL it points at (fragment removed).
+  static func fileLink(_ shim: Shim, _ filename: String, home: String) async throws -> (href: Substring, url: String) {
+    let page = try await Harness.execute("/usr/bin/curl", ["-s", "-H", "Accept: text/html", shim.url + "demo-pkg/"], environment: Harness.baseEnvironment(home: home))
+    let href = try #require(page.stdout.split(separator: "\"").first { $0.contains(filename) && $0.hasPrefix("/files/") })
+    return (href, shim.url.replacingOccurrences(of: "/simple/", with: "") + href.prefix(while: { $0 != "#" }))
+  }
+
   static func installerEnvironment(_ tool: String, home: String) -> [String: String] {
     var env = Harness.baseEnvironment(home: home)
     env["PATH"] = URL(fileURLWithPath: tool).deletingLastPathComponent().path + ":/usr/bin:/bin"
@@ -163,10 +171,8 @@ struct ServeEndToEndTests {
     try await Harness.withIndex(profile) { index in
       try await Self.withShim(["-i", index.simpleURL], environment: [:], home: home) { shim in
         let env = Harness.baseEnvironment(home: home)
-        let page = try await Harness.execute("/usr/bin/curl", ["-s", "-H", "Accept: text/html", shim.url + "demo-pkg/"], environment: env)
         let wheel = FixtureFile.wheel("demo-pkg", "1.3.0")
-        let href = try #require(page.stdout.split(separator: "\"").first { $0.contains(wheel.filename) && $0.hasPrefix("/files/") })
-        let link = shim.url.replacingOccurrences(of: "/simple/", with: "") + href.prefix(while: { $0 != "#" })
+        let link = try await Self.fileLink(shim, wheel.filename, home: home).url
         let part = try await Harness.execute("/usr/bin/curl", ["-s", "-D", home + "/headers", "-H", "Range: bytes=-22", "-o", home + "/tail", link], environment: env)
         #expect(part.status == 0)
         let headers = try String(contentsOfFile: home + "/headers", encoding: .utf8)
@@ -261,11 +267,9 @@ extension ServeEndToEndTests {
     try await Harness.withIndex(profile) { index in
       try await Self.withShim(["-i", index.simpleURL], environment: [:], home: home) { shim in
         let env = Harness.baseEnvironment(home: home)
-        let page = try await Harness.execute("/usr/bin/curl", ["-s", "-H", "Accept: text/html", shim.url + "demo-pkg/"], environment: env)
-        let href = try #require(page.stdout.split(separator: "\"").first { $0.contains(wheel.filename) && $0.hasPrefix("/files/") })
+        let (href, link) = try await Self.fileLink(shim, wheel.filename, home: home)
         // The page keeps the index's fragment, so the installer checks the same digest.
         #expect(href.hasSuffix("#\(advertised.algorithm)=\(wheel.advertisedDigest ?? "")") || advertised.right, "\(href)")
-        let link = shim.url.replacingOccurrences(of: "/simple/", with: "") + href.prefix(while: { $0 != "#" })
         let got = try await Harness.execute("/usr/bin/curl", ["-s", "-o", home + "/got", link], environment: env)
         let bytes = FileManager.default.contents(atPath: home + "/got").map(Array.init) ?? []
         #expect(await shim.stop() == 0)
@@ -297,9 +301,7 @@ extension ServeEndToEndTests {
     try await Harness.withIndex(.demo()) { index in
       try await Self.withShim(["-i", index.simpleURL, "--cache-dir", cache], environment: [:], home: home) { shim in
         let env = Harness.baseEnvironment(home: home)
-        let page = try await Harness.execute("/usr/bin/curl", ["-s", "-H", "Accept: text/html", shim.url + "demo-pkg/"], environment: env)
-        let href = try #require(page.stdout.split(separator: "\"").first { $0.contains(wheel.filename) && $0.hasPrefix("/files/") })
-        let link = shim.url.replacingOccurrences(of: "/simple/", with: "") + href.prefix(while: { $0 != "#" })
+        let link = try await Self.fileLink(shim, wheel.filename, home: home).url
         let kept = cache + "/files/" + wheel.sha256.prefix(2) + "/" + wheel.sha256
         #expect(try await Harness.execute("/usr/bin/curl", ["-s", "-o", home + "/first", link], environment: env).status == 0)
         // Damage the kept copy without changing its size.
