@@ -8,7 +8,7 @@ import Dispatch
 /// work (reading a file, starting a process) would otherwise delay a fixture's answer by
 /// seconds, and a test's `--timeout` would fire on a page the server had not yet sent. A
 /// serial queue targets an overcommitting global queue, so it gets a thread when it has work.
-final class FixtureExecutor: TaskExecutor, @unchecked Sendable {
+final class FixtureExecutor: TaskExecutor, Sendable {
   private let queue: DispatchQueue
 
   init(label: String) {
