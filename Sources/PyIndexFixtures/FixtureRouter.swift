@@ -114,7 +114,8 @@ enum FixtureRouter {
   /// - `/badjson/<name>/` → 200 PEP 691 JSON that is cut short;
   /// - `/status/<code>/<name>/` → that status;
   /// - `/to-port/<port>/<name>/` → 302 to `/simple/<name>/` on another local port (another origin);
-  /// - `/to-default/<scheme>/<name>/` → 302 to `<scheme>://127.0.0.1/simple/<name>/` (default port);
+  /// - `/to-default/<scheme>/<name>/` → 302 to `<scheme>://HOST/simple/<name>/`: the default port
+  ///   of the host the request was sent to (its `Host` header without the port);
   /// - `/by-id/<n>`, `/by-id-ext/<n>`, `/by-id-path/<n>`: the n-th file of the profile, named
   ///   only by `Content-Disposition` (`filename=`, `filename*=UTF-8''…`, `filename="../../…"`);
   /// - `/location-credentials/<name>/` (profiles with auth) → 302 to `/simple/<name>/` with the
@@ -131,7 +132,9 @@ enum FixtureRouter {
     case "badjson": return .text(200, "{\"meta\": {\"api-version\": \"1.0\"}, \"files\": [{\"filename\": ", type: "application/vnd.pypi.simple.v1+json")
     case "status" where parts.count >= 2: return .text(Int(parts[1]) ?? 500, "status \(parts[1])")
     case "to-port" where parts.count >= 3: return redirect("http://127.0.0.1:\(parts[1])/simple/\(parts[2])/", status: 302)
-    case "to-default" where parts.count >= 3: return redirect("\(parts[1])://127.0.0.1/simple/\(parts[2])/", status: 302)
+    case "to-default" where parts.count >= 3:
+      let host = (request.header("Host") ?? "127.0.0.1").split(separator: ":").first.map(String.init) ?? "127.0.0.1"
+      return redirect("\(parts[1])://\(host)/simple/\(parts[2])/", status: 302)
     default: return nil
     }
   }
@@ -141,9 +144,10 @@ enum FixtureRouter {
   /// - `503xN`, `429xN` (`Retry-After: 1`), `429datexN` (`Retry-After` as an HTTP date, 2 s ahead);
   /// - `resetxN`: files send half their body, then the connection closes;
   /// - `resetpagexN`: the same for pages;
+  /// - `rstxN`, `rstpagexN`: files (pages) send half their body, then the connection is reset (RST);
   /// - `short`: files always stop at half (`Content-Length` says more);
   /// - `stall`: files send half, then nothing for a minute;
-  /// - `slow`: files arrive in 6 pieces, 1.2 s apart (6 s in all);
+  /// - `slow`: files arrive in 20 pieces, 0.6 s apart (12 s in all);
   /// - `gzip`: pages with `Content-Encoding: gzip`;
   /// - `406`: pages answer 406 Not Acceptable.
   static func fault(_ kind: String, attempt: Int, inner: RecordedRequest, _ normal: FixtureResponse) -> FixtureResponse {
@@ -163,10 +167,12 @@ enum FixtureRouter {
       return FixtureResponse(status: 429, headers: [("Retry-After", date), ("Content-Type", "text/plain")], body: Array("Too Many Requests".utf8))
     case "reset" where isFile && normal.status == 200, "short" where isFile && normal.status == 200, "resetpage" where isPage:
       r.closeAfter = normal.body.count / 2
+    case "rst" where isFile && normal.status == 200, "rstpage" where isPage:
+      r.resetAfter = normal.body.count / 2
     case "stall" where isFile && normal.status == 200:
       r.stallAfter = normal.body.count / 2
     case "slow" where isFile:
-      r.slowly = (6, 1200)
+      r.slowly = (20, 600)
     case "gzip" where isPage:
       r.body = Zip.deflate(normal.body, gzip: true)
       r.headers.append(("Content-Encoding", "gzip"))

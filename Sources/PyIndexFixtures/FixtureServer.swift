@@ -35,6 +35,9 @@ public struct FixtureResponse: Sendable {
   /// Send only this many bytes of the body (with the full `Content-Length`), then close the
   /// connection: a body cut short.
   public var closeAfter: Int?
+  /// Send only this many bytes of the body, then reset the connection (`SO_LINGER` 0: an RST,
+  /// not a FIN), as a middlebox or a crashing server does.
+  public var resetAfter: Int?
   /// Send the body in this many pieces, with this many milliseconds between them (a slow body).
   public var slowly: (pieces: Int, milliseconds: Int)?
   public init(status: Int, headers: [(String, String)] = [], body: [UInt8] = [], stallAfter: Int? = nil) {
@@ -49,8 +52,10 @@ public struct FixtureResponse: Sendable {
 }
 
 /// A loopback HTTP/1.1 server on SwiftNIO that answers every request with a closure and
-/// records it. Binds 127.0.0.1 only.
+/// records it. Binds a loopback address only (127.0.0.1 unless told another of 127.0.0.0/8).
 public final class LoopbackServer: Sendable {
+  /// The loopback address it listens on.
+  public let host: String
   public let port: Int
   /// Whether the server speaks TLS (then ``origin`` is `https://`).
   public let isTLS: Bool
@@ -59,32 +64,35 @@ public final class LoopbackServer: Sendable {
   private let waiters = Mutex<[(predicate: @Sendable (RecordedRequest) -> Bool, continuation: CheckedContinuation<RecordedRequest, Never>)]>([])
   private let task = Mutex<Task<Void, Never>?>(nil)
 
-  /// Starts a server on `port` (0 picks a free one), plain or with `tls`.
-  public static func start(port: Int = 0, tls: FixtureTLS? = nil, respond: @escaping @Sendable (RecordedRequest) -> FixtureResponse) async throws -> LoopbackServer {
+  /// Starts a server on `host:port` (port 0 picks a free one), plain or with `tls`.
+  /// - Precondition: `host` is an IPv4 loopback address (127.0.0.0/8).
+  public static func start(host: String = "127.0.0.1", port: Int = 0, tls: FixtureTLS? = nil, respond: @escaping @Sendable (RecordedRequest) -> FixtureResponse) async throws -> LoopbackServer {
+    guard host.hasPrefix("127."), host.split(separator: ".").count == 4 else { throw FixtureError.notLoopback(host) }
     let context = try tls.map { try $0.makeContext() }
     let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
       .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-      .bind(host: "127.0.0.1", port: port) { child in
+      .bind(host: host, port: port) { child in
         child.eventLoop.makeCompletedFuture {
           if let context { try child.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: context)) }
           try child.pipeline.syncOperations.configureHTTPServerPipeline()
           return try NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>(wrappingChannelSynchronously: child)
         }
       }
-    let server = LoopbackServer(channel: channel, port: channel.channel.localAddress?.port ?? port, isTLS: tls != nil)
+    let server = LoopbackServer(channel: channel, host: host, port: channel.channel.localAddress?.port ?? port, isTLS: tls != nil)
     let t = Task(executorPreference: FixtureExecutor(label: "pyindex.fixture.\(server.port)")) { await server.serve(respond) }
     server.task.withLock { $0 = t }
     return server
   }
 
-  private init(channel: NIOAsyncChannel<NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>, Never>, port: Int, isTLS: Bool) {
+  private init(channel: NIOAsyncChannel<NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>, Never>, host: String, port: Int, isTLS: Bool) {
     self.channel = channel
+    self.host = host
     self.port = port
     self.isTLS = isTLS
   }
 
-  /// `http://127.0.0.1:PORT`, or `https://` with TLS.
-  public var origin: String { "\(isTLS ? "https" : "http")://127.0.0.1:\(port)" }
+  /// `http://HOST:PORT`, or `https://` with TLS.
+  public var origin: String { "\(isTLS ? "https" : "http")://\(host):\(port)" }
 
   /// Every request received so far, in order.
   public var requests: [RecordedRequest] { log.withLock { $0 } }
@@ -157,6 +165,14 @@ public final class LoopbackServer: Sendable {
             try? await Task.sleep(for: .seconds(60))
             return
           }
+          if let cut = r.resetAfter {
+            try await outbound.write(.body(.byteBuffer(ByteBuffer(bytes: r.body.prefix(cut)))))
+            if let provider = connection.channel as? any SocketOptionProvider {
+              try? await provider.setSoLinger(linger(l_onoff: 1, l_linger: 0)).get()
+            }
+            try? await connection.channel.close()
+            return
+          }
           if let cut = r.closeAfter {
             try await outbound.write(.body(.byteBuffer(ByteBuffer(bytes: r.body.prefix(cut)))))
             return  // closing the connection mid-body
@@ -193,14 +209,14 @@ public final class FixtureIndex: Sendable {
 
   /// Starts the index (and its storage server when the profile needs one), with TLS when
   /// `tls` is given.
-  public static func start(_ profile: FixtureProfile, port: Int = 0, tls: FixtureTLS? = nil) async throws -> FixtureIndex {
+  public static func start(_ profile: FixtureProfile, host: String = "127.0.0.1", port: Int = 0, tls: FixtureTLS? = nil) async throws -> FixtureIndex {
     var storage: LoopbackServer? = nil
     if profile.needsStorage {
       storage = try await LoopbackServer.start { request in FixtureRouter.storage(request, profile: profile) }
     }
     let storagePort = storage?.port
     let attempts = AttemptCounter()
-    let server = try await LoopbackServer.start(port: port, tls: tls) { request in
+    let server = try await LoopbackServer.start(host: host, port: port, tls: tls) { request in
       FixtureRouter.index(request, profile: profile, storagePort: storagePort, attempt: attempts.next(request.uri))
     }
     return FixtureIndex(server: server, storage: storage, profile: profile)
@@ -221,6 +237,18 @@ public final class FixtureIndex: Sendable {
   public func stop() async {
     await server.stop()
     await storage?.stop()
+  }
+}
+
+/// A fixture that cannot be set up as asked.
+public enum FixtureError: Error, CustomStringConvertible {
+  /// Fixture servers bind loopback addresses only.
+  case notLoopback(String)
+
+  public var description: String {
+    switch self {
+    case .notLoopback(let host): "fixture servers bind loopback addresses (127.0.0.0/8) only, not \(host)"
+    }
   }
 }
 

@@ -56,8 +56,9 @@ public struct TestPKI: Sendable {
     caName = dn
   }
 
-  /// A server certificate of `kind`, signed by this CA.
-  public func server(_ kind: Leaf) throws -> Identity {
+  /// A server certificate of `kind`, signed by this CA; `addresses` (IPv4, dotted) are named
+  /// too, for a fixture on another loopback address than 127.0.0.1.
+  public func server(_ kind: Leaf, addresses: [String] = []) throws -> Identity {
     let now = Date()
     let (before, after): (Date, Date) = kind == .expired
       ? (now.addingTimeInterval(-86400 * 10), now.addingTimeInterval(-86400))
@@ -65,6 +66,10 @@ public struct TestPKI: Sendable {
     let names: [GeneralName] = kind == .wrongHost
       ? [.dnsName("wrong-host.example")]
       : [.dnsName("localhost"), .ipAddress(ASN1OctetString(contentBytes: [127, 0, 0, 1])), .ipAddress(ASN1OctetString(contentBytes: ArraySlice([UInt8](repeating: 0, count: 15) + [1])))]
+        + addresses.compactMap { a in
+          let bytes = a.split(separator: ".").compactMap { UInt8($0) }
+          return bytes.count == 4 ? .ipAddress(ASN1OctetString(contentBytes: ArraySlice(bytes))) : nil
+        }
     return try issue(commonName: kind == .wrongHost ? "wrong-host.example" : "localhost", before: before, after: after, names: names, usage: .serverAuth)
   }
 

@@ -149,8 +149,7 @@ struct AuthCheckEndToEndTests {
     case .dns:
       try await check(["-i", "https://no-such-host.invalid/simple/"], Expectation(outcome: "dns", status: 3, httpStatus: "null", cause: "cannot resolve host 'no-such-host.invalid'", hint: "DNS", source: "none"))
     case .refused:
-      let (fd, port) = try Self.silentPort()
-      close(fd)  // now nothing listens there
+      let port = LoopbackPort.refusing
       try await check(["-i", "http://127.0.0.1:\(port)/simple/"], Expectation(outcome: "connect", status: 3, httpStatus: "null", cause: "cannot connect to 127.0.0.1:\(port)", hint: "check the host and port", source: "none"))
     case .timeout:
       let (fd, port) = try Self.silentPort()

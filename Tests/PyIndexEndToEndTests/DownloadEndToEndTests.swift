@@ -157,7 +157,7 @@ struct DownloadEndToEndTests {
     let foreign = try await Harness.run(["download", "demo-pkg", "--platform", "win_amd64"])
     #expect(foreign.status == 64)
     #expect(foreign.stderr.contains("either --no-deps must be set, or --only-binary=:all: must be set"))
-    let noPython = try await Harness.run(["download", "demo-pkg", "--no-deps", "-i", "http://127.0.0.1:9/simple/"], environment: ["PATH": "/nonexistent"])
+    let noPython = try await Harness.run(["download", "demo-pkg", "--no-deps", "-i", "http://127.0.0.1:\(LoopbackPort.refusing)/simple/"], environment: ["PATH": "/nonexistent"])
     #expect(noPython.status == 64)
     #expect(noPython.stderr.contains("--python-version"))
   }

@@ -244,3 +244,85 @@ final class ProcessSlots: Sendable {
     next?.resume()
   }
 }
+
+/// Everything a child process writes to a pipe, collected as it arrives until end of file.
+/// Tests wait on what they need (a line, end of file), each wait bounded, and read ``text``
+/// only after end of file when they judge the whole output.
+final class ChildOutput: Sendable {
+  private struct Waiter {
+    let id: Int
+    let until: @Sendable (String, _ eof: Bool) -> Bool
+    let continuation: CheckedContinuation<Bool, Never>
+  }
+  private struct State {
+    var bytes: [UInt8] = []
+    var eof = false
+    var waiters: [Waiter] = []
+    var nextID = 0
+    var text: String { String(decoding: bytes, as: UTF8.self) }
+  }
+  private let state = Mutex(State())
+
+  /// Starts reading `pipe`; the child never blocks on a full pipe.
+  init(_ pipe: Pipe) {
+    pipe.fileHandleForReading.readabilityHandler = { [weak self] handle in
+      let data = handle.availableData
+      if data.isEmpty { handle.readabilityHandler = nil }
+      self?.append(data)
+    }
+  }
+
+  /// What was written so far.
+  var text: String { state.withLock { $0.text } }
+
+  private func append(_ data: Data) {
+    let ready = state.withLock { s -> [(CheckedContinuation<Bool, Never>, Bool)] in
+      if data.isEmpty { s.eof = true } else { s.bytes += data }
+      let text = s.text
+      var out: [(CheckedContinuation<Bool, Never>, Bool)] = []
+      s.waiters.removeAll { w in
+        let met = w.until(text, s.eof)
+        if met || s.eof { out.append((w.continuation, met)) }
+        return met || s.eof
+      }
+      return out
+    }
+    for (c, met) in ready { c.resume(returning: met) }
+  }
+
+  /// Waits until `until` holds for the output (and whether end of file came), end of file, or
+  /// `seconds`; returns whether `until` held.
+  func wait(seconds: Double, until: @escaping @Sendable (String, _ eof: Bool) -> Bool) async -> Bool {
+    await withCheckedContinuation { (c: CheckedContinuation<Bool, Never>) in
+      let now: Bool? = state.withLock { s in
+        let met = until(s.text, s.eof)
+        if met || s.eof { return met }
+        s.nextID += 1
+        let id = s.nextID
+        s.waiters.append(Waiter(id: id, until: until, continuation: c))
+        DispatchQueue.global().asyncAfter(deadline: .now() + seconds) { [weak self] in self?.expire(id) }
+        return nil
+      }
+      if let now { c.resume(returning: now) }
+    }
+  }
+
+  private func expire(_ id: Int) {
+    let expired = state.withLock { s -> CheckedContinuation<Bool, Never>? in
+      guard let i = s.waiters.firstIndex(where: { $0.id == id }) else { return nil }
+      return s.waiters.remove(at: i).continuation
+    }
+    expired?.resume(returning: false)
+  }
+
+  /// Waits until `needle` was written (false after end of file or `seconds` without it).
+  func wait(for needle: String, seconds: Double) async -> Bool {
+    await wait(seconds: seconds) { text, _ in text.contains(needle) }
+  }
+
+  /// Waits for end of file (the child and everything it started closed the pipe), at most
+  /// `seconds`; whether it came.
+  func waitForEOF(seconds: Double) async -> Bool {
+    await wait(seconds: seconds) { _, eof in eof }
+  }
+}

@@ -83,7 +83,7 @@ struct TLSEndToEndTests {
     case "emptydir": path = dir
     default: path = dir + "/nowhere.pem"
     }
-    let args = ["index", "versions", "demo-pkg", "-i", "https://127.0.0.1:9/simple/"] + (source == "--cert" ? ["--cert", path] : [])
+    let args = ["index", "versions", "demo-pkg", "-i", "https://127.0.0.1:\(LoopbackPort.refusing)/simple/"] + (source == "--cert" ? ["--cert", path] : [])
     let r = try await Harness.run(args, environment: source == "--cert" ? [:] : [source: path])
     #expect(r.status == 64)
     #expect(r.stderr.hasPrefix("error: \(source) names \(path), which "), "\(r.stderr)")
@@ -144,7 +144,7 @@ struct TLSEndToEndTests {
 struct ProxyEndToEndTests {
   static let listing = AuthEndToEndTests.listing
   /// A port nothing listens on (the discard port on loopback).
-  static let deadProxy = "http://127.0.0.1:9"
+  static var deadProxy: String { "http://127.0.0.1:\(LoopbackPort.refusing)" }
 
   @Test("HTTPS_PROXY tunnels https; the index's Authorization never reaches the proxy; -v names the route")
   func httpsThroughTheProxy() async throws {
@@ -256,44 +256,58 @@ struct ProxyEndToEndTests {
     ("https://127.0.0.1:3128", "TLS to the proxy itself"), ("socks5://u:p@127.0.0.1:1080", "SOCKS proxies with credentials"), ("ftp://127.0.0.1:21", "the scheme ftp is not supported"),
   ])
   func unusableProxies(_ url: String, _ message: String) async throws {
-    let r = try await Harness.run(["index", "versions", "demo-pkg", "-i", "http://127.0.0.1:9/simple/"], environment: ["HTTPS_PROXY": url])
+    let r = try await Harness.run(["index", "versions", "demo-pkg", "-i", "http://127.0.0.1:\(LoopbackPort.refusing)/simple/"], environment: ["HTTPS_PROXY": url])
     #expect(r.status == 64)
     #expect(r.stderr.contains("from HTTPS_PROXY cannot be used: \(message)"), "\(r.stderr)")
   }
 }
 
-/// Redirects between http and https on the default ports (80 and 443 on 127.0.0.1): the
-/// contract's upgrade rule. These bind privileged ports; the test machine runs as root.
-@Suite("http→https upgrade and https→http downgrade on default ports", .serialized)
+/// Redirects between http and https on the default ports (80 and 443): the contract's upgrade
+/// rule. A shared machine may hold 80 and 443 of 127.0.0.1, so the two servers bind a loopback
+/// address of their own (127.x.y.z, tried until both ports are free there); the test machine
+/// runs as root.
+@Suite("http→https upgrade and https→http downgrade on default ports")
 struct DefaultPortRedirectTests {
   @Test("credentials are kept on an http→https upgrade and dropped on a downgrade")
   func upgradeKeepsDowngradeDrops() async throws {
     let ca = try TLSFixtures.write(TLSFixtures.pki.caPEM, name: "ca.pem")
     let auth = FixtureAuth(username: "u", password: "default-port-pw")
     SecretSweep.register(user: "u", password: "default-port-pw")
-    let plain = try await FixtureIndex.start(.demo(auth: auth), port: 80)
-    do {
-      try await upgradeAndDowngrade(plain: plain, auth: auth, ca: ca)
-    } catch {
-      await plain.stop()
-      throw error
-    }
-    await plain.stop()
-  }
-
-  func upgradeAndDowngrade(plain: FixtureIndex, auth: FixtureAuth, ca: String) async throws {
-    try await TLSFixtures.withIndex(auth: auth, port: 443) { secure in
-      let up = try await Harness.run(["index", "versions", "demo-pkg", "-i", "http://u:default-port-pw@127.0.0.1/to-default/https/", "--cert", ca, "-v"])
+    let (plain, secure) = try await Self.startOnDefaultPorts(auth: auth)
+    try await Harness.using((plain, secure), stop: { await $0.0.stop(); await $0.1.stop() }) { plain, secure in
+      let host = plain.server.host
+      #expect(host != "127.0.0.1")
+      let up = try await Harness.run(["index", "versions", "demo-pkg", "-i", "http://u:default-port-pw@\(host)/to-default/https/", "--cert", ca, "-v"])
       #expect(up.status == 0, "\(up.stderr)")
-      #expect(up.stderr.contains("(credentials kept: upgrade to https on the same host)"))
+      #expect(up.stderr.contains("→ https://\(host)/simple/demo-pkg/ (credentials kept: upgrade to https on the same host)"), "\(up.stderr)")
       #expect(secure.requests.last?.header("Authorization") == Harness.basic("u", "default-port-pw"))
       plain.server.clearRequests()
-      let down = try await Harness.run(["index", "versions", "demo-pkg", "-i", "https://u:default-port-pw@127.0.0.1/to-default/http/", "--cert", ca, "-v"])
+      let down = try await Harness.run(["index", "versions", "demo-pkg", "-i", "https://u:default-port-pw@\(host)/to-default/http/", "--cert", ca, "-v"])
       #expect(down.status == 2, "\(down.stderr)")
       #expect(down.stderr.contains("(credentials dropped: other origin)"))
       #expect(plain.server.requests.count == 1)
       #expect(plain.server.requests.first?.header("Authorization") == nil)
     }
+  }
+
+  /// A plain index on port 80 and a TLS one (certificate naming the address) on port 443 of one
+  /// loopback address other than 127.0.0.1 where both ports were free.
+  static func startOnDefaultPorts(auth: FixtureAuth) async throws -> (FixtureIndex, FixtureIndex) {
+    var tried: [String] = []
+    for _ in 0..<64 {
+      let host = "127.\(Int.random(in: 1...254)).\(Int.random(in: 0...255)).\(Int.random(in: 1...254))"
+      tried.append(host)
+      guard let plain = try? await FixtureIndex.start(.demo(auth: auth), host: host, port: 80) else { continue }
+      let tls = FixtureTLS(identity: try TLSFixtures.pki.server(.valid, addresses: [host]))
+      if let secure = try? await FixtureIndex.start(.demo(auth: auth), host: host, port: 443, tls: tls) { return (plain, secure) }
+      await plain.stop()
+    }
+    throw NoFreeAddress(tried: tried)
+  }
+
+  struct NoFreeAddress: Error, CustomStringConvertible {
+    let tried: [String]
+    var description: String { "no loopback address had ports 80 and 443 free; tried \(tried.joined(separator: ", "))" }
   }
 }
 
@@ -317,24 +331,26 @@ struct TinyproxyTests {
     let exe = try #require(executable)
     let dir = try Harness.temporaryDirectory()
     defer { try? FileManager.default.removeItem(atPath: dir) }
-    let port = try LoopbackPort.free()
     SecretSweep.register(user: "tiny-user", password: "tinyProxyPw9")
-    let config = """
-      Port \(port)
-      Listen 127.0.0.1
-      Timeout 30
-      MaxClients 20
-      Allow 127.0.0.1
-      BasicAuth tiny-user tinyProxyPw9
-      LogLevel Info
-      \(connectPorts.map { "ConnectPort \($0)" }.joined(separator: "\n"))
-      """
-    try config.write(toFile: dir + "/tinyproxy.conf", atomically: true, encoding: .utf8)
     // Without a LogFile, tinyproxy logs to its standard output; "Accepting connections" comes after the bind.
-    try await Harness.withServerProcess(exe, ["-d", "-c", dir + "/tinyproxy.conf"], ready: "Accepting connections", home: dir) {
+    try await Harness.withServerProcess(exe, ready: "Accepting connections", home: dir) { port in
+      let config = """
+        Port \(port)
+        Listen 127.0.0.1
+        Timeout 30
+        MaxClients 20
+        Allow 127.0.0.1
+        BasicAuth tiny-user tinyProxyPw9
+        LogLevel Info
+        \(connectPorts.map { "ConnectPort \($0)" }.joined(separator: "\n"))
+        """
+      try config.write(toFile: dir + "/tinyproxy.conf", atomically: true, encoding: .utf8)
+      return ["-d", "-c", dir + "/tinyproxy.conf"]
+    } _: { port in
       try await body(port)
     }
   }
+
 
   @Test("https through tinyproxy with BasicAuth: the index's credentials ride inside the tunnel", .enabled(if: TinyproxyTests.executable != nil))
   func httpsWithProxyAuth() async throws {

@@ -50,11 +50,11 @@ struct PypiserverTests {
     try #require(htpasswd.status == 0, "\(htpasswd.stderr)")
     try FileManager.default.removeItem(atPath: dir + "/users.tsv")
 
-    let port = try LoopbackPort.free()
-    let arguments = ["run", "-i", "127.0.0.1", "-p", "\(port)", "-a", "download,list", "-P", dir + "/htpasswd", "--disable-fallback", dir + "/pkgs"]
     // pypiserver prints "Listening on" just before it binds; pyindex's own connection retries
     // (--retries) cover that instant.
-    try await Harness.withServerProcess(exe, arguments, ready: "Listening on", home: dir) {
+    try await Harness.withServerProcess(exe, ready: "Listening on", home: dir) { port in
+      ["run", "-i", "127.0.0.1", "-p", "\(port)", "-a", "download,list", "-P", dir + "/htpasswd", "--disable-fallback", dir + "/pkgs"]
+    } _: { port in
       try await body(Server(port: port, dir: dir))
     }
   }
@@ -113,6 +113,22 @@ struct PypiserverTests {
 
 /// Free loopback ports.
 enum LoopbackPort {
+  /// A port of 127.0.0.1 where every connection is refused, for as long as the tests run: a
+  /// socket is bound there and never listens, so no other server can take the port (a port
+  /// number picked and released, or a fixed one such as 9, may be in use by then).
+  static let refusing: Int = {
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    var addr = sockaddr_in()
+    addr.sin_family = sa_family_t(AF_INET)
+    addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+    var len = socklen_t(MemoryLayout<sockaddr_in>.size)
+    let bound = fd >= 0 && withUnsafeMutablePointer(to: &addr) { p in
+      p.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, len) == 0 && getsockname(fd, $0, &len) == 0 }
+    }
+    precondition(bound, "cannot bind a loopback socket")
+    return Int(UInt16(bigEndian: addr.sin_port))
+  }()
+
   /// A port the kernel just handed out on 127.0.0.1 (bound, then released).
   static func free() throws -> Int {
     let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
@@ -134,55 +150,48 @@ enum LoopbackPort {
 }
 
 extension Harness {
-  /// Runs a third-party server (pypiserver, tinyproxy) for the duration of `body`, once it
-  /// has written `ready` to its output (at most 30 s), and kills it afterwards (SIGKILL:
-  /// programs started from the test process may have SIGTERM ignored).
-  static func withServerProcess(_ executable: String, _ arguments: [String], ready: String, home: String, _ body: () async throws -> Void) async throws {
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: executable)
-    p.arguments = arguments
-    p.environment = baseEnvironment(home: home)
-    // stdout and stderr together: tinyproxy logs to one, pypiserver to the other.
-    let err = Pipe()
-    p.standardOutput = err
-    p.standardError = err
-    let exited = AsyncStream<Void>.makeStream()
-    p.terminationHandler = { _ in exited.continuation.finish() }
-    let output = outputStream(err)
-    try p.run()
-    var seen = ""
-    for await chunk in output {
-      seen += chunk
-      if seen.contains(ready) { break }
-    }
-    do {
-      guard seen.contains(ready) else { throw ServerDidNotStart(output: seen) }
-      try await body()
-    } catch {
+  /// Runs a third-party server (pypiserver, tinyproxy) on a free loopback port for the
+  /// duration of `body`, once it has written `ready` to its output (at most 30 s), and kills it
+  /// afterwards (SIGKILL: programs started from the test process may have SIGTERM ignored).
+  /// The port is free when chosen, but another process may take it before the server binds:
+  /// a server that exits before it is ready is started again on another port (three tries).
+  static func withServerProcess(_ executable: String, ready: String, home: String, arguments: (_ port: Int) throws -> [String], _ body: (_ port: Int) async throws -> Void) async throws {
+    var lastOutput = ""
+    for _ in 0..<3 {
+      let port = try LoopbackPort.free()
+      let p = Process()
+      p.executableURL = URL(fileURLWithPath: executable)
+      p.arguments = try arguments(port)
+      p.environment = baseEnvironment(home: home)
+      // stdout and stderr together: tinyproxy logs to one, pypiserver to the other.
+      let err = Pipe()
+      p.standardOutput = err
+      p.standardError = err
+      let exited = AsyncStream<Void>.makeStream()
+      p.terminationHandler = { _ in exited.continuation.finish() }
+      let output = ChildOutput(err)
+      try p.run()
+      let isReady = await output.wait(for: ready, seconds: 30)
+      if !isReady, await output.waitForEOF(seconds: 0.1) {
+        // It exited (its port was taken, say): try another port.
+        lastOutput = output.text
+        kill(p.processIdentifier, SIGKILL)
+        for await _ in exited.stream {}
+        continue
+      }
+      do {
+        guard isReady else { throw ServerDidNotStart(output: output.text) }
+        try await body(port)
+      } catch {
+        kill(p.processIdentifier, SIGKILL)
+        for await _ in exited.stream {}
+        throw error
+      }
       kill(p.processIdentifier, SIGKILL)
       for await _ in exited.stream {}
-      throw error
+      return
     }
-    kill(p.processIdentifier, SIGKILL)
-    for await _ in exited.stream {}
-  }
-
-  /// What a child writes to `pipe`, as it arrives, ending at end of file or after `seconds`
-  /// (the bound for a program that never says what is awaited). The pipe keeps being drained
-  /// afterwards, so the child never blocks on a full pipe.
-  static func outputStream(_ pipe: Pipe, seconds: Double = 30) -> AsyncStream<String> {
-    let output = AsyncStream<String>.makeStream(bufferingPolicy: .bufferingNewest(64))
-    pipe.fileHandleForReading.readabilityHandler = { handle in
-      let data = handle.availableData
-      if data.isEmpty {
-        handle.readabilityHandler = nil
-        output.continuation.finish()
-      } else {
-        output.continuation.yield(String(decoding: data, as: UTF8.self))
-      }
-    }
-    DispatchQueue.global().asyncAfter(deadline: .now() + seconds) { output.continuation.finish() }
-    return output.stream
+    throw ServerDidNotStart(output: lastOutput)
   }
 
   struct ServerDidNotStart: Error, CustomStringConvertible {

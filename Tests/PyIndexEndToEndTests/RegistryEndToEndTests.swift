@@ -298,15 +298,14 @@ struct FixtureProgramTests {
     p.standardError = FileHandle.nullDevice
     let exited = AsyncStream<Void>.makeStream()
     p.terminationHandler = { _ in exited.continuation.finish() }
-    let output = Harness.outputStream(out)
+    let output = ChildOutput(out)
     try p.run()
-    var text = ""
-    for await chunk in output {
-      text += chunk
-      if text.filter({ $0 == "\n" }).count >= lines { break }
-    }
-    let listing = Array(text.split(separator: "\n", omittingEmptySubsequences: false).prefix(lines).map(String.init))
-    do { try await body(listing) } catch { p.interrupt(); for await _ in exited.stream {}; throw error }
+    let ready = await output.wait(seconds: 30) { text, _ in text.filter { $0 == "\n" }.count >= lines }
+    let listing = Array(output.text.split(separator: "\n", omittingEmptySubsequences: false).prefix(lines).map(String.init))
+    do {
+      guard ready else { throw Harness.ServerDidNotStart(output: output.text) }
+      try await body(listing)
+    } catch { p.interrupt(); for await _ in exited.stream {}; throw error }
     p.interrupt()
     for await _ in exited.stream {}
     #expect(p.terminationStatus == 0)

@@ -13,33 +13,30 @@ import Testing
 @Suite("pyindex serve: pip and uv install through the shim")
 struct ServeEndToEndTests {
   /// A running `pyindex serve`: its URL and, once stopped, its exit status and output.
-  final class Shim: @unchecked Sendable {
+  final class Shim: Sendable {
     let process: Process
     let url: String
-    private let output: Collected
+    private let output: ChildOutput
     private let exited: AsyncStream<Int32>
 
-    init(process: Process, url: String, output: Collected, exited: AsyncStream<Int32>) {
+    init(process: Process, url: String, output: ChildOutput, exited: AsyncStream<Int32>) {
       self.process = process
       self.url = url
       self.output = output
       self.exited = exited
     }
 
-    var text: String { output.value.withLock { $0 } }
+    /// Its whole output, once ``stop()`` returned (what it wrote so far before).
+    var text: String { output.text }
 
-    /// SIGTERM, then the exit status.
+    /// SIGTERM, then the exit status, once its output reached end of file (at most 30 s).
     func stop() async -> Int32? {
       kill(process.processIdentifier, SIGTERM)
       var status: Int32? = nil
       for await s in exited { status = s }
+      #expect(await output.waitForEOF(seconds: 30), "serve's output did not reach end of file")
       return status
     }
-  }
-
-  /// What the shim printed so far.
-  final class Collected: Sendable {
-    let value = Mutex("")
   }
 
   /// Starts `pyindex serve ARGS` with `environment`, once it says where it listens.
@@ -53,31 +50,19 @@ struct ServeEndToEndTests {
     p.standardError = pipe
     let exited = AsyncStream<Int32>.makeStream()
     p.terminationHandler = { exited.continuation.yield($0.terminationStatus); exited.continuation.finish() }
-    let stream = Harness.outputStream(pipe, seconds: 60)
+    let output = ChildOutput(pipe)
     try p.run()
-    let collected = Collected()
-    var url: String? = nil
-    var iterator = stream.makeAsyncIterator()
-    while url == nil, let chunk = await iterator.next() {
-      collected.value.withLock { $0 += chunk }
-      let seen = collected.value.withLock { $0 }
-      if let line = seen.split(separator: "\n").first(where: { $0.hasPrefix("Serving on ") }) { url = String(line.dropFirst("Serving on ".count)) }
-    }
-    let rest = iterator
-    let drain = Task {
-      var it = rest
-      while let chunk = await it.next() { collected.value.withLock { $0 += chunk } }
-    }
-    guard let url else {
+    let announced = await output.wait(seconds: 60) { text, _ in text.contains("Serving on ") && text.split(separator: "\n", omittingEmptySubsequences: false).dropLast().contains { $0.hasPrefix("Serving on ") } }
+    guard announced, let line = output.text.split(separator: "\n").first(where: { $0.hasPrefix("Serving on ") }) else {
       kill(p.processIdentifier, SIGKILL)
-      throw Harness.ServerDidNotStart(output: collected.value.withLock { $0 })
+      throw Harness.ServerDidNotStart(output: output.text)
     }
-    let shim = Shim(process: p, url: url, output: collected, exited: exited.stream)
+    let shim = Shim(process: p, url: String(line.dropFirst("Serving on ".count)), output: output, exited: exited.stream)
     do { try await body(shim) } catch {
       kill(p.processIdentifier, SIGKILL)
       throw error
     }
-    _ = await drain.value
+    if p.isRunning { _ = await shim.stop() }
   }
 
   /// The `href` of `filename` on the shim's HTML page for demo-pkg (fragment included), and

@@ -183,7 +183,7 @@ struct VersionsEndToEndTests {
   @Test("usage errors exit 64", arguments: [
     ["index", "versions"], ["index", "versions", "bad name!"], ["index", "versions", "x", "--index-strategy", "nope"],
     ["index", "versions", "x", "--bogus"], ["index", "versions", "x", "--python-version", "three"],
-    ["index", "versions", "x", "-i", "ftp://h/simple/"], ["index", "versions", "x", "-i", "http://u:%FF%FE@127.0.0.1:9/simple/"],
+    ["index", "versions", "x", "-i", "ftp://h/simple/"], ["index", "versions", "x", "-i", "http://u:%FF%FE@127.0.0.1:\(LoopbackPort.refusing)/simple/"],
     ["download"], ["download", "demo-pkg==="], ["download", "demo-pkg", "--retries", "-1"],
   ])
   func usage(_ args: [String]) async throws {
