@@ -103,6 +103,7 @@ public struct Response: Sendable {
 public struct ResponseBody: Sendable {
   fileprivate let body: HTTPClientResponse.Body
   fileprivate let url: String
+  fileprivate let parts: URLParts?
 
   /// Calls `handle` for each chunk as it arrives.
   /// - Throws: ``TransportError/bodyInterrupted(url:detail:)`` when the connection fails
@@ -111,7 +112,7 @@ public struct ResponseBody: Sendable {
     var iterator = body.makeAsyncIterator()
     while true {
       let next: ByteBuffer?
-      do { next = try await iterator.next() } catch { throw Transport.classify(error, url: url, parts: nil) }
+      do { next = try await iterator.next() } catch { throw Transport.classifyMidBody(error, url: url, parts: parts) }
       guard let chunk = next else { return }
       try chunk.withUnsafeReadableBytes { try handle($0) }
     }
@@ -123,7 +124,7 @@ public struct ResponseBody: Sendable {
     var iterator = body.makeAsyncIterator()
     while true {
       let next: ByteBuffer?
-      do { next = try await iterator.next() } catch { throw Transport.classify(error, url: url, parts: nil) }
+      do { next = try await iterator.next() } catch { throw Transport.classifyMidBody(error, url: url, parts: parts) }
       guard let chunk = next else { return }
       try await handle(Array(chunk.readableBytesView))
     }
@@ -363,7 +364,7 @@ public final class Transport: Sendable {
       log(hop)
       let final = Response(
         status: status, headers: responseHeaders, finalURL: current, credentialSource: match.source,
-        body: ResponseBody(body: response.body, url: Redaction.redact(current)))
+        body: ResponseBody(body: response.body, url: Redaction.redact(current), parts: parts))
       if status >= 500 || status == 408 || status == 429, attempt < configuration.retries {
         _ = try? await response.body.collect(upTo: 64 * 1024)
         throw RetryableStatus(status: status, retryAfter: Transport.retryAfter(response.headers.first(name: "retry-after")))
@@ -441,9 +442,22 @@ public final class Transport: Sendable {
     return String(decoding: out, as: UTF8.self)
   }
 
+  /// Maps an error while a body was arriving: once the head came, a reset or a broken
+  /// connection is a body cut short (resumed or fetched again within `--retries`), as a
+  /// connection closed early is.
+  static func classifyMidBody(_ error: any Error, url: String, parts: URLParts?) -> TransportError {
+    let failure = classify(error, url: url, parts: parts)
+    if case .connect(let host, let port, _, let detail) = failure {
+      return .bodyInterrupted(url: url, detail: "\(detail) from \(host):\(port)")
+    }
+    return failure
+  }
+
   /// Maps AsyncHTTPClient, NIO and TLS errors onto ``TransportError``.
-  static func classify(_ error: any Error, url: String, parts: URLParts?, proxy: ProxyServer? = nil, trusted: String = "the system roots") -> TransportError {
+  static func classify(_ error: any Error, url: String, parts given: URLParts?, proxy: ProxyServer? = nil, trusted: String = "the system roots") -> TransportError {
     if let e = error as? TransportError { return e }
+    // The URL is redacted, but its host and port are as they were.
+    let parts = given ?? URLParts(url)
     let host = parts?.host ?? "the server"
     let port = parts?.effectivePort ?? 0
     if let proxy {

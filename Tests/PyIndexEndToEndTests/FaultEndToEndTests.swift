@@ -40,14 +40,14 @@ struct FaultEndToEndTests {
     }
   }
 
-  @Test("a download cut short resumes with Range where the server allows, else starts over", arguments: [true, false])
-  func resume(ranges: Bool) async throws {
+  @Test("a download cut short (FIN or RST mid-body) resumes with Range where the server allows, else starts over", arguments: ["resetx1", "rstx1"], [true, false])
+  func resume(_ kind: String, ranges: Bool) async throws {
     let dest = try Harness.temporaryDirectory()
     defer { try? FileManager.default.removeItem(atPath: dest) }
     var profile = FixtureProfile.demo()
     profile.ranges = ranges
     try await Harness.withIndex(profile) { index in
-      let r = try await Harness.run(["download", "demo-pkg==1.3.0", "-d", dest, "-i", Self.faultIndex(index, "resetx1"), "-v"] + Self.target)
+      let r = try await Harness.run(["download", "demo-pkg==1.3.0", "-d", dest, "-i", Self.faultIndex(index, kind), "-v"] + Self.target)
       #expect(r.status == 0, "\(r.stderr)")
       let wheel = FixtureFile.wheel("demo-pkg", "1.3.0")
       #expect(Harness.files(in: dest) == [wheel.filename])
@@ -55,6 +55,20 @@ struct FaultEndToEndTests {
       let fileRequests = index.requests.filter { $0.path.hasSuffix(wheel.filename) }
       #expect(fileRequests.map { $0.header("Range") } == [nil, "bytes=\(wheel.contents.count / 2)-"], "\(fileRequests.map(\.headers))")
       #expect(r.stderr.contains("after a body cut short"), "\(r.stderr)")
+    }
+  }
+
+  @Test("a body always reset mid-way (RST): retried, then exit 3 naming the host and port, nothing left in DEST")
+  func alwaysReset() async throws {
+    let dest = try Harness.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(atPath: dest) }
+    try await Harness.withIndex(.demo()) { index in
+      let r = try await Harness.run(["download", "demo-pkg==1.3.0", "-d", dest, "-i", Self.faultIndex(index, "rst"), "--retries", "2"] + Self.target)
+      #expect(r.status == 3, "\(r.stderr)")
+      #expect(r.stderr.contains("was cut short (connection reset by peer from 127.0.0.1:\(index.server.port))"), "\(r.stderr)")
+      #expect(!r.stderr.contains("the server:0"), "\(r.stderr)")
+      #expect(Harness.files(in: dest).isEmpty)
+      #expect(index.requests.filter { $0.path.hasSuffix(".whl") }.count == 3)
     }
   }
 
@@ -71,12 +85,12 @@ struct FaultEndToEndTests {
     }
   }
 
-  @Test("a stalled body fails after --timeout (per read), retried, nothing left in DEST")
+  @Test("a stalled body fails after --timeout (per read; 8 s, so that the page before it is never the one timed out on a loaded machine), retried, nothing left in DEST")
   func stalled() async throws {
     let dest = try Harness.temporaryDirectory()
     defer { try? FileManager.default.removeItem(atPath: dest) }
     try await Harness.withIndex(.demo()) { index in
-      let r = try await Harness.run(["download", "demo-pkg==1.3.0", "-d", dest, "-i", Self.faultIndex(index, "stall"), "--timeout", "5", "--retries", "1"] + Self.target)
+      let r = try await Harness.run(["download", "demo-pkg==1.3.0", "-d", dest, "-i", Self.faultIndex(index, "stall"), "--timeout", "8", "--retries", "1"] + Self.target)
       #expect(r.status == 3, "\(r.stderr)")
       #expect(r.stderr.contains("timed out"), "\(r.stderr)")
       #expect(Harness.files(in: dest).isEmpty)
@@ -84,23 +98,26 @@ struct FaultEndToEndTests {
     }
   }
 
-  @Test("a slow body that keeps arriving is not a timeout, even past --timeout in total (6 s, 1.2 s gaps, --timeout 5)")
+  /// The margins hold on a loaded machine: each gap is a sixteenth of `--timeout`, and the page
+  /// before the file has all of it.
+  @Test("a slow body that keeps arriving is not a timeout, even past --timeout in total (12 s, 0.6 s gaps, --timeout 10)")
   func slow() async throws {
     let dest = try Harness.temporaryDirectory()
     defer { try? FileManager.default.removeItem(atPath: dest) }
     try await Harness.withIndex(.demo()) { index in
-      let r = try await Harness.run(["download", "demo-pkg==1.3.0", "-d", dest, "-i", Self.faultIndex(index, "slow"), "--timeout", "5", "--retries", "0"] + Self.target)
+      let r = try await Harness.run(["download", "demo-pkg==1.3.0", "-d", dest, "-i", Self.faultIndex(index, "slow"), "--timeout", "10", "--retries", "0"] + Self.target)
       #expect(r.status == 0, "\(r.stderr)")
       #expect(Harness.files(in: dest) == [FixtureFile.wheel("demo-pkg", "1.3.0").filename])
     }
   }
 
-  @Test("pages: gzip-encoded ones are read; one cut short is fetched again (HTML and JSON)", arguments: ["gzip", "resetpagex1"], [true, false])
+  @Test("pages: gzip-encoded ones are read; one cut short (FIN or RST) is fetched again (HTML and JSON)", arguments: ["gzip", "resetpagex1", "rstpagex1"], [true, false])
   func pages(_ kind: String, json: Bool) async throws {
     try await Harness.withIndex(.demo(json: json)) { index in
       let r = try await Harness.run(["index", "versions", "demo-pkg", "-i", Self.faultIndex(index, kind)])
       #expect(r.status == 0, "\(r.stderr)")
       #expect(r.stdout == Self.listing)
+      #expect(index.requests.filter { $0.path.hasSuffix("/simple/demo-pkg/") }.count == (kind == "gzip" ? 1 : 2))
     }
   }
 
