@@ -82,6 +82,15 @@ public enum ClientError: Error, Sendable, CustomStringConvertible {
     }
   }
 
+  /// Whether the run failed to resolve (nothing fits, or requirements conflict): such a run
+  /// leaves DEST as it was.
+  public var isResolutionFailure: Bool {
+    switch self {
+    case .projectNotFound, .noMatchingDistribution, .dependencyConflict: true
+    default: false
+    }
+  }
+
   /// Whether wrong credentials could explain this failure: an authentication failure with
   /// credentials sent, or a 404 (GitLab, CodeArtifact) with credentials sent.
   public var credentialsMayBeTheCause: Bool {

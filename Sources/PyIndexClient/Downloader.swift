@@ -99,22 +99,41 @@ public struct Downloader: Sendable {
       }
     }
     let dest = try Downloader.prepareDestination(options.destination)
+    let staging = StagedFiles()
+    let failure: ClientError
     do {
-      return try await resolve(requirements, options: options, dest: dest, environment: environment)
+      let files = try await resolve(requirements, options: options, dest: dest, environment: environment, staging: staging)
+      try staging.commit()
+      return files
     } catch let e as ClientError {
-      throw e
+      failure = e
     } catch let e as TransportError {
-      throw .network(e)
+      failure = .network(e)
     } catch {
-      throw .fileSystem(path: dest, detail: "\(error)")
+      failure = .fileSystem(path: dest, detail: "\(error)")
     }
+    // A run that fails to resolve leaves DEST as it was (pip's behaviour); after a network or
+    // integrity failure the complete, verified files stay, so that a re-run resumes.
+    if failure.isResolutionFailure { staging.discard() } else { try? staging.commit() }
+    throw failure
   }
 
   /// A requirement waiting in the queue, and the chain of choices that led to it.
   struct Pending: Sendable {
     var line: RequirementLine
     var chain: [String]
+    /// When requirements on the same project were merged into this one (same wave): each of
+    /// them as it was asked, this one's own first.
+    var merged: [Demand] = []
     var shown: String { (chain + [line.requirement.text]).joined(separator: " → ") }
+    /// What each requirement merged here asks of the project.
+    var demands: [Demand] { merged.isEmpty ? [Demand(specifier: line.requirement.specifier, shown: shown)] : merged }
+  }
+
+  /// One requirement's specifier on a project, and how it came to be asked for.
+  struct Demand: Sendable {
+    var specifier: SpecifierSet
+    var shown: String
   }
 
   /// What was chosen for a project, and why.
@@ -141,7 +160,7 @@ public struct Downloader: Sendable {
   enum Job: Sendable {
     /// Choose the file for item `item` and, when `metadata`, read its dependencies from PEP 658
     /// metadata or through range requests before the file itself is downloaded.
-    case select(item: Int, line: RequirementLine, metadata: Bool)
+    case select(item: Int, line: RequirementLine, demands: [Demand], metadata: Bool)
     /// Download the chosen file; when `readMetadata`, read `METADATA` from it afterwards.
     case store(item: Int, Selected, line: RequirementLine, readMetadata: Bool)
   }
@@ -158,7 +177,7 @@ public struct Downloader: Sendable {
   /// index allows, so the next wave starts while files are still downloading; otherwise from
   /// the downloaded wheel. No backtracking: a later requirement that excludes a version already
   /// chosen stops everything with the two chains that conflict.
-  private func resolve(_ requirements: [RequirementLine], options: DownloadOptions, dest: String, environment: MarkerEnvironment) async throws -> [DownloadedFile] {
+  private func resolve(_ requirements: [RequirementLine], options: DownloadOptions, dest: String, environment: MarkerEnvironment, staging: StagedFiles) async throws -> [DownloadedFile] {
     var state = ResolveState(options: options, environment: environment, warn: warn, progress: progressSink)
     try state.begin(requirements.map { Pending(line: $0, chain: []) })
     let width = max(1, options.parallelism)
@@ -167,7 +186,7 @@ public struct Downloader: Sendable {
       var running = 0
       while true {
         while running < width, let job = state.nextJob() {
-          group.addTask(operation: run(job, options: options, dest: dest, matcher: matcher))
+          group.addTask(operation: run(job, options: options, dest: dest, matcher: matcher, staging: staging))
           running += 1
         }
         guard running > 0, let event = try await group.next() else { break }
@@ -180,24 +199,24 @@ public struct Downloader: Sendable {
   }
 
   /// The body of a child task for `job`.
-  private func run(_ job: Job, options: DownloadOptions, dest: String, matcher: TagMatcher) -> @Sendable () async throws -> Event {
+  private func run(_ job: Job, options: DownloadOptions, dest: String, matcher: TagMatcher, staging: StagedFiles) -> @Sendable () async throws -> Event {
     {
       switch job {
-      case .select(let item, let line, let wantsMetadata):
-        let selected = try await self.select(line, options: options, matcher: matcher)
+      case .select(let item, let line, let demands, let wantsMetadata):
+        let selected = try await self.select(line, demands: demands, options: options, matcher: matcher)
         let metadata = wantsMetadata && selected.file.filename.hasSuffix(".whl") ? try await self.remoteMetadata(selected) : nil
         return .selected(item: item, selected, metadata)
       case .store(let item, let selected, let line, let readMetadata):
         let file: DownloadedFile
         do {
-          file = try await self.store(selected, dest: dest, allowed: line.hashes, requireHashes: options.requireHashes)
+          file = try await self.store(selected, dest: dest, allowed: line.hashes, requireHashes: options.requireHashes, staging: staging)
         } catch let m as MissingHash {
           return .stored(item: item, nil, missingHash: m.line, nil)
         }
         self.progressSink?(.finished(filename: file.filename))
         guard readMetadata else { return .stored(item: item, file, missingHash: nil, nil) }
         do {
-          return .stored(item: item, file, missingHash: nil, CoreMetadata(try WheelMetadata.read(path: file.path)))
+          return .stored(item: item, file, missingHash: nil, CoreMetadata(try WheelMetadata.read(path: staging.location(of: file.path))))
         } catch {
           throw ClientError.fileSystem(path: file.path, detail: "cannot read the wheel's METADATA: \(error)")
         }
@@ -228,13 +247,16 @@ public struct Downloader: Sendable {
   }
 
   /// Chooses the file pip would choose for `line` (constraints applied), or the file a
-  /// `name @ URL` requirement names.
-  private func select(_ line: RequirementLine, options: DownloadOptions, matcher: TagMatcher) async throws -> Selected {
+  /// `name @ URL` requirement names. `demands` are the requirements merged into `line`: when
+  /// each alone could be met but not all together, that is a conflict, not a missing file.
+  private func select(_ line: RequirementLine, demands: [Demand], options: DownloadOptions, matcher: TagMatcher) async throws -> Selected {
     var req = line.requirement
-    let narrowing = options.constraints.filter { $0.requirement.name == req.name }.flatMap(\.requirement.specifier.specifiers)
+    let constraints = options.constraints.filter { $0.requirement.name == req.name }
+    let narrowing = constraints.flatMap(\.requirement.specifier.specifiers)
     if !narrowing.isEmpty {
       req = req.narrowed(by: narrowing)
     }
+    let demands = demands + constraints.map { Demand(specifier: $0.requirement.specifier, shown: "constraint \($0.requirement.text)\($0.origin.map { " (\($0))" } ?? "")") }
     if let url = req.url { return try selectURL(url, requirement: req) }
     let evaluator = CandidateEvaluator(project: req.name, matcher: matcher, formats: options.formats, ignoreRequiresPython: options.ignoreRequiresPython)
     var candidates: [(Candidate, String)] = []
@@ -249,6 +271,10 @@ public struct Downloader: Sendable {
     }
     let selector = CandidateSelector(specifier: req.specifier, allowPrereleases: options.prereleases)
     guard let best = selector.best(from: candidates.map(\.0)) else {
+      let alone = demands.filter { CandidateSelector(specifier: $0.specifier, allowPrereleases: options.prereleases).best(from: candidates.map(\.0)) != nil }
+      if demands.count > 1, alone.count == demands.count {
+        throw ClientError.dependencyConflict(Downloader.listed(demands.map(\.shown)) + " exclude each other: no version of \(req.name.typed) satisfies them all")
+      }
       let visible = Set(candidates.filter { $0.0.file.yanked == nil }.map(\.0.version))
       let yanked = Set(candidates.filter { $0.0.file.yanked != nil }.map(\.0.version)).subtracting(visible)
       throw ClientError.noMatchingDistribution(
@@ -281,9 +307,15 @@ public struct Downloader: Sendable {
     return Selected(file: file, version: kind.version.description, url: URLReference.stripFragment(url), project: req.name)
   }
 
+  /// `a`, `a and b`, `a, b and c`.
+  static func listed(_ items: [String]) -> String {
+    items.count <= 1 ? items.joined() : items.dropLast().joined(separator: ", ") + " and " + (items.last ?? "")
+  }
+
   /// Writes the file to a temporary name, checks every digest the index gave and, when the
-  /// requirement has `--hash` values, that the file matches one of them; renames it then.
-  private func store(_ selected: Selected, dest: String, allowed: [String: Set<String>], requireHashes: Bool) async throws -> DownloadedFile {
+  /// requirement has `--hash` values, that the file matches one of them; stages it then, to be
+  /// renamed once the run settles (``StagedFiles``).
+  private func store(_ selected: Selected, dest: String, allowed: [String: Set<String>], requireHashes: Bool, staging: StagedFiles) async throws -> DownloadedFile {
     let (file, url, project) = (selected.file, selected.url, selected.project)
     var (filename, version) = (file.filename, selected.version)
     guard Downloader.isSafeFilename(filename) || selected.nameFromResponse else {
@@ -312,8 +344,10 @@ public struct Downloader: Sendable {
     TemporaryFiles.shared.register(tempPath)
     var keep = false
     defer {
-      if !keep { unlink(tempPath) }
-      TemporaryFiles.shared.unregister(tempPath)
+      if !keep {
+        unlink(tempPath)
+        TemporaryFiles.shared.unregister(tempPath)
+      }
     }
     var hasher = MultiHasher(algorithms: algorithms)
     do {
@@ -348,7 +382,7 @@ public struct Downloader: Sendable {
       // Nothing unverified is kept: the caller reports the line to add.
       throw MissingHash(line: "\(project.typed)==\(version) --hash=sha256:\(digests["sha256"] ?? "")")
     }
-    guard rename(tempPath, finalPath) == 0 else { throw ClientError.fileSystem(path: finalPath, detail: "rename failed: \(String(cString: strerror(errno)))") }
+    staging.add(temporary: tempPath, final: finalPath)
     keep = true
     return DownloadedFile(
       project: project.typed, version: version, filename: filename, path: finalPath,

@@ -85,6 +85,7 @@ extension Downloader {
           if let i = fresh.firstIndex(where: { $0.line.requirement.name == req.name }) {
             // Same project twice in one wave: one download that satisfies both.
             let first = fresh[i].line
+            fresh[i].merged = fresh[i].demands + pending.demands
             fresh[i].line = RequirementLine(
               requirement: first.requirement.narrowed(by: req.specifier.specifiers).adding(extras: req.extras),
               hashes: first.hashes.merging(pending.line.hashes) { $0.union($1) }, origin: first.origin ?? pending.line.origin)
@@ -100,7 +101,7 @@ extension Downloader {
         progress?(.queued(fresh.count))
         let first = items.count
         for pending in fresh {
-          selections.append(.select(item: items.count, line: pending.line, metadata: options.resolveDependencies))
+          selections.append(.select(item: items.count, line: pending.line, demands: pending.demands, metadata: options.resolveDependencies))
           items.append(Item(pending: pending))
         }
         wave = first..<items.count

@@ -63,6 +63,78 @@ struct ResolverEndToEndTests {
       #expect(r.status == 1)
       #expect(r.stderr.contains("error: dependency conflict: bad-app 1.0 → lib-e 1.0 → lib-a>=2 excludes lib-a 1.0, which was chosen for bad-app 1.0 → lib-a==1.0"), "\(r.stderr)")
       #expect(r.stderr.contains("hint: pin the project to a version both accept"))
+      #expect(Harness.files(in: dir).isEmpty, "a run that fails to resolve keeps nothing")
+    }
+  }
+}
+
+/// A run that fails to resolve leaves DEST exactly as it was, whichever downloads finished
+/// first; requirements on one project that cannot all hold are a conflict naming each of
+/// them, never "no matching distribution (from versions: …)" listing a version that fits one.
+extension ResolverEndToEndTests {
+  static let conflicts = FixtureProfile(projects: [
+    FixtureProject(name: "cfa", files: [.wheel("cfa", "1.0", requires: ["cfc>=2", "cfb"])]),
+    FixtureProject(name: "cfb", files: [.wheel("cfb", "1.0", requires: ["cfc<2"])]),
+    FixtureProject(name: "cfc", files: [.wheel("cfc", "1.0"), .wheel("cfc", "2.0")]),
+    FixtureProject(name: "cfd", files: [.wheel("cfd", "1.0", requires: ["cfc<2"])]),
+    FixtureProject(name: "cfe", files: [.wheel("cfe", "1.0", requires: ["cfc>=2", "cfc<2 ; extra == 'old'"])]),
+    FixtureProject(name: "cff", files: [.wheel("cff", "1.0", requires: ["cfz"])]),
+  ])
+
+  /// DEST before the run: an unrelated file and a file of the closure already there.
+  static func seededDestination() throws -> (dir: String, before: [String: Data]) {
+    let dir = try Harness.temporaryDirectory()
+    let kept = FixtureFile.wheel("cfc", "2.0")
+    try "not pyindex's\n".write(toFile: dir + "/notes.txt", atomically: true, encoding: .utf8)
+    try Data(kept.contents).write(to: URL(fileURLWithPath: dir + "/" + kept.filename))
+    var before: [String: Data] = [:]
+    for name in Harness.files(in: dir) { before[name] = FileManager.default.contents(atPath: dir + "/" + name) }
+    return (dir, before)
+  }
+
+  @Test("a run that fails to resolve leaves DEST exactly as it was (conflict, missing dependency; five runs each)", arguments: [["cfa"], ["cff", "cfb", "cfc==1.0"]])
+  func failedResolutionLeavesDestAsItWas(_ requirements: [String]) async throws {
+    try await Harness.withIndex(Self.conflicts) { index in
+      for _ in 0..<5 {
+        let (dir, before) = try Self.seededDestination()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let r = try await Harness.run(["download"] + requirements + ["-d", dir, "-i", index.simpleURL] + Self.target)
+        #expect(r.status == 1, "\(r.stderr)")
+        #expect(Harness.files(in: dir) == before.keys.sorted(), "\(r.stderr)")
+        for (name, data) in before { #expect(FileManager.default.contents(atPath: dir + "/" + name) == data, "\(name) changed") }
+      }
+      let wheels = index.requests.filter { $0.path.hasSuffix(".whl") }
+      #expect(!wheels.isEmpty, "the files were downloaded while resolving, then dropped")
+    }
+  }
+
+  @Test("requirements on one project that cannot all hold: a conflict naming each with its chain, exit 1", arguments: [
+    (["cfc==1.0", "cfc==2.0"], "cfc==1.0 and cfc==2.0 exclude each other: no version of cfc satisfies them all"),
+    (["cfb", "cfd", "cfe"], "cfb 1.0 → cfc<2, cfd 1.0 → cfc<2 and cfe 1.0 → cfc>=2 exclude each other"),
+    (["cfe[old]"], "cfe 1.0 → cfc>=2 and cfe 1.0 → cfc<2 ; extra == 'old' exclude each other"),
+  ])
+  func contradictoryRequirements(_ requirements: [String], _ message: String) async throws {
+    let dir = try Harness.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    try await Harness.withIndex(Self.conflicts) { index in
+      let r = try await Harness.run(["download"] + requirements + ["-d", dir, "-i", index.simpleURL] + Self.target)
+      #expect(r.status == 1, "\(r.stderr)")
+      #expect(r.stderr.contains("error: dependency conflict: " + message), "\(r.stderr)")
+      #expect(!r.stderr.contains("No matching distribution"), "\(r.stderr)")
+      #expect(Harness.files(in: dir).isEmpty)
+    }
+  }
+
+  @Test("a constraint that contradicts a requirement is named as the other side of the conflict")
+  func constraintConflict() async throws {
+    let dir = try Harness.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    try "cfc<2\n".write(toFile: dir + "/c.txt", atomically: true, encoding: .utf8)
+    try await Harness.withIndex(Self.conflicts) { index in
+      let r = try await Harness.run(["download", "cfc==2.0", "-c", dir + "/c.txt", "-d", dir + "/out", "-i", index.simpleURL] + Self.target)
+      #expect(r.status == 1, "\(r.stderr)")
+      #expect(r.stderr.contains("error: dependency conflict: cfc==2.0 and constraint cfc<2 (\(dir)/c.txt:1) exclude each other"), "\(r.stderr)")
+      #expect(Harness.files(in: dir + "/out").isEmpty)
     }
   }
 }
