@@ -132,6 +132,6 @@ enum HostTarget {
     case "jython": impl = "jy"
     default: impl = String(words[2])
     }
-    return Python(version: [major, minor], implementation: impl, fullVersion: "\(major).\(minor).\(micro)", executable: String(lines[1].prefix(while: { $0 != "\n" && $0 != "\r" })))
+    return Python(version: [major, minor, micro], implementation: impl, fullVersion: "\(major).\(minor).\(micro)", executable: String(lines[1].prefix(while: { $0 != "\n" && $0 != "\r" })))
   }
 }

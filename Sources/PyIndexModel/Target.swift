@@ -6,7 +6,8 @@
 /// `--implementation` and `--abi`.
 public struct Target: Sendable, Hashable {
   public var platforms: [String]?
-  /// Major and minor (`[3, 12]`), or major only.
+  /// Major, minor and micro (`[3, 11, 7]`), major and minor (`[3, 12]`), or major only. Tags
+  /// use major and minor; `Requires-Python` and `python_full_version` see every part given.
   public var pythonVersion: [Int]?
   /// `cp`, `pp`, `py`, ... (pip's `--implementation`); `cp` when unset and a version is set.
   public var implementation: String?
@@ -22,18 +23,25 @@ public struct Target: Sendable, Hashable {
   /// Whether no dimension is set: every file counts.
   public var isUnconstrained: Bool { platforms == nil && pythonVersion == nil && implementation == nil && abis == nil }
 
-  /// Parses `--python-version` as pip does: `3.12`, `3`, or `312` (first digit is the major).
+  /// Parses `--python-version` as pip does: `3.11.7`, `3.12`, `3`, or `312` (the first digit
+  /// is the major). Every part is kept: the micro version matters to `Requires-Python`.
   public static func parsePythonVersion(_ text: String) throws(ModelError) -> [Int] {
     let t = text.trimmingASCIIWhitespace()
-    if t.contains(".") {
-      let parts = t.split(separator: ".", omittingEmptySubsequences: false).map { Int($0) }
-      guard parts.count >= 1, parts.count <= 3, parts.allSatisfy({ ($0 ?? -1) >= 0 }) else { throw .invalidPythonVersion(text) }
-      return parts.compactMap { $0 }.prefix(2).map { $0 }
+    // Python versions are small numbers; anything longer is a typo, not a version.
+    func part(_ s: Substring) throws(ModelError) -> Int {
+      guard !s.isEmpty, s.count <= 4, s.allSatisfy({ $0.isASCII && $0.isNumber }), let n = Int(s) else { throw .invalidPythonVersion(text) }
+      return n
     }
-    guard !t.isEmpty, t.allSatisfy({ $0.isASCII && $0.isNumber }) else { throw .invalidPythonVersion(text) }
-    let digits = Array(t)
-    if digits.count == 1 { return [Int(String(digits[0]))!] }
-    return [Int(String(digits[0]))!, Int(String(digits[1...]))!]
+    if t.contains(".") {
+      let parts = t.split(separator: ".", omittingEmptySubsequences: false)
+      guard parts.count <= 3 else { throw .invalidPythonVersion(text) }
+      var out: [Int] = []
+      for p in parts { out.append(try part(p)) }
+      return out
+    }
+    let s = Substring(t)
+    guard s.count > 1 else { return [try part(s)] }
+    return [try part(s.prefix(1)), try part(s.dropFirst())]
   }
 
   /// The Python version as a PEP 440 version (`3.12` → `3.12`), for `Requires-Python`.
@@ -53,18 +61,21 @@ public struct Target: Sendable, Hashable {
     let plats = expandedPlatforms ?? ["*"]
     var tags: [Tag] = []
     if impl == "cp" {
+      // packaging.tags.cpython_tags: explicit ABIs first; abi3 for GIL builds and abi3t
+      // (PEP 803) for free-threaded ones (an ABI with `t` in its flags), both back to 3.2.
       var abis: [String]
       if let given = self.abis { abis = given } else if py.count > 1 {
         abis = py[1] < 8 && major == 3 ? ["cp\(nodot)m"] : ["cp\(nodot)"]
       } else { abis = [] }
       abis.removeAll { $0 == "abi3" || $0 == "none" }
       for abi in abis { for p in plats { tags.append(Tag(interpreter, abi, p)) } }
-      let abi3 = py.count > 1 && (major > 3 || (major == 3 && py[1] >= 2))
-      if abi3 { for p in plats { tags.append(Tag(interpreter, "abi3", p)) } }
+      let threaded = abis.first.map(Target.isFreeThreaded) ?? false
+      let stable = py.count > 1 && (major > 3 || (major == 3 && py[1] >= 2)) ? (threaded ? "abi3t" : "abi3") : nil
+      if let stable { for p in plats { tags.append(Tag(interpreter, stable, p)) } }
       for p in plats { tags.append(Tag(interpreter, "none", p)) }
-      if abi3 {
+      if let stable {
         for minor in stride(from: py[1] - 1, to: 1, by: -1) {
-          for p in plats { tags.append(Tag("cp\(major)\(minor)", "abi3", p)) }
+          for p in plats { tags.append(Tag("cp\(major)\(minor)", stable, p)) }
         }
       }
     } else {
@@ -80,6 +91,14 @@ public struct Target: Sendable, Hashable {
     for v in pyRange { tags.append(Tag(v, "none", "any")) }
     var seen = Set<Tag>()
     return tags.filter { seen.insert($0).inserted }
+  }
+
+  /// Whether a CPython ABI tag names a free-threaded build: `cp` and digits, then flags that
+  /// hold a `t` (`cp313t`), as packaging's `_is_threaded_cpython` decides.
+  static func isFreeThreaded(_ abi: String) -> Bool {
+    guard abi.hasPrefix("cp") else { return false }
+    let digits = abi.dropFirst(2).prefix(while: { $0.isASCII && $0.isNumber })
+    return !digits.isEmpty && abi.dropFirst(2 + digits.count).contains("t")
   }
 
   /// `--platform` values with pip's expansions: legacy manylinux aliases and older macOS.
@@ -173,7 +192,11 @@ public struct TagMatcher: Sendable {
     }
     // No Python version: only platform and ABI constrain.
     if let platformSet, t.platform != "any", !platformSet.contains(t.platform) { return nil }
-    if let abis = target.abis, t.abi != "none", t.abi != "abi3", !abis.contains(t.abi) { return nil }
+    if let abis = target.abis, t.abi != "none", !abis.contains(t.abi) {
+      // The stable ABI of the build: abi3t for a free-threaded one, abi3 otherwise.
+      let stable = abis.first.map(Target.isFreeThreaded) == true ? "abi3t" : "abi3"
+      if t.abi != stable { return nil }
+    }
     return 0
   }
 

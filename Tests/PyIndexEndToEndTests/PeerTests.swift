@@ -87,10 +87,10 @@ struct PeerTests {
   }
 }
 
-/// The selection matrix: one project with files for many targets (abi3, legacy manylinux
-/// aliases, musllinux, macOS versions and universal2, 32-bit Windows, PyPy), a Requires-Python
-/// gate, a yanked version and a pre-release; pip and pyindex must download the same file for
-/// each target and requirement.
+/// The selection matrix: one project with files for many targets (abi3 and abi3t, free-threaded
+/// builds, legacy manylinux aliases, musllinux, macOS versions and universal2, 32-bit Windows,
+/// PyPy), Requires-Python gates at minor and patch level, a yanked version and a pre-release;
+/// pip and pyindex must download the same file for each target and requirement.
 extension PeerTests {
   static let matrix = FixtureProject(name: "matrix-pkg", files: [
     FixtureFile(filename: "matrix_pkg-1.0.tar.gz", contents: Array("sdist 1.0\n".utf8)),
@@ -105,6 +105,10 @@ extension PeerTests {
     .wheel("matrix-pkg", "1.3", tag: "cp310-cp310-macosx_11_0_arm64"),
     .wheel("matrix-pkg", "1.3", tag: "cp311-cp311-win32"),
     .wheel("matrix-pkg", "1.4", requiresPython: ">=3.12"),
+    .wheel("matrix-pkg", "1.4.1", requiresPython: ">=3.11.5"),
+    .wheel("matrix-pkg", "1.6", tag: "cp37-abi3-manylinux_2_28_x86_64"),
+    .wheel("matrix-pkg", "1.6", tag: "cp313-cp313t-manylinux_2_28_x86_64"),
+    .wheel("matrix-pkg", "1.6", tag: "cp315-abi3t-manylinux_2_28_x86_64"),
     .wheel("matrix-pkg", "1.5", yanked: "bad release"),
     .wheel("matrix-pkg", "2.0rc1"),
   ])
@@ -123,11 +127,16 @@ extension PeerTests {
     ["--implementation", "pp", "--python-version", "3.10", "--abi", "pypy310_pp73", "--platform", "manylinux_2_17_x86_64"],
     ["--python-version", "3.11", "--platform", "manylinux_2_17_x86_64", "--platform", "win32"],
     ["--python-version", "3.11", "--platform", "win_amd64", "--ignore-requires-python"],
+    ["--python-version", "3.11.7", "--platform", "manylinux_2_17_x86_64"],
+    ["--python-version", "3.11.4", "--platform", "manylinux_2_17_x86_64"],
+    ["--python-version", "3.13", "--abi", "cp313t", "--platform", "manylinux_2_28_x86_64"],
+    ["--python-version", "3.14", "--abi", "cp314t", "--platform", "manylinux_2_28_x86_64"],
+    ["--python-version", "3.15", "--abi", "cp315t", "--platform", "manylinux_2_28_x86_64"],
   ]
 
   @Test(
     "pip and pyindex pick the same file across targets and requirements",
-    .enabled(if: PeerTests.pip != nil), .serialized,  // 65 pip runs at once would starve the other tests
+    .enabled(if: PeerTests.pip != nil),  // at most ProcessSlots.width processes run at once
     arguments: PeerTests.matrixTargets, ["matrix-pkg", "matrix-pkg<1.3", "matrix-pkg==1.5", "matrix-pkg~=1.1", "matrix-pkg>=2.0rc1"])
   func selectionMatrix(_ target: [String], _ requirement: String) async throws {
     let home = try Harness.temporaryDirectory()

@@ -24,6 +24,10 @@ struct TagTests {
     ("cp311-win_amd64.txt", Target(platforms: ["win_amd64"], pythonVersion: [3, 11], implementation: "cp")),
     ("cp37-manylinux_2_28_aarch64.txt", Target(platforms: ["manylinux_2_28_aarch64"], pythonVersion: [3, 7])),
     ("pp310-linux_x86_64.txt", Target(platforms: ["linux_x86_64"], pythonVersion: [3, 10], implementation: "pp")),
+    // Free-threaded builds: no abi3, abi3t instead (PEP 803); and a GIL build of the same version.
+    ("cp313t-manylinux_2_28_x86_64.txt", Target(platforms: ["manylinux_2_28_x86_64"], pythonVersion: [3, 13], implementation: "cp", abis: ["cp313t"])),
+    ("cp315t-manylinux_2_28_x86_64.txt", Target(platforms: ["manylinux_2_28_x86_64"], pythonVersion: [3, 15], implementation: "cp", abis: ["cp315t"])),
+    ("cp315-manylinux_2_28_x86_64.txt", Target(platforms: ["manylinux_2_28_x86_64"], pythonVersion: [3, 15, 1], implementation: "cp", abis: ["cp315"])),
   ])
   func supportedTags(_ file: String, _ target: Target) throws {
     let expected = try TagTests.lines(file)
@@ -42,8 +46,11 @@ struct TagTests {
     #expect(try Target.parsePythonVersion("3.12") == [3, 12])
     #expect(try Target.parsePythonVersion("312") == [3, 12])
     #expect(try Target.parsePythonVersion("3") == [3])
-    #expect(throws: ModelError.self) { try Target.parsePythonVersion("three") }
-    #expect(throws: ModelError.self) { try Target.parsePythonVersion("3.x") }
+    #expect(try Target.parsePythonVersion("3.11.7") == [3, 11, 7])
+    #expect(try Target.parsePythonVersion(" 3.11.7 ") == [3, 11, 7])
+    for bad in ["three", "3.x", "", "3..1", "3.11.7.1", "312345678901234567890", "3.99999999999999999999", "3.-1", "3.+1", "٣.١٢"] {
+      #expect(throws: ModelError.self, "\(bad)") { try Target.parsePythonVersion(bad) }
+    }
   }
 
   @Test func wheelFilenames() throws {
@@ -70,6 +77,25 @@ struct TagTests {
     #expect(SdistFilename("aws-adfs-ebsco-latest.tar.gz", project: p) == nil)
     let q = try ProjectName("1-2")
     #expect(SdistFilename("1-2-3.tar.gz", project: q)?.version.description == "3")
+  }
+
+  @Test("Requires-Python sees the patch level; tags only major and minor")
+  func patchLevel() throws {
+    let t = Target(platforms: ["manylinux_2_17_x86_64"], pythonVersion: [3, 11, 7])
+    #expect(t.pythonVersionForRequiresPython?.description == "3.11.7")
+    #expect(t.supportedTags == Target(platforms: ["manylinux_2_17_x86_64"], pythonVersion: [3, 11]).supportedTags)
+    #expect(MarkerEnvironment(target: t).values["python_full_version"] == "3.11.7")
+    #expect(MarkerEnvironment(target: t).values["python_version"] == "3.11")
+  }
+
+  @Test("without a Python version, a free-threaded ABI takes abi3t wheels and not abi3 ones")
+  func freeThreadedWithoutVersion() {
+    let threaded = TagMatcher(target: Target(platforms: ["manylinux_2_28_x86_64"], abis: ["cp313t"]))
+    #expect(threaded.isCompatible([Tag("cp313", "abi3t", "manylinux_2_28_x86_64")]))
+    #expect(!threaded.isCompatible([Tag("cp37", "abi3", "manylinux_2_28_x86_64")]))
+    let gil = TagMatcher(target: Target(platforms: ["manylinux_2_28_x86_64"], abis: ["cp313"]))
+    #expect(gil.isCompatible([Tag("cp37", "abi3", "manylinux_2_28_x86_64")]))
+    #expect(!gil.isCompatible([Tag("cp313", "abi3t", "manylinux_2_28_x86_64")]))
   }
 
   @Test func compatibility() throws {
