@@ -24,6 +24,30 @@ public struct PyIndexCommand: AsyncParsableCommand {
     subcommands: [Index.self, Download.self, Auth.self, Keyring.self, Serve.self])
 
   public init() {}
+
+  /// Parses the command line and runs the command. Help and `--version` print as usual; every
+  /// failure to parse or validate is said as the contract says: `error: …`, a `hint:` naming
+  /// the help to read, exit 64. Commands report their own failures and exit with ExitCode.
+  public static func runMain(arguments: [String]? = nil) async -> Never {
+    do {
+      var command = try parseAsRoot(arguments)
+      if var asyncCommand = command as? any AsyncParsableCommand {
+        try await asyncCommand.run()
+      } else {
+        try command.run()
+      }
+      exit()
+    } catch {
+      let code = exitCode(for: error)
+      if error is ExitCode || code == .success { exit(withError: error) }
+      let full = fullMessage(for: error)
+      // "  See 'pyindex download --help' for more information." → the hint.
+      let hint = full.split(separator: "\n").lazy.map { String($0.drop { $0 == " " }) }.first { $0.hasPrefix("See '") }.map { "see" + $0.dropFirst(3) }
+      let text = message(for: error).split(separator: "\n").joined(separator: "\n")
+      Console(verbosity: 0, quiet: false).error(text, hint: hint)
+      terminate(code.rawValue)
+    }
+  }
 }
 
 extension PyIndexCommand {
@@ -149,3 +173,6 @@ enum SignalCleanup {
   }()
   static func installOnce() { _ = install }
 }
+
+/// Ends the process with `code` (outside the command types, whose `exit` is ArgumentParser's).
+private func terminate(_ code: Int32) -> Never { exit(code) }

@@ -5,6 +5,6 @@ import PyIndexCLI
 @main
 struct Entrypoint {
   static func main() async {
-    await PyIndexCommand.main()
+    await PyIndexCommand.runMain()
   }
 }
