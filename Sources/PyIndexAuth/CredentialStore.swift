@@ -94,7 +94,12 @@ public struct CredentialStore: Sendable {
       userHint = Match(credentials: envCredentials, source: .env)
     }
     let username = userHint?.credentials?.username
-    if let entry = netrc?.entry(host: parts.host), let password = entry.password ?? (entry.login != nil ? "" : nil) {
+    // A `default` entry answers for the configured indexes' origins only, never for a host a
+    // page or a redirect named.
+    let configured = routes.contains { $0.origin == origin || $0.origin.upgrades(to: origin) }
+    if let entry = netrc?.machineEntry(host: parts.host) ?? (configured ? netrc?.defaultEntry : nil),
+      let password = entry.password ?? (entry.login != nil ? "" : nil)
+    {
       if username == nil || entry.login == nil || entry.login == username {
         return Match(credentials: Credentials(username: entry.login ?? username ?? "", password: password), source: .netrc)
       }
@@ -180,7 +185,9 @@ public enum RedirectPolicy {
   ///   - currentMatch: the credentials sent to `current`.
   ///   - hops: redirects followed so far, this one excluded.
   ///   - store: the sources, consulted afresh when credentials are dropped.
-  public static func decide(current: String, location: String, currentMatch: CredentialStore.Match, hops: Int, store: CredentialStore) -> RedirectDecision {
+  ///   - policy: whether the target may be fetched at all, and whether credentials may go
+  ///     there (none in clear text to a remote host, whatever their source).
+  public static func decide(current: String, location: String, currentMatch: CredentialStore.Match, hops: Int, store: CredentialStore, policy: OutboundPolicy) -> RedirectDecision {
     if hops >= maxHops {
       return .refuse(reason: "more than \(maxHops) redirects")
     }
@@ -200,6 +207,13 @@ public enum RedirectPolicy {
     }
     parts.userinfo = nil
     let next = URLReference.stripFragment(parts.withoutUserinfo)
+    switch policy.judge(next) {
+    case .refuse(let reason): return .refuse(reason: "its target was refused: \(reason)")
+    case .allow(credentials: false, let note):
+      let dropped = currentMatch.credentials == nil && locationCredentials == nil ? "no credentials" : "credentials dropped"
+      return .follow(url: next, match: .none, note: "\(dropped): \(note ?? "plain http")")
+    case .allow: break
+    }
     if let locationCredentials {
       return .follow(url: next, match: .init(credentials: locationCredentials, source: .location), note: "credentials from the Location header, for this hop only")
     }

@@ -25,7 +25,7 @@ public struct Netrc: Sendable, Hashable {
       case "machine" where !t.quoted:
         flush()
         current = Entry(); isDefault = false
-        currentMachine = i + 1 < tokens.count ? tokens[i + 1].text.lowercased() : nil
+        currentMachine = i + 1 < tokens.count ? URLParts.asciiLowercased(Substring(tokens[i + 1].text)) : nil
         i += 2
       case "default" where !t.quoted:
         flush()
@@ -50,9 +50,15 @@ public struct Netrc: Sendable, Hashable {
 
   /// The entry for `host` (ports play no part), else the `default` entry.
   public func entry(host: String) -> Entry? {
-    var h = host.lowercased()
+    machineEntry(host: host) ?? defaultEntry
+  }
+
+  /// The `machine` entry for `host` (ports play no part), never the `default` one.
+  public func machineEntry(host: String) -> Entry? {
+    var h = URLParts.asciiLowercased(Substring(host))
+    let whole = h
     if h.hasPrefix("["), h.hasSuffix("]") { h = String(h.dropFirst().dropLast()) }
-    return machines[h] ?? machines[host.lowercased()] ?? defaultEntry
+    return machines[h] ?? machines[whole]
   }
 
   private struct Token { var text: String; var quoted: Bool }

@@ -5,7 +5,8 @@ public struct URLParts: Sendable, Hashable {
   public var scheme: String
   /// Raw (still percent-encoded) userinfo, nil when the URL has none.
   public var userinfo: String?
-  /// Lower-cased host; IPv6 literals keep their brackets.
+  /// The host with ASCII letters lower-cased (nothing else: a Unicode case rule could make two
+  /// hosts one); IPv6 literals keep their brackets.
   public var host: String
   public var port: Int?
   /// Path, query and fragment as written (`/simple/?x=1`).
@@ -47,9 +48,14 @@ public struct URLParts: Sendable, Hashable {
     } else {
       port = nil
     }
-    host = hostPart.lowercased()
+    host = URLParts.asciiLowercased(hostPart)
     if scheme != "file", host.isEmpty { return nil }
     if host.contains(where: { $0 == " " || $0 == "\\" }) { return nil }
+  }
+
+  /// `text` with `A`–`Z` lower-cased and every other character as it is.
+  static func asciiLowercased(_ text: Substring) -> String {
+    String(decoding: text.utf8.map { (0x41...0x5A).contains($0) ? $0 + 0x20 : $0 }, as: UTF8.self)
   }
 
   /// Whether `url` looks like one whose userinfo holds a raw `/`, `?` or `#`: its authority
@@ -93,8 +99,8 @@ public struct Origin: Sendable, Hashable, CustomStringConvertible {
   public let port: Int
 
   public init(scheme: String, host: String, port: Int) {
-    self.scheme = scheme.lowercased()
-    self.host = host.lowercased()
+    self.scheme = URLParts.asciiLowercased(Substring(scheme))
+    self.host = URLParts.asciiLowercased(Substring(host))
     self.port = port
   }
 

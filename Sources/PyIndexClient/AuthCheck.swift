@@ -376,7 +376,7 @@ extension AuthCheckReport {
       fail(.tls, step: "tls", detail: "verification failed", cause: e.description, hint: e.hint)
     case .proxy: fail(.proxy, step: "connection", detail: route, cause: e.description, hint: e.hint)
     case .timeout: fail(.timeout, step: "connection", detail: "\(route): timed out", cause: e.description, hint: e.hint ?? "raise --timeout, or check the network path to the index")
-    case .redirectRefused:
+    case .redirectRefused, .refused:
       fail(.protocol, step: "request", detail: e.description, cause: e.description, hint: e.hint ?? "the index URL redirects where pyindex will not follow (another scheme, or too many hops); use the URL the index is finally served from")
     case .bodyInterrupted, .other: fail(.protocol, step: "request", detail: e.description, cause: e.description, hint: e.hint ?? "try again; raise --retries if the network is flaky")
     }

@@ -282,7 +282,7 @@ public struct Downloader: Sendable {
         yanked: yanked.sorted().map(\.description), wrongPython: wrongPython.sorted())
     }
     if let reason = best.file.yanked {
-      warn("the candidate selected for download is a yanked version: \(best.file.filename)\(reason.isEmpty ? "" : "; reason for being yanked: \(reason)")")
+      warn("the candidate selected for download is a yanked version: \(ServerText.clean(best.file.filename))\(reason.isEmpty ? "" : "; reason for being yanked: \(ServerText.clean(reason))")")
     }
     let base = candidates.first { $0.0 == best }?.1 ?? ""
     return Selected(file: best.file, version: best.version.description, url: best.file.resolvedURL(base: base), project: req.name)

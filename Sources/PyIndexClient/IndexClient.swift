@@ -173,6 +173,18 @@ public struct IndexClient: Sendable {
   /// GETs a page and reads it; every failure becomes a ``PageOutcome``.
   /// - Parameter alwaysHTML: read the body as HTML whatever its `Content-Type` (links pages).
   private func fetchPage(_ url: String, accept: String, alwaysHTML: Bool = false, cacheable: Bool = false, detail: PageDetail = .full, _ sink: (FileBatch) -> Void) async -> PageOutcome {
+    // A page fetched over http(s) names files; it does not reach into the machine: its links
+    // to file:, http+unix: or any other scheme are ignored, each with a warning.
+    let warn = self.warn
+    let refused: @Sendable (DistributionFile, String) -> Void = { file, scheme in
+      warn("ignored the link to \(ServerText.clean(file.filename)) on \(Redaction.redact(url)): an index page may link to http and https URLs only, not \(scheme):")
+    }
+    return await fetchAnyPage(url, accept: accept, alwaysHTML: alwaysHTML, cacheable: cacheable, detail: detail) { batch in
+      sink(batch.webLinksOnly(refused: refused))
+    }
+  }
+
+  private func fetchAnyPage(_ url: String, accept: String, alwaysHTML: Bool, cacheable: Bool, detail: PageDetail, _ sink: (FileBatch) -> Void) async -> PageOutcome {
     var entry: PageCache.Entry? = nil
     if cacheable, let cache {
       entry = cache.lookup(url: url, accept: accept)
@@ -280,24 +292,22 @@ public struct IndexClient: Sendable {
           if !sawDistribution { sawDistribution = batch.contains { ClientIO.looksLikeDistribution($0.filename) } }
           sink(batch)
         }
+        var inflater: Inflater? = nil
         if let encoding = response.header("content-encoding")?.lowercased(), encoding != "identity" {
-          // Servers may compress pages even unasked; pages are read whole then.
+          // Servers may compress pages even unasked: the body is inflated on its way to the
+          // parser, within the same bound as any page.
           guard ["gzip", "x-gzip", "deflate"].contains(encoding) else {
             return .failure(ParseError.unreadable("unsupported Content-Encoding '\(encoding)'"))
           }
-          let compressed = try await response.body.collect(upTo: 256 << 20)
-          let bytes: [UInt8]
-          do { bytes = try WheelMetadata.inflateEncoded(compressed, limit: 1 << 30) } catch { return .failure(ParseError.unreadable("\(error)")) }
-          bytes.withUnsafeBytes { tee?.write($0) }
-          return IndexClient.parseWhole(bytes, format: format, pageURL: finalURL, detail: detail, perBatch)
+          do { inflater = try Inflater() } catch { return .failure(ParseError.unreadable("\(error)")) }
         }
-        if let length = response.header("content-length").flatMap({ Int($0) }), length <= IndexClient.smallPage {
+        if inflater == nil, let length = response.header("content-length").flatMap({ Int($0) }), length <= IndexClient.smallPage {
           // A small page is read whole and parsed here: no parser thread, no pipe.
           let bytes = try await response.body.collect(upTo: IndexClient.smallPage)
           bytes.withUnsafeBytes { tee?.write($0) }
           return IndexClient.parseWhole(bytes, format: format, pageURL: finalURL, detail: detail, perBatch)
         }
-        return try await PageStream.parse(response.body, tee: tee) { (fd: Int32) throws(ParseError) -> PageInfo in
+        return try await PageStream.parse(response.body, inflater: inflater, limit: IndexClient.maxPage, tee: tee) { (fd: Int32) throws(ParseError) -> PageInfo in
           switch format {
           case .json: try JSONPageParser.parse(fileDescriptor: fd, pageURL: finalURL, detail: detail, batches: perBatch)
           case .html(let charset): try HTMLPageParser.parse(fileDescriptor: fd, pageURL: finalURL, charset: charset, batches: perBatch)
@@ -327,6 +337,9 @@ public struct IndexClient: Sendable {
 
   /// Pages up to this size (by `Content-Length`) are parsed whole rather than streamed.
   static let smallPage = 1 << 20
+
+  /// The largest page read, after decompression: past it the page is unreadable (exit 4).
+  static let maxPage = 256 << 20
 
   /// Parses a whole page in memory, handing its files over in batches of one base URL.
   static func parseWhole(_ bytes: [UInt8], format: PageFormat, pageURL: String, detail: PageDetail, _ sink: (FileBatch) -> Void) -> Result<PageInfo, ParseError> {

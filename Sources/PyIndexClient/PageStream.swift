@@ -16,10 +16,16 @@ import PyIndexTransport
 /// then stops and the rest of the body is dropped.
 enum PageStream {
   /// Feeds `body` to `parse`, which runs on its own thread with the read end of a pipe.
-  /// - Returns: what `parse` returned or threw as a ``ParseError``.
+  /// - Returns: what `parse` returned or threw as a ``ParseError``; a page past `limit` bytes
+  ///   (after decoding) or one whose compressed data is broken is unreadable.
   /// - Throws: transport errors from reading the body.
-  /// - Parameter tee: also receives every chunk (the page cache).
-  static func parse(_ body: ResponseBody, tee: PageCache.Writer? = nil, _ parse: (Int32) throws(ParseError) -> PageInfo) async throws -> Result<PageInfo, ParseError> {
+  /// - Parameters:
+  ///   - inflater: decodes a compressed body piece by piece on its way into the pipe.
+  ///   - limit: the most bytes of (decoded) page read before the page is refused.
+  ///   - tee: also receives every decoded chunk (the page cache).
+  static func parse(
+    _ body: ResponseBody, inflater: Inflater? = nil, limit: Int, tee: PageCache.Writer? = nil, _ parse: (Int32) throws(ParseError) -> PageInfo
+  ) async throws -> Result<PageInfo, ParseError> {
     var fds: [Int32] = [0, 0]
     guard pipe(&fds) == 0 else { throw ClientError.fileSystem(path: "pipe", detail: String(cString: strerror(errno))) }
     let (readEnd, writeEnd) = (fds[0], fds[1])
@@ -34,21 +40,34 @@ enum PageStream {
         done.continuation.finish()
       }
       var writeError: (any Error)? = nil
+      var refusal: ParseError? = nil
+      var total = 0
+      func pass(_ chunk: UnsafeRawBufferPointer) throws {
+        guard !job.finished else { throw PipeClosed() }
+        total += chunk.count
+        guard total <= limit else { throw PageTooLarge() }
+        tee?.write(chunk)
+        var offset = 0
+        while offset < chunk.count {
+          guard let base = chunk.baseAddress else { return }
+          let n = write(writeEnd, base + offset, chunk.count - offset)
+          if n < 0 {
+            if errno == EINTR { continue }
+            throw PipeClosed()  // EPIPE: the parser stopped reading
+          }
+          offset += n
+        }
+      }
       do {
         try await body.forEachChunk { chunk in
-          guard !job.finished else { throw PipeClosed() }
-          tee?.write(chunk)
-          var offset = 0
-          while offset < chunk.count {
-            let n = write(writeEnd, chunk.baseAddress! + offset, chunk.count - offset)
-            if n < 0 {
-              if errno == EINTR { continue }
-              throw PipeClosed()  // EPIPE: the parser stopped reading
-            }
-            offset += n
-          }
+          if let inflater { try inflater.feed(chunk, pass) } else { try pass(chunk) }
         }
+        try inflater?.finish()
       } catch is PipeClosed {
+      } catch is PageTooLarge {
+        refusal = .unreadable("the page is larger than \(limit >> 20) MiB\(inflater == nil ? "" : " once decompressed"); pyindex reads no more of it")
+      } catch let e as Inflater.Failure {
+        refusal = .unreadable(e.description)
       } catch {
         writeError = error
       }
@@ -56,11 +75,13 @@ enum PageStream {
       for await _ in done.stream {}  // ends when the parser thread has finished
       close(readEnd)
       if let writeError { throw writeError }
+      if let refusal { return .failure(refusal) }
       return job.result ?? .failure(.unreadable("the parser did not finish"))
     }
   }
 
   private struct PipeClosed: Error {}
+  private struct PageTooLarge: Error {}
 }
 
 /// The parse running on its own thread; read by the caller only after `done` is signalled.

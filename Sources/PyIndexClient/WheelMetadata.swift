@@ -143,35 +143,6 @@ enum WheelMetadata {
     return Array(output.prefix(Int(stream.total_out)))
   }
 
-  /// A gzip- or zlib-wrapped body (`Content-Encoding: gzip`/`deflate`), inflated, at most
-  /// `limit` bytes out.
-  static func inflateEncoded(_ input: [UInt8], limit: Int) throws -> [UInt8] {
-    var stream = z_stream()
-    guard czlib_inflate_init_auto(&stream) == Z_OK else { throw Failure.unsupported("zlib could not start") }
-    defer { inflateEnd(&stream) }
-    var output: [UInt8] = []
-    var chunk = [UInt8](repeating: 0, count: 1 << 16)
-    var input = input
-    var status = Z_OK
-    try input.withUnsafeMutableBufferPointer { inBuf in
-      stream.next_in = inBuf.baseAddress
-      stream.avail_in = uInt(inBuf.count)
-      while status != Z_STREAM_END {
-        let produced: Int = chunk.withUnsafeMutableBufferPointer { outBuf in
-          stream.next_out = outBuf.baseAddress
-          stream.avail_out = uInt(outBuf.count)
-          status = CZlib.inflate(&stream, Z_NO_FLUSH)
-          return outBuf.count - Int(stream.avail_out)
-        }
-        guard status == Z_OK || status == Z_STREAM_END else { throw Failure.notAZip("the compressed body does not inflate (zlib \(status))") }
-        output += chunk[0..<produced]
-        guard output.count <= limit else { throw Failure.unsupported("the page inflates past \(limit) bytes") }
-        if produced == 0, stream.avail_in == 0, status != Z_STREAM_END { throw Failure.notAZip("the compressed body is cut short") }
-      }
-    }
-    return output
-  }
-
   static func pread(_ fd: Int32, count: Int, at offset: Int) throws -> [UInt8] {
     var buf = [UInt8](repeating: 0, count: count)
     var done = 0

@@ -20,7 +20,8 @@ public struct ProxyRecord: Sendable {
 /// A forward proxy on 127.0.0.1 for tests: `CONNECT host:port` tunnels and absolute-form
 /// `GET http://…` requests, optional `Proxy-Authorization: Basic`, a set of ports CONNECT may
 /// reach (as Squid's `SSL_ports` and tinyproxy's `ConnectPort`), and a record of everything it
-/// saw. It only ever connects to 127.0.0.1.
+/// saw. It only ever connects to 127.0.0.1: host names in `standIns` (a test's "remote" hosts,
+/// `files.example`) are served from the same port on 127.0.0.1.
 public final class FixtureProxy: Sendable {
   public let port: Int
   private let channel: NIOAsyncChannel<NIOAsyncChannel<ByteBuffer, ByteBuffer>, Never>
@@ -29,25 +30,28 @@ public final class FixtureProxy: Sendable {
   private let expectedAuthorization: String?
   private let connectPorts: Set<Int>?
   private let socks: Bool
+  private let standIns: Set<String>
 
   /// - Parameters:
   ///   - credentials: the user and password the proxy demands (407 otherwise); nil: none.
   ///   - connectPorts: the only ports CONNECT may reach (403 otherwise); nil: any.
   ///   - socks: speak SOCKS5 (no authentication) instead of HTTP.
-  public static func start(credentials: (String, String)? = nil, connectPorts: Set<Int>? = nil, socks: Bool = false) async throws -> FixtureProxy {
+  ///   - standIns: host names answered from 127.0.0.1 (same port), standing in for remote hosts.
+  public static func start(credentials: (String, String)? = nil, connectPorts: Set<Int>? = nil, socks: Bool = false, standIns: Set<String> = []) async throws -> FixtureProxy {
     let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
       .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
       .bind(host: "127.0.0.1", port: 0) { child in
         child.eventLoop.makeCompletedFuture { try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: child) }
       }
     let auth = credentials.map { "Basic " + FixtureRouter.base64(Array("\($0.0):\($0.1)".utf8)) }
-    let proxy = FixtureProxy(channel: channel, port: channel.channel.localAddress?.port ?? 0, authorization: auth, connectPorts: connectPorts, socks: socks)
+    let proxy = FixtureProxy(channel: channel, port: channel.channel.localAddress?.port ?? 0, authorization: auth, connectPorts: connectPorts, socks: socks, standIns: standIns)
     let t = Task(executorPreference: FixtureExecutor(label: "pyindex.fixture-proxy.\(proxy.port)")) { await proxy.serve() }
     proxy.task.withLock { $0 = t }
     return proxy
   }
 
-  private init(channel: NIOAsyncChannel<NIOAsyncChannel<ByteBuffer, ByteBuffer>, Never>, port: Int, authorization: String?, connectPorts: Set<Int>?, socks: Bool) {
+  private init(channel: NIOAsyncChannel<NIOAsyncChannel<ByteBuffer, ByteBuffer>, Never>, port: Int, authorization: String?, connectPorts: Set<Int>?, socks: Bool, standIns: Set<String>) {
+    self.standIns = standIns
     self.channel = channel
     self.port = port
     self.expectedAuthorization = authorization
@@ -166,7 +170,7 @@ public final class FixtureProxy: Sendable {
         return try await answer(400, "Bad Request")
       }
       let host = hostPort[..<colon]
-      guard host == "127.0.0.1" || host == "localhost" else { return try await answer(403, "Forbidden") }
+      guard host == "127.0.0.1" || host == "localhost" || standIns.contains(String(host)) else { return try await answer(403, "Forbidden") }
       if method == "CONNECT", let connectPorts, !connectPorts.contains(targetPort) { return try await answer(403, "Forbidden") }
       let upstream: NIOAsyncChannel<ByteBuffer, ByteBuffer>
       do {

@@ -48,7 +48,7 @@ extension String {
 }
 
 /// A minimal zip writer: entries stored, or deflated (method 8) through zlib.
-enum Zip {
+public enum Zip {
   static func archive(_ entries: [(String, [UInt8], deflate: Bool)]) -> [UInt8] {
     var out: [UInt8] = []
     var central: [UInt8] = []
@@ -89,6 +89,36 @@ enum Zip {
       }
     }
     return Array(output.prefix(Int(stream.total_out)))
+  }
+
+  /// gzip of `prefix` then `times` copies of `chunk`, compressed as it goes (the whole input
+  /// is never held): a decompression bomb for tests of the bounds on what a server sends.
+  public static func gzip(prefix: [UInt8], repeating chunk: [UInt8], times: Int) -> [UInt8] {
+    var stream = z_stream()
+    guard czlib_deflate_init_gzip(&stream) == Z_OK else { return [] }
+    defer { deflateEnd(&stream) }
+    var out: [UInt8] = []
+    var buffer = [UInt8](repeating: 0, count: 1 << 16)
+    func feed(_ data: [UInt8], flush: Int32) {
+      var input = data
+      input.withUnsafeMutableBufferPointer { inBuf in
+        stream.next_in = inBuf.baseAddress
+        stream.avail_in = uInt(inBuf.count)
+        repeat {
+          let produced = buffer.withUnsafeMutableBufferPointer { outBuf in
+            stream.next_out = outBuf.baseAddress
+            stream.avail_out = uInt(outBuf.count)
+            _ = CZlib.deflate(&stream, flush)
+            return outBuf.count - Int(stream.avail_out)
+          }
+          out += buffer[0..<produced]
+        } while stream.avail_out == 0 || stream.avail_in > 0
+      }
+    }
+    feed(prefix, flush: Z_NO_FLUSH)
+    for _ in 0..<times { feed(chunk, flush: Z_NO_FLUSH) }
+    feed([], flush: Z_FINISH)
+    return out
   }
 
   private static func le16(_ v: UInt16) -> [UInt8] { [UInt8(v & 0xFF), UInt8(v >> 8)] }

@@ -10,6 +10,9 @@ public struct FileBatch: Sendable {
   /// The URL the batch's links resolve against (the page URL or its `<base href>`).
   public let base: String
   private let storage: Storage
+  /// Set on batches of a page fetched over http(s): links whose URL is not http(s) (`file:`,
+  /// `http+unix:`, ...) are skipped and handed here instead.
+  private var refused: (@Sendable (_ file: DistributionFile, _ scheme: String) -> Void)? = nil
 
   private enum Storage: Sendable {
     case packed(bytes: [UInt8], links: [PackedLink])
@@ -37,6 +40,21 @@ public struct FileBatch: Sendable {
     storage = .packed(bytes: bytes, links: links)
   }
 
+  /// This batch with only the links an index fetched over http(s) may give: those whose
+  /// URL, resolved against ``base``, is http or https. Every other link (a `file:` URL, a
+  /// Unix socket, a `<base href>` of another scheme) is skipped and reported to `refused`.
+  public func webLinksOnly(refused: @escaping @Sendable (_ file: DistributionFile, _ scheme: String) -> Void) -> FileBatch {
+    var copy = self
+    copy.refused = refused
+    return copy
+  }
+
+  /// The scheme a link resolves to against `base`, when it is not http or https.
+  static func foreignScheme(_ href: String, base: String) -> String? {
+    let scheme = (URLReference.scheme(of: href) ?? URLReference.scheme(of: base) ?? "").lowercased()
+    return scheme == "http" || scheme == "https" ? nil : (scheme.isEmpty ? "(none)" : scheme)
+  }
+
   public var count: Int {
     switch storage {
     case .packed(_, let links): links.count
@@ -48,7 +66,10 @@ public struct FileBatch: Sendable {
   public func forEach(_ body: (DistributionFile) throws -> Void) rethrows {
     switch storage {
     case .files(let files):
-      for f in files { try body(f) }
+      for f in files {
+        if let refused, let scheme = FileBatch.foreignScheme(f.href, base: base) { refused(f, scheme); continue }
+        try body(f)
+      }
     case .packed(let bytes, let links):
       try bytes.withUnsafeBufferPointer { buffer in
         func text(_ start: Int32, _ end: Int32) -> String? {
@@ -60,7 +81,9 @@ public struct FileBatch: Sendable {
           let href = FileBatch.needsTrim(rawHref) ? rawHref.trimmingCharacters(in: " \t\n\r") : rawHref
           let rp = text(link.requiresPythonStart, link.requiresPythonEnd).flatMap { $0.trimmingCharacters(in: " \t\n").isEmpty ? nil : $0 }
           let metadata: [String: String]? = link.metadataKind == 0 ? nil : LinkAttributes.metadata(text(link.metadataStart, link.metadataEnd) ?? "true")
-          try body(DistributionFile(filename: nil, href: href, requiresPython: rp, yanked: text(link.yankedStart, link.yankedEnd), coreMetadata: metadata))
+          let file = DistributionFile(filename: nil, href: href, requiresPython: rp, yanked: text(link.yankedStart, link.yankedEnd), coreMetadata: metadata)
+          if let refused, let scheme = FileBatch.foreignScheme(href, base: base) { refused(file, scheme); continue }
+          try body(file)
         }
       }
     }

@@ -87,7 +87,7 @@ public enum JSONPageParser {
       repeat {
         let key = try r.fileKey()
         try r.expect(UInt8(ascii: ":"))
-        if listing, key != "filename", key != "yanked", key != "requires-python", key != "url" || filename != nil {
+        if listing, key != "filename", key != "yanked", key != "requires-python", key != "url" {
           try r.skipValue(depth: 2)
           continue
         }
@@ -290,8 +290,13 @@ struct ByteReader {
         if c < 0x20 { throw failure("control character in string") }
         out.append(c)
       }
+      if out.count > ByteReader.maxString { throw failure("a string longer than \(ByteReader.maxString >> 20) MiB") }
     }
   }
+
+  /// The longest string or number a page may hold: an index names files, and no honest name,
+  /// URL or reason comes near it.
+  static let maxString = 16 << 20
 
   private mutating func hex4() throws(ParseError) -> UInt32 {
     var v: UInt32 = 0
@@ -322,6 +327,7 @@ struct ByteReader {
     var out: [UInt8] = []
     while let c = try peekRaw(), (c >= 0x30 && c <= 0x39) || c == UInt8(ascii: "-") || c == UInt8(ascii: "+") || c == UInt8(ascii: ".") || c == UInt8(ascii: "e") || c == UInt8(ascii: "E") {
       out.append(c); pos += 1
+      if out.count > ByteReader.maxString { throw failure("a number longer than \(ByteReader.maxString >> 20) MiB") }
     }
     if out.isEmpty { throw failure("unexpected character") }
     return String(decoding: out, as: UTF8.self)

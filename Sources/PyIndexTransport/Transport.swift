@@ -45,6 +45,8 @@ public struct Hop: Sendable {
   public var requestHeaders: [(String, String)]
   public var responseHeaders: [(String, String)]
   public var attempt: Int
+  /// Why credentials were withheld from this hop, when they were (plain http to a remote host).
+  public var withheld: String? = nil
 
   /// The hop as one line of the `-v` trace: method, redacted URL, route, credential source
   /// and shape, whether `Authorization` went, status, and for a redirect what happened to the
@@ -52,6 +54,7 @@ public struct Hop: Sendable {
   public var summary: String {
     var line = "\(method) \(url) via \(route), credentials: \(source.rawValue)"
     if let credentialShape { line += " (\(credentialShape))" }
+    if let withheld { line += " (\(withheld))" }
     line += authorizationAttached ? ", Authorization sent" : ", no Authorization"
     if attempt > 0 { line += ", retry \(attempt)" }
     line += " → " + (status.map(String.init) ?? "no response")
@@ -151,6 +154,8 @@ public final class Transport: Sendable {
   private let store: CredentialStore
   private let logger: Logger
   private let trust: LoadedTrust
+  /// Asked for every hop: what may be fetched, and whether credentials may go with it.
+  public let policy: OutboundPolicy
 
   private init(configuration: TransportConfiguration, store: CredentialStore, logger: Logger) throws(NetworkConfigError) {
     let trust = try LoadedTrust(configuration.trust)
@@ -163,6 +168,8 @@ public final class Transport: Sendable {
     self.store = store
     self.logger = logger
     self.trust = trust
+    let trustSettings = configuration.trust
+    policy = OutboundPolicy { host, port in trustSettings.isTrusted(host: host, port: port) }
   }
 
   private static func makeClient(_ configuration: TransportConfiguration, trust: LoadedTrust, proxy: ProxyServer?) -> HTTPClient {
@@ -212,12 +219,7 @@ public final class Transport: Sendable {
 
   /// pip's secure-origin rule for plain http: loopback hosts (`localhost`, 127.0.0.0/8, `::1`)
   /// and `--trusted-host` ones.
-  public func allowsPlainHTTP(to parts: URLParts) -> Bool {
-    var host = parts.host
-    if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
-    if host == "localhost" || host == "::1" || NoProxy.ipBytes(host)?.first == 127 { return true }
-    return configuration.trust.isTrusted(host: parts.host, port: parts.port)
-  }
+  public func allowsPlainHTTP(to parts: URLParts) -> Bool { policy.allowsCleartext(to: parts) }
 
   /// How a request to `url` would travel: `direct` or `proxy URL (SOURCE)`, redacted.
   public func route(for url: String) -> String {
@@ -306,9 +308,24 @@ public final class Transport: Sendable {
 
   private func once<T: Sendable>(_ start: String, headers: [(String, String)], attempt: Int, _ handle: (Response) async throws -> T) async throws -> T {
     var current = URLReference.stripFragment(start)
-    var match = store.lookup(current)
+    // Looked up only once the policy allows credentials for the hop: no source (a keyring
+    // program included) is asked about a plain-http hop to a remote host.
+    var known: CredentialStore.Match? = nil
     var hops = 0
     while true {
+      var withheld: String? = nil
+      switch policy.judge(current) {
+      case .refuse(let reason):
+        throw hops == 0 ? TransportError.refused(url: Redaction.redact(current), reason: reason) : TransportError.redirectRefused(url: Redaction.redact(current), reason: reason)
+      case .allow(let credentials, let note):
+        if credentials {
+          known = known ?? store.lookup(current)
+        } else {
+          if known?.credentials != nil || hops == 0 { withheld = note }
+          known = CredentialStore.Match.none
+        }
+      }
+      let match = known ?? .none
       let requestURL = Transport.sanitize(current)
       let parts = URLParts(current)
       let proxy = parts.flatMap { configuration.proxies.proxy(for: $0) }
@@ -326,6 +343,7 @@ public final class Transport: Sendable {
         credentialShape: Hop.shape(of: match.credentials), authorizationAttached: match.credentials != nil, status: nil, redirect: nil,
         requestHeaders: request.headers.map { ($0.name, Transport.mask(header: $0.name, value: $0.value)) },
         responseHeaders: [], attempt: attempt)
+      hop.withheld = withheld
       let response: HTTPClientResponse
       do {
         response = try await client.execute(request, timeout: .milliseconds(Int64(configuration.timeout * 1000)))
@@ -347,7 +365,7 @@ public final class Transport: Sendable {
       hop.responseHeaders = responseHeaders.map { ($0.0, Transport.mask(header: $0.0, value: $0.1)) }
       if [301, 302, 303, 307, 308].contains(status), let location = response.headers.first(name: "location") {
         _ = try? await response.body.collect(upTo: 64 * 1024)
-        switch RedirectPolicy.decide(current: current, location: location, currentMatch: match, hops: hops, store: store) {
+        switch RedirectPolicy.decide(current: current, location: location, currentMatch: match, hops: hops, store: store, policy: policy) {
         case .refuse(let reason):
           hop.redirect = "refused: \(reason)"
           log(hop)
@@ -356,7 +374,7 @@ public final class Transport: Sendable {
           hop.redirect = "→ \(Redaction.redact(next)) (\(note))"
           log(hop)
           current = next
-          match = nextMatch
+          known = nextMatch
           hops += 1
           continue
         }

@@ -24,6 +24,9 @@ public enum TransportError: Error, Equatable, Sendable, CustomStringConvertible 
   case proxy(proxy: String, url: String, detail: String, hint: String)
   case timeout(url: String)
   case redirectRefused(url: String, reason: String)
+  /// The outbound policy refused the URL itself (a scheme other than http(s), a host that is
+  /// not ASCII).
+  case refused(url: String, reason: String)
   case bodyInterrupted(url: String, detail: String)
   case other(url: String, detail: String)
 
@@ -44,6 +47,7 @@ public enum TransportError: Error, Equatable, Sendable, CustomStringConvertible 
     case .proxy(let proxy, let url, let detail, _): "the proxy \(proxy) failed while fetching \(url): \(detail)"
     case .timeout(let url): "timed out while fetching \(url)"
     case .redirectRefused(let url, let reason): "refused to follow the redirect from \(url): \(reason)"
+    case .refused(let url, let reason): "refused to fetch \(url): \(reason)"
     case .bodyInterrupted(let url, let detail): "the response from \(url) was cut short (\(detail))"
     case .other(let url, let detail): "request to \(url) failed: \(detail)"
     }
@@ -67,7 +71,7 @@ public enum TransportError: Error, Equatable, Sendable, CustomStringConvertible 
       }
     case .proxy(_, _, _, let hint): hint
     case .timeout: "the server did not answer in time; raise --timeout or check the network"
-    case .redirectRefused: nil
+    case .redirectRefused, .refused: nil
     case .bodyInterrupted: "retry; if it persists, the server or a proxy is closing connections"
     case .other: nil
     }

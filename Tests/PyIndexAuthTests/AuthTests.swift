@@ -156,11 +156,16 @@ struct CredentialStoreTests {
 
 @Suite("per-hop redirect policy")
 struct RedirectPolicyTests {
+  /// Every host trusted for plain http (the rules below are about origins, not cleartext).
+  static let trustAll = OutboundPolicy { _, _ in true }
+  /// Nothing but loopback trusted for plain http.
+  static let trustNone = OutboundPolicy { _, _ in false }
+
   let store = CredentialStore(indexes: [try! IndexURL("https://u:p@index.example/simple/"), try! IndexURL("https://v:q@mirror.example/simple/")], environment: [:])
   var sent: CredentialStore.Match { store.lookup("https://index.example/simple/x/") }
 
   func decide(_ from: String, _ location: String, hops: Int = 0) -> RedirectDecision {
-    RedirectPolicy.decide(current: from, location: location, currentMatch: sent, hops: hops, store: store)
+    RedirectPolicy.decide(current: from, location: location, currentMatch: sent, hops: hops, store: store, policy: Self.trustAll)
   }
 
   @Test func sameOriginKeeps() {
@@ -173,9 +178,9 @@ struct RedirectPolicyTests {
   @Test func upgradeKeepsDowngradeDrops() {
     let httpStore = CredentialStore(indexes: [try! IndexURL("http://u:p@h/simple/")], environment: [:])
     let m = httpStore.lookup("http://h/simple/x/")
-    guard case .follow(_, let up, _) = RedirectPolicy.decide(current: "http://h/simple/x/", location: "https://h/simple/x/", currentMatch: m, hops: 0, store: httpStore) else { Issue.record("refused"); return }
+    guard case .follow(_, let up, _) = RedirectPolicy.decide(current: "http://h/simple/x/", location: "https://h/simple/x/", currentMatch: m, hops: 0, store: httpStore, policy: Self.trustAll) else { Issue.record("refused"); return }
     #expect(up.credentials != nil)
-    guard case .follow(_, let other, _) = RedirectPolicy.decide(current: "http://h/simple/x/", location: "https://h:8443/simple/x/", currentMatch: m, hops: 0, store: httpStore) else { Issue.record("refused"); return }
+    guard case .follow(_, let other, _) = RedirectPolicy.decide(current: "http://h/simple/x/", location: "https://h:8443/simple/x/", currentMatch: m, hops: 0, store: httpStore, policy: Self.trustAll) else { Issue.record("refused"); return }
     #expect(other.credentials == nil)
     guard case .follow(_, let down, let note) = decide("https://index.example/simple/x/", "http://index.example/simple/x/") else { Issue.record("refused"); return }
     #expect(down.credentials == nil)
@@ -207,5 +212,61 @@ struct RedirectPolicyTests {
     guard case .follow = decide("https://index.example/a", "/b", hops: 9) else { Issue.record("refused"); return }
     guard case .refuse(let reason) = decide("https://index.example/a", "/b", hops: 10) else { Issue.record("followed"); return }
     #expect(reason.contains("10"))
+  }
+}
+
+@Suite("outbound policy")
+struct OutboundPolicyTests {
+  let policy = OutboundPolicy { host, port in host == "trusted.example" && (port == nil || port == 8080) }
+
+  @Test("only http and https go out", arguments: ["file:///etc/passwd", "http+unix://%2Frun%2Fx.sock/internal/admin", "unix:///run/x.sock", "ftp://h/x", "javascript:alert(1)", "/relative/path", "HTTP+UNIX://%2Frun%2Fx.sock/"])
+  func schemes(_ url: String) {
+    guard case .refuse = policy.judge(url) else { Issue.record("\(url) was allowed"); return }
+  }
+
+  @Test("plain http carries credentials only to loopback and trusted hosts")
+  func cleartext() {
+    #expect(policy.judge("https://files.example/x.whl") == .allow(credentials: true, note: nil))
+    for url in ["http://127.0.0.1:8080/x", "http://127.9.8.7/x", "http://localhost/x", "http://[::1]:80/x", "http://trusted.example:8080/x", "http://TRUSTED.example/x"] {
+      #expect(policy.judge(url) == .allow(credentials: true, note: nil), "\(url)")
+    }
+    for url in ["http://files.example/x.whl", "http://trusted.example:9999/x", "http://127.0.0.1.evil.example/x", "http://128.0.0.1/x", "http://0x7f.0.0.1/x"] {
+      guard case .allow(false, let note) = policy.judge(url) else { Issue.record("\(url)"); continue }
+      #expect(note?.contains("clear text") == true)
+    }
+  }
+
+  @Test("hosts: ASCII lower-casing only; a non-ASCII host is refused, never folded into another")
+  func hosts() {
+    // U+212A KELVIN SIGN lower-cases to 'k' under Unicode rules.
+    let kelvin = "https://\u{212A}idx.example/simple/"
+    guard case .refuse(let why) = policy.judge(kelvin) else { Issue.record("allowed"); return }
+    #expect(why.contains("xn--"))
+    #expect(URLParts(kelvin)?.host != "kidx.example")
+    #expect(URLParts("https://KIDX.Example/")?.host == "kidx.example")
+    let store = CredentialStore(indexes: [try! IndexURL("https://u:secret-pw@kidx.example/simple/")], environment: [:])
+    #expect(store.lookup(kelvin).credentials == nil)
+  }
+
+  @Test("a redirect to plain http on a remote host sends nothing, whatever the source")
+  func redirectToCleartext() {
+    let store = CredentialStore(indexes: [try! IndexURL("https://u:p@index.example/simple/")], environment: [:], netrcText: "machine files.example login n password netrc-pw")
+    let sent = store.lookup("https://index.example/simple/x/")
+    let d = RedirectPolicy.decide(current: "https://index.example/simple/x/", location: "http://files.example/x.whl", currentMatch: sent, hops: 0, store: store, policy: RedirectPolicyTests.trustNone)
+    guard case .follow(_, let m, let note) = d else { Issue.record("refused"); return }
+    #expect(m == .none)
+    #expect(note.contains("clear text"))
+    let userinfo = RedirectPolicy.decide(current: "https://index.example/simple/x/", location: "http://a:b@files.example/x.whl", currentMatch: sent, hops: 0, store: store, policy: RedirectPolicyTests.trustNone)
+    guard case .follow(_, let m2, _) = userinfo else { Issue.record("refused"); return }
+    #expect(m2 == .none)
+  }
+
+  @Test("a netrc default entry answers for configured origins only")
+  func netrcDefault() {
+    let store = CredentialStore(indexes: [try! IndexURL("https://index.example/simple/")], environment: [:], netrcText: "default login d password default-pw")
+    #expect(store.lookup("https://index.example/simple/x/").source == .netrc)
+    #expect(store.lookup("https://elsewhere.example/x.whl").credentials == nil)
+    let machine = CredentialStore(indexes: [try! IndexURL("https://index.example/simple/")], environment: [:], netrcText: "machine files.example login m password machine-pw")
+    #expect(machine.lookup("https://files.example/x.whl").source == .netrc)
   }
 }

@@ -102,6 +102,16 @@ enum Harness {
     return r
   }
 
+  /// Runs `pyindex` with `arguments` under GNU time: its result, and its peak resident set.
+  static func runMeasured(_ arguments: [String]) async throws -> (result: Result, maxRSSKiB: Int) {
+    let dir = try temporaryDirectory()
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    let r = try await execute("/usr/bin/time", ["-f", "%M", "-o", dir + "/rss", pyindex] + arguments, environment: baseEnvironment(home: dir))
+    let text = (try? String(contentsOfFile: dir + "/rss", encoding: .utf8)) ?? ""
+    let kib = text.split(separator: "\n").last.flatMap { Int($0.trimmingCharacters(in: .whitespaces)) } ?? Int.max
+    return (r, kib)
+  }
+
   /// Runs any executable to completion (killed after `timeout` seconds, counted from its start).
   ///
   /// At most ``ProcessSlots/width`` of these run at once: Swift Testing starts every test at

@@ -22,9 +22,9 @@ enum TLSFixtures {
     return try await Harness.using(try await FixtureIndex.start(.demo(auth: auth), port: port, tls: tls), stop: { await $0.stop() }, body)
   }
 
-  static func withProxy<T>(credentials: (String, String)? = nil, connectPorts: Set<Int>? = nil, _ body: (FixtureProxy) async throws -> T) async throws -> T {
+  static func withProxy<T>(credentials: (String, String)? = nil, connectPorts: Set<Int>? = nil, standIns: Set<String> = [], _ body: (FixtureProxy) async throws -> T) async throws -> T {
     if let credentials { SecretSweep.register(user: credentials.0, password: credentials.1) }
-    return try await Harness.using(try await FixtureProxy.start(credentials: credentials, connectPorts: connectPorts), stop: { await $0.stop() }, body)
+    return try await Harness.using(try await FixtureProxy.start(credentials: credentials, connectPorts: connectPorts, standIns: standIns), stop: { await $0.stop() }, body)
   }
 }
 

@@ -1,0 +1,64 @@
+public import PyIndexModel
+
+/// What pyindex may fetch, and whether any credential source may be asked for it. The
+/// transport asks it for every hop of every request (index pages, file links, `<base href>`
+/// targets, PEP 658 metadata, range requests, redirect hops, serve's upstream fetches), so no
+/// path can skip it.
+///
+/// - Only `http` and `https` go out; `file:` locations are read by the client itself, and only
+///   where the user configured them. `http+unix:` and every other scheme are refused.
+/// - A host is compared and connected to after ASCII lower-casing only; a host with any other
+///   character is refused (an internationalized name must be given in its `xn--` form), so no
+///   Unicode case rule (the Kelvin sign lower-cases to `k`) can make two hosts one.
+/// - Credentials never travel in clear text to a host that is neither a loopback address nor a
+///   `--trusted-host`: on such a plain-http hop no source is consulted.
+public struct OutboundPolicy: Sendable {
+  /// Whether `--trusted-host` names this host (and port).
+  private let isTrustedHost: @Sendable (_ host: String, _ port: Int?) -> Bool
+
+  public init(isTrustedHost: @escaping @Sendable (_ host: String, _ port: Int?) -> Bool) {
+    self.isTrustedHost = isTrustedHost
+  }
+
+  /// The policy's answer for one hop.
+  public enum Verdict: Sendable, Equatable {
+    /// Fetch it; when `credentials` is false no credential source may be asked, and `note`
+    /// says why (for the `-v` trace).
+    case allow(credentials: Bool, note: String?)
+    /// Do not fetch it; the reason is shown to the user.
+    case refuse(String)
+  }
+
+  /// The verdict for fetching `url` (absolute, without userinfo).
+  public func judge(_ url: String) -> Verdict {
+    guard let scheme = URLReference.scheme(of: url)?.lowercased() else { return .refuse("it is not an absolute URL") }
+    guard scheme == "http" || scheme == "https" else { return .refuse("pyindex fetches only http and https URLs, not \(scheme):") }
+    guard let parts = URLParts(url) else { return .refuse("it is not a valid URL") }
+    guard parts.hasASCIIHost else { return .refuse("its host is not ASCII; give an internationalized name in its xn-- form") }
+    if scheme == "http", !allowsCleartext(to: parts) {
+      return .allow(credentials: false, note: "no credentials in clear text to a host that is neither loopback nor --trusted-host")
+    }
+    return .allow(credentials: true, note: nil)
+  }
+
+  /// pip's secure-origin rule for plain http: loopback hosts (`localhost`, 127.0.0.0/8, `::1`)
+  /// and `--trusted-host` ones.
+  public func allowsCleartext(to parts: URLParts) -> Bool {
+    parts.isLoopback || isTrustedHost(parts.host, parts.port)
+  }
+}
+
+extension URLParts {
+  /// Whether the host is `localhost`, an address of 127.0.0.0/8, or `::1`.
+  public var isLoopback: Bool {
+    var h = Substring(host)
+    if h.hasPrefix("["), h.hasSuffix("]") { h = h.dropFirst().dropLast() }
+    if h == "localhost" || h == "::1" || h == "0:0:0:0:0:0:0:1" { return true }
+    let octets = h.split(separator: ".", omittingEmptySubsequences: false)
+    guard octets.count == 4, octets.allSatisfy({ o in !o.isEmpty && o.count <= 3 && o.allSatisfy { $0.isASCII && $0.isNumber } && (Int(o) ?? 256) < 256 }) else { return false }
+    return octets[0] == "127"
+  }
+
+  /// Whether the host holds ASCII characters only.
+  public var hasASCIIHost: Bool { host.utf8.allSatisfy { $0 < 0x80 } }
+}

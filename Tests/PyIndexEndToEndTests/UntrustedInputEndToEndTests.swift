@@ -1,0 +1,213 @@
+import Foundation
+import PyIndexFixtures
+import Testing
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// An index is trusted to name files, not to reach into the machine or exhaust it: each test
+/// runs the binary against a hostile server of its own.
+@Suite("untrusted input: what an index may make pyindex fetch, send and hold")
+struct UntrustedInputEndToEndTests {
+  static let target = ["--python-version", "3.11", "--platform", "manylinux_2_17_x86_64", "--only-binary", ":all:"]
+
+  /// A server answering `/simple/demo/` with `page` (HTML unless `json`), and every other
+  /// path with 404; the requests it got are recorded.
+  static func withPage<T>(_ page: String, json: Bool = false, _ body: (LoopbackServer) async throws -> T) async throws -> T {
+    let type = json ? "application/vnd.pypi.simple.v1+json" : "text/html"
+    let server = try await LoopbackServer.start { request in
+      request.path == "/simple/demo/"
+        ? FixtureResponse(status: 200, headers: [("Content-Type", type)], body: Array(page.utf8))
+        : FixtureResponse(status: 404, headers: [("Content-Type", "text/plain")], body: Array("not found".utf8))
+    }
+    return try await Harness.using(server, stop: { await $0.stop() }, { try await body($0) })
+  }
+
+  /// A Unix socket listening at a new path; `pending()` says whether anyone connected.
+  final class UnixListener: Sendable {
+    let path: String
+    let fd: Int32
+    init() throws {
+      path = try Harness.temporaryDirectory() + "/x.sock"
+      fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+      var addr = sockaddr_un()
+      addr.sun_family = sa_family_t(AF_UNIX)
+      withUnsafeMutableBytes(of: &addr.sun_path) { raw in
+        for (i, b) in path.utf8.enumerated() where i < raw.count - 1 { raw[i] = b }
+      }
+      let ok = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) } }
+      #expect(ok == 0 && listen(fd, 4) == 0)
+    }
+    /// Whether a connection waits to be accepted (poll, no wait).
+    func pending() -> Bool {
+      var p = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+      return poll(&p, 1, 0) > 0
+    }
+    deinit { close(fd) }
+  }
+
+  @Test("file: links, a file: <base href> and http+unix: links on a remote page are ignored with a warning; nothing local is read or reached")
+  func foreignSchemes() async throws {
+    // A private file under a distribution's name, as a hostile page would name it.
+    let secret = try Harness.temporaryDirectory() + "/demo-3.0.tar.gz"
+    try "top secret\n".write(toFile: secret, atomically: true, encoding: .utf8)
+    try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: secret)
+    let socket = try UnixListener()
+    let encodedSocket = socket.path.replacingOccurrences(of: "/", with: "%2F")
+    let pages = [
+      (false, "<html><body><a href=\"file://\(secret)\">demo-3.0.tar.gz</a><a href=\"http+unix://\(encodedSocket)/internal/admin/demo-4.0.tar.gz?x=1\">demo-4.0.tar.gz</a></body></html>"),
+      (false, "<html><head><base href=\"file://\(URL(fileURLWithPath: secret).deletingLastPathComponent().path)/\"></head><body><a href=\"demo-3.0.tar.gz\">demo-3.0.tar.gz</a></body></html>"),
+      (true, "{\"meta\": {\"api-version\": \"1.0\"}, \"name\": \"demo\", \"files\": [{\"filename\": \"demo-3.0.tar.gz\", \"url\": \"file://\(secret)\", \"hashes\": {}}, {\"filename\": \"demo-4.0.tar.gz\", \"url\": \"http+unix://\(encodedSocket)/internal/admin\", \"hashes\": {}}]}"),
+    ]
+    for (json, page) in pages {
+      try await Self.withPage(page, json: json) { server in
+        let dest = try Harness.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dest) }
+        let d = try await Harness.run(["download", "demo", "--no-deps", "-d", dest, "-i", server.origin + "/simple/", "--python-version", "3.11"])
+        #expect(d.status == 1, "\(d.stderr)")
+        #expect(d.stderr.contains("warning: ignored the link to demo-3.0.tar.gz on \(server.origin)/simple/demo/: an index page may link to http and https URLs only, not file:"), "\(d.stderr)")
+        #expect(Harness.files(in: dest).isEmpty)
+        let v = try await Harness.run(["index", "versions", "demo", "-i", server.origin + "/simple/"])
+        #expect(v.status == 1, "\(v.stdout)")
+        #expect(!v.stdout.contains("3.0"))
+      }
+    }
+    #expect(!socket.pending(), "pyindex connected to a local Unix socket")
+  }
+
+  @Test("a file link or redirect to plain http on a remote host carries no credentials, whatever the source (netrc here)")
+  func noCleartextCredentials() async throws {
+    let wheel = FixtureFile.wheel("demo", "1.0")
+    let files = try await LoopbackServer.start { request in
+      request.path.hasSuffix(wheel.filename) ? FixtureResponse(status: 200, headers: [("Content-Type", "application/octet-stream")], body: wheel.contents)
+        : FixtureResponse(status: 302, headers: [("Location", "http://files.example:\(request.serverPort)/direct/\(wheel.filename)")])
+    }
+    try await Harness.using(files, stop: { await $0.stop() }) { files in
+      try await TLSFixtures.withProxy(standIns: ["files.example"]) { proxy in
+        let ca = try TLSFixtures.write(TLSFixtures.pki.caPEM, name: "ca.pem")
+        let home = try Harness.temporaryDirectory()
+        try "machine files.example login nuser password netrc-Secret-77\ndefault login duser password default-Secret-78\n".write(toFile: home + "/netrc", atomically: true, encoding: .utf8)
+        SecretSweep.register(user: "nuser", password: "netrc-Secret-77")
+        SecretSweep.register(user: "duser", password: "default-Secret-78")
+        for link in ["http://files.example:\(files.port)/direct/\(wheel.filename)", "http://files.example:\(files.port)/redirect/\(wheel.filename)"] {
+          let page = "<a href=\"\(link)#sha256=\(wheel.sha256)\">\(wheel.filename)</a>"
+          let index = try await LoopbackServer.start(tls: FixtureTLS(identity: try TLSFixtures.pki.server(.valid))) { request in
+            FixtureResponse(status: 200, headers: [("Content-Type", "text/html")], body: Array(page.utf8))
+          }
+          try await Harness.using(index, stop: { await $0.stop() }) { index in
+            let dest = try Harness.temporaryDirectory()
+            defer { try? FileManager.default.removeItem(atPath: dest) }
+            let r = try await Harness.run(
+              ["download", "demo", "--no-deps", "-d", dest, "-i", index.origin + "/simple/", "--cert", ca, "-v"] + Self.target,
+              environment: ["NETRC": home + "/netrc", "http_proxy": proxy.url, "no_proxy": "127.0.0.1"])
+            #expect(r.status == 0, "\(r.stderr)")
+            #expect(Harness.files(in: dest) == [wheel.filename])
+            let hops = proxy.records.filter { $0.target.contains("files.example") }
+            #expect(!hops.isEmpty)
+            for hop in hops { #expect(!hop.headers.contains { $0.0.lowercased() == "authorization" }, "\(hop.target) got \(hop.headers)") }
+            #expect(r.stderr.contains("no credentials in clear text to a host that is neither loopback nor --trusted-host"), "\(r.stderr)")
+          }
+        }
+      }
+    }
+  }
+
+  @Test("a netrc default entry answers for the configured index only, not for another host its page links to")
+  func netrcDefaultOnlyForConfiguredOrigins() async throws {
+    let wheel = FixtureFile.wheel("demo", "1.0")
+    let files = try await LoopbackServer.start(host: "127.0.0.2") { _ in
+      FixtureResponse(status: 200, headers: [("Content-Type", "application/octet-stream")], body: wheel.contents)
+    }
+    try await Harness.using(files, stop: { await $0.stop() }) { files in
+      let page = "<a href=\"\(files.origin)/f/\(wheel.filename)#sha256=\(wheel.sha256)\">\(wheel.filename)</a>"
+      try await Self.withPage(page) { index in
+        let home = try Harness.temporaryDirectory()
+        try "default login duser password default-Secret-79\n".write(toFile: home + "/netrc", atomically: true, encoding: .utf8)
+        SecretSweep.register(user: "duser", password: "default-Secret-79")
+        let dest = try Harness.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dest) }
+        let r = try await Harness.run(["download", "demo", "--no-deps", "-d", dest, "-i", index.origin + "/simple/"] + Self.target, environment: ["NETRC": home + "/netrc"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(index.requests.first?.header("Authorization") == Harness.basic("duser", "default-Secret-79"))
+        #expect(files.requests.count == 1)
+        #expect(files.requests.first?.header("Authorization") == nil)
+      }
+    }
+  }
+
+  @Test("a host written with a Unicode character that folds to ASCII (Kelvin sign) is refused, never given the ASCII host's credentials")
+  func unicodeHost() async throws {
+    let wheel = FixtureFile.wheel("demo", "1.0")
+    try await TLSFixtures.withProxy(standIns: ["kidx.example"]) { proxy in
+      let page = "<a href=\"http://\u{212A}idx.example:1/f/\(wheel.filename)\">\(wheel.filename)</a>"
+      try await Self.withPage(page) { index in
+        let dest = try Harness.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dest) }
+        let r = try await Harness.run(["download", "demo", "--no-deps", "-d", dest, "-i", index.origin + "/simple/", "--extra-index-url", "http://u:kidx-Secret-80@kidx.example/simple/", "--trusted-host", "kidx.example"] + Self.target,
+          environment: ["http_proxy": proxy.url, "no_proxy": "127.0.0.1"])
+        #expect(r.status == 3, "\(r.stderr)")
+        #expect(r.stderr.contains("its host is not ASCII"), "\(r.stderr)")
+        #expect(!proxy.records.contains { $0.headers.contains { $0.0.lowercased() == "authorization" } })
+      }
+    }
+  }
+}
+
+/// Everything a server sends is bounded: pages (decompressed too), JSON strings, and the wait.
+@Suite("untrusted input: bounds")
+struct BoundsEndToEndTests {
+  @Test("a gzip bomb (1000 MiB from a few MiB) is refused at 256 MiB decompressed: exit 4, bounded memory")
+  func gzipBomb() async throws {
+    // 1000 MiB of one HTML comment's worth of spaces, gzipped once up front.
+    let chunk = [UInt8](repeating: 0x20, count: 1 << 20)
+    let bomb = Zip.gzip(prefix: Array("<html><body>".utf8), repeating: chunk, times: 1000)
+    #expect(bomb.count < 4 << 20)
+    let server = try await LoopbackServer.start { request in
+      FixtureResponse(status: 200, headers: [("Content-Type", "text/html"), ("Content-Encoding", "gzip")], body: bomb)
+    }
+    try await Harness.using(server, stop: { await $0.stop() }) { server in
+      let r = try await Harness.runMeasured(["index", "versions", "demo", "-i", server.origin + "/simple/"])
+      #expect(r.result.status == 4, "\(r.result.stderr)")
+      #expect(r.result.stderr.contains("the page is larger than 256 MiB once decompressed"), "\(r.result.stderr)")
+      #expect(r.maxRSSKiB < 256 * 1024, "peak RSS \(r.maxRSSKiB) KiB")
+    }
+  }
+
+  @Test("a JSON page with one 300 MiB string: refused at 16 MiB, bounded memory")
+  func hugeJSONString() async throws {
+    let head = Array("{\"meta\": {\"api-version\": \"1.0\"}, \"name\": \"demo\", \"files\": [{\"filename\": \"demo-1.0.tar.gz\", \"url\": \"demo-1.0.tar.gz\", \"hashes\": {}, \"yanked\": \"".utf8)
+    let huge = [UInt8](repeating: UInt8(ascii: "a"), count: 300 << 20)
+    let body = head + huge + Array("\"}]}".utf8)
+    let server = try await LoopbackServer.start { _ in
+      FixtureResponse(status: 200, headers: [("Content-Type", "application/vnd.pypi.simple.v1+json")], body: body)
+    }
+    try await Harness.using(server, stop: { await $0.stop() }) { server in
+      let r = try await Harness.runMeasured(["index", "versions", "demo", "-i", server.origin + "/simple/"])
+      #expect(r.result.status == 4, "\(r.result.stderr)")
+      #expect(r.result.stderr.contains("a string longer than 16 MiB"), "\(r.result.stderr)")
+      #expect(r.maxRSSKiB < 256 * 1024, "peak RSS \(r.maxRSSKiB) KiB")
+    }
+  }
+
+  @Test("a yank reason with escape sequences, a bell and a carriage return is printed without its control characters (HTML and JSON)", arguments: [false, true])
+  func controlCharacters(json: Bool) async throws {
+    let wheel = FixtureFile.wheel("demo", "1.0")
+    let page = json
+      ? "{\"meta\": {\"api-version\": \"1.0\"}, \"name\": \"demo\", \"files\": [{\"filename\": \"\(wheel.filename)\", \"url\": \"/f/\(wheel.filename)\", \"hashes\": {\"sha256\": \"\(wheel.sha256)\"}, \"yanked\": \"bad \\u001b[31mRED\\u001b[0m \\u001b]0;title\\u0007 \\rfake\"}]}"
+      : "<a href=\"/f/\(wheel.filename)#sha256=\(wheel.sha256)\" data-yanked=\"bad \u{1B}[31mRED\u{1B}[0m \u{1B}]0;title\u{07} \rfake\">\(wheel.filename)</a>"
+    let type = json ? "application/vnd.pypi.simple.v1+json" : "text/html"
+    let server = try await LoopbackServer.start { request in
+      request.path.hasPrefix("/f/") ? FixtureResponse(status: 200, body: wheel.contents) : FixtureResponse(status: 200, headers: [("Content-Type", type)], body: Array(page.utf8))
+    }
+    try await Harness.using(server, stop: { await $0.stop() }) { server in
+      let dest = try Harness.temporaryDirectory()
+      defer { try? FileManager.default.removeItem(atPath: dest) }
+      let r = try await Harness.run(["download", "demo==1.0", "--no-deps", "-d", dest, "-i", server.origin + "/simple/"] + UntrustedInputEndToEndTests.target)
+      #expect(r.status == 0, "\(r.stderr)")
+      #expect(r.stderr.contains("reason for being yanked: bad [31mRED[0m ]0;title fake"), "\(r.stderr.debugDescription)")
+      #expect(!r.stderr.unicodeScalars.contains { ($0.value < 0x20 && $0 != "\n") || $0.value == 0x7F }, "\(r.stderr.debugDescription)")
+    }
+  }
+
+}
