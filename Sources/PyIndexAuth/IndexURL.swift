@@ -129,7 +129,12 @@ public struct IndexURL: Sendable, Hashable {
 
   /// The project page URL: `<index>/<normalized-name>/`.
   public func projectURL(_ project: ProjectName) -> String {
-    url + project.normalized + "/"
+    // `…/simple/?private_token=…`: the project goes into the path, the query stays after it.
+    guard let q = url.firstIndex(where: { $0 == "?" || $0 == "#" }) else { return url + project.normalized + "/" }
+    var path = url[..<q]
+    if !path.hasSuffix("/") { path += "/" }
+    let query = url[q...].prefix { $0 != "#" }
+    return path + project.normalized + "/" + query
   }
 }
 

@@ -1,12 +1,15 @@
 /// The one way pyindex shows a URL: never with a secret in it.
 public enum Redaction {
-  /// `scheme://user:****@host/...`; a user name with no password is itself treated as the
-  /// secret (`scheme://****@host/...`, as pip does for token-only URLs). Query strings that
-  /// carry signatures or tokens are masked too.
+  /// `scheme://user:****@host/...?name=****`: the password is masked, a user name with no
+  /// password is itself treated as the secret (`scheme://****@host/...`, as pip does for
+  /// token-only URLs), and every query value is masked (presigned URLs carry signatures and
+  /// tokens there, under names no list can know). Text that only looks like a URL (a typo
+  /// without `//` or without a scheme, a scheme-relative `//user:pw@host`) is masked by the
+  /// same rule: everything before an `@` of its authority-like part.
   public static func redact(_ url: String) -> String {
     // Nothing to hide without a userinfo separator or a query (the common case: file URLs).
     guard url.utf8.contains(where: { $0 == UInt8(ascii: "@") || $0 == UInt8(ascii: "?") }) else { return url }
-    guard let sep = url.firstRange(of: "://") else { return maskQuery(url) }
+    guard let sep = url.firstRange(of: "://") else { return maskLoose(url) }
     let head = String(url[..<sep.upperBound])
     let after = url[sep.upperBound...]
     if URLParts(url) == nil || URLParts.looksLikeRawSecret(url), let at = after.lastIndex(of: "@") {
@@ -18,6 +21,44 @@ public enum Redaction {
     let tail = maskQuery(maskNested(String(after[authEnd...])))
     guard let at = authority.lastIndex(of: "@") else { return head + authority + tail }
     return head + mask(userinfo: authority[..<at]) + "@" + authority[authority.index(after: at)...] + tail
+  }
+
+  /// Text that is not a `scheme://` URL but may hold a userinfo: `https:/u:pw@h/`,
+  /// `https:u:pw@h`, `https//u:pw@h`, `u:pw@h/simple/`, `//u:pw@h/`. Everything between a
+  /// leading scheme (and slashes) and the last `@` before the query is masked whole: where the
+  /// user name ends cannot be known in a typo, nor whether a `?` or `/` before the `@` is part
+  /// of a raw secret, so the last `@` counts.
+  static func maskLoose(_ text: String) -> String {
+    guard let at = text.lastIndex(of: "@") else { return maskQuery(text) }
+    var start = text.startIndex
+    // A scheme-like prefix (`https:`, `https`, before `//`) and the slashes after it stay.
+    if let colon = text[..<at].firstIndex(of: ":"), text[..<colon].allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "+-.".contains($0)) }),
+      text[text.index(after: colon)..<at].contains(where: { $0 == "/" || $0 == ":" }) || text[text.index(after: colon)...].hasPrefix("/")
+    {
+      start = text.index(after: colon)
+    }
+    if let slashes = text[start..<at].ranges(of: "//").last { start = slashes.upperBound }
+    while start < at, text[start] == "/" { start = text.index(after: start) }
+    guard start < at else { return text[..<at] + maskQuery(String(text[at...])) }
+    return text[..<start] + "****" + maskQuery(String(text[at...]))
+  }
+
+  /// Text that may hold URLs anywhere in it (a requirement, a requirements-file line): each
+  /// space-separated word with an `@` or a `?` is redacted as a URL.
+  public static func redactText(_ text: String) -> String {
+    guard text.contains(where: { $0 == "@" || $0 == "?" }) else { return text }
+    return text.split(separator: " ", omittingEmptySubsequences: false).map { word -> String in
+      guard looksLikeURL(word) else { return String(word) }
+      return redact(String(word))
+    }.joined(separator: " ")
+  }
+
+  /// A word that may be a URL with a secret: a letter or digit before an `@`, or a `?`
+  /// followed by `name=`; not prose such as `'@'` or `'?' → %3F`.
+  static func looksLikeURL(_ word: Substring) -> Bool {
+    if let at = word.lastIndex(of: "@"), word[..<at].contains(where: { $0.isLetter || $0.isNumber }) { return true }
+    if let q = word.firstIndex(of: "?"), word[q...].contains("=") { return true }
+    return false
   }
 
   /// `url` without its userinfo (nothing else changed).
@@ -59,21 +100,16 @@ public enum Redaction {
     return user + ":****"
   }
 
-  /// Query parameters whose names mark them as credentials (presigned storage URLs, tokens).
-  static let secretQueryNames: Set<String> = [
-    "x-amz-signature", "x-amz-credential", "x-amz-security-token", "signature", "sig", "token", "access_token",
-    "x-goog-signature", "x-goog-credential", "googleaccessid", "se", "sp", "sv", "skoid", "sktid", "key", "password",
-  ]
-
-  private static func maskQuery(_ s: String) -> String {
+  /// Every query value masked (`name=****`; an item without `=` is masked whole); names stay.
+  static func maskQuery(_ s: String) -> String {
     guard let q = s.firstIndex(of: "?") else { return s }
     var query = s[s.index(after: q)...]
     var fragment = ""
     if let h = query.firstIndex(of: "#") { fragment = String(query[h...]); query = query[..<h] }
     let masked = query.split(separator: "&", omittingEmptySubsequences: false).map { item -> String in
-      guard let eq = item.firstIndex(of: "=") else { return String(item) }
-      let name = item[..<eq].lowercased()
-      return secretQueryNames.contains(name) ? item[..<eq] + "=****" : String(item)
+      if item.isEmpty { return "" }
+      guard let eq = item.firstIndex(of: "=") else { return "****" }
+      return item[..<eq] + "=****"
     }.joined(separator: "&")
     return s[...q] + masked + fragment
   }

@@ -4,20 +4,24 @@
   import Darwin
 #endif
 import Logging
+import PyIndexAuth
 
 /// Where output goes: results on stdout, diagnostics on stderr, nothing secret anywhere.
-/// Every line is written whole, so concurrent tasks never interleave inside a line.
+/// Every line is written whole, so concurrent tasks never interleave inside a line. Every
+/// diagnostic passes ``Redaction/redactText(_:)`` on its way out: URLs are redacted where they
+/// are made, and this is the last line for text that only looks like one (a typo, a
+/// requirement, a path that was meant as a URL).
 struct Console: Sendable {
   let verbosity: Int
   let quiet: Bool
 
   func out(_ line: String) { Console.write(line + "\n", to: 1) }
   func error(_ message: String, hint: String? = nil) {
-    var text = "error: \(message)\n"
-    if let hint { text += "hint: \(hint)\n" }
+    var text = "error: \(Redaction.redactText(message))\n"
+    if let hint { text += "hint: \(Redaction.redactText(hint))\n" }
     Console.write(text, to: 2)
   }
-  func warning(_ message: String) { if !quiet { Console.write("warning: \(message)\n", to: 2) } }
+  func warning(_ message: String) { if !quiet { Console.write("warning: \(Redaction.redactText(message))\n", to: 2) } }
 
   /// The `-v` trace as a swift-log logger: hops at `debug` (`-v`), headers at `trace` (`-vv`).
   func traceLogger() -> Logger {
@@ -53,7 +57,7 @@ struct TraceLogHandler: LogHandler {
   }
 
   func log(event: LogEvent) {
-    let text = event.message.description
+    let text = Redaction.redactText(event.message.description)
     Console.write(event.level == .trace ? "  \(text)\n" : "http: \(text)\n", to: 2)
   }
 }

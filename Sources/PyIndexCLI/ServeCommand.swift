@@ -1,5 +1,6 @@
 import ArgumentParser
 import Dispatch
+import PyIndexAuth
 import PyIndexClient
 import PyIndexServe
 
@@ -45,7 +46,7 @@ extension PyIndexCommand {
         do {
           server = try await ShimServer.start(host: host, port: port, client: client, listenToken: token, cacheDirectory: files) { line, failed in
             // Upstream failures always show: the installer only sees a 502 or a cut download.
-            if failed { console.warning("serve: \(line)") } else if console.verbosity > 0 { Console.write("serve: \(line)\n", to: 2) }
+            if failed { console.warning("serve: \(line)") } else if console.verbosity > 0 { Console.write("serve: \(Redaction.redactText(line))\n", to: 2) }
           }
         } catch {
           console.error("cannot listen on \(host):\(port): \(error)", hint: "pick another --port, or 0 for a free one")

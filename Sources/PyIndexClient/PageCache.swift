@@ -109,10 +109,12 @@ public struct PageCache: Sendable {
   typealias Writer = AtomicFileWriter
 
   /// A writer for a new entry for a request to `url`, whose answer came from `pageURL` (after
-  /// redirects: what its links resolve against).
+  /// redirects: what its links resolve against). The stored URL keeps no query or fragment: a
+  /// presigned redirect target carries its signature and token there.
   func writer(url: String, pageURL: String, accept: String, contentType: String, etag: String?, lastModified: String?, maxAge: Double, now: Double) -> Writer? {
     let writer = Writer(path: path(url: url, accept: accept))
-    PageCache.header(url: pageURL, contentType: contentType, etag: etag, lastModified: lastModified, maxAge: maxAge, now: now).withUnsafeBytes { writer?.write($0) }
+    let stored = String(pageURL.prefix { $0 != "?" && $0 != "#" })
+    PageCache.header(url: stored, contentType: contentType, etag: etag, lastModified: lastModified, maxAge: maxAge, now: now).withUnsafeBytes { writer?.write($0) }
     return writer
   }
 

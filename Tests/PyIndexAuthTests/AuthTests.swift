@@ -56,6 +56,9 @@ struct IndexURLTests {
     #expect(try IndexURL("file:///srv/my%20index/").filePath == "/srv/my index/")
     #expect(try IndexURL("file:///srv/simple").credentials == nil)
     #expect(try IndexURL("https://h/simple").projectURL(ProjectName("Demo_Pkg")) == "https://h/simple/demo-pkg/")
+    // A query (GitLab's private_token) stays after the project's path.
+    #expect(try IndexURL("https://h/simple/?private_token=x").projectURL(ProjectName("Demo_Pkg")) == "https://h/simple/demo-pkg/?private_token=x")
+    #expect(try IndexURL("https://h/simple?private_token=x#f").projectURL(ProjectName("Demo_Pkg")) == "https://h/simple/demo-pkg/?private_token=x")
   }
 }
 
@@ -66,7 +69,16 @@ struct RedactionTests {
     ("https://token@host/simple/", "https://****@host/simple/"),
     ("https://:token@host/simple/", "https://:****@host/simple/"),
     ("https://host/simple/", "https://host/simple/"),
-    ("https://s3.example/b/f.whl?X-Amz-Credential=AK&X-Amz-Signature=abc&x=1", "https://s3.example/b/f.whl?X-Amz-Credential=****&X-Amz-Signature=****&x=1"),
+    ("https://s3.example/b/f.whl?X-Amz-Credential=AK&X-Amz-Signature=abc&x=1", "https://s3.example/b/f.whl?X-Amz-Credential=****&X-Amz-Signature=****&x=****"),
+    // Every query value, whatever its name (GitLab's private_token, api_key, session, a nested URL).
+    ("https://gitlab.example/simple/?private_token=glpat-S1&api_key=S2&auth=S3&session=S4&next=https%3A%2F%2Fu%3AS5%40h&bare", "https://gitlab.example/simple/?private_token=****&api_key=****&auth=****&session=****&next=****&****"),
+    // Typos: no '//', no scheme, a scheme without ':', scheme-relative.
+    ("https:/user:S6@host/simple/", "https:/****@host/simple/"),
+    ("https:user:S7@host/simple/", "https:****@host/simple/"),
+    ("https//user:S8@host/simple/", "https//****@host/simple/"),
+    ("user:S9@host/simple/", "****@host/simple/"),
+    ("//user:S10@host/simple/", "//****@host/simple/"),
+    ("https:/user:p/a?ss@host/simple/", "https:/****@host/simple/"),
     ("http://_json_key_base64:eyJ//8+In0=@h:1/simple/", "http://_json_key_base64:****@h:1/simple/"),
     ("https://u:p@ss@host/", "https://u:****@host/"),
     // Nested URLs (found by the url fuzzer). An '@' after a '/' may be a raw secret's: all up
@@ -268,5 +280,19 @@ struct OutboundPolicyTests {
     #expect(store.lookup("https://elsewhere.example/x.whl").credentials == nil)
     let machine = CredentialStore(indexes: [try! IndexURL("https://index.example/simple/")], environment: [:], netrcText: "machine files.example login m password machine-pw")
     #expect(machine.lookup("https://files.example/x.whl").source == .netrc)
+  }
+}
+
+@Suite("redaction of text that holds URLs")
+struct RedactTextTests {
+  @Test(arguments: [
+    ("foo @ https://user:S1@host/foo-1.0-py3-none-any.whl ; bogus", "foo @ https://user:****@host/foo-1.0-py3-none-any.whl ; bogus"),
+    ("foo @ https:/user:S2@host/f.whl", "foo @ https:/****@host/f.whl"),
+    ("foo>=1 ; python_version >= '3'", "foo>=1 ; python_version >= '3'"),
+    ("encode them ('@' → %40, '?' → %3F) or ask?", "encode them ('@' → %40, '?' → %3F) or ask?"),
+    ("see https://h/x?token=abc and mail me@host", "see https://h/x?token=**** and mail ****@host"),
+  ])
+  func redactText(_ input: String, _ expected: String) {
+    #expect(Redaction.redactText(input) == expected)
   }
 }

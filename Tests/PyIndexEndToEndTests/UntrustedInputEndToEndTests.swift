@@ -211,3 +211,93 @@ struct BoundsEndToEndTests {
   }
 
 }
+
+/// Secrets in text that only looks like a URL, in query values, in a scheme-relative
+/// `Location`, and in the page cache: every run is swept for them (``Harness/run``).
+@Suite("redaction: typos, requirements, queries, Location, cache")
+struct RedactionEndToEndTests {
+  @Test("a mistyped index URL, find-links or PIP_INDEX_URL never prints its secret", arguments: [
+    "https:/user:typo-Secret-1@127.0.0.1:1/simple/", "https:user:typo-Secret-1@127.0.0.1:1/simple/",
+    "https//user:typo-Secret-1@127.0.0.1:1/simple/", "user:typo-Secret-1@127.0.0.1:1/simple/",
+    "https:/user:typo/Secret-1@127.0.0.1:1/simple/",
+  ])
+  func typos(_ url: String) async throws {
+    let secret = url.contains("typo/Secret") ? "typo/Secret-1" : "typo-Secret-1"
+    for args in [["-i", url], ["--no-index", "-f", url]] {
+      let r = try await Harness.run(["index", "versions", "demo"] + args, secrets: [secret, "Secret-1"])
+      #expect(r.status != 0)
+      #expect(r.stderr.contains("error: "), "\(r.stderr)")
+    }
+    let env = try await Harness.run(["index", "versions", "demo"], environment: ["PIP_INDEX_URL": url], secrets: [secret, "Secret-1"])
+    #expect(env.status != 0)
+  }
+
+  @Test("an invalid requirement with a secret in its URL is printed redacted, from the command line and from a file after ${VAR}")
+  func requirements() async throws {
+    let requirement = "foo @ https://user:req-Secret-2@127.0.0.1:1/foo-1.0-py3-none-any.whl ; bogus"
+    let r = try await Harness.run(["download", requirement, "--no-deps", "--python-version", "3.11"], secrets: ["req-Secret-2"])
+    #expect(r.status == 64, "\(r.stderr)")
+    #expect(r.stderr.contains("error: invalid requirement 'foo @ https://user:****@127.0.0.1:1/foo-1.0-py3-none-any.whl ; bogus'"), "\(r.stderr)")
+    let dir = try Harness.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    try "foo @ https://user:${TOK}@127.0.0.1:1/foo-1.0-py3-none-any.whl ; bogus\n".write(toFile: dir + "/req.txt", atomically: true, encoding: .utf8)
+    let f = try await Harness.run(["download", "-r", dir + "/req.txt", "--no-deps", "--python-version", "3.11"], environment: ["TOK": "req-Secret-3"], secrets: ["req-Secret-3"])
+    #expect(f.status == 64, "\(f.stderr)")
+    #expect(f.stderr.contains("user:****@127.0.0.1:1"), "\(f.stderr)")
+  }
+
+  @Test("every query value is masked in -v, errors and --json; a scheme-relative Location with userinfo is masked in -vv")
+  func queriesAndLocations() async throws {
+    let wheel = FixtureFile.wheel("demo", "1.0")
+    let server = try await LoopbackServer.start { request in
+      switch request.path {
+      case "/simple/demo/":
+        // GitLab-style: the token in the query of the index URL; the page links a presigned file.
+        return FixtureResponse(status: 200, headers: [("Content-Type", "text/html")], body: Array("<a href=\"/f/\(wheel.filename)?session=q-Secret-5&X-Amz-Signature=q-Secret-6#sha256=\(wheel.sha256)\">\(wheel.filename)</a>".utf8))
+      case "/relative/demo/":
+        return FixtureResponse(status: 302, headers: [("Location", "//user:loc-Secret-7@127.0.0.1:\(request.serverPort)/simple/demo/?private_token=q-Secret-4")])
+      case let path where path.hasPrefix("/simple/"):
+        return FixtureResponse(status: 404, headers: [("Content-Type", "text/plain")], body: Array("no".utf8))
+      default:
+        return FixtureResponse(status: 200, headers: [("Content-Type", "application/octet-stream")], body: wheel.contents)
+      }
+    }
+    try await Harness.using(server, stop: { await $0.stop() }) { server in
+      let secrets = ["q-Secret-4", "q-Secret-5", "q-Secret-6", "loc-Secret-7", "q-Secret-8"]
+      let dest = try Harness.temporaryDirectory()
+      defer { try? FileManager.default.removeItem(atPath: dest) }
+      let r = try await Harness.run(["download", "demo", "--no-deps", "-d", dest, "--json", "-vv", "-i", server.origin + "/simple/?private_token=q-Secret-4&api_key=q-Secret-8"] + UntrustedInputEndToEndTests.target, secrets: secrets)
+      #expect(r.status == 0, "\(r.stderr)")
+      #expect(r.stdout.contains("?session=****&X-Amz-Signature=****"), "\(r.stdout)")
+      #expect(r.stderr.contains("/simple/demo/?private_token=****&api_key=****"), "\(r.stderr)")
+      let relative = try await Harness.run(["index", "versions", "demo", "-vv", "-i", server.origin + "/relative/"], secrets: secrets)
+      #expect(relative.status == 0, "\(relative.stderr)")
+      #expect(relative.stderr.contains("Location: //****@127.0.0.1:"), "\(relative.stderr)")
+      let missing = try await Harness.run(["index", "versions", "nothing", "-i", server.origin + "/simple/?private_token=q-Secret-4"], secrets: secrets)
+      #expect(missing.status == 1)
+      #expect(missing.stderr.contains("?private_token=****"), "\(missing.stderr)")
+    }
+  }
+
+  @Test("the page cache keeps no query of a final URL (a presigned redirect target)")
+  func cacheKeepsNoQuery() async throws {
+    let wheel = FixtureFile.wheel("demo", "1.0")
+    let server = try await LoopbackServer.start { request in
+      if request.path == "/simple/demo/" {
+        return FixtureResponse(status: 302, headers: [("Location", "/signed/demo/?X-Amz-Signature=cache-Secret-9&X-Amz-Security-Token=cache-Secret-10")])
+      }
+      return FixtureResponse(status: 200, headers: [("Content-Type", "text/html"), ("Cache-Control", "max-age=600")], body: Array("<a href=\"/f/\(wheel.filename)\">\(wheel.filename)</a>".utf8))
+    }
+    try await Harness.using(server, stop: { await $0.stop() }) { server in
+      let cache = try Harness.temporaryDirectory()
+      defer { try? FileManager.default.removeItem(atPath: cache) }
+      for _ in 0..<2 {
+        let r = try await Harness.run(["index", "versions", "demo", "-i", server.origin + "/simple/"], environment: ["XDG_CACHE_HOME": cache], secrets: ["cache-Secret-9", "cache-Secret-10"])
+        #expect(r.status == 0, "\(r.stderr)")
+      }
+      #expect(server.requests.filter { $0.path == "/signed/demo/" }.count == 1, "the second run used the cache")
+      let files = FileManager.default.enumerator(atPath: cache)?.allObjects.compactMap { $0 as? String } ?? []
+      #expect(files.contains { $0.hasPrefix("pyindex/pages/") })
+    }
+  }
+}
