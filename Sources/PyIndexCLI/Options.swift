@@ -1,5 +1,8 @@
 import ArgumentParser
 import PyIndexAuth
+#if canImport(Glibc)
+  import Glibc
+#endif
 import PyIndexClient
 import PyIndexModel
 import PyIndexTransport
@@ -27,8 +30,18 @@ struct IndexOptions: ParsableArguments {
   @Flag(name: [.customLong("no-cache"), .customLong("no-cache-dir")], help: "Neither read nor write the HTTP cache of project pages.")
   var noCache = false
 
-  @Option(name: .long, help: ArgumentHelp("Where the HTTP cache of project pages lives (default: $XDG_CACHE_HOME/pyindex, else ~/.cache/pyindex).", valueName: "dir"))
+  @Option(name: .long, help: ArgumentHelp("Where the HTTP cache of project pages lives (default: $XDG_CACHE_HOME/pyindex, else ~/.cache/pyindex); relative to the current directory.", valueName: "dir"), transform: IndexOptions.absolutePath)
   var cacheDir: String?
+
+  /// `path` made absolute against the current directory (`--cache-dir rel` is `$PWD/rel`).
+  static func absolutePath(_ path: String) throws -> String {
+    guard !path.isEmpty else { throw ValidationError("--cache-dir needs a directory") }
+    if path.hasPrefix("/") { return path }
+    var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+    guard getcwd(&buffer, buffer.count) != nil else { throw ValidationError("cannot read the current directory for --cache-dir \(path)") }
+    let cwd = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    return (cwd == "/" ? "" : cwd) + "/" + path
+  }
 
   @Flag(help: "Use cached project pages, however old, and never ask an index for them.")
   var offline = false

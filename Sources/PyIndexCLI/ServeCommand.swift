@@ -28,7 +28,7 @@ extension PyIndexCommand {
     @Option(help: "The port; 0 picks a free one.")
     var port = 0
 
-    @Option(help: ArgumentHelp("Require installers to send this as the password of Basic auth (any user name).", valueName: "token"))
+    @Option(help: ArgumentHelp("Require installers to send this as the password of Basic auth (any user name); also PYINDEX_LISTEN_TOKEN, which keeps it out of the process list. Required for a --host other than loopback.", valueName: "token"))
     var listenToken: String?
 
     @OptionGroup(title: "Indexes") var index: IndexOptions
@@ -40,7 +40,14 @@ extension PyIndexCommand {
       let console = session.console
       // An explicit --cache-dir also keeps verified files (DIR/files/), served from there again.
       let files = index.noCache ? nil : index.cacheDir
-      let (host, port, token) = (self.host, self.port, listenToken)
+      let token = listenToken ?? session.environment["PYINDEX_LISTEN_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
+      let (host, port) = (self.host, self.port)
+      guard token != nil || URLParts("http://\(host.contains(":") && !host.hasPrefix("[") ? "[\(host)]" : host)/")?.isLoopback == true else {
+        console.error(
+          "--host \(host) is not a loopback address: anyone who can reach it could install through your credentials",
+          hint: "set PYINDEX_LISTEN_TOKEN (or --listen-token) to a secret that installers send as their password, or keep the default 127.0.0.1")
+        throw ExitCode(64)
+      }
       try await session.run(index: index, network: network, signals: false) { client in
         let server: ShimServer
         do {

@@ -135,7 +135,11 @@ public struct AuthChecker: Sendable {
     if parts.scheme == "https" {
       let port = parts.effectivePort ?? 443
       let certificate = transport.usesProxy(for: index.url) ? "through the proxy's tunnel" : await transport.certificateSummary(host: parts.host, port: port) ?? "verified"
-      report.steps.append(.init(name: "tls", passed: true, detail: "\(certificate); trusted: \(transport.trustSummary)"))
+      if transport.skipsVerification(for: parts) {
+        report.steps.append(.init(name: "tls", passed: true, detail: "\(certificate); NOT verified: \(parts.host) is a --trusted-host"))
+      } else {
+        report.steps.append(.init(name: "tls", passed: true, detail: "\(certificate); trusted: \(transport.trustSummary)"))
+      }
     }
     report.httpStatus = root.status
     let redirected = Self.otherHost(root.finalURL, than: parts)

@@ -481,11 +481,18 @@ public struct Downloader: Sendable {
     }
   }
 
-  /// Digests of an existing file, or nil when it cannot be read.
+  /// Digests of an existing regular file, or nil when there is none or it cannot be read. An
+  /// entry that is not a regular file (a FIFO, a device, a symlink, even to a regular file) is
+  /// never opened: reading a FIFO would wait forever, a device would never end. The download
+  /// then replaces it by rename.
   static func digests(ofFileAt path: String, algorithms: some Sequence<String>) -> (digests: [String: String], size: Int)? {
-    let fd = open(path, O_RDONLY | O_CLOEXEC)
+    var st = stat()
+    guard lstat(path, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else { return nil }
+    let fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK)
     guard fd >= 0 else { return nil }
     defer { close(fd) }
+    // It could have been swapped since the lstat: check what was opened.
+    guard fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else { return nil }
     var hasher = MultiHasher(algorithms: algorithms)
     var buf = [UInt8](repeating: 0, count: 1 << 16)
     while true {

@@ -168,7 +168,9 @@ public final class ShimServer: Sendable {
       default: status = .badGateway
       }
       log("GET \(request.uri) → \(status.code): \(error.description)" + (status == .notFound ? "" : error.hint.map { "; hint: \($0)" } ?? ""), failed: status != .notFound)
-      try await send(out, request, status: status, text: status == .notFound ? "Not Found" : "upstream failed: \(error.description)\n")
+      // The details (which upstream, what it said) go to serve's log; installers hear what failed
+      // in general terms only.
+      try await send(out, request, status: status, text: status == .notFound ? "Not Found" : "upstream index failed; see the log of pyindex serve\n")
       return true
     }
     var entries: [(file: DistributionFile, token: String)] = []
@@ -250,6 +252,7 @@ public final class ShimServer: Sendable {
       return try await serveKept(fd, kept, request, out)
     }
     var keepAlive = true
+    var answered = false
     // A range (uv reads a wheel's METADATA that way) is passed upstream; a 206 is passed back
     // as it is, unverified (a part has no digest: the installer checks the whole file).
     let range = request.headers["Range"].first
@@ -258,6 +261,7 @@ public final class ShimServer: Sendable {
         if response.status == 206, range != nil {
           var headers = HTTPHeaders([("Content-Type", "application/octet-stream")])
           for name in ["content-range", "content-length"] { if let v = response.header(name) { headers.add(name: name, value: v) } }
+          answered = true
           try await out.write(.head(HTTPResponseHead(version: request.version, status: .partialContent, headers: headers)))
           try await response.body.forEachByteChunk { chunk in try await out.write(.body(.byteBuffer(ByteBuffer(bytes: chunk)))) }
           try await out.write(.end(nil))
@@ -268,12 +272,14 @@ public final class ShimServer: Sendable {
           _ = try? await response.body.collect(upTo: 64 * 1024)
           let status: HTTPResponseStatus = response.status == 404 ? .notFound : .badGateway
           log("GET \(request.uri) → \(status.code): upstream \(Redaction.redact(response.finalURL)) answered \(response.status)", failed: true)
+          answered = true
           try await send(out, request, status: status, text: "upstream answered \(response.status)\n")
           return
         }
         var headers = HTTPHeaders([("Content-Type", "application/octet-stream")])
         let length = response.header("content-length").flatMap { Int($0) }
         if let length { headers.add(name: "Content-Length", value: String(length)) } else { headers.add(name: "Transfer-Encoding", value: "chunked") }
+        answered = true
         try await out.write(.head(HTTPResponseHead(version: request.version, status: .ok, headers: headers)))
         if request.method == .HEAD {
           try await out.write(.end(nil))
@@ -308,6 +314,8 @@ public final class ShimServer: Sendable {
       }
     } catch {
       log("GET \(request.uri) → failed: \(error)", failed: true)
+      // Nothing sent yet: the installer gets an HTTP answer, not a closed connection.
+      if !answered { try? await send(out, request, status: .badGateway, text: "upstream index failed; see the log of pyindex serve\n") }
       keepAlive = false
     }
     return keepAlive
@@ -374,8 +382,19 @@ public final class ShimServer: Sendable {
     return true
   }
 
+  /// Whether `header` is Basic auth with `token` as its password, compared in constant time
+  /// (the time taken does not tell how much of a guess was right).
   static func authorized(_ header: String?, token: String) -> Bool {
-    header.flatMap(Credentials.init(basicAuthorization:))?.password == token
+    guard let given = header.flatMap(Credentials.init(basicAuthorization:))?.password else { return false }
+    return constantTimeEquals(Array(given.utf8), Array(token.utf8))
+  }
+
+  static func constantTimeEquals(_ a: [UInt8], _ b: [UInt8]) -> Bool {
+    var difference = UInt8(a.count == b.count ? 0 : 1)
+    for i in 0..<max(a.count, b.count) {
+      difference |= (i < a.count ? a[i] : 0) ^ (i < b.count ? b[i] : 0)
+    }
+    return difference == 0
   }
 
   static func escape(_ s: String) -> String {

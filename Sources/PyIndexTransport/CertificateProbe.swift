@@ -99,7 +99,11 @@ enum CertificateProbe {
       }
     do {
       let channel = try await bootstrap.connect(host: host, port: port).get()
+      // A peer that accepts and stays silent must not hold the diagnosis: the handshake gets
+      // `timeout` seconds, then the probe gives up (the promise takes the first answer only).
+      let deadline = channel.eventLoop.scheduleTask(in: .milliseconds(Int64(timeout * 1000))) { promise.succeed(nil) }
       let result = try? await promise.futureResult.get()
+      deadline.cancel()
       try? await channel.close()
       return result ?? nil
     } catch {

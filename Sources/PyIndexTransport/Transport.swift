@@ -107,6 +107,8 @@ public struct ResponseBody: Sendable {
   fileprivate let body: HTTPClientResponse.Body
   fileprivate let url: String
   fileprivate let parts: URLParts?
+  /// When the whole body must have arrived (``Transport/deadline(start:contentLength:)``).
+  fileprivate let deadline: NIODeadline
 
   /// Calls `handle` for each chunk as it arrives.
   /// - Throws: ``TransportError/bodyInterrupted(url:detail:)`` when the connection fails
@@ -117,6 +119,7 @@ public struct ResponseBody: Sendable {
       let next: ByteBuffer?
       do { next = try await iterator.next() } catch { throw Transport.classifyMidBody(error, url: url, parts: parts) }
       guard let chunk = next else { return }
+      guard NIODeadline.now() <= deadline else { throw TransportError.timeout(url: url) }
       try chunk.withUnsafeReadableBytes { try handle($0) }
     }
   }
@@ -129,6 +132,7 @@ public struct ResponseBody: Sendable {
       let next: ByteBuffer?
       do { next = try await iterator.next() } catch { throw Transport.classifyMidBody(error, url: url, parts: parts) }
       guard let chunk = next else { return }
+      guard NIODeadline.now() <= deadline else { throw TransportError.timeout(url: url) }
       try await handle(Array(chunk.readableBytesView))
     }
   }
@@ -220,6 +224,11 @@ public final class Transport: Sendable {
   /// pip's secure-origin rule for plain http: loopback hosts (`localhost`, 127.0.0.0/8, `::1`)
   /// and `--trusted-host` ones.
   public func allowsPlainHTTP(to parts: URLParts) -> Bool { policy.allowsCleartext(to: parts) }
+
+  /// Whether https to this host skips certificate verification (`--trusted-host`).
+  public func skipsVerification(for parts: URLParts) -> Bool {
+    parts.scheme == "https" && configuration.trust.isTrusted(host: parts.host, port: parts.port)
+  }
 
   /// How a request to `url` would travel: `direct` or `proxy URL (SOURCE)`, redacted.
   public func route(for url: String) -> String {
@@ -344,6 +353,7 @@ public final class Transport: Sendable {
         requestHeaders: request.headers.map { ($0.name, Transport.mask(header: $0.name, value: $0.value)) },
         responseHeaders: [], attempt: attempt)
       hop.withheld = withheld
+      let started = NIODeadline.now()
       let response: HTTPClientResponse
       do {
         response = try await client.execute(request, timeout: .milliseconds(Int64(configuration.timeout * 1000)))
@@ -382,13 +392,24 @@ public final class Transport: Sendable {
       log(hop)
       let final = Response(
         status: status, headers: responseHeaders, finalURL: current, credentialSource: match.source,
-        body: ResponseBody(body: response.body, url: Redaction.redact(current), parts: parts))
+        body: ResponseBody(
+          body: response.body, url: Redaction.redact(current), parts: parts,
+          deadline: deadline(start: started, contentLength: response.headers.first(name: "content-length").flatMap { Int($0) })))
       if status >= 500 || status == 408 || status == 429, attempt < configuration.retries {
         _ = try? await response.body.collect(upTo: 64 * 1024)
         throw RetryableStatus(status: status, retryAfter: Transport.retryAfter(response.headers.first(name: "retry-after")))
       }
       do { return try await handle(final) } catch { throw HandlerFailure(error: error) }
     }
+  }
+
+  /// When a response started at `start` must be complete: four times `--timeout`, plus a
+  /// second for every 64 KiB the server announced. `--timeout` bounds each read; this bounds a
+  /// server that keeps a request alive by trickling bytes.
+  func deadline(start: NIODeadline, contentLength: Int?) -> NIODeadline {
+    let base = Int64(max(configuration.timeout, 0.001) * 4000)
+    let allowance = Int64(min(max(contentLength ?? 0, 0), 1 << 40) / 64)  // 1 ms per 64 bytes
+    return start + .milliseconds(base + allowance)
   }
 
   private func log(_ hop: Hop) {

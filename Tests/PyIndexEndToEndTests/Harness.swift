@@ -72,14 +72,15 @@ enum Harness {
   }
 
   /// Runs `pyindex` with `arguments`; every secret in `secrets` must be absent from its output.
-  static func run(_ arguments: [String], environment: [String: String] = [:], secrets: [String] = [], cwd: String? = nil, sourceLocation: SourceLocation = #_sourceLocation) async throws -> Result {
+  /// - Parameter killAfter: the bound on the run, in seconds (a test of a bound uses a short one).
+  static func run(_ arguments: [String], environment: [String: String] = [:], secrets: [String] = [], cwd: String? = nil, killAfter: Double = 180, sourceLocation: SourceLocation = #_sourceLocation) async throws -> Result {
     let home = try temporaryDirectory()
     defer { try? FileManager.default.removeItem(atPath: home) }
     var env = baseEnvironment(home: home)
     env.merge(environment) { _, new in new }
     SecretSweep.register(secrets)
     for (k, v) in environment where k == "PYINDEX_PASSWORD" { SecretSweep.register(user: environment["PYINDEX_USERNAME"] ?? "", password: v) }
-    let r = try await execute(pyindex, arguments, environment: env, cwd: cwd)
+    let r = try await execute(pyindex, arguments, environment: env, cwd: cwd, timeout: killAfter)
     for s in secrets where !s.isEmpty {
       #expect(!r.stdout.contains(s), "secret in stdout: \(r.stdout)", sourceLocation: sourceLocation)
       #expect(!r.stderr.contains(s), "secret in stderr: \(r.stderr)", sourceLocation: sourceLocation)

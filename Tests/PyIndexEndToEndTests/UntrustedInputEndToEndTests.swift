@@ -301,3 +301,117 @@ struct RedactionEndToEndTests {
     }
   }
 }
+
+/// Waits that a server could stretch, DEST entries that are not files, and serve's door.
+@Suite("untrusted input: deadlines, DEST, serve")
+struct DeadlinesAndServeEndToEndTests {
+  @Test("after a certificate failure, a peer that accepts and stays silent does not hold the diagnosis (index versions, auth check)")
+  func silentTLSPeer() async throws {
+    try await TLSFixtures.withIndex { index in
+      let relay = try await FixtureRelay.start(target: index.server.port, relayed: 1)
+      try await Harness.using(relay, stop: { await $0.stop() }) { relay in
+        let url = "https://127.0.0.1:\(relay.port)/simple/"
+        let r = try await Harness.run(["index", "versions", "demo-pkg", "-i", url, "--timeout", "3", "--retries", "0"], killAfter: 60)
+        #expect(r.status == 3, "\(r.stderr)")
+        #expect(r.stderr.contains("error: the certificate of 127.0.0.1 could not be verified"), "\(r.stderr)")
+        #expect(relay.connections == 2, "the request, then the diagnosis handshake")
+      }
+      let relay2 = try await FixtureRelay.start(target: index.server.port, relayed: 1)
+      try await Harness.using(relay2, stop: { await $0.stop() }) { relay in
+        let check = try await Harness.run(["auth", "check", "-i", "https://127.0.0.1:\(relay.port)/simple/", "--timeout", "3", "--retries", "0"], killAfter: 60)
+        #expect(check.status == 3, "\(check.stdout)\n\(check.stderr)")
+        #expect(check.stdout.contains("→ tls"), "\(check.stdout)")
+      }
+    }
+  }
+
+  @Test("a page trickled a byte at a time (each gap within --timeout) fails at the request's overall deadline: exit 3, timed out")
+  func trickle() async throws {
+    let page = "<html><body><a href=\"/f/demo-1.0.tar.gz\">demo-1.0.tar.gz</a></body></html>\n"
+    let server = try await LoopbackServer.start { _ in
+      var r = FixtureResponse(status: 200, headers: [("Content-Type", "text/html")], body: Array(page.utf8))
+      r.slowly = (page.utf8.count, 300)  // a byte every 0.3 s: 23 s in all
+      return r
+    }
+    try await Harness.using(server, stop: { await $0.stop() }) { server in
+      let r = try await Harness.run(["index", "versions", "demo", "-i", server.origin + "/simple/", "--timeout", "2", "--retries", "0"], killAfter: 60)
+      #expect(r.status == 3, "\(r.stdout)\n\(r.stderr)")
+      #expect(r.stderr.contains("timed out while fetching \(server.origin)/simple/demo/"), "\(r.stderr)")
+    }
+  }
+
+  @Test("a FIFO, or a symlink to /dev/zero, under the file's name in DEST is never opened; the download replaces it", arguments: ["fifo", "symlink"])
+  func specialFilesInDest(_ kind: String) async throws {
+    let dest = try Harness.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(atPath: dest) }
+    let wheel = FixtureFile.wheel("demo-pkg", "1.3.0")
+    let path = dest + "/" + wheel.filename
+    if kind == "fifo" { #expect(mkfifo(path, 0o644) == 0) } else { try FileManager.default.createSymbolicLink(atPath: path, withDestinationPath: "/dev/zero") }
+    try await Harness.withIndex(.demo()) { index in
+      let r = try await Harness.run(["download", "demo-pkg==1.3.0", "-d", dest, "-i", index.simpleURL] + FaultEndToEndTests.target, killAfter: 60)
+      #expect(r.status == 0, "\(r.stderr)")
+      var st = stat()
+      #expect(lstat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFREG)
+      #expect(FileManager.default.contents(atPath: path).map(Array.init) == wheel.contents)
+    }
+  }
+
+  @Test("a relative --cache-dir is under the current directory")
+  func relativeCacheDir() async throws {
+    let cwd = try Harness.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(atPath: cwd) }
+    try await Harness.withIndex(.demo()) { index in
+      let r = try await Harness.run(["index", "versions", "demo-pkg", "-i", index.simpleURL, "--cache-dir", "rel-cache"], cwd: cwd)
+      #expect(r.status == 0, "\(r.stderr)")
+      #expect(FileManager.default.fileExists(atPath: cwd + "/rel-cache"))
+      #expect(!FileManager.default.fileExists(atPath: "/rel-cache"))
+    }
+  }
+
+  @Test("auth check with --trusted-host on https says the certificate was not verified")
+  func trustedHostNotVerified() async throws {
+    try await TLSFixtures.withIndex { index in
+      let r = try await Harness.run(["auth", "check", "-i", index.simpleURL, "--trusted-host", "127.0.0.1"])
+      #expect(r.status == 0, "\(r.stdout)\n\(r.stderr)")
+      #expect(r.stdout.contains("NOT verified: 127.0.0.1 is a --trusted-host"), "\(r.stdout)")
+      #expect(!r.stdout.contains("trusted: the system roots"), "\(r.stdout)")
+    }
+  }
+
+  @Test("serve: a non-loopback --host needs a listen token; PYINDEX_LISTEN_TOKEN works; 502 bodies name no upstream; an upstream that fails before answering still gets the installer a 502")
+  func serveDoor() async throws {
+    let home = try Harness.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(atPath: home) }
+    let open = try await Harness.run(["serve", "--host", "0.0.0.0", "--port", "0", "-i", "http://127.0.0.1:\(LoopbackPort.refusing)/simple/"])
+    #expect(open.status == 64, "\(open.stderr)")
+    #expect(open.stderr.contains("error: --host 0.0.0.0 is not a loopback address"), "\(open.stderr)")
+    #expect(open.stderr.contains("hint: set PYINDEX_LISTEN_TOKEN"), "\(open.stderr)")
+    // A page whose file lives on a host that refuses connections.
+    let page = "<a href=\"http://127.0.0.1:\(LoopbackPort.refusing)/f/demo-1.0.tar.gz\">demo-1.0.tar.gz</a>"
+    try await UntrustedInputEndToEndTests.withPage(page) { upstream in
+      SecretSweep.register(["listen-Token-81"])
+      try await ServeEndToEndTests.withShim(["-i", upstream.origin + "/simple/"], environment: ["PYINDEX_LISTEN_TOKEN": "listen-Token-81"], home: home) { shim in
+        let env = Harness.baseEnvironment(home: home)
+        let denied = try await Harness.execute("/usr/bin/curl", ["-s", "-o", "/dev/null", "-w", "%{http_code}", shim.url + "demo/"], environment: env)
+        #expect(denied.stdout == "401")
+        let authed = shim.url.replacingOccurrences(of: "http://", with: "http://x:listen-Token-81@")
+        let listing = try await Harness.execute("/usr/bin/curl", ["-s", "-H", "Accept: text/html", authed + "demo/"], environment: env)
+        let href = try #require(listing.stdout.split(separator: "\"").first { $0.hasPrefix("/files/") })
+        let file = try await Harness.execute("/usr/bin/curl", ["-s", "-w", "\n%{http_code}", authed.replacingOccurrences(of: "/simple/", with: "") + href], environment: env)
+        #expect(file.stdout.hasSuffix("\n502"), "\(file.stdout)")
+        #expect(!file.stdout.contains("127.0.0.1"), "no upstream address reaches the installer: \(file.stdout)")
+        let missing = try await Harness.execute("/usr/bin/curl", ["-s", "-w", "\n%{http_code}", authed + "nothing/"], environment: env)
+        #expect(missing.stdout.hasSuffix("\n404"), "\(missing.stdout)")
+        #expect(await shim.stop() == 0)
+      }
+    }
+    // An upstream that refuses the page: the installer hears a 502 in general terms.
+    try await ServeEndToEndTests.withShim(["-i", "http://127.0.0.1:\(LoopbackPort.refusing)/simple/", "--retries", "0"], environment: [:], home: home) { shim in
+      let r = try await Harness.execute("/usr/bin/curl", ["-s", "-w", "\n%{http_code}", shim.url + "demo/"], environment: Harness.baseEnvironment(home: home))
+      #expect(r.stdout.hasSuffix("\n502"), "\(r.stdout)")
+      #expect(!r.stdout.contains("127.0.0.1"), "\(r.stdout)")
+      #expect(await shim.stop() == 0)
+      #expect(shim.text.contains("cannot connect to 127.0.0.1:\(LoopbackPort.refusing)"), "the details go to serve's log: \(shim.text)")
+    }
+  }
+}
