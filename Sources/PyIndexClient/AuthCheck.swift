@@ -118,7 +118,7 @@ public struct AuthChecker: Sendable {
     } else if let addresses = await Self.resolve(parts.host) {
       report.steps.append(.init(name: "dns", passed: true, detail: "\(parts.host) → \(addresses.prefix(3).joined(separator: ", "))"))
     } else {
-      let e = TransportError.dns(host: parts.host, url: index.redacted)
+      let e = TransportError.dns(host: parts.host, url: DisplaySafeURL(index.url))
       report.fail(.dns, step: "dns", detail: "\(parts.host) does not resolve", cause: e.description, hint: e.hint)
       return report
     }
@@ -219,10 +219,10 @@ public struct AuthChecker: Sendable {
         hint = "fix the token as the warning says; pyindex never prints it"
       } else if a.status == 401 {
         cause = "credentials wrong or expired: \(source.phrase) were refused (401)"
-        hint = ClientError.authentication(url: index.redacted, status: 401, loginPage: false, source: source).hint
+        hint = ClientError.authentication(url: DisplaySafeURL(index.url), status: 401, loginPage: false, source: source).hint
       } else {
         cause = "credentials lack permission, or are unknown to the server: \(source.phrase) were refused (403)"
-        hint = ClientError.authentication(url: index.redacted, status: 403, loginPage: false, source: source).hint
+        hint = ClientError.authentication(url: DisplaySafeURL(index.url), status: 403, loginPage: false, source: source).hint
       }
       return (.init(name: what, passed: false, detail: "\(a.status)\(via)"), Failure(outcome: .auth, cause: cause, hint: hint))
     case 404, 410:
@@ -270,7 +270,7 @@ public struct AuthChecker: Sendable {
   /// GETs `url` and reads the page well enough to judge it.
   func get(_ url: String) async throws -> Answer {
     try await client.transport.get(url, headers: [("Accept", PageFormat.acceptHeader)]) { response in
-      var answer = Answer(status: response.status, finalURL: response.finalURL, contentType: response.header("content-type"))
+      var answer = Answer(status: response.status, finalURL: response.finalURL.revealedForRequest(), contentType: response.header("content-type"))
       guard response.status == 200 else {
         _ = try? await response.body.collect(upTo: 64 * 1024)
         return answer
@@ -279,7 +279,7 @@ public struct AuthChecker: Sendable {
       let body = try await response.body.collect(upTo: 64 << 20)
       guard let format = answer.format else { return answer }
       var distributions = 0
-      let parsed = IndexClient.parseWhole(body, format: format, pageURL: response.finalURL, detail: .full) { batch in
+      let parsed = IndexClient.parseWhole(body, format: format, pageURL: response.finalURL.revealedForRequest(), detail: .full) { batch in
         batch.forEach { if ClientIO.looksLikeDistribution($0.filename) { distributions += 1 } }
       }
       switch parsed {

@@ -22,22 +22,23 @@ public struct SearchedLocation: Sendable, CustomStringConvertible {
 }
 
 /// Everything that can stop `index versions` or `download`, each case carrying what the
-/// user needs to fix it. URLs are redacted. ``exitCode`` follows the contract's table.
+/// user needs to fix it. URLs redact themselves when printed (``DisplaySafeURL``). ``exitCode``
+/// follows the contract's table.
 public enum ClientError: Error, Sendable, CustomStringConvertible {
   /// The project is on no index.
   case projectNotFound(ProjectName, searched: [SearchedLocation])
   /// No file satisfies the requirement and target.
   case noMatchingDistribution(requirement: String, versions: [String], yanked: [String], wrongPython: [String])
   /// 401, 403, or a sign-in page instead of an index.
-  case authentication(url: String, status: Int, loginPage: Bool, source: CredentialSource)
+  case authentication(url: DisplaySafeURL, status: Int, loginPage: Bool, source: CredentialSource)
   /// DNS, connection, TLS, timeout, refused redirect, body cut short.
   case network(TransportError)
   /// A status that is neither success, not-found nor an auth failure (after retries).
-  case httpStatus(url: String, status: Int)
+  case httpStatus(url: DisplaySafeURL, status: Int)
   /// The page answered but could not be read.
-  case unreadablePage(url: String, ParseError)
+  case unreadablePage(url: DisplaySafeURL, ParseError)
   /// A digest did not match; nothing was written under the final name.
-  case digestMismatch(filename: String, url: String, algorithm: String, expected: String, actual: String)
+  case digestMismatch(filename: String, url: DisplaySafeURL, algorithm: String, expected: String, actual: String)
   /// `--require-hashes`: requirements without a hash (`missing` holds the lines to add, with
   /// the digests the files had) or, when `unpinned`, without an `==` pin.
   case hashesRequired(missing: [String], unpinned: Bool)

@@ -1,5 +1,5 @@
 public import PyIndexModel
-import PyIndexAuth
+public import PyIndexAuth
 import PyIndexTransport
 
 #if canImport(Glibc)
@@ -56,8 +56,8 @@ public struct DownloadedFile: Sendable, Hashable {
   public let path: String
   public let sha256: String
   public let size: Int
-  /// The URL it came from, redacted.
-  public let url: String
+  /// The URL it came from (printed redacted).
+  public let url: DisplaySafeURL
   public let alreadyPresent: Bool
 }
 
@@ -293,14 +293,14 @@ public struct Downloader: Sendable {
   private func selectURL(_ raw: String, requirement req: Requirement) throws -> Selected {
     let url = Redaction.withoutUserinfo(raw)
     guard let scheme = URLReference.scheme(of: url), ["http", "https", "file"].contains(scheme) else {
-      throw ClientError.usage("\(Redaction.redact(raw)): only http, https and file URLs can be downloaded", hint: nil)
+      throw ClientError.usage("\(DisplaySafeURL(raw)): only http, https and file URLs can be downloaded", hint: nil)
     }
     let file = DistributionFile(filename: nil, href: url)
     let filename = file.filename
     guard let kind = DistributionKind(filename: filename, project: req.name) else {
       // `/download?id=3`: the server's Content-Disposition will have to name the file.
       guard scheme != "file" else {
-        throw ClientError.usage("\(Redaction.redact(raw)) is not a wheel or sdist of \(req.name.typed) (its file name is '\(filename)')", hint: "name @ URL must point at a distribution file of that project")
+        throw ClientError.usage("\(DisplaySafeURL(raw)) is not a wheel or sdist of \(req.name.typed) (its file name is '\(filename)')", hint: "name @ URL must point at a distribution file of that project")
       }
       return Selected(file: file, version: "", url: URLReference.stripFragment(url), project: req.name, nameFromResponse: true)
     }
@@ -326,7 +326,7 @@ public struct Downloader: Sendable {
     if expected.isEmpty, !file.unverifiableAlgorithms.isEmpty {
       warn("\(filename): the index gives only \(file.unverifiableAlgorithms.joined(separator: ", ")) digests, which pyindex cannot verify")
     }
-    let shownURL = Redaction.redact(url)
+    let shownURL = DisplaySafeURL(url)
     let algorithms = Set(expected.keys).union(allowed.keys).union(["sha256"])
     func matchesAllowed(_ digests: [String: String]) -> Bool {
       allowed.isEmpty || allowed.contains { alg, values in digests[alg].map(values.contains) ?? false }
@@ -421,9 +421,9 @@ public struct Downloader: Sendable {
           case 206 where written > 0 && Downloader.rangeStart(response.header("Content-Range")) == written:
             break
           case 401, 403:
-            throw ClientError.authentication(url: Redaction.redact(response.finalURL), status: response.status, loginPage: false, source: response.credentialSource)
+            throw ClientError.authentication(url: response.finalURL, status: response.status, loginPage: false, source: response.credentialSource)
           default:
-            throw ClientError.httpStatus(url: Redaction.redact(response.finalURL), status: response.status)
+            throw ClientError.httpStatus(url: response.finalURL, status: response.status)
           }
           if filename == nil { filename = try named(response) }
           let shown = filename ?? ""

@@ -177,7 +177,7 @@ public struct IndexClient: Sendable {
     // to file:, http+unix: or any other scheme are ignored, each with a warning.
     let warn = self.warn
     let refused: @Sendable (DistributionFile, String) -> Void = { file, scheme in
-      warn("ignored the link to \(ServerText.clean(file.filename)) on \(Redaction.redact(url)): an index page may link to http and https URLs only, not \(scheme):")
+      warn("ignored the link to \(ServerText.clean(file.filename)) on \(DisplaySafeURL(url)): an index page may link to http and https URLs only, not \(scheme):")
     }
     return await fetchAnyPage(url, accept: accept, alwaysHTML: alwaysHTML, cacheable: cacheable, detail: detail) { batch in
       sink(batch.webLinksOnly(refused: refused))
@@ -190,11 +190,11 @@ public struct IndexClient: Sendable {
       entry = cache.lookup(url: url, accept: accept)
       let now = Double(time(nil))
       if let e = entry, cache.offline || e.isFresh(now: now) {
-        transport.note("cache: \(Redaction.redact(url)) from the cache (\(cache.offline ? "--offline" : "fresh for \(Int(e.maxAge - (now - e.storedAt))) s more"), no request)")
+        transport.note("cache: \(DisplaySafeURL(url)) from the cache (\(cache.offline ? "--offline" : "fresh for \(Int(e.maxAge - (now - e.storedAt))) s more"), no request)")
         return IndexClient.fromCache(e, detail: detail, sink)
       }
       if cache.offline {
-        return .failure(.network(.other(url: Redaction.redact(url), detail: "the page is not in the cache, and --offline forbids the network")))
+        return .failure(.network(.other(url: DisplaySafeURL(url), detail: "the page is not in the cache, and --offline forbids the network")))
       }
     }
     // A body cut short or stalled is fetched again, as long as none of the page was used.
@@ -221,7 +221,7 @@ public struct IndexClient: Sendable {
         if response.status == 304, let entry, let cache {
           _ = try? await response.body.collect(upTo: 64 * 1024)
           cache.refresh(entry, maxAge: PageCache.maxAge(cacheControl: response.header("cache-control")) ?? 0, now: now)
-          transport.note("cache: \(Redaction.redact(url)) not modified (304), the stored page is used")
+          transport.note("cache: \(DisplaySafeURL(url)) not modified (304), the stored page is used")
           return IndexClient.fromCache(entry, detail: detail, sink)
         }
         var writer: PageCache.Writer? = nil
@@ -231,7 +231,7 @@ public struct IndexClient: Sendable {
           maxAge > 0 || response.header("etag") != nil || response.header("last-modified") != nil
         {
           writer = cache.writer(
-            url: url, pageURL: response.finalURL, accept: accept, contentType: type, etag: response.header("etag"), lastModified: response.header("last-modified"), maxAge: maxAge, now: now)
+            url: url, pageURL: response.finalURL.revealedForRequest(), accept: accept, contentType: type, etag: response.header("etag"), lastModified: response.header("last-modified"), maxAge: maxAge, now: now)
         }
         do {
           let outcome: PageOutcome
@@ -253,7 +253,7 @@ public struct IndexClient: Sendable {
     } catch let e as ClientError {
       return (.failure(e), false)
     } catch {
-      return (.failure(.network(.other(url: Redaction.redact(url), detail: "\(error)"))), false)
+      return (.failure(.network(.other(url: DisplaySafeURL(url), detail: "\(error)"))), false)
     }
   }
 
@@ -271,12 +271,12 @@ public struct IndexClient: Sendable {
       case .html(let charset): return .found(try HTMLPageParser.parse(fileDescriptor: fd, pageURL: entry.url, charset: charset, batches: sink))
       }
     } catch {
-      return .failure(.unreadablePage(url: Redaction.redact(entry.url), error))
+      return .failure(.unreadablePage(url: DisplaySafeURL(entry.url), error))
     }
   }
 
   private func handle(_ response: Response, detail: PageDetail, tee: PageCache.Writer? = nil, _ sink: (FileBatch) -> Void) async throws -> PageOutcome {
-    let shownURL = Redaction.redact(response.finalURL)
+    let shownURL = response.finalURL
     switch response.status {
     case 200:
       let format: PageFormat
@@ -285,7 +285,7 @@ public struct IndexClient: Sendable {
         return .failure(.unreadablePage(url: shownURL, error))
       }
       var sawDistribution = false
-      let finalURL = response.finalURL
+      let finalURL = response.finalURL.revealedForRequest()
       let parsed: Result<PageInfo, ParseError> = try await withoutActuallyEscaping(sink) { sink in
         let perBatch: (FileBatch) -> Void = { batch in
           // Only a page without any distribution link can be a sign-in page: stop looking at the first.
@@ -390,7 +390,7 @@ public struct IndexClient: Sendable {
       do {
         return .found(try HTMLPageParser.parse(fileDescriptor: fd, pageURL: "file://" + ClientIO.percentEncodePath(path), batches: sink))
       } catch {
-        return .failure(.unreadablePage(url: path, error))
+        return .failure(.unreadablePage(url: DisplaySafeURL(path), error))
       }
     case .page(let url, _):
       if let skipped = insecure(url, shown: location.shown) { return skipped }
@@ -410,7 +410,7 @@ public struct IndexClient: Sendable {
     do {
       return .found(try HTMLPageParser.parse(fileDescriptor: fd, pageURL: pageURL, batches: sink))
     } catch {
-      return .failure(.unreadablePage(url: pageURL, error))
+      return .failure(.unreadablePage(url: DisplaySafeURL(pageURL), error))
     }
   }
 }

@@ -38,7 +38,7 @@ extension Downloader {
     bytes.withUnsafeBytes { hasher.update($0) }
     let actual = hasher.finalize()
     if let m = MultiHasher.mismatch(actual, expected: digests) {
-      throw ClientError.digestMismatch(filename: filename + ".metadata", url: Redaction.redact(url), algorithm: m.algorithm, expected: m.expected, actual: m.actual)
+      throw ClientError.digestMismatch(filename: filename + ".metadata", url: DisplaySafeURL(url), algorithm: m.algorithm, expected: m.expected, actual: m.actual)
     }
     return CoreMetadata(String(decoding: bytes, as: UTF8.self))
   }

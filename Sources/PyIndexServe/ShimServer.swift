@@ -265,13 +265,13 @@ public final class ShimServer: Sendable {
           try await out.write(.head(HTTPResponseHead(version: request.version, status: .partialContent, headers: headers)))
           try await response.body.forEachByteChunk { chunk in try await out.write(.body(.byteBuffer(ByteBuffer(bytes: chunk)))) }
           try await out.write(.end(nil))
-          log("GET \(request.uri) (\(range ?? "")) → 206 from \(Redaction.redact(response.finalURL))")
+          log("GET \(request.uri) (\(range ?? "")) → 206 from \(response.finalURL)")
           return
         }
         guard response.status == 200 else {
           _ = try? await response.body.collect(upTo: 64 * 1024)
           let status: HTTPResponseStatus = response.status == 404 ? .notFound : .badGateway
-          log("GET \(request.uri) → \(status.code): upstream \(Redaction.redact(response.finalURL)) answered \(response.status)", failed: true)
+          log("GET \(request.uri) → \(status.code): upstream \(response.finalURL) answered \(response.status)", failed: true)
           answered = true
           try await send(out, request, status: status, text: "upstream answered \(response.status)\n")
           return
@@ -303,14 +303,14 @@ public final class ShimServer: Sendable {
         // Every digest the index gave (sha256, md5 on older indexes, …) is checked.
         if let m = MultiHasher.mismatch(hasher.finalize(), expected: expected) {
           // Cut the response short: the installer sees a broken download, never a bad file.
-          log("GET \(request.uri) → cut: the \(m.algorithm) of \(Redaction.redact(response.finalURL)) is \(m.actual), the index said \(m.expected)", failed: true)
+          log("GET \(request.uri) → cut: the \(m.algorithm) of \(response.finalURL) is \(m.actual), the index said \(m.expected)", failed: true)
           keepAlive = false
           return
         }
         keeping?.commit()
         if let last = held { try await out.write(.body(.byteBuffer(ByteBuffer(bytes: last)))) }
         try await out.write(.end(nil))
-        log("GET \(request.uri) → 200 (\(sent) bytes from \(Redaction.redact(response.finalURL)))")
+        log("GET \(request.uri) → 200 (\(sent) bytes from \(response.finalURL))")
       }
     } catch {
       log("GET \(request.uri) → failed: \(error)", failed: true)

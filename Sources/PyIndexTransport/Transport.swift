@@ -32,7 +32,7 @@ public struct TransportConfiguration: Sendable {
 /// One HTTP exchange, as the `-v` trace prints it. URLs are redacted.
 public struct Hop: Sendable {
   public var method: String
-  public var url: String
+  public var url: DisplaySafeURL
   public var route: String
   public var source: CredentialSource
   /// The shape of the credentials sent (user name, password length), never the secret.
@@ -84,8 +84,9 @@ extension String {
 public struct Response: Sendable {
   public let status: Int
   public let headers: [(String, String)]
-  /// The URL that answered (no userinfo), which relative links resolve against.
-  public let finalURL: String
+  /// The URL that answered (no userinfo; a query may hold a signature), which relative links
+  /// resolve against.
+  public let finalURL: DisplaySafeURL
   /// Where the credentials of the final hop came from.
   public let credentialSource: CredentialSource
   public let body: ResponseBody
@@ -105,7 +106,7 @@ public struct Response: Sendable {
 /// A response body, read once, chunk by chunk, with backpressure.
 public struct ResponseBody: Sendable {
   fileprivate let body: HTTPClientResponse.Body
-  fileprivate let url: String
+  fileprivate let url: DisplaySafeURL
   fileprivate let parts: URLParts?
   /// When the whole body must have arrived (``Transport/deadline(start:contentLength:)``).
   fileprivate let deadline: NIODeadline
@@ -288,7 +289,7 @@ public final class Transport: Sendable {
   /// Says the retry on the `-v` trace, then waits for it.
   private func wait(beforeRetry attempt: Int, of url: String, after reason: String, retryAfter: Double?) async throws {
     let delay = delay(attempt: attempt, retryAfter: retryAfter)
-    logger.debug("retry \(attempt)/\(configuration.retries) of \(Redaction.redact(url)) after \(reason) in \(String(format1: delay)) s\(retryAfter != nil ? " (Retry-After)" : "")")
+    logger.debug("retry \(attempt)/\(configuration.retries) of \(DisplaySafeURL(url)) after \(reason) in \(String(format1: delay)) s\(retryAfter != nil ? " (Retry-After)" : "")")
     if delay > 0 { try await Task.sleep(for: .milliseconds(Int(delay * 1000))) }
   }
 
@@ -325,7 +326,7 @@ public final class Transport: Sendable {
       var withheld: String? = nil
       switch policy.judge(current) {
       case .refuse(let reason):
-        throw hops == 0 ? TransportError.refused(url: Redaction.redact(current), reason: reason) : TransportError.redirectRefused(url: Redaction.redact(current), reason: reason)
+        throw hops == 0 ? TransportError.refused(url: DisplaySafeURL(current), reason: reason) : TransportError.redirectRefused(url: DisplaySafeURL(current), reason: reason)
       case .allow(let credentials, let note):
         if credentials {
           known = known ?? store.lookup(current)
@@ -348,7 +349,7 @@ public final class Transport: Sendable {
       for (n, v) in headers { request.headers.replaceOrAdd(name: n, value: v) }
       if let c = match.credentials { request.headers.replaceOrAdd(name: "Authorization", value: c.authorizationHeader) }
       var hop = Hop(
-        method: "GET", url: Redaction.redact(current), route: proxy.map { "proxy \($0.redacted) (\($0.source))" } ?? "direct", source: match.source,
+        method: "GET", url: DisplaySafeURL(current), route: proxy.map { "proxy \($0.redacted) (\($0.source))" } ?? "direct", source: match.source,
         credentialShape: Hop.shape(of: match.credentials), authorizationAttached: match.credentials != nil, status: nil, redirect: nil,
         requestHeaders: request.headers.map { ($0.name, Transport.mask(header: $0.name, value: $0.value)) },
         responseHeaders: [], attempt: attempt)
@@ -359,7 +360,7 @@ public final class Transport: Sendable {
         response = try await client.execute(request, timeout: .milliseconds(Int64(configuration.timeout * 1000)))
       } catch {
         log(hop)
-        var failure = Transport.classify(error, url: Redaction.redact(current), parts: parts, proxy: proxy, trusted: trust.summary)
+        var failure = Transport.classify(error, url: DisplaySafeURL(current), parts: parts, proxy: proxy, trusted: trust.summary)
         if case .tls(let host, let url, let detail, let problem, let trusted) = failure, problem == .verificationFailed || Transport.isWrongHost(problem),
           proxy == nil, let parts, let port = parts.effectivePort {
           // Say which: unknown issuer, expired, not yet valid. The handshake is redone without
@@ -379,9 +380,9 @@ public final class Transport: Sendable {
         case .refuse(let reason):
           hop.redirect = "refused: \(reason)"
           log(hop)
-          throw TransportError.redirectRefused(url: Redaction.redact(current), reason: reason)
+          throw TransportError.redirectRefused(url: DisplaySafeURL(current), reason: reason)
         case .follow(let next, let nextMatch, let note):
-          hop.redirect = "→ \(Redaction.redact(next)) (\(note))"
+          hop.redirect = "→ \(DisplaySafeURL(next)) (\(note))"
           log(hop)
           current = next
           known = nextMatch
@@ -391,9 +392,9 @@ public final class Transport: Sendable {
       }
       log(hop)
       let final = Response(
-        status: status, headers: responseHeaders, finalURL: current, credentialSource: match.source,
+        status: status, headers: responseHeaders, finalURL: DisplaySafeURL(current), credentialSource: match.source,
         body: ResponseBody(
-          body: response.body, url: Redaction.redact(current), parts: parts,
+          body: response.body, url: DisplaySafeURL(current), parts: parts,
           deadline: deadline(start: started, contentLength: response.headers.first(name: "content-length").flatMap { Int($0) })))
       if status >= 500 || status == 408 || status == 429, attempt < configuration.retries {
         _ = try? await response.body.collect(upTo: 64 * 1024)
@@ -484,7 +485,7 @@ public final class Transport: Sendable {
   /// Maps an error while a body was arriving: once the head came, a reset or a broken
   /// connection is a body cut short (resumed or fetched again within `--retries`), as a
   /// connection closed early is.
-  static func classifyMidBody(_ error: any Error, url: String, parts: URLParts?) -> TransportError {
+  static func classifyMidBody(_ error: any Error, url: DisplaySafeURL, parts: URLParts?) -> TransportError {
     let failure = classify(error, url: url, parts: parts)
     if case .connect(let host, let port, _, let detail) = failure {
       return .bodyInterrupted(url: url, detail: "\(detail) from \(host):\(port)")
@@ -493,10 +494,9 @@ public final class Transport: Sendable {
   }
 
   /// Maps AsyncHTTPClient, NIO and TLS errors onto ``TransportError``.
-  static func classify(_ error: any Error, url: String, parts given: URLParts?, proxy: ProxyServer? = nil, trusted: String = "the system roots") -> TransportError {
+  static func classify(_ error: any Error, url: DisplaySafeURL, parts given: URLParts?, proxy: ProxyServer? = nil, trusted: String = "the system roots") -> TransportError {
     if let e = error as? TransportError { return e }
-    // The URL is redacted, but its host and port are as they were.
-    let parts = given ?? URLParts(url)
+    let parts = given ?? URLParts(url.revealedForRequest())
     let host = parts?.host ?? "the server"
     let port = parts?.effectivePort ?? 0
     if let proxy {

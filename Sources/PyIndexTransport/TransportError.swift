@@ -1,3 +1,5 @@
+public import PyIndexAuth
+
 /// What was wrong with a TLS handshake, as far as pyindex could tell.
 public enum TLSProblem: Sendable, Hashable {
   /// The chain does not lead to a trusted CA (issuer name when it could be read).
@@ -14,21 +16,21 @@ public enum TLSProblem: Sendable, Hashable {
 }
 
 /// A request that did not get an HTTP answer, or whose answer was cut short.
-/// Every URL it carries is already redacted.
+/// Every URL it carries redacts itself when printed (``DisplaySafeURL``).
 public enum TransportError: Error, Equatable, Sendable, CustomStringConvertible {
-  case dns(host: String, url: String)
-  case connect(host: String, port: Int, url: String, detail: String)
-  case tls(host: String, url: String, detail: String, problem: TLSProblem, trusted: String)
+  case dns(host: String, url: DisplaySafeURL)
+  case connect(host: String, port: Int, url: DisplaySafeURL, detail: String)
+  case tls(host: String, url: DisplaySafeURL, detail: String, problem: TLSProblem, trusted: String)
   /// The proxy failed: unreachable, 407, or it refused the tunnel. `proxy` says which proxy
   /// (redacted) and where it was configured.
-  case proxy(proxy: String, url: String, detail: String, hint: String)
-  case timeout(url: String)
-  case redirectRefused(url: String, reason: String)
+  case proxy(proxy: String, url: DisplaySafeURL, detail: String, hint: String)
+  case timeout(url: DisplaySafeURL)
+  case redirectRefused(url: DisplaySafeURL, reason: String)
   /// The outbound policy refused the URL itself (a scheme other than http(s), a host that is
   /// not ASCII).
-  case refused(url: String, reason: String)
-  case bodyInterrupted(url: String, detail: String)
-  case other(url: String, detail: String)
+  case refused(url: DisplaySafeURL, reason: String)
+  case bodyInterrupted(url: DisplaySafeURL, detail: String)
+  case other(url: DisplaySafeURL, detail: String)
 
   public var description: String {
     switch self {
