@@ -12,6 +12,28 @@ import PyIndexParsing
 public enum FuzzTarget: String, CaseIterable, Sendable {
   case html, json, url, version, specifier, requirement, marker, requirementsFile = "requirements-file", filename, contentDisposition = "content-disposition"
 
+  /// The URL type's invariants: what goes in comes out of ``DisplaySafeURL/revealedForRequest()``
+  /// unchanged; its printed form is stable (redacting it again changes nothing); and no query
+  /// value is ever shown (checked for values that stand once in the input, so that a host or
+  /// path repeating the characters does not count).
+  static func checkDisplaySafe(_ text: String) {
+    let url = DisplaySafeURL(text)
+    precondition(url.revealedForRequest() == text, "the URL does not round-trip")
+    let shown = url.description
+    precondition(Redaction.redact(shown) == shown, "redaction is not stable: \(shown)")
+    precondition("\(url)" == shown && String(reflecting: url) == shown, "a printed form differs from the redacted one")
+    guard text.contains("://"), let q = text.firstIndex(of: "?") else { return }
+    let query = text[text.index(after: q)...].prefix { $0 != "#" }
+    for item in query.split(separator: "&") {
+      guard let eq = item.firstIndex(of: "=") else { continue }
+      let value = item[item.index(after: eq)...]
+      guard value.count >= 4, !value.contains(where: { "*=&#?@/:".contains($0) }),
+        text.split(separator: value, omittingEmptySubsequences: false).count == 2
+      else { continue }
+      precondition(!shown.contains(value), "a query value is shown: \(shown)")
+    }
+  }
+
   /// Runs the target on one input.
   public func run(_ data: UnsafeRawBufferPointer) {
     let bytes = Array(data)
@@ -45,7 +67,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
           precondition(!afterScheme[..<masked.lowerBound].contains(c.password), "the redacted userinfo shows the password")
         }
       }
-      _ = Redaction.redact(text)
+      FuzzTarget.checkDisplaySafe(text)
       _ = Redaction.withoutUserinfo(text)
       _ = URLReference.resolve(text, against: "https://example.org/simple/p/")
       _ = URLReference.fragmentDigests(text)
