@@ -31,9 +31,11 @@ public enum Redaction {
   static func maskLoose(_ text: String) -> String {
     guard let at = text.lastIndex(of: "@") else { return maskQuery(text) }
     var start = text.startIndex
-    // A scheme-like prefix (`https:`, `https`, before `//`) and the slashes after it stay.
-    if let colon = text[..<at].firstIndex(of: ":"), text[..<colon].allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "+-.".contains($0)) }),
-      text[text.index(after: colon)..<at].contains(where: { $0 == "/" || $0 == ":" }) || text[text.index(after: colon)...].hasPrefix("/")
+    // A scheme-like prefix (`https:`; `user:` of `user:pw@host` reads the same and may stay
+    // too) and the slashes after it are kept; the rest up to the `@` is masked. Masking again
+    // changes nothing.
+    if let colon = text[..<at].firstIndex(of: ":"), let first = text.first, first.isASCII, first.isLetter,
+      text[..<colon].allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "+-.".contains($0)) })
     {
       start = text.index(after: colon)
     }

@@ -312,6 +312,10 @@ public final class ShimServer: Sendable {
         try await out.write(.end(nil))
         log("GET \(request.uri) → 200 (\(sent) bytes from \(response.finalURL))")
       }
+    } catch let e as ChannelError where e == .ioOnClosedChannel || e == .alreadyClosed || e == .outputClosed {
+      // The installer hung up (often right after the last byte): not an upstream failure.
+      log("GET \(request.uri) → the installer closed the connection")
+      keepAlive = false
     } catch {
       log("GET \(request.uri) → failed: \(error)", failed: true)
       // Nothing sent yet: the installer gets an HTTP answer, not a closed connection.

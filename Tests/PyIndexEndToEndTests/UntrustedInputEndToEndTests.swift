@@ -71,6 +71,14 @@ struct UntrustedInputEndToEndTests {
         let v = try await Harness.run(["index", "versions", "demo", "-i", server.origin + "/simple/"])
         #expect(v.status == 1, "\(v.stdout)")
         #expect(!v.stdout.contains("3.0"))
+        // Through serve, the installer is never offered them.
+        let home = try Harness.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: home) }
+        try await ServeEndToEndTests.withShim(["-i", server.origin + "/simple/"], environment: [:], home: home) { shim in
+          let page = try await Harness.execute("/usr/bin/curl", ["-s", "-H", "Accept: text/html", shim.url + "demo/"], environment: Harness.baseEnvironment(home: home))
+          #expect(!page.stdout.contains("demo-3.0") && !page.stdout.contains("demo-4.0"), "\(page.stdout)")
+          #expect(await shim.stop() == 0)
+        }
       }
     }
     #expect(!socket.pending(), "pyindex connected to a local Unix socket")
