@@ -14,7 +14,7 @@ public enum Redaction {
     let after = url[sep.upperBound...]
     if URLParts(url) == nil || URLParts.looksLikeRawSecret(url), let at = after.lastIndex(of: "@") {
       // Unparseable, or a secret with a raw '/', '?' or '#': hide everything up to the last '@'.
-      return head + mask(userinfo: after[..<at]) + "@" + maskQuery(String(after[after.index(after: at)...]))
+      return head + mask(userinfo: after[..<at]) + "@" + maskTail(after[after.index(after: at)...], queryBegan: after[..<at].contains("?"))
     }
     let authEnd = after.firstIndex(where: { $0 == "/" || $0 == "?" || $0 == "#" }) ?? after.endIndex
     let authority = after[..<authEnd]
@@ -41,8 +41,9 @@ public enum Redaction {
     }
     if let slashes = text[start..<at].ranges(of: "//").last { start = slashes.upperBound }
     while start < at, text[start] == "/" { start = text.index(after: start) }
-    guard start < at else { return text[..<at] + maskQuery(String(text[at...])) }
-    return text[..<start] + "****" + maskQuery(String(text[at...]))
+    let tail = maskTail(text[text.index(after: at)...], queryBegan: text[..<at].contains("?"))
+    guard start < at else { return text[..<at] + "@" + tail }
+    return text[..<start] + "****@" + tail
   }
 
   /// Text that may hold URLs anywhere in it (a requirement, a requirements-file line): each
@@ -105,14 +106,28 @@ public enum Redaction {
   /// Every query value masked (`name=****`; an item without `=` is masked whole); names stay.
   static func maskQuery(_ s: String) -> String {
     guard let q = s.firstIndex(of: "?") else { return s }
-    var query = s[s.index(after: q)...]
+    return s[...q] + maskItems(s[s.index(after: q)...], continuing: false)
+  }
+
+  /// What follows the `@` that ends a masked part: a host and path with their own query, or,
+  /// when a `?` came before that `@`, the rest of a query (every item of it masked, the first
+  /// one whole: it is the end of a value).
+  static func maskTail(_ tail: Substring, queryBegan: Bool) -> String {
+    queryBegan ? maskItems(tail, continuing: true) : maskQuery(String(tail))
+  }
+
+  /// Query items with their values masked, the fragment kept; when `continuing`, the first item
+  /// is the end of a value cut by an earlier mask and is masked whole.
+  private static func maskItems(_ query: Substring, continuing: Bool) -> String {
+    var query = query
     var fragment = ""
     if let h = query.firstIndex(of: "#") { fragment = String(query[h...]); query = query[..<h] }
-    let masked = query.split(separator: "&", omittingEmptySubsequences: false).map { item -> String in
+    let masked = query.split(separator: "&", omittingEmptySubsequences: false).enumerated().map { k, item -> String in
+      if continuing, k == 0 { return "****" }
       if item.isEmpty { return "" }
       guard let eq = item.firstIndex(of: "=") else { return "****" }
-      return item[..<eq] + "=****"
+      return String(item[..<eq]) + "=****"
     }.joined(separator: "&")
-    return s[...q] + masked + fragment
+    return masked + fragment
   }
 }

@@ -72,20 +72,24 @@ struct RedactionTests {
     ("https://s3.example/b/f.whl?X-Amz-Credential=AK&X-Amz-Signature=abc&x=1", "https://s3.example/b/f.whl?X-Amz-Credential=****&X-Amz-Signature=****&x=****"),
     // Every query value, whatever its name (GitLab's private_token, api_key, session, a nested URL).
     ("https://gitlab.example/simple/?private_token=glpat-S1&api_key=S2&auth=S3&session=S4&next=https%3A%2F%2Fu%3AS5%40h&bare", "https://gitlab.example/simple/?private_token=****&api_key=****&auth=****&session=****&next=****&****"),
-    // Typos: no '//', no scheme, a scheme without ':', scheme-relative.
+    // Typos: no '//', no scheme, a scheme without ':', scheme-relative. When a '?' came before
+    // the last '@', all after that '@' is taken for the rest of a query and masked too.
     ("https:/user:S6@host/simple/", "https:/****@host/simple/"),
     ("https:user:S7@host/simple/", "https:****@host/simple/"),
     ("https//user:S8@host/simple/", "https//****@host/simple/"),
     ("user:S9@host/simple/", "user:****@host/simple/"),
-    ("https:o/[::1]:443/simple/?q=1#fhttd@127pnrag=glpat-ABCDimple/", "https:****@127pnrag=glpat-ABCDimple/"),
+    ("https:o/[::1]:443/simple/?q=1#fhttd@127pnrag=glpat-ABCDimple/", "https:****@****"),
+    // An '@' inside a query: what follows it is still the query (found by the url fuzzer).
+    ("https://h/?simple_token=x@y=gh-SECRET&z=2", "https://****@****&z=****"),
+    ("h/?a=b@c&token=gh-SECRET", "****@****&token=****"),
     ("//user:S10@host/simple/", "//****@host/simple/"),
-    ("https:/user:p/a?ss@host/simple/", "https:/****@host/simple/"),
+    ("https:/user:p/a?ss@host/simple/", "https:/****@****"),
     ("http://_json_key_base64:eyJ//8+In0=@h:1/simple/", "http://_json_key_base64:****@h:1/simple/"),
     ("https://u:p@ss@host/", "https://u:****@host/"),
     // Nested URLs (found by the url fuzzer). An '@' after a '/' may be a raw secret's: all up
     // to the last '@' is hidden then; a nested URL after a real userinfo is masked on its own.
     ("https://h/proxy/https://u:pw-1@other/simple/", "https://****@other/simple/"),
-    ("https://login.example/?next=https://u:pw-2@other/x&y=1", "https://****@other/x&y=1"),
+    ("https://login.example/?next=https://u:pw-2@other/x&y=1", "https://****@****&y=****"),
     ("https://a:b@h/p/http://tok@o/", "https://a:****@h/p/http://****@o/"),
   ])
   func redact(_ input: String, _ expected: String) {
