@@ -369,10 +369,13 @@ struct DeadlinesAndServeEndToEndTests {
     let cwd = try Harness.temporaryDirectory()
     defer { try? FileManager.default.removeItem(atPath: cwd) }
     try await Harness.withIndex(.demo()) { index in
-      let r = try await Harness.run(["index", "versions", "demo-pkg", "-i", index.simpleURL, "--cache-dir", "rel-cache"], cwd: cwd)
+      // A name of its own: the bug this guards against left `/NAME` at the file-system root.
+      let name = "rel-cache-" + UUID().uuidString
+      defer { try? FileManager.default.removeItem(atPath: "/" + name) }
+      let r = try await Harness.run(["index", "versions", "demo-pkg", "-i", index.simpleURL, "--cache-dir", name], cwd: cwd)
       #expect(r.status == 0, "\(r.stderr)")
-      #expect(FileManager.default.fileExists(atPath: cwd + "/rel-cache"))
-      #expect(!FileManager.default.fileExists(atPath: "/rel-cache"))
+      #expect(FileManager.default.fileExists(atPath: cwd + "/" + name + "/pages"))
+      #expect(!FileManager.default.fileExists(atPath: "/" + name))
     }
   }
 
