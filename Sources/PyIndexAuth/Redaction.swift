@@ -9,12 +9,13 @@ public enum Redaction {
   public static func redact(_ url: String) -> String {
     // Nothing to hide without a userinfo separator or a query (the common case: file URLs).
     guard url.utf8.contains(where: { $0 == UInt8(ascii: "@") || $0 == UInt8(ascii: "?") }) else { return url }
-    guard let sep = url.firstRange(of: "://") else { return maskLoose(url) }
+    // A `://` after a `?` or `#` is in a query or fragment: no scheme URL then.
+    guard let sep = url.firstRange(of: "://"), !url[..<sep.lowerBound].contains(where: { $0 == "?" || $0 == "#" }) else { return maskLoose(url) }
     let head = String(url[..<sep.upperBound])
     let after = url[sep.upperBound...]
     if URLParts(url) == nil || URLParts.looksLikeRawSecret(url), let at = after.lastIndex(of: "@") {
       // Unparseable, or a secret with a raw '/', '?' or '#': hide everything up to the last '@'.
-      return head + mask(userinfo: after[..<at]) + "@" + maskTail(after[after.index(after: at)...], queryBegan: after[..<at].contains("?"))
+      return head + mask(userinfo: after[..<at]) + "@" + maskTail(after[after.index(after: at)...], queryBegan: url[..<at].contains("?"))
     }
     let authEnd = after.firstIndex(where: { $0 == "/" || $0 == "?" || $0 == "#" }) ?? after.endIndex
     let authority = after[..<authEnd]
@@ -39,8 +40,12 @@ public enum Redaction {
     {
       start = text.index(after: colon)
     }
-    if let slashes = text[start..<at].ranges(of: "//").last { start = slashes.upperBound }
-    while start < at, text[start] == "/" { start = text.index(after: start) }
+    // The `//` of a typo such as `https//u:pw@h` (never one inside a query) and the slashes
+    // after it stay; a `?` before the `@` never moves the start past it, so query values are
+    // masked as well.
+    let queryStart = text[..<at].firstIndex(of: "?") ?? at
+    if start < queryStart, let slashes = text[start..<queryStart].ranges(of: "//").last { start = slashes.upperBound }
+    while start < queryStart, text[start] == "/" { start = text.index(after: start) }
     let tail = maskTail(text[text.index(after: at)...], queryBegan: text[..<at].contains("?"))
     guard start < at else { return text[..<at] + "@" + tail }
     return text[..<start] + "****@" + tail

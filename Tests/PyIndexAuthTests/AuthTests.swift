@@ -82,6 +82,8 @@ struct RedactionTests {
     // An '@' inside a query: what follows it is still the query (found by the url fuzzer).
     ("https://h/?simple_token=x@y=gh-SECRET&z=2", "https://****@****&z=****"),
     ("h/?a=b@c&token=gh-SECRET", "****@****&token=****"),
+    ("https:/x/h/?tok=http://a@b=gh-SECRET&://h/x=2", "https:/****@****&://h/x=****"),
+    ("https:/x/?token=SECRETVALUE&u=v://h@x", "https:/****@****"),
     ("//user:S10@host/simple/", "//****@host/simple/"),
     ("https:/user:p/a?ss@host/simple/", "https:/****@****"),
     ("http://_json_key_base64:eyJ//8+In0=@h:1/simple/", "http://_json_key_base64:****@h:1/simple/"),
