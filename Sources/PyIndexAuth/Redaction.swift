@@ -19,7 +19,10 @@ public enum Redaction {
     }
     let authEnd = after.firstIndex(where: { $0 == "/" || $0 == "?" || $0 == "#" }) ?? after.endIndex
     let authority = after[..<authEnd]
-    let tail = maskQuery(maskNested(String(after[authEnd...])))
+    // The fragment (never sent; pip's `#sha256=…`) is shown as it is; path and query are masked.
+    let rest = after[authEnd...]
+    let hash = rest.firstIndex(of: "#") ?? rest.endIndex
+    let tail = maskQuery(maskNested(String(rest[..<hash]))) + rest[hash...]
     guard let at = authority.lastIndex(of: "@") else { return head + authority + tail }
     return head + mask(userinfo: authority[..<at]) + "@" + authority[authority.index(after: at)...] + tail
   }
@@ -110,7 +113,8 @@ public enum Redaction {
 
   /// Every query value masked (`name=****`; an item without `=` is masked whole); names stay.
   static func maskQuery(_ s: String) -> String {
-    guard let q = s.firstIndex(of: "?") else { return s }
+    let hash = s.firstIndex(of: "#") ?? s.endIndex
+    guard let q = s[..<hash].firstIndex(of: "?") else { return s }
     return s[...q] + maskItems(s[s.index(after: q)...], continuing: false)
   }
 

@@ -84,6 +84,9 @@ struct RedactionTests {
     ("h/?a=b@c&token=gh-SECRET", "****@****&token=****"),
     ("https:/x/h/?tok=http://a@b=gh-SECRET&://h/x=2", "https:/****@****&://h/x=****"),
     ("https:/x/?token=SECRETVALUE&u=v://h@x", "https:/****@****"),
+    // The fragment is shown as it is, and never taken for a query.
+    ("https://h/f.whl?sig=abcd#sha256=00ff?x=1", "https://h/f.whl?sig=****#sha256=00ff?x=1"),
+    ("https://h/f.whl#frag?x=1&://h/y=2", "https://h/f.whl#frag?x=1&://h/y=2"),
     ("//user:S10@host/simple/", "//****@host/simple/"),
     ("https:/user:p/a?ss@host/simple/", "https:/****@****"),
     ("http://_json_key_base64:eyJ//8+In0=@h:1/simple/", "http://_json_key_base64:****@h:1/simple/"),
