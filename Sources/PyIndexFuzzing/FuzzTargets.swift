@@ -15,15 +15,18 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
   /// The URL type's invariants: what goes in comes out of ``DisplaySafeURL/revealedForRequest()``
   /// unchanged; its printed form is stable (redacting it again changes nothing); and no query
   /// value is ever shown (checked for values that stand once in the input, so that a host or
-  /// path repeating the characters does not count).
+  /// path repeating the characters does not count). The fragment is not a query: it is never
+  /// sent, and it is shown as it is.
   static func checkDisplaySafe(_ text: String) {
     let url = DisplaySafeURL(text)
     precondition(url.revealedForRequest() == text, "the URL does not round-trip")
     let shown = url.description
     precondition(Redaction.redact(shown) == shown, "redaction is not stable: \(shown)")
     precondition("\(url)" == shown && String(reflecting: url) == shown, "a printed form differs from the redacted one")
-    guard text.contains("://"), let q = text.firstIndex(of: "?") else { return }
-    let query = text[text.index(after: q)...].prefix { $0 != "#" }
+    // The query: from the first `?` before any `#` (a fragment is shown as it is).
+    let hash = text.firstIndex(of: "#") ?? text.endIndex
+    guard text.contains("://"), let q = text[..<hash].firstIndex(of: "?") else { return }
+    let query = text[text.index(after: q)..<hash]
     for item in query.split(separator: "&") {
       guard let eq = item.firstIndex(of: "=") else { continue }
       let value = item[item.index(after: eq)...]
