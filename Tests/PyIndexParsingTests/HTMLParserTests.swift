@@ -2,6 +2,7 @@ import Foundation
 import PyIndexModel
 import PyIndexParsing
 import Testing
+import Synchronization
 
 #if canImport(Glibc)
   import Glibc
@@ -188,5 +189,22 @@ struct HTMLBatchTests {
     #expect(files[1 + 1].yanked == nil)
     #expect(files[1 + 1].coreMetadata == nil)
     #expect(files[1 + 10].coreMetadata == [:])
+  }
+}
+
+@Suite("links a remote page may give")
+struct WebLinksTests {
+  @Test("only http(s) links are kept, relative ones by the scheme of their base; the others are reported with their scheme")
+  func webLinksOnly() {
+    let hrefs = ["https://a/x.whl", "HTTP://a/y.whl", "../rel.whl", "/abs/z.whl", "file:///etc/passwd", "http+unix://%2Frun%2Fx.sock/w.whl", "mailto:x@y", "httpx://a/v.whl", "https1://a/u.whl"]
+    let files = hrefs.map { DistributionFile(filename: nil, href: $0) }
+    let refused = Mutex<[String]>([])
+    var kept: [String] = []
+    FileBatch(files: files, base: "https://h/simple/p/").webLinksOnly { file, scheme in refused.withLock { $0.append("\(scheme) \(file.href)") } }.forEach { kept.append($0.href) }
+    #expect(kept == ["https://a/x.whl", "HTTP://a/y.whl", "../rel.whl", "/abs/z.whl"])
+    #expect(refused.withLock { $0 } == ["file file:///etc/passwd", "http+unix http+unix://%2Frun%2Fx.sock/w.whl", "mailto mailto:x@y", "httpx httpx://a/v.whl", "https1 https1://a/u.whl"])
+    var underFile: [String] = []
+    FileBatch(files: files, base: "file:///tmp/").webLinksOnly { _, _ in }.forEach { underFile.append($0.href) }
+    #expect(underFile == ["https://a/x.whl", "HTTP://a/y.whl"])
   }
 }
