@@ -40,7 +40,7 @@ let package = Package(
     .target(
       name: "PyIndexTransport",
       dependencies: [
-        "PyIndexAuth",
+        "PyIndexModel", "PyIndexAuth",
         .product(name: "AsyncHTTPClient", package: "async-http-client"),
         .product(name: "NIOCore", package: "swift-nio"),
         .product(name: "NIOPosix", package: "swift-nio"),
@@ -56,6 +56,7 @@ let package = Package(
       dependencies: [
         "PyIndexModel", "PyIndexParsing", "PyIndexAuth", "PyIndexTransport", "CZlib",
         .product(name: "Crypto", package: "swift-crypto"),
+        .product(name: "NIOCore", package: "swift-nio"),
       ], swiftSettings: strictSettings),
     .target(
       name: "PyIndexCLI",

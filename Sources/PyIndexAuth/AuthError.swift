@@ -1,5 +1,9 @@
+public import PyIndexModel
+
 /// Errors in credential configuration, found before any request is sent.
-public enum AuthError: Error, Equatable, Sendable, CustomStringConvertible {
+public enum AuthError: PyIndexError, Equatable {
+  public var kind: FailureKind { .usage }
+
   /// The URL cannot be parsed, most likely because a secret holds a raw `/`, `?` or `#`.
   /// Carries the URL redacted.
   case secretNeedsEncoding(redacted: String)
@@ -17,7 +21,7 @@ public enum AuthError: Error, Equatable, Sendable, CustomStringConvertible {
   }
 
   /// What the user can do about it.
-  public var hint: String {
+  public var hint: String? {
     switch self {
     case .secretNeedsEncoding, .userinfoNotUTF8:
       "percent-encode the user name and password (/ → %2F, ? → %3F, # → %23, @ → %40, % → %25), or put the password in PYINDEX_PASSWORD and the user in PYINDEX_USERNAME, which take raw values"

@@ -43,10 +43,7 @@ extension PyIndexCommand.Auth {
       let session = Session(output: output)
       var name: ProjectName?
       if let project {
-        do { name = try ProjectName(project) } catch {
-          session.console.error(error.description)
-          throw ExitCode(64)
-        }
+        do { name = try ProjectName(project) } catch { throw session.fail(error) }
       }
       var reports: [AuthCheckReport] = []
       try await session.run(index: index, network: network) { client in

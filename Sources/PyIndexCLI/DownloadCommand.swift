@@ -58,94 +58,50 @@ extension PyIndexCommand {
 
     func run() async throws {
       let session = Session(output: output)
-      let console = session.console
-      var lines: [RequirementLine]
-      var fromFiles = RequirementsFile()
-      let resolvedTarget: Target
-      let fullVersion: String?
-      var index = self.index, network = self.network, target = self.target
+      let plan: DownloadPlan
       do {
-        lines = try requirements.map { (r: String) throws(ModelError) in RequirementLine(requirement: try Requirement(r)) }
-        for path in requirementFiles + constraintFiles.map({ "\u{0}" + $0 }) {
-          let isConstraint = path.hasPrefix("\u{0}")
-          let file = try RequirementsFile.load(isConstraint ? String(path.dropFirst()) : path, environment: session.environment) { p in
-            guard FileManager.default.fileExists(atPath: p) else { throw RequirementsFile.ParseError.unreadable(path: p, reason: "no such file") }
-            guard let text = try? String(contentsOfFile: p, encoding: .utf8) else { throw RequirementsFile.ParseError.unreadable(path: p, reason: "not readable as UTF-8 text") }
-            return text
-          }
-          if isConstraint {
-            fromFiles.constraints += file.requirements + file.constraints
-          } else {
-            fromFiles.requirements += file.requirements
-            fromFiles.constraints += file.constraints
-          }
-          fromFiles.requireHashes = fromFiles.requireHashes || file.requireHashes
-          // Option lines of the files, where the command line did not say otherwise.
-          if index.indexURL == nil, let u = file.indexURL { index.indexURL = u }
-          index.extraIndexURL += file.extraIndexURLs
-          index.findLinks += file.findLinks
-          if file.noIndex { index.noIndex = true }
-          network.trustedHost += file.trustedHosts
-          if file.pre { target.pre = true }
-          target.onlyBinary += file.onlyBinary
-          target.noBinary += file.noBinary
-        }
-        lines += fromFiles.requirements
-        (resolvedTarget, fullVersion) = try downloadTarget(target, environment: session.environment)
-      } catch let e as ModelError {
-        console.error(e.description)
-        throw ExitCode(64)
-      } catch let e as RequirementsFile.ParseError {
-        console.error(e.description, hint: "requirements files follow pip's format: https://pip.pypa.io/en/stable/reference/requirements-file-format/")
-        throw ExitCode(64)
+        plan = try DownloadPlan.make(request, environment: session.environment, read: Self.readText) { HostPython.probe(environment: session.environment) }
+      } catch let e as any PyIndexError {
+        throw session.fail(e)
       }
-      guard !lines.isEmpty else {
-        console.error("no requirements to download: the requirements files list none")
-        throw ExitCode(64)
-      }
-      // Markers are evaluated for the target, not for the machine pyindex runs on.
-      let environment = MarkerEnvironment(target: resolvedTarget, pythonFullVersion: fullVersion)
-      for line in lines where !line.requirement.applies(to: environment) {
-        if !json, !output.quiet { console.out("Ignoring \(line.requirement.name.typed): markers '\(line.requirement.marker ?? "")' don't match your environment") }
-      }
-      lines = lines.filter { $0.requirement.applies(to: environment) }
-      var options = DownloadOptions(
-        destination: dest, target: resolvedTarget, formats: target.formats,
-        prereleases: target.pre, ignoreRequiresPython: target.ignoreRequiresPython)
-      options.requireHashes = requireHashes || fromFiles.requireHashes
-      options.parallelism = jobs
-      options.resolveDependencies = !noDeps
-      options.pythonFullVersion = fullVersion
-      options.constraints = fromFiles.constraints
-      var downloaded: [DownloadedFile] = []
-      let requested = lines
-      // `name @ URL` requirements: their userinfo is a credential source for their origin.
-      var credentialURLs: [IndexURL] = []
-      for line in lines {
-        guard let url = line.requirement.url, url.hasPrefix("http") else { continue }
-        do { credentialURLs.append(try IndexURL(url)) } catch {
-          console.error(error.description, hint: error.hint)
-          throw ExitCode(64)
-        }
+      if !json, !output.quiet {
+        for line in plan.ignored { session.console.out("Ignoring \(line.requirement.name.typed): markers '\(line.requirement.marker ?? "")' don't match your environment") }
       }
       let display = json ? nil : ProgressDisplay.forTerminal(quiet: output.quiet)
+      defer { display?.clear() }
+      let downloaded = try await download(plan, session: session, display: display)
+      display?.clear()
+      report(downloaded, console: session.console)
+    }
+
+    /// The command line as a ``DownloadRequest``.
+    var request: DownloadRequest {
+      var r = DownloadRequest()
+      (r.requirements, r.requirementFiles, r.constraintFiles) = (requirements, requirementFiles, constraintFiles)
+      (r.requireHashes, r.destination, r.parallelism, r.resolveDependencies) = (requireHashes, dest, jobs, !noDeps)
+      r.target = target.explicitTarget
+      (r.onlyBinary, r.noBinary, r.pre, r.ignoreRequiresPython) = (target.onlyBinary, target.noBinary, target.pre, target.ignoreRequiresPython)
+      return r
+    }
+
+    /// Runs the plan, progress on the terminal.
+    func download(_ plan: DownloadPlan, session: Session, display: ProgressDisplay?) async throws -> [DownloadedFile] {
+      let console = session.console
       var progress: (@Sendable (DownloadProgress) -> Void)? = nil
       if let display { progress = { @Sendable event in display.handle(event) } }
       let warn: @Sendable (String) -> Void = { message in
         display?.clear()
         console.warning(message)
       }
-      do {
-        try await session.run(index: index, network: network, credentialURLs: credentialURLs) { client in
-          let downloader = Downloader(client: client, warn: warn, progress: progress)
-          downloaded = try await downloader.download(lines: requested, options: options)
-        }
-      } catch {
-        display?.clear()
-        throw error
+      var downloaded: [DownloadedFile] = []
+      try await session.run(index: index, network: network, credentialURLs: plan.credentialURLs, fileOptions: plan.fileOptions) { client in
+        downloaded = try await Downloader(client: client, warn: warn, progress: progress).download(lines: plan.lines, options: plan.options)
       }
-      display?.clear()
-      let files = downloaded
+      return downloaded
+    }
+
+    /// What was downloaded: pip's lines, or one JSON array.
+    func report(_ files: [DownloadedFile], console: Console) {
       if json {
         console.out("[" + files.map(Download.json).joined(separator: ", ") + "]")
         return
@@ -159,23 +115,11 @@ extension PyIndexCommand {
       console.out("Successfully downloaded \(names.joined(separator: " "))")
     }
 
-    /// The target: flags where given, the machine for the rest (pip's defaults).
-    /// - Returns: the target, and the full Python version when it came from the host's `python3`.
-    func downloadTarget(_ target: TargetOptions, environment: [String: String]) throws -> (Target, String?) {
-      var t = try target.explicitTarget()
-      var full: String? = nil
-      // The host's python3 tells the Python (when not given) and whether it runs on musl.
-      let host = t.platforms == nil || t.pythonVersion == nil ? HostTarget.python(environment: environment) : nil
-      if t.platforms == nil { t.platforms = HostTarget.platformTags(python: host, environment: environment) }
-      if t.pythonVersion == nil {
-        guard let py = host else {
-          throw ValidationError("no python3 on PATH to take the target Python from; pass --python-version (e.g. --python-version 3.12)")
-        }
-        t.pythonVersion = py.version
-        full = py.fullVersion
-        if t.implementation == nil { t.implementation = py.implementation }
-      }
-      return (t, full)
+    /// A requirements file's text.
+    static func readText(_ path: String) throws -> String {
+      guard FileManager.default.fileExists(atPath: path) else { throw RequirementsFile.ParseError.unreadable(path: path, reason: "no such file") }
+      guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { throw RequirementsFile.ParseError.unreadable(path: path, reason: "not readable as UTF-8 text") }
+      return text
     }
 
     /// `./dest/file` for paths under the current directory, as pip shows them.

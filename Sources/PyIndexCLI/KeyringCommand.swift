@@ -22,13 +22,20 @@ extension PyIndexCommand {
         """)
 
     @Option(help: ArgumentHelp("creds: print the user name and the password (two lines, or JSON with --output json).", valueName: "mode"))
-    var mode: String?
+    var mode: Mode?
 
     @Option(help: ArgumentHelp("json: print {\"username\": ..., \"password\": ...} (with --mode creds).", valueName: "format"))
-    var output: String?
+    var output: Output?
 
     @Argument(help: "get (set and del are not supported: pyindex reads its own sources).")
-    var action: String
+    var action: Action
+
+    /// `--mode`: what to print.
+    enum Mode: String, CaseIterable, ExpressibleByArgument { case creds, password }
+    /// `--output`: how to print it.
+    enum Output: String, CaseIterable, ExpressibleByArgument { case json, plain }
+    /// The keyring operation asked for.
+    enum Action: String, CaseIterable, ExpressibleByArgument { case get, set, del }
 
     @Argument(help: "The service: an index URL, or host[:port].")
     var service: String
@@ -39,7 +46,7 @@ extension PyIndexCommand {
     @OptionGroup(title: "Indexes") var index: IndexOptions
 
     func run() throws {
-      guard action == "get" else { throw ExitCode(1) }
+      guard action == .get else { throw ExitCode(1) }
       let session = Session(verbosity: 0, quiet: true)
       let settings: IndexSettings
       do { settings = try index.settings(environment: session.environment) } catch { throw ExitCode(1) }
@@ -50,8 +57,8 @@ extension PyIndexCommand {
         let match = store.lookup(Redaction.withoutUserinfo(url))
         guard let c = match.credentials, !c.password.isEmpty else { continue }
         if let username, !username.isEmpty, !c.username.isEmpty, c.username != username { continue }
-        if mode == "creds" {
-          if output == "json" {
+        if mode == .creds {
+          if output == .json {
             session.console.out("{\"username\": \(JSON.quote(c.username)), \"password\": \(JSON.quote(c.password))}")
           } else {
             session.console.out(c.username)

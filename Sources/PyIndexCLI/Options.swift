@@ -1,4 +1,4 @@
-import ArgumentParser
+public import ArgumentParser
 import PyIndexAuth
 #if canImport(Glibc)
   import Glibc
@@ -22,10 +22,10 @@ struct IndexOptions: ParsableArguments {
   var noIndex = false
 
   @Option(name: .long, help: ArgumentHelp("subprocess: ask the keyring program (keyring get URL USER) for credentials, once per origin; disabled (default: $PYINDEX_KEYRING_PROVIDER, then $PIP_KEYRING_PROVIDER).", valueName: "provider"))
-  var keyringProvider: String?
+  var keyringProvider: KeyringChoice?
 
   @Option(name: .long, help: ArgumentHelp("first-index: a project found on an earlier index is never taken from a later one; unsafe-best-match: merge every index.", valueName: "strategy"))
-  var indexStrategy: String = IndexStrategy.firstIndex.rawValue
+  var indexStrategy: IndexStrategy = .firstIndex
 
   @Flag(name: [.customLong("no-cache"), .customLong("no-cache-dir")], help: "Neither read nor write the HTTP cache of project pages.")
   var noCache = false
@@ -48,17 +48,18 @@ struct IndexOptions: ParsableArguments {
 
   init() {}
 
-  /// The configured indexes in order, parsed before any request.
-  func settings(environment env: [String: String]) throws(AuthError) -> IndexSettings {
+  /// The configured indexes in order, parsed before any request: the flags, then the option
+  /// lines of requirements files (`fileOptions`), then the environment, then PyPI.
+  func settings(environment env: [String: String], adding fileOptions: RequirementsFile? = nil) throws(AuthError) -> IndexSettings {
     func nonEmpty(_ k: String) -> String? { env[k].flatMap { $0.isEmpty ? nil : $0 } }
-    let primary = indexURL ?? nonEmpty("PYINDEX_INDEX_URL") ?? nonEmpty("PIP_INDEX_URL") ?? "https://pypi.org/simple/"
-    var extras = extraIndexURL
+    let primary = indexURL ?? fileOptions?.indexURL ?? nonEmpty("PYINDEX_INDEX_URL") ?? nonEmpty("PIP_INDEX_URL") ?? "https://pypi.org/simple/"
+    var extras = extraIndexURL + (fileOptions?.extraIndexURLs ?? [])
     if extras.isEmpty, let e = nonEmpty("PYINDEX_EXTRA_INDEX_URL") ?? nonEmpty("PIP_EXTRA_INDEX_URL") {
       extras = e.split(whereSeparator: { $0 == " " || $0 == "\n" || $0 == "\t" }).map(String.init)
     }
     let indexes = try ([primary] + extras).map { (s: String) throws(AuthError) -> IndexURL in try IndexURL(s) }
-    let links = try findLinks.map { (s: String) throws(AuthError) -> FindLinks in try FindLinks(s) }
-    return IndexSettings(indexes: indexes, strategy: IndexStrategy(rawValue: indexStrategy) ?? .firstIndex, findLinks: links, noIndex: noIndex)
+    let links = try (findLinks + (fileOptions?.findLinks ?? [])).map { (s: String) throws(AuthError) -> FindLinks in try FindLinks(s) }
+    return IndexSettings(indexes: indexes, strategy: indexStrategy, findLinks: links, noIndex: noIndex || fileOptions?.noIndex == true)
   }
 
   /// The page cache these options ask for, nil with `--no-cache` (or without a home).
@@ -69,22 +70,24 @@ struct IndexOptions: ParsableArguments {
 
   /// Whether to ask the keyring program: the flag, else `PYINDEX_KEYRING_PROVIDER`, else
   /// `PIP_KEYRING_PROVIDER` (pip's `import` means a keyring is wanted, so it asks the program too).
-  func usesKeyring(environment env: [String: String]) -> Bool {
-    let value = keyringProvider ?? env["PYINDEX_KEYRING_PROVIDER"].flatMap { $0.isEmpty ? nil : $0 } ?? env["PIP_KEYRING_PROVIDER"] ?? "disabled"
+  func keyring(environment env: [String: String]) -> Bool {
+    if let keyringProvider { return keyringProvider == .subprocess }
+    let value = env["PYINDEX_KEYRING_PROVIDER"].flatMap { $0.isEmpty ? nil : $0 } ?? env["PIP_KEYRING_PROVIDER"] ?? "disabled"
     return value == "subprocess" || value == "import"
   }
 
   mutating func validate() throws {
-    if let k = keyringProvider, k != "subprocess", k != "disabled" {
-      throw ValidationError("--keyring-provider must be subprocess or disabled")
-    }
     if noIndex, findLinks.isEmpty { throw ValidationError("--no-index needs at least one --find-links location") }
     if offline, noCache { throw ValidationError("--offline needs the cache; drop --no-cache") }
-    guard IndexStrategy(rawValue: indexStrategy) != nil else {
-      throw ValidationError("--index-strategy must be one of: \(IndexStrategy.allCases.map(\.rawValue).joined(separator: ", "))")
-    }
   }
 }
+
+/// `--keyring-provider`: whether to ask the `keyring` program.
+enum KeyringChoice: String, CaseIterable, ExpressibleByArgument {
+  case subprocess, disabled
+}
+
+extension IndexStrategy: ExpressibleByArgument {}
 
 /// `--timeout`, `--retries` (every command).
 struct NetworkOptions: ParsableArguments {
@@ -113,14 +116,15 @@ struct NetworkOptions: ParsableArguments {
     guard retries >= 0 else { throw ValidationError("--retries must be 0 or more") }
   }
 
-  /// The transport's settings, proxies and trust read from the flags and `environment`.
-  func configuration(environment: [String: String]) throws(NetworkConfigError) -> TransportConfiguration {
+  /// The transport's settings, proxies and trust read from the flags and `environment`;
+  /// `trustedHosts` adds the `--trusted-host` lines of requirements files.
+  func configuration(environment: [String: String], trustedHosts fileTrustedHosts: [String] = []) throws(NetworkConfigError) -> TransportConfiguration {
     var c = TransportConfiguration()
     c.timeout = timeout
     c.retries = retries
     c.userAgent = "pyindex/\(PyIndexCommand.version)"
     c.proxies = try ProxySettings.resolve(environment: environment, override: proxy)
-    c.trust = TrustSettings.from(environment: environment, cert: cert, clientCertificate: clientCert, trustedHosts: trustedHost.map { $0.lowercased() })
+    c.trust = TrustSettings.from(environment: environment, cert: cert, clientCertificate: clientCert, trustedHosts: (trustedHost + fileTrustedHosts).map { $0.lowercased() })
     return c
   }
 }
@@ -142,8 +146,8 @@ struct TargetOptions: ParsableArguments {
   @Option(name: .long, help: ArgumentHelp("Only files for this platform tag (e.g. manylinux_2_17_x86_64, win_amd64); repeatable.", valueName: "tag"))
   var platform: [String] = []
 
-  @Option(name: .long, help: ArgumentHelp("Target Python version: 3.12 or 312.", valueName: "version"))
-  var pythonVersion: String?
+  @Option(name: .long, help: ArgumentHelp("Target Python version: 3.12 or 312.", valueName: "version"), transform: { (v: String) throws in try Target.parsePythonVersion(v) })
+  var pythonVersion: [Int]?
 
   @Option(name: .long, help: ArgumentHelp("Target implementation: cp, pp, py...", valueName: "impl"))
   var implementation: String?
@@ -167,6 +171,12 @@ struct TargetOptions: ParsableArguments {
 
   var hasTargetFlags: Bool { !platform.isEmpty || pythonVersion != nil || implementation != nil || !abi.isEmpty }
 
+  /// `--platform` values, comma-separated lists split; nil when none was given.
+  var platforms: [String]? { platform.isEmpty ? nil : platform.flatMap { $0.split(separator: ",").map(String.init) } }
+
+  /// `--abi` values, comma-separated lists split; nil when none was given.
+  var abis: [String]? { abi.isEmpty ? nil : abi.flatMap { $0.split(separator: ",").map(String.init) } }
+
   var formats: FormatControl {
     var f = FormatControl()
     // pip applies the options in the order given; --no-binary after --only-binary per value.
@@ -176,11 +186,7 @@ struct TargetOptions: ParsableArguments {
   }
 
   /// The target from the flags alone; unset dimensions stay unconstrained.
-  func explicitTarget() throws(ModelError) -> Target {
-    Target(
-      platforms: platform.isEmpty ? nil : platform.flatMap { $0.split(separator: ",").map(String.init) },
-      pythonVersion: try pythonVersion.map { (v: String) throws(ModelError) in try Target.parsePythonVersion(v) },
-      implementation: implementation,
-      abis: abi.isEmpty ? nil : abi.flatMap { $0.split(separator: ",").map(String.init) })
+  var explicitTarget: Target {
+    Target(platforms: platforms, pythonVersion: pythonVersion, implementation: implementation, abis: abis)
   }
 }

@@ -97,57 +97,51 @@ struct Session {
     return (store, !problems.isEmpty)
   }
 
-  /// Runs `body` with an index client; maps every failure to `error:`/`hint:` and the
-  /// contract's exit code.
+  /// Runs `body` with an index client. Every failure is reported here, the one `catch` of
+  /// the command line: `error:` and `hint:` as the error renders itself, and the exit code of
+  /// its ``FailureKind``.
   /// - Parameter credentialURLs: further URLs whose userinfo is a credential source for their
   ///   origin (URL requirements), after the indexes.
+  /// - Parameter fileOptions: option lines of requirements files, under the command line's.
   /// - Parameter signals: whether SIGINT/SIGTERM remove temporary files and exit at once
   ///   (`serve` handles them itself, to shut down cleanly).
-  func run(index: IndexOptions, network: NetworkOptions, credentialURLs: [IndexURL] = [], signals: Bool = true, _ body: (IndexClient) async throws -> Void) async throws {
+  func run(
+    index: IndexOptions, network: NetworkOptions, credentialURLs: [IndexURL] = [], fileOptions: RequirementsFile? = nil, signals: Bool = true,
+    _ body: (IndexClient) async throws -> Void
+  ) async throws {
     if signals { installSignalHandlers() }
-    let settings: IndexSettings
-    do { settings = try index.settings(environment: environment) } catch {
-      console.error(error.description, hint: error.hint)
-      throw ExitCode(64)
-    }
-    let transportConfiguration: TransportConfiguration
-    do { transportConfiguration = try network.configuration(environment: environment) } catch {
-      console.error(error.description, hint: error.hint)
-      throw ExitCode(64)
-    }
-    let (store, flagged) = credentialStore(settings, keyring: index.usesKeyring(environment: environment), extra: credentialURLs)
-    let console = self.console
+    var flagged = false
     do {
+      let settings = try index.settings(environment: environment, adding: fileOptions)
+      let transportConfiguration = try network.configuration(environment: environment, trustedHosts: fileOptions?.trustedHosts ?? [])
+      let store: CredentialStore
+      (store, flagged) = credentialStore(settings, keyring: index.keyring(environment: environment), extra: credentialURLs)
+      let console = self.console
       try await Transport.with(configuration: transportConfiguration, store: store, logger: console.traceLogger()) { transport in
         let client = IndexClient(transport: transport, settings: settings, cache: index.cache(environment: environment), warn: { console.warning($0) })
         try await body(client)
       }
-    } catch let e as ClientError {
-      report(e, credentialsFlagged: flagged)
-      throw ExitCode(e.exitCode)
-    } catch let e as TransportError {
-      console.error(e.description, hint: e.hint)
-      throw ExitCode(3)
-    } catch let e as NetworkConfigError {
-      console.error(e.description, hint: e.hint)
-      throw ExitCode(64)
-    } catch let e as ModelError {
-      console.error(e.description)
-      throw ExitCode(64)
+    } catch let e as any PyIndexError {
+      throw fail(e, credentialsFlagged: flagged)
     }
   }
 
-  func report(_ e: ClientError, credentialsFlagged: Bool) {
+  /// Says `e` as the contract says errors (`error:`, then `hint:`), and returns the exit code
+  /// its kind has, to throw.
+  func fail(_ e: any PyIndexError, credentialsFlagged: Bool = false) -> ExitCode {
     var hint = e.hint
-    if credentialsFlagged, e.credentialsMayBeTheCause, let h = hint {
-      hint = "the warning above names what looks wrong with the credentials; " + h
-    }
-    if case .noMatchingDistribution(let req, let versions, let yanked, let wrongPython) = e {
-      if !yanked.isEmpty { console.error("Ignored the following yanked versions: \(yanked.joined(separator: ", "))") }
-      if !wrongPython.isEmpty { console.error("Ignored the following versions that require a different python version: \(wrongPython.joined(separator: "; "))") }
-      console.error("Could not find a version that satisfies the requirement \(req) (from versions: \(versions.isEmpty ? "none" : versions.joined(separator: ", ")))")
+    if let c = e as? ClientError {
+      if credentialsFlagged, c.credentialsMayBeTheCause, let h = hint {
+        hint = "the warning above names what looks wrong with the credentials; " + h
+      }
+      if case .noMatchingDistribution(let req, let versions, let yanked, let wrongPython) = c {
+        if !yanked.isEmpty { console.error("Ignored the following yanked versions: \(yanked.joined(separator: ", "))") }
+        if !wrongPython.isEmpty { console.error("Ignored the following versions that require a different python version: \(wrongPython.joined(separator: "; "))") }
+        console.error("Could not find a version that satisfies the requirement \(req) (from versions: \(versions.isEmpty ? "none" : versions.joined(separator: ", ")))")
+      }
     }
     console.error(e.description, hint: hint)
+    return ExitCode(e.exitCode)
   }
 
   /// SIGINT and SIGTERM remove the temporary files of downloads in flight, then exit.

@@ -43,21 +43,15 @@ extension PyIndexCommand {
       let token = listenToken ?? session.environment["PYINDEX_LISTEN_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
       let (host, port) = (self.host, self.port)
       guard token != nil || URLParts("http://\(host.contains(":") && !host.hasPrefix("[") ? "[\(host)]" : host)/")?.isLoopback == true else {
-        console.error(
-          "--host \(host) is not a loopback address: anyone who can reach it could install through your credentials",
-          hint: "set PYINDEX_LISTEN_TOKEN (or --listen-token) to a secret that installers send as their password, or keep the default 127.0.0.1")
-        throw ExitCode(64)
+        throw session.fail(
+          ClientError.usage(
+            "--host \(host) is not a loopback address: anyone who can reach it could install through your credentials",
+            hint: "set PYINDEX_LISTEN_TOKEN (or --listen-token) to a secret that installers send as their password, or keep the default 127.0.0.1"))
       }
       try await session.run(index: index, network: network, signals: false) { client in
-        let server: ShimServer
-        do {
-          server = try await ShimServer.start(host: host, port: port, client: client, listenToken: token, cacheDirectory: files) { line, failed in
-            // Upstream failures always show: the installer only sees a 502 or a cut download.
-            if failed { console.warning("serve: \(line)") } else if console.verbosity > 0 { Console.write("serve: \(Redaction.redactText(line))\n", to: 2) }
-          }
-        } catch {
-          console.error("cannot listen on \(host):\(port): \(error)", hint: "pick another --port, or 0 for a free one")
-          throw ExitCode(3)
+        let server = try await ShimServer.start(host: host, port: port, client: client, listenToken: token, cacheDirectory: files) { line, failed in
+          // Upstream failures always show: the installer only sees a 502 or a cut download.
+          if failed { console.warning("serve: \(line)") } else if console.verbosity > 0 { Console.write("serve: \(Redaction.redactText(line))\n", to: 2) }
         }
         ServeSignals.install { Task { await server.stop() } }
         console.out("Serving on \(server.url)")

@@ -23,15 +23,8 @@ extension PyIndexCommand.Index {
     func run() async throws {
       let session = Session(output: output)
       let name: ProjectName
-      let explicitTarget: Target
-      do {
-        name = try ProjectName(project)
-        explicitTarget = try target.explicitTarget()
-      } catch {
-        session.console.error(error.description)
-        throw ExitCode(64)
-      }
-      let evaluator = CandidateEvaluator(project: name, target: explicitTarget, formats: target.formats, ignoreRequiresPython: target.ignoreRequiresPython)
+      do { name = try ProjectName(project) } catch { throw session.fail(error) }
+      let evaluator = CandidateEvaluator(project: name, target: target.explicitTarget, formats: target.formats, ignoreRequiresPython: target.ignoreRequiresPython)
       let collector = ConcurrentVersionCollector(VersionCollector(evaluator: evaluator, includePrereleases: target.pre))
       try await session.run(index: index, network: network) { client in
         try await client.fileBatches(for: name, detail: .listing) { batch in collector.add(batch) }
@@ -39,7 +32,7 @@ extension PyIndexCommand.Index {
       let versions = collector.finish()
       guard let latest = versions.first else {
         session.console.error("No matching distribution found for \(project)")
-        throw ExitCode(1)
+        throw ExitCode(FailureKind.resolution.exitCode)
       }
       let list = versions.map(\.description)
       if json {

@@ -16,16 +16,19 @@ public struct AuthCheckReport: Sendable {
   public enum Outcome: String, Sendable, CaseIterable {
     case ok, auth, notFound = "not-found", loginPage = "login-page", tls, proxy, dns, connect, timeout, `protocol`
 
-    /// The contract's exit code for this outcome.
-    public var exitCode: Int32 {
+    /// The class of failure (nil for `ok`); the exit code follows from it.
+    public var kind: FailureKind? {
       switch self {
-      case .ok: 0
-      case .notFound: 1
-      case .auth, .loginPage: 2
-      case .tls, .proxy, .dns, .connect, .timeout: 3
-      case .protocol: 4
+      case .ok: nil
+      case .notFound: .resolution
+      case .auth, .loginPage: .authentication
+      case .tls, .proxy, .dns, .connect, .timeout: .network
+      case .protocol: .integrity
       }
     }
+
+    /// The contract's exit code for this outcome (``FailureKind/exitCode``; 0 for `ok`).
+    public var exitCode: Int32 { kind?.exitCode ?? 0 }
   }
 
   /// One line of the checklist: passed, failed, or informational (nil).
@@ -84,6 +87,19 @@ public struct AuthChecker: Sendable {
     var parseError: ParseError?
   }
 
+  /// What the checklist knows about one index's credentials.
+  struct Context {
+    var index: IndexURL
+    var parts: URLParts
+    var source: CredentialSource
+    var tokenKind: TokenKind?
+    var tokenProblems: [String]
+    var route: String
+    /// "the credentials look malformed: …" when the token checks found problems.
+    var malformed: String? { tokenProblems.isEmpty ? nil : "the credentials look malformed: " + tokenProblems.joined(separator: "; ") }
+    var sent: String { source == .none ? "no credentials were sent" : "\(source.phrase) were sent" }
+  }
+
   func check(_ index: IndexURL, project: ProjectName?) async -> AuthCheckReport {
     let transport = client.transport
     let match = index.isFile ? CredentialStore.Match(credentials: nil, source: .none) : transport.credentials(for: index.url)
@@ -93,83 +109,92 @@ public struct AuthChecker: Sendable {
       report.fail(.protocol, step: "configuration", detail: "the index URL cannot be parsed", cause: "the index URL is not a URL", hint: "check --index-url")
       return report
     }
-
-    // Configuration: where the credentials come from, and what they look like.
-    var tokenProblems: [String] = []
-    var tokenKind: TokenKind?
-    if let c = match.credentials {
-      let token = TokenInspector.inspect(c, host: parts.host, now: now)
-      tokenProblems = token.problems + index.userinfoProblems
-      tokenKind = token.kind
-      report.steps.append(.init(name: "credentials", passed: true, detail: "\(match.source.phrase): \(Self.shape(c))"))
-      report.steps.append(.init(name: "token", passed: tokenProblems.isEmpty, detail: tokenProblems.isEmpty ? "looks like a \(token.kind.rawValue)" : "\(token.kind.rawValue): " + tokenProblems.joined(separator: "; ")))
-    } else {
-      report.steps.append(.init(name: "credentials", passed: nil, detail: "none found (URL userinfo, PYINDEX_USERNAME/PYINDEX_PASSWORD, netrc, keyring when enabled)"))
-    }
+    var context = Context(index: index, parts: parts, source: match.source, tokenKind: nil, tokenProblems: [], route: transport.route(for: index.url))
+    configurationSteps(match, &context, &report)
     if parts.scheme == "http", !transport.allowsPlainHTTP(to: parts) {
       report.fail(.protocol, step: "index root", detail: "plain http to \(parts.host), which is neither local nor --trusted-host", cause: "pyindex (like pip) does not use plain http to a remote host", hint: "use the https URL of the index, or pass --trusted-host \(parts.host)")
       return report
     }
-
-    // DNS, unless a proxy resolves the name.
-    let route = transport.route(for: index.url)
-    if transport.usesProxy(for: index.url) {
-      report.steps.append(.init(name: "dns", passed: nil, detail: "\(parts.host) is resolved by the proxy"))
-    } else if let addresses = await Self.resolve(parts.host) {
-      report.steps.append(.init(name: "dns", passed: true, detail: "\(parts.host) → \(addresses.prefix(3).joined(separator: ", "))"))
-    } else {
-      let e = TransportError.dns(host: parts.host, url: DisplaySafeURL(index.url))
-      report.fail(.dns, step: "dns", detail: "\(parts.host) does not resolve", cause: e.description, hint: e.hint)
-      return report
-    }
-
-    // The index root: connection, TLS, and what answers.
-    let root: Answer
-    do {
-      root = try await get(index.url)
-    } catch {
-      report.record(failure: error, route: route)
-      return report
-    }
-    report.steps.append(.init(name: "connection", passed: true, detail: route))
-    if parts.scheme == "https" {
-      let port = parts.effectivePort ?? 443
-      let certificate = transport.usesProxy(for: index.url) ? "through the proxy's tunnel" : await transport.certificateSummary(host: parts.host, port: port) ?? "verified"
-      if transport.skipsVerification(for: parts) {
-        report.steps.append(.init(name: "tls", passed: true, detail: "\(certificate); NOT verified: \(parts.host) is a --trusted-host"))
-      } else {
-        report.steps.append(.init(name: "tls", passed: true, detail: "\(certificate); trusted: \(transport.trustSummary)"))
-      }
-    }
-    report.httpStatus = root.status
-    let redirected = Self.otherHost(root.finalURL, than: parts)
-    let rootVerdict = judge(root, what: "index root", index: index, source: match.source, tokenKind: tokenKind, tokenProblems: tokenProblems, redirected: redirected, projectPage: false)
-    report.steps.append(rootVerdict.step)
-    if let failure = rootVerdict.failure, !(failure.outcome == .notFound && project != nil) {
-      report.apply(failure)
-      return report
-    }
-
-    // The project page, when asked (also after a 404 on the root: some registries list no root).
-    if let project {
-      let answer: Answer
-      do {
-        answer = try await get(index.projectURL(project))
-      } catch {
-        report.record(failure: error, route: route)
-        return report
-      }
-      report.httpStatus = answer.status
-      let verdict = judge(
-        answer, what: "project \(project.typed)", index: index, source: match.source, tokenKind: tokenKind, tokenProblems: tokenProblems,
-        redirected: Self.otherHost(answer.finalURL, than: parts), projectPage: rootVerdict.failure == nil)
-      report.steps.append(verdict.step)
-      if let failure = verdict.failure {
-        report.apply(failure)
-        return report
-      }
-    }
+    guard await dnsStep(context, &report) else { return report }
+    guard let rootPassed = await rootSteps(context, project: project, &report) else { return report }
+    if let project { await projectStep(project, context, rootPassed: rootPassed, &report) }
     return report
+  }
+
+  /// Where the credentials come from, and what they look like.
+  func configurationSteps(_ match: CredentialStore.Match, _ context: inout Context, _ report: inout AuthCheckReport) {
+    guard let c = match.credentials else {
+      report.steps.append(.init(name: "credentials", passed: nil, detail: "none found (URL userinfo, PYINDEX_USERNAME/PYINDEX_PASSWORD, netrc, keyring when enabled)"))
+      return
+    }
+    let token = TokenInspector.inspect(c, host: context.parts.host, now: now)
+    context.tokenProblems = token.problems + context.index.userinfoProblems
+    context.tokenKind = token.kind
+    let problems = context.tokenProblems
+    report.steps.append(.init(name: "credentials", passed: true, detail: "\(match.source.phrase): \(Self.shape(c))"))
+    report.steps.append(.init(name: "token", passed: problems.isEmpty, detail: problems.isEmpty ? "looks like a \(token.kind.rawValue)" : "\(token.kind.rawValue): " + problems.joined(separator: "; ")))
+  }
+
+  /// DNS, unless a proxy resolves the name; false when the name does not resolve.
+  func dnsStep(_ context: Context, _ report: inout AuthCheckReport) async -> Bool {
+    let host = context.parts.host
+    if client.transport.usesProxy(for: context.index.url) {
+      report.steps.append(.init(name: "dns", passed: nil, detail: "\(host) is resolved by the proxy"))
+    } else if let addresses = await Self.resolve(host) {
+      report.steps.append(.init(name: "dns", passed: true, detail: "\(host) → \(addresses.prefix(3).joined(separator: ", "))"))
+    } else {
+      let e = TransportError.dns(host: host, url: DisplaySafeURL(context.index.url))
+      report.fail(.dns, step: "dns", detail: "\(host) does not resolve", cause: e.description, hint: e.hint)
+      return false
+    }
+    return true
+  }
+
+  /// The index root: connection, TLS, and what answers. Nil when the check ends here; else
+  /// whether the root passed (a 404 on the root goes on to the project page, when asked:
+  /// some registries list no root).
+  func rootSteps(_ context: Context, project: ProjectName?, _ report: inout AuthCheckReport) async -> Bool? {
+    let root: Answer
+    do { root = try await get(context.index.url) } catch {
+      report.record(failure: error, route: context.route)
+      return nil
+    }
+    report.steps.append(.init(name: "connection", passed: true, detail: context.route))
+    if context.parts.scheme == "https" { report.steps.append(await tlsStep(context)) }
+    report.httpStatus = root.status
+    let verdict = judge(root, what: "index root", context, projectPage: false)
+    report.steps.append(verdict.step)
+    if let failure = verdict.failure, !(failure.outcome == .notFound && project != nil) {
+      report.apply(failure)
+      return nil
+    }
+    return verdict.failure == nil
+  }
+
+  /// The certificate the index presented, and what it was trusted by.
+  func tlsStep(_ context: Context) async -> AuthCheckReport.Step {
+    let transport = client.transport
+    let parts = context.parts
+    let certificate =
+      transport.usesProxy(for: context.index.url)
+      ? "through the proxy's tunnel" : await transport.certificateSummary(host: parts.host, port: parts.effectivePort ?? 443) ?? "verified"
+    if transport.skipsVerification(for: parts) {
+      return .init(name: "tls", passed: true, detail: "\(certificate); NOT verified: \(parts.host) is a --trusted-host")
+    }
+    return .init(name: "tls", passed: true, detail: "\(certificate); trusted: \(transport.trustSummary)")
+  }
+
+  /// The project's page.
+  func projectStep(_ project: ProjectName, _ context: Context, rootPassed: Bool, _ report: inout AuthCheckReport) async {
+    let answer: Answer
+    do { answer = try await get(context.index.projectURL(project)) } catch {
+      report.record(failure: error, route: context.route)
+      return
+    }
+    report.httpStatus = answer.status
+    let verdict = judge(answer, what: "project \(project.typed)", context, projectPage: rootPassed)
+    report.steps.append(verdict.step)
+    if let failure = verdict.failure { report.apply(failure) }
   }
 
   /// A failed check: its outcome, cause and fix.
@@ -179,92 +204,77 @@ public struct AuthChecker: Sendable {
     var hint: String?
   }
 
-  /// What an answer means for the checklist.
-  func judge(
-    _ a: Answer, what: String, index: IndexURL, source: CredentialSource, tokenKind: TokenKind?, tokenProblems: [String],
-    redirected: String?, projectPage: Bool
-  ) -> (step: AuthCheckReport.Step, failure: Failure?) {
-    let via = redirected.map { ", after a redirect to \($0)" } ?? ""
-    let sent = source == .none ? "no credentials were sent" : "\(source.phrase) were sent"
-    let malformed = tokenProblems.isEmpty ? nil : "the credentials look malformed: " + tokenProblems.joined(separator: "; ")
-    switch a.status {
-    case 200:
-      if a.passwordField, a.distributions == 0 {
-        return (
-          .init(name: what, passed: false, detail: "200, a sign-in page (a password field, no distributions)\(via)"),
-          Failure(
-            outcome: .loginPage, cause: "the server answered with a web sign-in page instead of an index\(via); \(sent)",
-            hint: source == .none
-              ? "send credentials the registry accepts for API access (Azure Artifacts: any user name and a personal access token with Packaging read); indexes behind SSO show a sign-in page to requests without them"
-              : "use the registry's simple API URL (for example …/simple/), and credentials it accepts for API access (a token, not an SSO password)"))
+  /// What an answer means for the checklist (the status's meaning is ``ResponseMeaning``'s).
+  func judge(_ a: Answer, what: String, _ context: Context, projectPage: Bool) -> (step: AuthCheckReport.Step, failure: Failure?) {
+    let via = Self.otherHost(a.finalURL, than: context.parts).map { ", after a redirect to \($0)" } ?? ""
+    let step = AuthCheckReport.Step(name: what, passed: false, detail: "\(a.status)\(via)")
+    switch ResponseMeaning(status: a.status) {
+    case .content:
+      return judgeContent(a, what: what, context, projectPage: projectPage, via: via)
+    case .refused(let status):
+      let refusal = Refusal(status: status, source: context.source)
+      guard context.source != .none, let malformed = context.malformed else {
+        return (step, Failure(outcome: .auth, cause: refusal.cause, hint: context.source == .none ? Refusal.addCredentials : refusal.hint))
       }
-      guard a.format != nil else {
-        return (
-          .init(name: what, passed: false, detail: "200 \(a.contentType ?? "without Content-Type"): not a simple-API page\(via)"),
-          Failure(outcome: .protocol, cause: "the URL answers, but not with a PEP 503/691 page (Content-Type \(a.contentType ?? "none"))\(via)", hint: "check that the index URL is the simple API (it usually ends in /simple/)"))
-      }
-      if let e = a.parseError {
-        return (.init(name: what, passed: false, detail: "200, unreadable: \(e)"), Failure(outcome: .protocol, cause: "the page cannot be read: \(e)", hint: nil))
-      }
-      let listed = projectPage || what.hasPrefix("project") ? "\(a.distributions) distribution file\(a.distributions == 1 ? "" : "s")" : "\(a.links) link\(a.links == 1 ? "" : "s")"
-      return (.init(name: what, passed: true, detail: "200, \(listed)\(via)"), nil)
-    case 401, 403:
-      let cause: String
-      var hint: String?
-      if source == .none {
-        cause = "credentials missing: the index answered \(a.status) and \(sent)"
-        hint = "add credentials to the index URL (percent-encoded), set PYINDEX_USERNAME and PYINDEX_PASSWORD, add a netrc entry, or use --keyring-provider subprocess"
-      } else if let malformed {
-        cause = "\(malformed) (the index answered \(a.status))"
-        hint = "fix the token as the warning says; pyindex never prints it"
-      } else if a.status == 401 {
-        cause = "credentials wrong or expired: \(source.phrase) were refused (401)"
-        hint = ClientError.authentication(url: DisplaySafeURL(index.url), status: 401, loginPage: false, source: source).hint
-      } else {
-        cause = "credentials lack permission, or are unknown to the server: \(source.phrase) were refused (403)"
-        hint = ClientError.authentication(url: DisplaySafeURL(index.url), status: 403, loginPage: false, source: source).hint
-      }
-      return (.init(name: what, passed: false, detail: "\(a.status)\(via)"), Failure(outcome: .auth, cause: cause, hint: hint))
-    case 404, 410:
-      let registry404 = Self.answers404WithoutAccess(index)
-      if what.hasPrefix("project"), projectPage {
-        return (
-          .init(name: what, passed: false, detail: "\(a.status)\(via)"),
-          Failure(
-            outcome: .notFound, cause: "the project is not on this index (the index root answered; the project page is \(a.status))",
-            hint: registry404 && source != .none ? "check the project name; GitLab and CodeArtifact also answer 404 when the token cannot read this project" : "check the project name"))
-      }
-      if registry404 {
-        return (
-          .init(name: what, passed: false, detail: "\(a.status)\(via)"),
-          Failure(
-            // Credentials that look wrong make the 404 an authentication failure for sure.
-            outcome: malformed == nil ? .notFound : .auth,
-            cause: source == .none
-              ? "a 404 that probably means missing credentials: this registry answers 404, not 401, when none are sent"
-              : "a 404 that probably means the credentials are wrong or cannot read this project (this registry answers 404, not 401)\(malformed.map { "; \($0)" } ?? "")",
-            hint: source == .none
-              ? "add credentials (GitLab: gitlab+deploy-token-N or gitlab-ci-token and the token; CodeArtifact: aws and a fresh token)"
-              : "check the token, its scopes (read_package_registry) and the user name this kind of token needs, then the project id in the URL"))
-      }
+      return (step, Failure(outcome: .auth, cause: "\(malformed) (the index answered \(status))", hint: "fix the token as the warning says; pyindex never prints it"))
+    case .missing(let status):
+      return (step, judgeMissing(status, what: what, context, projectPage: projectPage, via: via))
+    case .unavailable, .unexpected, .partialContent, .notModified:
+      let status = a.status
       return (
-        .init(name: what, passed: false, detail: "\(a.status)\(via)"),
-        Failure(
-          outcome: .notFound, cause: "the index URL is wrong (or the project id/repository in it): \(a.status) on the index root\(via)",
-          hint: source == .none ? "check the index URL; private registries such as GitLab and CodeArtifact answer 404 when no credentials are sent" : "check the index URL and the project or repository id in it"))
-    default:
-      return (
-        .init(name: what, passed: false, detail: "\(a.status)\(via)"),
-        Failure(
-          outcome: .protocol, cause: "the index answered HTTP \(a.status)\(via)",
-          hint: a.status >= 500 ? "the server failed; try again later or raise --retries" : "check the index URL"))
+        step,
+        Failure(outcome: .protocol, cause: "the index answered HTTP \(status)\(via)", hint: status >= 500 ? "the server failed; try again later or raise --retries" : "check the index URL")
+      )
     }
   }
 
-  /// GitLab and CodeArtifact answer 404 to requests they will not serve.
-  static func answers404WithoutAccess(_ index: IndexURL) -> Bool {
-    let url = index.url.lowercased()
-    return url.contains("/api/v4/") || url.contains("gitlab") || url.contains(".codeartifact.")
+  /// A 200: an index page, a sign-in page, or something else.
+  func judgeContent(_ a: Answer, what: String, _ context: Context, projectPage: Bool, via: String) -> (step: AuthCheckReport.Step, failure: Failure?) {
+    if a.passwordField, a.distributions == 0 {
+      return (
+        .init(name: what, passed: false, detail: "200, a sign-in page (a password field, no distributions)\(via)"),
+        Failure(
+          outcome: .loginPage, cause: "the server answered with a web sign-in page instead of an index\(via); \(context.sent)",
+          hint: context.source == .none
+            ? "send credentials the registry accepts for API access (Azure Artifacts: any user name and a personal access token with Packaging read); indexes behind SSO show a sign-in page to requests without them"
+            : "use the registry's simple API URL (for example …/simple/), and credentials it accepts for API access (a token, not an SSO password)"))
+    }
+    guard a.format != nil else {
+      return (
+        .init(name: what, passed: false, detail: "200 \(a.contentType ?? "without Content-Type"): not a simple-API page\(via)"),
+        Failure(outcome: .protocol, cause: "the URL answers, but not with a PEP 503/691 page (Content-Type \(a.contentType ?? "none"))\(via)", hint: "check that the index URL is the simple API (it usually ends in /simple/)"))
+    }
+    if let e = a.parseError {
+      return (.init(name: what, passed: false, detail: "200, unreadable: \(e)"), Failure(outcome: .protocol, cause: "the page cannot be read: \(e)", hint: nil))
+    }
+    let listed = projectPage || what.hasPrefix("project") ? "\(a.distributions) distribution file\(a.distributions == 1 ? "" : "s")" : "\(a.links) link\(a.links == 1 ? "" : "s")"
+    return (.init(name: what, passed: true, detail: "200, \(listed)\(via)"), nil)
+  }
+
+  /// A 404 or 410: a wrong URL, a missing project, or (on registries that hide refusals
+  /// behind a 404) credentials that are missing or wrong.
+  func judgeMissing(_ status: Int, what: String, _ context: Context, projectPage: Bool, via: String) -> Failure {
+    let hides = Registries.hides401Behind404(context.index.url)
+    let sent = context.source != .none
+    if what.hasPrefix("project"), projectPage {
+      return Failure(
+        outcome: .notFound, cause: "the project is not on this index (the index root answered; the project page is \(status))",
+        hint: hides && sent ? "check the project name; \(Registries.hiding404Names) also answer 404 when the token cannot read this project" : "check the project name")
+    }
+    if hides {
+      // Credentials that look wrong make the 404 an authentication failure for sure.
+      return Failure(
+        outcome: context.malformed == nil ? .notFound : .auth,
+        cause: sent
+          ? "a 404 that probably means the credentials are wrong or cannot read this project (this registry answers 404, not 401)\(context.malformed.map { "; \($0)" } ?? "")"
+          : "a 404 that probably means missing credentials: this registry answers 404, not 401, when none are sent",
+        hint: sent
+          ? "check the token, its scopes (read_package_registry) and the user name this kind of token needs, then the project id in the URL"
+          : "add credentials (\(Registries.hiding404.map(\.userNames).joined(separator: "; ")) and the token)")
+    }
+    return Failure(
+      outcome: .notFound, cause: "the index URL is wrong (or the project id/repository in it): \(status) on the index root\(via)",
+      hint: sent ? "check the index URL and the project or repository id in it" : "check the index URL; private registries such as \(Registries.hiding404Names) answer 404 when no credentials are sent")
   }
 
   /// GETs `url` and reads the page well enough to judge it.

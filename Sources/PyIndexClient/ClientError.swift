@@ -21,10 +21,10 @@ public struct SearchedLocation: Sendable, CustomStringConvertible {
   }
 }
 
-/// Everything that can stop `index versions` or `download`, each case carrying what the
-/// user needs to fix it. URLs redact themselves when printed (``DisplaySafeURL``). ``exitCode``
-/// follows the contract's table.
-public enum ClientError: Error, Sendable, CustomStringConvertible {
+/// Everything that can stop `index versions`, `download` or `serve`, each case carrying what
+/// the user needs to fix it. URLs redact themselves when printed (``DisplaySafeURL``); the
+/// exit code follows from ``kind`` (``FailureKind/exitCode``, the one table).
+public enum ClientError: PyIndexError {
   /// The project is on no index.
   case projectNotFound(ProjectName, searched: [SearchedLocation])
   /// No file satisfies the requirement and target.
@@ -48,16 +48,38 @@ public enum ClientError: Error, Sendable, CustomStringConvertible {
   case fileSystem(path: String, detail: String)
   /// Bad input found before any request.
   case usage(String, hint: String?)
+  /// Another module's error, kept whole (its kind, text and hint are its own).
+  case wrapped(any PyIndexError)
 
-  /// The contract's exit code.
-  public var exitCode: Int32 {
+  /// `error` as a ``ClientError``: itself, a transport failure, another module's error kept
+  /// whole, or (for an error pyindex does not know) a file-system failure at `path` that keeps it.
+  public init(_ error: any Error, at path: String) {
+    switch error {
+    case let e as ClientError: self = e
+    case let e as TransportError: self = .network(e)
+    case let e as any PyIndexError: self = .wrapped(e)
+    default: self = .wrapped(UnexpectedError(path: path, cause: error))
+    }
+  }
+
+  public var kind: FailureKind {
     switch self {
-    case .projectNotFound, .noMatchingDistribution, .dependencyConflict: 1
-    case .authentication: 2
-    case .network, .httpStatus: 3
-    case .unreadablePage, .digestMismatch, .hashesRequired: 4
-    case .fileSystem: 1
-    case .usage: 64
+    case .projectNotFound, .noMatchingDistribution, .dependencyConflict: .resolution
+    case .authentication: .authentication
+    case .network, .httpStatus: .network
+    case .unreadablePage, .digestMismatch, .hashesRequired: .integrity
+    case .fileSystem: .fileSystem
+    case .usage: .usage
+    case .wrapped(let e): e.kind
+    }
+  }
+
+  public var underlying: (any Error)? {
+    switch self {
+    case .network(let e): e
+    case .unreadablePage(_, let e): e
+    case .wrapped(let e): e
+    default: nil
     }
   }
 
@@ -80,17 +102,13 @@ public enum ClientError: Error, Sendable, CustomStringConvertible {
         ? "in --require-hashes mode every requirement must be pinned with ==; these are not: \(missing.joined(separator: ", "))"
         : "hashes are required in --require-hashes mode, but some requirements have none; nothing unverified was kept. Add these lines (the digests of the files the index served):\n" + missing.map { "    " + $0 }.joined(separator: "\n")
     case .usage(let m, _): m
+    case .wrapped(let e): e.description
     }
   }
 
   /// Whether the run failed to resolve (nothing fits, or requirements conflict): such a run
   /// leaves DEST as it was.
-  public var isResolutionFailure: Bool {
-    switch self {
-    case .projectNotFound, .noMatchingDistribution, .dependencyConflict: true
-    default: false
-    }
-  }
+  public var isResolutionFailure: Bool { kind == .resolution }
 
   /// Whether wrong credentials could explain this failure: an authentication failure with
   /// credentials sent, or a 404 (GitLab, CodeArtifact) with credentials sent.
@@ -105,39 +123,53 @@ public enum ClientError: Error, Sendable, CustomStringConvertible {
   /// What to try next, when known.
   public var hint: String? {
     switch self {
-    case .projectNotFound(_, let searched):
-      let list = "searched " + searched.map(\.description).joined(separator: ", ")
-      if let sent = searched.first(where: { $0.status == 404 && $0.source != .none })?.source {
-        return "\(list); GitLab and CodeArtifact answer 404, not 401, when a token is wrong, expired, lacks read access or goes with the wrong user name (deploy tokens: gitlab+deploy-token-N; CI: gitlab-ci-token; CodeArtifact: aws): check \(sent.phrase), then the project name and index URL"
-      }
-      if searched.contains(where: { $0.status == 404 && $0.isRemote }) {
-        return "\(list); check the project name and the index URL; no credentials were sent, and private registries such as GitLab and CodeArtifact answer 404 without them"
-      }
-      return "\(list); check the project name and the index URL"
+    case .projectNotFound(_, let searched): Self.notFoundHint(searched)
     case .noMatchingDistribution(_, let versions, _, _):
-      return versions.isEmpty ? "no file fits the target; check --platform, --python-version and --only-binary" : nil
+      versions.isEmpty ? "no file fits the target; check --platform, --python-version and --only-binary" : nil
     case .authentication(_, let status, let login, let source):
-      if login { return "the URL points at a web sign-in page; use the index's simple API URL and pass credentials in the URL, PYINDEX_USERNAME/PYINDEX_PASSWORD or ~/.netrc" }
-      if source == .none { return "no credentials were sent; add them to the index URL (percent-encoded), set PYINDEX_USERNAME and PYINDEX_PASSWORD, add a netrc entry, or use --keyring-provider subprocess" }
-      return status == 401 ? "\(source.phrase) were refused; check the user name this kind of token needs (Artifact Registry: _json_key_base64 or oauth2accesstoken; GitLab: gitlab+deploy-token-N or gitlab-ci-token; PyPI tokens: __token__), the token itself, and that it has not expired"
-        : "\(source.phrase) were refused (403): the server does not know this user or password (pypiserver), or the account may not read this repository (Artifact Registry needs roles/artifactregistry.reader)"
-    case .network(let e): return e.hint
-    case .httpStatus(_, let status):
-      switch status {
-      case 500...: return "the server failed; try again later or raise --retries"
-      case 406: return "the server cannot serve the simple API formats pyindex asks for (PEP 691 JSON or HTML); check that the URL is the index's simple API"
-      case 429: return "the server is rate limiting; try again later or raise --retries"
-      default: return nil
-      }
-    case .unreadablePage(_, let e):
-      if case .unsupportedContentType = e { return "the URL may not be a simple index; check that it ends in /simple/ (or the registry's equivalent)" }
-      return nil
-    case .digestMismatch: return "the file changed on the server or was tampered with; check the index, then retry"
+      login
+        ? "the URL points at a web sign-in page; use the index's simple API URL and pass credentials in the URL, PYINDEX_USERNAME/PYINDEX_PASSWORD or ~/.netrc"
+        : Refusal(status: status, source: source).hint
+    case .network(let e): e.hint
+    case .httpStatus(_, let status): Self.statusHint(status)
+    case .unreadablePage(_, let e): e.hint
+    case .digestMismatch: "the file changed on the server or was tampered with; check the index, then retry"
     case .hashesRequired(_, let unpinned):
-      return unpinned ? "pin each requirement (name==version) and give its --hash, or drop --require-hashes and every --hash" : "check that these digests are the ones you expect before adding them"
-    case .fileSystem: return nil
-    case .dependencyConflict: return "pin the project to a version both accept (a -c constraints file), or download with --no-deps; pyindex does not backtrack"
-    case .usage(_, let hint): return hint
+      unpinned ? "pin each requirement (name==version) and give its --hash, or drop --require-hashes and every --hash" : "check that these digests are the ones you expect before adding them"
+    case .fileSystem: nil
+    case .dependencyConflict: "pin the project to a version both accept (a -c constraints file), or download with --no-deps; pyindex does not backtrack"
+    case .usage(_, let hint): hint
+    case .wrapped(let e): e.hint
     }
   }
+
+  private static func notFoundHint(_ searched: [SearchedLocation]) -> String {
+    let list = "searched " + searched.map(\.description).joined(separator: ", ")
+    if let sent = searched.first(where: { $0.status == 404 && $0.source != .none })?.source {
+      return "\(list); \(Registries.wrong404(sent: sent))"
+    }
+    if searched.contains(where: { $0.status == 404 && $0.isRemote }) {
+      return "\(list); check the project name and the index URL; \(Registries.missing404)"
+    }
+    return "\(list); check the project name and the index URL"
+  }
+
+  private static func statusHint(_ status: Int) -> String? {
+    switch ResponseMeaning(status: status) {
+    case .unavailable(429): "the server is rate limiting; try again later or raise --retries"
+    case .unavailable(let s) where s >= 500: "the server failed; try again later or raise --retries"
+    case .unexpected(406): "the server cannot serve the simple API formats pyindex asks for (PEP 691 JSON or HTML); check that the URL is the index's simple API"
+    default: nil
+    }
+  }
+}
+
+/// An error pyindex has no words of its own for (from the system or a library), met while
+/// working on `path`: reported as a local failure, its text kept.
+public struct UnexpectedError: PyIndexError {
+  public let path: String
+  public let cause: any Error
+  public var kind: FailureKind { .fileSystem }
+  public var underlying: (any Error)? { cause }
+  public var description: String { "\(path): \(cause)" }
 }

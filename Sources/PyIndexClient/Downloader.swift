@@ -105,12 +105,8 @@ public struct Downloader: Sendable {
       let files = try await resolve(requirements, options: options, dest: dest, environment: environment, staging: staging)
       try staging.commit()
       return files
-    } catch let e as ClientError {
-      failure = e
-    } catch let e as TransportError {
-      failure = .network(e)
     } catch {
-      failure = .fileSystem(path: dest, detail: "\(error)")
+      failure = ClientError(error, at: dest)
     }
     // A run that fails to resolve leaves DEST as it was (pip's behaviour); after a network or
     // integrity failure the complete, verified files stay, so that a re-run resumes.
@@ -316,29 +312,18 @@ public struct Downloader: Sendable {
   /// requirement has `--hash` values, that the file matches one of them; stages it then, to be
   /// renamed once the run settles (``StagedFiles``).
   private func store(_ selected: Selected, dest: String, allowed: [String: Set<String>], requireHashes: Bool, staging: StagedFiles) async throws -> DownloadedFile {
-    let (file, url, project) = (selected.file, selected.url, selected.project)
-    var (filename, version) = (file.filename, selected.version)
-    guard Downloader.isSafeFilename(filename) || selected.nameFromResponse else {
-      throw ClientError.fileSystem(path: filename, detail: "unsafe file name (a separator, '..', NUL or a control character)")
+    let file = selected.file
+    guard Downloader.isSafeFilename(file.filename) || selected.nameFromResponse else {
+      throw ClientError.fileSystem(path: file.filename, detail: "unsafe file name (a separator, '..', NUL or a control character)")
     }
-    var finalPath = dest + "/" + filename
-    let expected = file.digests
-    if expected.isEmpty, !file.unverifiableAlgorithms.isEmpty {
-      warn("\(filename): the index gives only \(file.unverifiableAlgorithms.joined(separator: ", ")) digests, which pyindex cannot verify")
+    if file.digests.isEmpty, !file.unverifiableAlgorithms.isEmpty {
+      warn("\(file.filename): the index gives only \(file.unverifiableAlgorithms.joined(separator: ", ")) digests, which pyindex cannot verify")
     }
-    let shownURL = DisplaySafeURL(url)
-    let algorithms = Set(expected.keys).union(allowed.keys).union(["sha256"])
-    func matchesAllowed(_ digests: [String: String]) -> Bool {
-      allowed.isEmpty || allowed.contains { alg, values in digests[alg].map(values.contains) ?? false }
+    let check = HashCheck(expected: file.digests, allowed: allowed, requireHashes: requireHashes)
+    if !selected.nameFromResponse, let present = check.alreadyPresent(at: dest + "/" + file.filename) {
+      return selected.downloaded(filename: file.filename, version: selected.version, dest: dest, digests: present.digests, size: present.size, alreadyPresent: true)
     }
-    if !selected.nameFromResponse, let existing = Downloader.digests(ofFileAt: finalPath, algorithms: algorithms),
-      expected.allSatisfy({ existing.digests[$0.key] == $0.value }), matchesAllowed(existing.digests), !(requireHashes && allowed.isEmpty)
-    {
-      return DownloadedFile(
-        project: project.typed, version: version, filename: filename, path: finalPath,
-        sha256: existing.digests["sha256"] ?? "", size: existing.size, url: shownURL, alreadyPresent: true)
-    }
-    let tempPath = dest + "/." + (selected.nameFromResponse ? "download" : filename) + "." + Downloader.randomSuffix() + ".part"
+    let tempPath = dest + "/." + (selected.nameFromResponse ? "download" : file.filename) + "." + Downloader.randomSuffix() + ".part"
     let fd = open(tempPath, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
     guard fd >= 0 else { throw ClientError.fileSystem(path: tempPath, detail: String(cString: strerror(errno))) }
     TemporaryFiles.shared.register(tempPath)
@@ -349,109 +334,32 @@ public struct Downloader: Sendable {
         TemporaryFiles.shared.unregister(tempPath)
       }
     }
-    var hasher = MultiHasher(algorithms: algorithms)
+    var sink = DiskSink(fd: fd, path: tempPath, selected: selected, progress: progressSink)
+    let verified: VerifiedFile
     do {
       defer { close(fd) }
-      if url.hasPrefix("file://") {
-        try Downloader.copyLocal(url, to: fd, hasher: &hasher, tempPath: tempPath)
-      } else {
-        try await fetchResuming(url, fd: fd, tempPath: tempPath, hasher: &hasher, algorithms: algorithms) { response in
-          guard selected.nameFromResponse else { return filename }
-          // pip's rule: the server's Content-Disposition names the file (its last component).
-          let given = response.header("Content-Disposition").flatMap(ContentDisposition.filename)
-          guard let given, Downloader.isSafeFilename(given), let kind = DistributionKind(filename: given, project: project) else {
-            throw ClientError.usage(
-              "\(shownURL) is not a wheel or sdist of \(project.typed): its path names '\(filename)' and the server's Content-Disposition \(given.map { "names '\($0)'" } ?? "names no file")",
-              hint: "name @ URL must point at a distribution file of that project")
-          }
-          (filename, version, finalPath) = (given, kind.version.description, dest + "/" + given)
-          return given
-        }
-      }
-      try await ClientIO.fsyncOffPool(fd, path: tempPath)
+      verified = try await fetch(selected, check: check, into: &sink)
+      try await LocalFile.fsyncOffPool(fd, path: tempPath)
     }
-    let digests = hasher.finalize()
-    if let m = MultiHasher.mismatch(digests, expected: expected) {
-      throw ClientError.digestMismatch(filename: filename, url: shownURL, algorithm: m.algorithm, expected: m.expected, actual: m.actual)
-    }
-    if !matchesAllowed(digests) {
-      let (alg, values) = allowed.sorted { $0.key > $1.key }[0]
-      throw ClientError.digestMismatch(filename: filename, url: shownURL, algorithm: alg, expected: values.sorted().joined(separator: " or "), actual: digests[alg] ?? "?")
-    }
-    if requireHashes, allowed.isEmpty {
+    let (filename, version) = (sink.filename, sink.version)
+    if let line = try check.missingLine(verified.digests, filename: filename, url: selected.url, project: selected.project, version: version) {
       // Nothing unverified is kept: the caller reports the line to add.
-      throw MissingHash(line: "\(project.typed)==\(version) --hash=sha256:\(digests["sha256"] ?? "")")
+      throw MissingHash(line: line)
     }
-    staging.add(temporary: tempPath, final: finalPath)
+    staging.add(temporary: tempPath, final: dest + "/" + filename)
     keep = true
-    return DownloadedFile(
-      project: project.typed, version: version, filename: filename, path: finalPath,
-      sha256: digests["sha256"] ?? "", size: hasher.size, url: shownURL, alreadyPresent: false)
+    return selected.downloaded(filename: filename, version: version, dest: dest, digests: verified.digests, size: verified.size, alreadyPresent: false)
   }
 
-  /// GETs `url` into `fd`, resuming with `Range` after the body is cut short or stalls (up to
-  /// `--retries` times, with backoff): a 206 from where it stopped is appended; a 200 (the
-  /// server ignores ranges) starts the file over. `named` sees the first response's head and
-  /// returns the file name progress is reported under.
-  private func fetchResuming(
-    _ url: String, fd: Int32, tempPath: String, hasher: inout MultiHasher, algorithms: Set<String>,
-    named: (Response) throws -> String
-  ) async throws {
-    let transport = client.transport
-    var written = 0
-    var attempt = 0
-    var filename: String? = nil
-    while true {
-      var headers = [("Accept", "*/*"), ("Accept-Encoding", "identity")]
-      if written > 0 { headers.append(("Range", "bytes=\(written)-")) }
-      var h = hasher
-      do {
-        defer { hasher = h }
-        try await transport.get(url, headers: headers) { response in
-          switch response.status {
-          case 200:
-            if written > 0 {
-              // The server ignores Range: start over.
-              guard ftruncate(fd, 0) == 0, lseek(fd, 0, SEEK_SET) == 0 else {
-                throw ClientError.fileSystem(path: tempPath, detail: "cannot start the file over: \(String(cString: strerror(errno)))")
-              }
-              written = 0
-              h = MultiHasher(algorithms: algorithms)
-            }
-          case 206 where written > 0 && Downloader.rangeStart(response.header("Content-Range")) == written:
-            break
-          case 401, 403:
-            throw ClientError.authentication(url: response.finalURL, status: response.status, loginPage: false, source: response.credentialSource)
-          default:
-            throw ClientError.httpStatus(url: response.finalURL, status: response.status)
-          }
-          if filename == nil { filename = try named(response) }
-          let shown = filename ?? ""
-          let progress = self.progressSink
-          do {
-            try await response.body.forEachChunk { chunk in
-              try ClientIO.writeAll(fd, chunk, path: tempPath)
-              h.update(chunk)
-              written += chunk.count
-              progress?(.bytes(filename: shown, count: chunk.count))
-            }
-          } catch let e as TransportError where e.isCutShort {
-            throw BodyCut(error: e)
-          }
-        }
-        return
-      } catch let cut as BodyCut {
-        guard attempt < transport.retries else { throw cut.error }
-        attempt += 1
-        try await transport.pause(beforeRetry: attempt, of: url, reason: cut.error.shortReason)
-      }
+  /// The file through ``VerifiedFetch``, a mismatch said with the file's name.
+  private func fetch(_ selected: Selected, check: HashCheck, into sink: inout DiskSink) async throws -> VerifiedFile {
+    let fetch = VerifiedFetch(transport: client.transport, url: selected.url, expected: check.expected, alsoCompute: check.allowed.keys)
+    do {
+      guard let verified = try await fetch.run(into: &sink) else { throw ClientError.fileSystem(path: sink.path, detail: "no body") }
+      return verified
+    } catch let m as DigestMismatch {
+      throw ClientError.digestMismatch(filename: sink.filename, url: DisplaySafeURL(selected.url), algorithm: m.algorithm, expected: m.expected, actual: m.actual)
     }
-  }
-
-  /// The first byte a `Content-Range: bytes a-b/total` covers.
-  static func rangeStart(_ header: String?) -> Int? {
-    guard let header, header.hasPrefix("bytes ") else { return nil }
-    return Int(header.dropFirst(6).prefix(while: { $0 != "-" }))
   }
 
   /// A file name that can be written into DEST as it is: no separator, no `.`/`..`, no NUL
@@ -462,47 +370,6 @@ public struct Downloader: Sendable {
 
   /// A requirement without a hash under `--require-hashes`; `line` is what to add.
   struct MissingHash: Error { let line: String }
-
-  static func copyLocal(_ url: String, to fd: Int32, hasher: inout MultiHasher, tempPath: String) throws {
-    let path = URLReference.percentDecode(Substring(url.dropFirst(7))) ?? String(url.dropFirst(7))
-    let src = open(path, O_RDONLY | O_CLOEXEC)
-    guard src >= 0 else { throw ClientError.fileSystem(path: path, detail: String(cString: strerror(errno))) }
-    defer { close(src) }
-    var buf = [UInt8](repeating: 0, count: 1 << 16)
-    while true {
-      let n = buf.withUnsafeMutableBytes { read(src, $0.baseAddress, $0.count) }
-      if n < 0 { if errno == EINTR { continue }; throw ClientError.fileSystem(path: path, detail: String(cString: strerror(errno))) }
-      if n == 0 { return }
-      try buf.withUnsafeBytes { b in
-        let chunk = UnsafeRawBufferPointer(rebasing: b[0..<n])
-        try ClientIO.writeAll(fd, chunk, path: tempPath)
-        hasher.update(chunk)
-      }
-    }
-  }
-
-  /// Digests of an existing regular file, or nil when there is none or it cannot be read. An
-  /// entry that is not a regular file (a FIFO, a device, a symlink, even to a regular file) is
-  /// never opened: reading a FIFO would wait forever, a device would never end. The download
-  /// then replaces it by rename.
-  static func digests(ofFileAt path: String, algorithms: some Sequence<String>) -> (digests: [String: String], size: Int)? {
-    var st = stat()
-    guard lstat(path, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else { return nil }
-    let fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK)
-    guard fd >= 0 else { return nil }
-    defer { close(fd) }
-    // It could have been swapped since the lstat: check what was opened.
-    guard fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else { return nil }
-    var hasher = MultiHasher(algorithms: algorithms)
-    var buf = [UInt8](repeating: 0, count: 1 << 16)
-    while true {
-      let n = buf.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-      if n < 0 { if errno == EINTR { continue }; return nil }
-      if n == 0 { break }
-      buf.withUnsafeBytes { hasher.update(UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
-    }
-    return (hasher.finalize(), hasher.size)
-  }
 
   static func randomSuffix() -> String {
     String(UInt64.random(in: 0...UInt64.max), radix: 36)

@@ -61,7 +61,8 @@ public struct IndexSettings: Sendable {
 /// Reads project pages from the configured indexes (http(s) through the ``Transport``,
 /// `file:` trees from disk) and streams their files to a sink.
 public struct IndexClient: Sendable {
-  public let transport: Transport
+  /// The network (``Transport``, or a scripted one in tests).
+  public let transport: any HTTPTransport
   public let settings: IndexSettings
   /// Receives `warning:` texts (index failures skipped over, page notes).
   public let warn: @Sendable (String) -> Void
@@ -69,7 +70,7 @@ public struct IndexClient: Sendable {
   /// The HTTP cache for project pages; nil with `--no-cache`.
   public let cache: PageCache?
 
-  public init(transport: Transport, settings: IndexSettings, cache: PageCache? = nil, warn: @escaping @Sendable (String) -> Void) {
+  public init(transport: any HTTPTransport, settings: IndexSettings, cache: PageCache? = nil, warn: @escaping @Sendable (String) -> Void) {
     self.transport = transport
     self.settings = settings
     self.cache = cache
@@ -248,12 +249,8 @@ public struct IndexClient: Sendable {
       }, false)
     } catch let b as BodyCut {
       return (.failure(.network(b.error)), true)
-    } catch let e as TransportError {
-      return (.failure(.network(e)), false)
-    } catch let e as ClientError {
-      return (.failure(e), false)
     } catch {
-      return (.failure(.network(.other(url: DisplaySafeURL(url), detail: "\(error)"))), false)
+      return (.failure(ClientError(error, at: url)), false)
     }
   }
 
@@ -275,63 +272,59 @@ public struct IndexClient: Sendable {
     }
   }
 
+  /// What one answer for a page means (by ``ResponseMeaning``), its files handed to `sink`.
   private func handle(_ response: Response, detail: PageDetail, tee: PageCache.Writer? = nil, _ sink: (FileBatch) -> Void) async throws -> PageOutcome {
-    let shownURL = response.finalURL
-    switch response.status {
-    case 200:
-      let format: PageFormat
-      do { format = try PageFormat(contentType: response.header("content-type")) } catch {
-        _ = try? await response.body.collect(upTo: 64 * 1024)
-        return .failure(.unreadablePage(url: shownURL, error))
-      }
-      var sawDistribution = false
-      let finalURL = response.finalURL.revealedForRequest()
-      let parsed: Result<PageInfo, ParseError> = try await withoutActuallyEscaping(sink) { sink in
-        let perBatch: (FileBatch) -> Void = { batch in
-          // Only a page without any distribution link can be a sign-in page: stop looking at the first.
-          if !sawDistribution { sawDistribution = batch.contains { ClientIO.looksLikeDistribution($0.filename) } }
-          sink(batch)
-        }
-        var inflater: Inflater? = nil
-        if let encoding = response.header("content-encoding")?.lowercased(), encoding != "identity" {
-          // Servers may compress pages even unasked: the body is inflated on its way to the
-          // parser, within the same bound as any page.
-          guard ["gzip", "x-gzip", "deflate"].contains(encoding) else {
-            return .failure(ParseError.unreadable("unsupported Content-Encoding '\(encoding)'"))
-          }
-          do { inflater = try Inflater() } catch { return .failure(ParseError.unreadable("\(error)")) }
-        }
-        if inflater == nil, let length = response.header("content-length").flatMap({ Int($0) }), length <= IndexClient.smallPage {
-          // A small page is read whole and parsed here: no parser thread, no pipe.
-          let bytes = try await response.body.collect(upTo: IndexClient.smallPage)
-          bytes.withUnsafeBytes { tee?.write($0) }
-          return IndexClient.parseWhole(bytes, format: format, pageURL: finalURL, detail: detail, perBatch)
-        }
-        return try await PageStream.parse(response.body, inflater: inflater, limit: IndexClient.maxPage, tee: tee) { (fd: Int32) throws(ParseError) -> PageInfo in
-          switch format {
-          case .json: try JSONPageParser.parse(fileDescriptor: fd, pageURL: finalURL, detail: detail, batches: perBatch)
-          case .html(let charset): try HTMLPageParser.parse(fileDescriptor: fd, pageURL: finalURL, charset: charset, batches: perBatch)
-          }
-        }
-      }
-      let info: PageInfo
-      switch parsed {
-      case .success(let i): info = i
-      case .failure(let e): return .failure(.unreadablePage(url: shownURL, e))
-      }
-      if info.hasPasswordField, !sawDistribution {
-        return .failure(.authentication(url: shownURL, status: 200, loginPage: true, source: response.credentialSource))
-      }
-      return .found(info)
-    case 404, 410:
+    let meaning = ResponseMeaning(status: response.status)
+    guard meaning == .content else {
       _ = try? await response.body.collect(upTo: 64 * 1024)
-      return .notFound(status: response.status, source: response.credentialSource)
-    case 401, 403:
+      if case .missing(let status) = meaning { return .notFound(status: status, source: response.credentialSource) }
+      return .failure(meaning.failure(url: response.finalURL, source: response.credentialSource) ?? .httpStatus(url: response.finalURL, status: response.status))
+    }
+    let format: PageFormat
+    do { format = try PageFormat(contentType: response.header("content-type")) } catch {
       _ = try? await response.body.collect(upTo: 64 * 1024)
-      return .failure(.authentication(url: shownURL, status: response.status, loginPage: false, source: response.credentialSource))
-    default:
-      _ = try? await response.body.collect(upTo: 64 * 1024)
-      return .failure(.httpStatus(url: shownURL, status: response.status))
+      return .failure(.unreadablePage(url: response.finalURL, error))
+    }
+    var sawDistribution = false
+    let parsed: Result<PageInfo, ParseError> = try await withoutActuallyEscaping(sink) { sink in
+      try await parse(response, format: format, detail: detail, tee: tee) { batch in
+        // Only a page without any distribution link can be a sign-in page: stop looking at the first.
+        if !sawDistribution { sawDistribution = batch.contains { ClientIO.looksLikeDistribution($0.filename) } }
+        sink(batch)
+      }
+    }
+    switch parsed {
+    case .failure(let e): return .failure(.unreadablePage(url: response.finalURL, e))
+    case .success(let info) where info.hasPasswordField && !sawDistribution:
+      return .failure(.authentication(url: response.finalURL, status: 200, loginPage: true, source: response.credentialSource))
+    case .success(let info): return .found(info)
+    }
+  }
+
+  /// Parses a page's body: a small one whole, here; a larger or compressed one streamed to a
+  /// parser thread, inflated on the way, within ``maxPage``.
+  private func parse(_ response: Response, format: PageFormat, detail: PageDetail, tee: PageCache.Writer?, _ perBatch: @escaping (FileBatch) -> Void) async throws -> Result<PageInfo, ParseError> {
+    let finalURL = response.finalURL.revealedForRequest()
+    var inflater: Inflater? = nil
+    if let encoding = response.header("content-encoding")?.lowercased(), encoding != "identity" {
+      // Servers may compress pages even unasked: the body is inflated on its way to the
+      // parser, within the same bound as any page.
+      guard ["gzip", "x-gzip", "deflate"].contains(encoding) else {
+        return .failure(ParseError.unreadable("unsupported Content-Encoding '\(encoding)'"))
+      }
+      do { inflater = try Inflater() } catch { return .failure(ParseError.unreadable("\(error)")) }
+    }
+    if inflater == nil, let length = response.header("content-length").flatMap({ Int($0) }), length <= IndexClient.smallPage {
+      // A small page is read whole and parsed here: no parser thread, no pipe.
+      let bytes = try await response.body.collect(upTo: IndexClient.smallPage)
+      bytes.withUnsafeBytes { tee?.write($0) }
+      return IndexClient.parseWhole(bytes, format: format, pageURL: finalURL, detail: detail, perBatch)
+    }
+    return try await PageStream.parse(response.body, inflater: inflater, limit: IndexClient.maxPage, tee: tee) { (fd: Int32) throws(ParseError) -> PageInfo in
+      switch format {
+      case .json: try JSONPageParser.parse(fileDescriptor: fd, pageURL: finalURL, detail: detail, batches: perBatch)
+      case .html(let charset): try HTMLPageParser.parse(fileDescriptor: fd, pageURL: finalURL, charset: charset, batches: perBatch)
+      }
     }
   }
 
@@ -437,29 +430,8 @@ struct BodyCut: Error {
   let error: TransportError
 }
 
-/// Byte plumbing shared by the client: whole writes, file-name checks, path encoding.
+/// Small helpers shared by the client: what looks like a distribution, path encoding.
 enum ClientIO {
-  static func writeAll(_ fd: Int32, _ chunk: UnsafeRawBufferPointer, path: String) throws {
-    var offset = 0
-    while offset < chunk.count {
-      let n = Glibc.write(fd, chunk.baseAddress! + offset, chunk.count - offset)
-      if n < 0 {
-        if errno == EINTR { continue }
-        throw ClientError.fileSystem(path: path, detail: "write failed: \(String(cString: strerror(errno)))")
-      }
-      offset += n
-    }
-  }
-
-  /// `fsync(fd)` on a thread of its own, so that a slow disk stalls only this file and not
-  /// Swift's cooperative pool (one thread per core), where the other downloads run.
-  static func fsyncOffPool(_ fd: Int32, path: String) async throws {
-    let failure: Int32? = await withCheckedContinuation { c in
-      DispatchQueue.global().async { c.resume(returning: fsync(fd) == 0 ? nil : errno) }
-    }
-    if let failure { throw ClientError.fileSystem(path: path, detail: "fsync failed: \(String(cString: strerror(failure)))") }
-  }
-
   static func looksLikeDistribution(_ filename: String) -> Bool {
     filename.hasASCIISuffixIgnoringCase(".whl") || SdistFilename.archiveExtension(of: filename) != nil
   }

@@ -1,4 +1,4 @@
-import PyIndexModel
+public import PyIndexModel
 
 /// Why an index page could not be read.
 public enum ParseError: Error, Equatable, Sendable, CustomStringConvertible {
@@ -18,6 +18,14 @@ public enum ParseError: Error, Equatable, Sendable, CustomStringConvertible {
     case .unreadable(let why): "could not read the page: \(why)"
     case .unsupportedContentType(let t): "unsupported Content-Type '\(t)'; expected application/vnd.pypi.simple.v1+json, application/vnd.pypi.simple.v1+html or text/html"
     }
+  }
+}
+
+extension ParseError: PyIndexError {
+  public var kind: FailureKind { .integrity }
+  public var hint: String? {
+    if case .unsupportedContentType = self { return "the URL may not be a simple index; check that it ends in /simple/ (or the registry's equivalent)" }
+    return nil
   }
 }
 

@@ -13,12 +13,15 @@ struct FileCache: Sendable {
 
   var path: String { directory + "/files/" + sha256.prefix(2) + "/" + sha256 }
 
-  /// The kept file, opened for reading, if it is there.
-  func open() -> Int32? {
-    guard sha256.count == 64, sha256.allSatisfy({ $0.isHexDigit }) else { return nil }
-    let fd = Glibc.open(path, O_RDONLY | O_CLOEXEC)
-    return fd >= 0 ? fd : nil
+  /// Whether the kept file is there (a regular file).
+  var isPresent: Bool {
+    guard sha256.count == 64, sha256.allSatisfy({ $0.isHexDigit }) else { return false }
+    var st = stat()
+    return lstat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFREG
   }
+
+  /// Removes a kept file found damaged.
+  func remove() { unlink(path) }
 
   /// A writer for the file as it streams past, nil when it cannot be created.
   func writer() -> AtomicFileWriter? {

@@ -1,7 +1,7 @@
 import Crypto
 public import PyIndexClient
 import PyIndexAuth
-import PyIndexModel
+public import PyIndexModel
 import PyIndexParsing
 import PyIndexTransport
 import NIOCore
@@ -42,6 +42,7 @@ public final class ShimServer: Sendable {
   }
 
   /// Binds `host:port` (0 picks a free port).
+  /// - Throws: ``ListenError`` when it cannot.
   /// - Parameters:
   ///   - log: the access log, upstream URLs redacted; `failed` marks upstream failures.
   ///   - listenToken: when set, installers must present it as the password of Basic auth
@@ -50,14 +51,19 @@ public final class ShimServer: Sendable {
   public static func start(
     host: String, port: Int, client: IndexClient, listenToken: String? = nil, cacheDirectory: String? = nil, log: @escaping @Sendable (_ line: String, _ failed: Bool) -> Void
   ) async throws -> ShimServer {
-    let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-      .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-      .bind(host: host, port: port) { child in
-        child.eventLoop.makeCompletedFuture {
-          try child.pipeline.syncOperations.configureHTTPServerPipeline()
-          return try NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>(wrappingChannelSynchronously: child)
+    let channel: NIOAsyncChannel<NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>, Never>
+    do {
+      channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+        .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+        .bind(host: host, port: port) { child in
+          child.eventLoop.makeCompletedFuture {
+            try child.pipeline.syncOperations.configureHTTPServerPipeline()
+            return try NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>(wrappingChannelSynchronously: child)
+          }
         }
-      }
+    } catch {
+      throw ListenError(host: host, port: port, cause: error)
+    }
     return ShimServer(
       channel: channel, host: host, port: channel.channel.localAddress?.port ?? port, client: client, listenToken: listenToken, cacheDirectory: cacheDirectory, log: log)
   }
@@ -238,126 +244,76 @@ public final class ShimServer: Sendable {
 
   // MARK: files
 
+  /// A file: from `--cache-dir` when kept there, else from upstream through the one
+  /// ``VerifiedFetch`` (resumed when cut short; the last piece held back until every digest
+  /// matched, so a mismatch leaves the installer short of bytes, never with a bad file).
   private func file(token: String, name: String, _ request: HTTPRequestHead, _ out: NIOAsyncChannelOutboundWriter<HTTPServerResponsePart>) async throws -> Bool {
     let metadata = name.hasSuffix(".metadata")
     guard let upstream = files.withLock({ $0[token] }), !(metadata && upstream.coreMetadata == nil) else {
       try await send(out, request, status: .notFound, text: "Not Found (ask for the project page first)")
       return true
     }
-    let url = metadata ? upstream.url + ".metadata" : upstream.url
     let expected = metadata ? (upstream.coreMetadata ?? [:]) : upstream.digests
     let kept = cacheDirectory.flatMap { dir in expected["sha256"].map { FileCache(directory: dir, sha256: $0) } }
-    if let kept, request.headers["Range"].first == nil, let fd = kept.open() {
-      defer { close(fd) }
-      return try await serveKept(fd, kept, request, out)
+    let range = request.headers["Range"].first
+    if let kept, range == nil, kept.isPresent {
+      return await relay(VerifiedFetch(transport: client.transport, url: VerifiedFetch.fileURL(kept.path), expected: ["sha256": kept.sha256]), request, out, from: "--cache-dir", damaged: kept)
     }
-    var keepAlive = true
-    var answered = false
     // A range (uv reads a wheel's METADATA that way) is passed upstream; a 206 is passed back
     // as it is, unverified (a part has no digest: the installer checks the whole file).
-    let range = request.headers["Range"].first
+    let fetch = VerifiedFetch(transport: client.transport, url: metadata ? upstream.url + ".metadata" : upstream.url, expected: expected, range: range)
+    return await relay(fetch, request, out, keeping: request.method == .GET ? kept?.writer() : nil)
+  }
+
+  /// Runs `fetch` into the installer's connection; false when the connection must close.
+  private func relay(
+    _ fetch: VerifiedFetch, _ request: HTTPRequestHead, _ out: NIOAsyncChannelOutboundWriter<HTTPServerResponsePart>,
+    from: String? = nil, damaged kept: FileCache? = nil, keeping: AtomicFileWriter? = nil
+  ) async -> Bool {
+    var sink = InstallerSink(out: out, request: request, keeping: keeping)
+    defer { keeping?.discard() }
     do {
-      try await client.transport.get(url, headers: [("Accept", "*/*"), ("Accept-Encoding", "identity")] + (range.map { [("Range", $0)] } ?? [])) { response in
-        if response.status == 206, range != nil {
-          var headers = HTTPHeaders([("Content-Type", "application/octet-stream")])
-          for name in ["content-range", "content-length"] { if let v = response.header(name) { headers.add(name: name, value: v) } }
-          answered = true
-          try await out.write(.head(HTTPResponseHead(version: request.version, status: .partialContent, headers: headers)))
-          try await response.body.forEachByteChunk { chunk in try await out.write(.body(.byteBuffer(ByteBuffer(bytes: chunk)))) }
-          try await out.write(.end(nil))
-          log("GET \(request.uri) (\(range ?? "")) → 206 from \(response.finalURL)")
-          return
-        }
-        guard response.status == 200 else {
-          _ = try? await response.body.collect(upTo: 64 * 1024)
-          let status: HTTPResponseStatus = response.status == 404 ? .notFound : .badGateway
-          log("GET \(request.uri) → \(status.code): upstream \(response.finalURL) answered \(response.status)", failed: true)
-          answered = true
-          try await send(out, request, status: status, text: "upstream answered \(response.status)\n")
-          return
-        }
-        var headers = HTTPHeaders([("Content-Type", "application/octet-stream")])
-        let length = response.header("content-length").flatMap { Int($0) }
-        if let length { headers.add(name: "Content-Length", value: String(length)) } else { headers.add(name: "Transfer-Encoding", value: "chunked") }
-        answered = true
-        try await out.write(.head(HTTPResponseHead(version: request.version, status: .ok, headers: headers)))
-        if request.method == .HEAD {
-          try await out.write(.end(nil))
-          return
-        }
-        var hasher = MultiHasher(algorithms: expected.keys)
-        var sent = 0
-        let keeping = request.method == .GET ? kept?.writer() : nil
-        defer { keeping?.discard() }
-        // Each chunk is sent once the next one has arrived: the last one only after the digests
-        // are checked, so that a mismatch leaves the installer short of bytes (even with a
-        // Content-Length) instead of holding a complete bad file.
-        var held: [UInt8]? = nil
-        try await response.body.forEachByteChunk { chunk in
-          hasher.update(chunk)
-          sent += chunk.count
-          keeping?.write(chunk)
-          if let previous = held { try await out.write(.body(.byteBuffer(ByteBuffer(bytes: previous)))) }
-          held = chunk
-        }
-        // Every digest the index gave (sha256, md5 on older indexes, …) is checked.
-        if let m = MultiHasher.mismatch(hasher.finalize(), expected: expected) {
-          // Cut the response short: the installer sees a broken download, never a bad file.
-          log("GET \(request.uri) → cut: the \(m.algorithm) of \(response.finalURL) is \(m.actual), the index said \(m.expected)", failed: true)
-          keepAlive = false
-          return
-        }
-        keeping?.commit()
-        if let last = held { try await out.write(.body(.byteBuffer(ByteBuffer(bytes: last)))) }
-        try await out.write(.end(nil))
-        log("GET \(request.uri) → 200 (\(sent) bytes from \(response.finalURL))")
+      guard let verified = try await fetch.run(into: &sink) else {
+        log("GET \(request.uri)\(sink.passedRange.map { " (\($0)) → 206" } ?? " → 200 (head only)")\(from.map { " from \($0)" } ?? "")")
+        return true
+      }
+      keeping?.commit()
+      try await out.write(.end(nil))
+      log("GET \(request.uri) → 200 (\(verified.size) bytes from \(from ?? sink.source))")
+      return true
+    } catch let m as DigestMismatch {
+      if let kept {
+        log("GET \(request.uri) → cut: the kept file \(kept.path) is damaged; it was removed", failed: true)
+        kept.remove()
+      } else {
+        // Cut the response short: the installer sees a broken download, never a bad file.
+        log("GET \(request.uri) → cut: the \(m.algorithm) of \(sink.source) is \(m.actual), the index said \(m.expected)", failed: true)
       }
     } catch let e as ChannelError where e == .ioOnClosedChannel || e == .alreadyClosed || e == .outputClosed {
       // The installer hung up (often right after the last byte): not an upstream failure.
       log("GET \(request.uri) → the installer closed the connection")
-      keepAlive = false
     } catch {
-      log("GET \(request.uri) → failed: \(error)", failed: true)
-      // Nothing sent yet: the installer gets an HTTP answer, not a closed connection.
-      if !answered { try? await send(out, request, status: .badGateway, text: "upstream index failed; see the log of pyindex serve\n") }
-      keepAlive = false
+      await answerFailure(error, sink: sink, request, out)
     }
-    return keepAlive
+    return false
   }
 
-  /// A kept file, re-hashed while it is sent (a file damaged on disk is cut short and removed).
-  private func serveKept(_ fd: Int32, _ kept: FileCache, _ request: HTTPRequestHead, _ out: NIOAsyncChannelOutboundWriter<HTTPServerResponsePart>) async throws -> Bool {
-    var st = stat()
-    guard fstat(fd, &st) == 0 else { return false }
-    try await out.write(.head(HTTPResponseHead(version: request.version, status: .ok, headers: HTTPHeaders([("Content-Type", "application/octet-stream"), ("Content-Length", String(st.st_size))]))))
-    if request.method == .HEAD {
-      try await out.write(.end(nil))
-      return true
+  /// An upstream failure: a 404 or 502 when nothing was sent yet (the installer gets an HTTP
+  /// answer, not a closed connection), the details only in serve's log.
+  private func answerFailure(_ error: any Error, sink: InstallerSink, _ request: HTTPRequestHead, _ out: NIOAsyncChannelOutboundWriter<HTTPServerResponsePart>) async {
+    let failure = ClientError(error, at: request.uri)
+    var status = HTTPResponseStatus.badGateway
+    var text = "upstream index failed; see the log of pyindex serve\n"
+    if case .httpStatus(let url, let code) = failure {
+      if case .missing = ResponseMeaning(status: code) { status = .notFound }
+      text = "upstream answered \(code)\n"
+      log("GET \(request.uri) → \(status.code): upstream \(url) answered \(code)", failed: true)
+    } else {
+      log("GET \(request.uri) → failed: \(failure)", failed: true)
     }
-    var hasher = SHA256()
-    var buffer = [UInt8](repeating: 0, count: 1 << 16)
-    var held: ByteBuffer? = nil  // the last piece goes out only once the digest is checked
-    while true {
-      let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-      if n < 0, errno == EINTR { continue }
-      guard n >= 0 else { return false }
-      if n == 0 { break }
-      hasher.update(data: buffer[0..<n])
-      if let previous = held { try await out.write(.body(.byteBuffer(previous))) }
-      held = ByteBuffer(bytes: buffer[0..<n])
-    }
-    guard ShimServer.hex(hasher.finalize()) == kept.sha256 else {
-      log("GET \(request.uri) → cut: the kept file \(kept.path) is damaged; it was removed", failed: true)
-      unlink(kept.path)
-      return false
-    }
-    if let last = held { try await out.write(.body(.byteBuffer(last))) }
-    try await out.write(.end(nil))
-    log("GET \(request.uri) → 200 (\(st.st_size) bytes from --cache-dir)")
-    return true
+    guard !sink.answered else { return }
+    try? await send(out, request, status: status, text: text)
   }
-
-  static func hex(_ digest: SHA256.Digest) -> String { digest.map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined() }
 
   // MARK: plumbing
 
@@ -425,4 +381,16 @@ public final class ShimServer: Sendable {
     }
     return out
   }
+}
+
+
+/// `serve` could not listen where it was asked to.
+public struct ListenError: PyIndexError {
+  public let host: String
+  public let port: Int
+  public let cause: any Error
+  public var kind: FailureKind { .network }
+  public var description: String { "cannot listen on \(host):\(port): \(cause)" }
+  public var hint: String? { "pick another --port, or 0 for a free one" }
+  public var underlying: (any Error)? { cause }
 }

@@ -1,5 +1,5 @@
 public import PyIndexAuth
-import PyIndexModel
+public import PyIndexModel
 
 /// A forward proxy, as configured.
 public struct ProxyServer: Sendable, Hashable, CustomStringConvertible {
@@ -18,7 +18,9 @@ public struct ProxyServer: Sendable, Hashable, CustomStringConvertible {
 }
 
 /// Bad network configuration, found before any request: exit 64.
-public enum NetworkConfigError: Error, Equatable, Sendable, CustomStringConvertible {
+public enum NetworkConfigError: PyIndexError, Equatable {
+  public var kind: FailureKind { .usage }
+
   case invalidProxy(source: String, redacted: String, reason: String)
   case certificateFile(source: String, path: String, reason: String)
   case clientCertificate(path: String, reason: String)
@@ -31,7 +33,7 @@ public enum NetworkConfigError: Error, Equatable, Sendable, CustomStringConverti
     }
   }
 
-  public var hint: String {
+  public var hint: String? {
     switch self {
     case .invalidProxy: "proxy URLs look like http://[user:password@]host:port or socks5://host:port"
     case .certificateFile: "point it at a PEM file (or, for SSL_CERT_DIR, a directory of PEM files) holding the CA certificates, or unset it"

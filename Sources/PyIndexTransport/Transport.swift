@@ -2,7 +2,7 @@ public import PyIndexAuth
 public import Logging
 import PyIndexModel
 import AsyncHTTPClient
-import NIOCore
+public import NIOCore
 import NIOPosix
 import NIOSSL
 import NIOHTTP1
@@ -91,6 +91,15 @@ public struct Response: Sendable {
   public let credentialSource: CredentialSource
   public let body: ResponseBody
 
+  /// A response as a transport hands it over (tests build them for scripted transports).
+  public init(status: Int, headers: [(String, String)], finalURL: DisplaySafeURL, credentialSource: CredentialSource, body: ResponseBody) {
+    self.status = status
+    self.headers = headers
+    self.finalURL = finalURL
+    self.credentialSource = credentialSource
+    self.body = body
+  }
+
   /// The same response with another `Content-Type` (for pages read as HTML whatever they say).
   public func replacingContentType(_ type: String) -> Response {
     Response(status: status, headers: headers.filter { $0.0.lowercased() != "content-type" } + [("Content-Type", type)], finalURL: finalURL, credentialSource: credentialSource, body: body)
@@ -105,37 +114,53 @@ public struct Response: Sendable {
 
 /// A response body, read once, chunk by chunk, with backpressure.
 public struct ResponseBody: Sendable {
-  fileprivate let body: HTTPClientResponse.Body
-  fileprivate let url: DisplaySafeURL
-  fileprivate let parts: URLParts?
-  /// When the whole body must have arrived (``Transport/deadline(start:contentLength:)``).
-  fileprivate let deadline: NIODeadline
+  private enum Source: Sendable {
+    /// From the network, with the deadline by which all of it must have arrived
+    /// (``Transport/deadline(start:contentLength:)``).
+    case network(HTTPClientResponse.Body, parts: URLParts?, deadline: NIODeadline)
+    /// Bytes already in memory, then `end`: nil for a complete body, else how it was cut.
+    case chunks([ByteBuffer], end: TransportError?)
+  }
+  private let source: Source
+  private let url: DisplaySafeURL
 
-  /// Calls `handle` for each chunk as it arrives.
+  init(network body: HTTPClientResponse.Body, url: DisplaySafeURL, parts: URLParts?, deadline: NIODeadline) {
+    source = .network(body, parts: parts, deadline: deadline)
+    self.url = url
+  }
+
+  /// A body of these chunks; with `end`, reading it fails that way after the last one (a
+  /// body cut short, a stall).
+  public init(chunks: [[UInt8]], url: DisplaySafeURL, end: TransportError? = nil) {
+    source = .chunks(chunks.map { ByteBuffer(bytes: $0) }, end: end)
+    self.url = url
+  }
+
+  /// Calls `handle` with each chunk as it arrives, awaiting it before the next: the one loop
+  /// over a body, which the other readers build on.
   /// - Throws: ``TransportError/bodyInterrupted(url:detail:)`` when the connection fails
-  ///   mid-body, or whatever `handle` throws.
-  public func forEachChunk(_ handle: (UnsafeRawBufferPointer) throws -> Void) async throws {
-    var iterator = body.makeAsyncIterator()
-    while true {
-      let next: ByteBuffer?
-      do { next = try await iterator.next() } catch { throw Transport.classifyMidBody(error, url: url, parts: parts) }
-      guard let chunk = next else { return }
-      guard NIODeadline.now() <= deadline else { throw TransportError.timeout(url: url) }
-      try chunk.withUnsafeReadableBytes { try handle($0) }
+  ///   mid-body, ``TransportError/timeout(url:)`` past the body's deadline, or whatever
+  ///   `handle` throws.
+  public func forEachBuffer(_ handle: (ByteBuffer) async throws -> Void) async throws {
+    switch source {
+    case .network(let body, let parts, let deadline):
+      var iterator = body.makeAsyncIterator()
+      while true {
+        let next: ByteBuffer?
+        do { next = try await iterator.next() } catch { throw Transport.classifyMidBody(error, url: url, parts: parts) }
+        guard let chunk = next else { return }
+        guard NIODeadline.now() <= deadline else { throw TransportError.timeout(url: url) }
+        try await handle(chunk)
+      }
+    case .chunks(let chunks, let end):
+      for chunk in chunks { try await handle(chunk) }
+      if let end { throw end }
     }
   }
 
-  /// Calls `handle` with a copy of each chunk as it arrives, awaiting it before the next
-  /// (backpressure for a consumer that writes elsewhere, such as `serve`).
-  public func forEachByteChunk(_ handle: ([UInt8]) async throws -> Void) async throws {
-    var iterator = body.makeAsyncIterator()
-    while true {
-      let next: ByteBuffer?
-      do { next = try await iterator.next() } catch { throw Transport.classifyMidBody(error, url: url, parts: parts) }
-      guard let chunk = next else { return }
-      guard NIODeadline.now() <= deadline else { throw TransportError.timeout(url: url) }
-      try await handle(Array(chunk.readableBytesView))
-    }
+  /// Calls `handle` for each chunk's bytes as it arrives.
+  public func forEachChunk(_ handle: (UnsafeRawBufferPointer) throws -> Void) async throws {
+    try await forEachBuffer { chunk in try chunk.withUnsafeReadableBytes { try handle($0) } }
   }
 
   /// Reads the whole body, failing past `limit` bytes.
@@ -151,7 +176,7 @@ public struct ResponseBody: Sendable {
 
 /// The only door to the network: one HTTP client per route, redirects followed by hand with
 /// the credential policy asked at every hop, retries with backoff, every hop reported.
-public final class Transport: Sendable {
+public final class Transport: HTTPTransport {
   /// One client per route: direct (key nil) and each configured proxy. All share the default
   /// event loop group, so the extra clients cost little.
   private let clients: [ProxyServer?: HTTPClient]
@@ -394,7 +419,7 @@ public final class Transport: Sendable {
       let final = Response(
         status: status, headers: responseHeaders, finalURL: DisplaySafeURL(current), credentialSource: match.source,
         body: ResponseBody(
-          body: response.body, url: DisplaySafeURL(current), parts: parts,
+          network: response.body, url: DisplaySafeURL(current), parts: parts,
           deadline: deadline(start: started, contentLength: response.headers.first(name: "content-length").flatMap { Int($0) })))
       if status >= 500 || status == 408 || status == 429, attempt < configuration.retries {
         _ = try? await response.body.collect(upTo: 64 * 1024)

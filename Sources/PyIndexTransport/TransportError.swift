@@ -1,4 +1,5 @@
 public import PyIndexAuth
+public import PyIndexModel
 
 /// What was wrong with a TLS handshake, as far as pyindex could tell.
 public enum TLSProblem: Sendable, Hashable {
@@ -17,7 +18,9 @@ public enum TLSProblem: Sendable, Hashable {
 
 /// A request that did not get an HTTP answer, or whose answer was cut short.
 /// Every URL it carries redacts itself when printed (``DisplaySafeURL``).
-public enum TransportError: Error, Equatable, Sendable, CustomStringConvertible {
+public enum TransportError: PyIndexError, Equatable {
+  public var kind: FailureKind { .network }
+
   case dns(host: String, url: DisplaySafeURL)
   case connect(host: String, port: Int, url: DisplaySafeURL, detail: String)
   case tls(host: String, url: DisplaySafeURL, detail: String, problem: TLSProblem, trusted: String)

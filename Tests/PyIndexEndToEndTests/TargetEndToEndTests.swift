@@ -83,9 +83,9 @@ struct UsageErrorTests {
     (["index", "versions"], "error: Missing expected argument '<project>'", "hint: see 'pyindex index versions --help'"),
     (["--bogus"], "error: Unknown option '--bogus'", "hint: see 'pyindex --help'"),
     (["download", "x", "-j", "0"], "error: --jobs must be between 1 and 64", "hint: see 'pyindex download --help'"),
-    (["index", "versions", "x", "--python-version", "312345678901234567890"], "error: invalid Python version '312345678901234567890'", nil),
-    (["download", "x", "--no-deps", "--python-version", "3.99999999999999999999"], "error: invalid Python version '3.99999999999999999999'", nil),
-    (["index", "versions", "x", "--python-version", "3.11.7.1"], "error: invalid Python version '3.11.7.1'", nil),
+    (["index", "versions", "x", "--python-version", "312345678901234567890"], "error: The value '312345678901234567890' is invalid for '--python-version <version>': invalid Python version '312345678901234567890'", "hint: see 'pyindex index versions --help'"),
+    (["download", "x", "--no-deps", "--python-version", "3.99999999999999999999"], "error: The value '3.99999999999999999999' is invalid for '--python-version <version>': invalid Python version '3.99999999999999999999'", "hint: see 'pyindex download --help'"),
+    (["index", "versions", "x", "--python-version", "3.11.7.1"], "error: The value '3.11.7.1' is invalid for '--python-version <version>': invalid Python version '3.11.7.1'", "hint: see 'pyindex index versions --help'"),
   ] as [([String], String, String?)])
   func usage(_ arguments: [String], _ error: String, _ hint: String?) async throws {
     let r = try await Harness.run(arguments + ["-i", "http://127.0.0.1:\(LoopbackPort.refusing)/simple/"])

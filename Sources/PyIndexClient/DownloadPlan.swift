@@ -1,0 +1,135 @@
+public import PyIndexAuth
+public import PyIndexModel
+
+/// What `download` was asked on the command line, before its requirements files are read.
+public struct DownloadRequest: Sendable {
+  /// PEP 508 requirements given as arguments.
+  public var requirements: [String] = []
+  /// `-r` files and `-c` files, in order.
+  public var requirementFiles: [String] = []
+  public var constraintFiles: [String] = []
+  public var requireHashes = false
+  public var destination = "."
+  public var parallelism = 8
+  /// False for `--no-deps`.
+  public var resolveDependencies = true
+  /// The target the flags name; what they leave unset comes from the host.
+  public var target = Target(platforms: nil, pythonVersion: nil, implementation: nil, abis: nil)
+  /// `--only-binary` and `--no-binary` values, in the order given.
+  public var onlyBinary: [String] = []
+  public var noBinary: [String] = []
+  public var pre = false
+  public var ignoreRequiresPython = false
+
+  public init() {}
+}
+
+/// `download`'s plan, made before any request: requirements files read and merged (their
+/// option lines under the command line's), the target completed from the host's `python3`,
+/// markers evaluated for it. Tests build plans in process.
+public struct DownloadPlan: Sendable {
+  /// The requirements to download (their markers hold for the target).
+  public var lines: [RequirementLine]
+  /// The requirements whose markers do not hold for the target, said and skipped.
+  public var ignored: [RequirementLine]
+  public var options: DownloadOptions
+  /// The requirements files' option lines (indexes, `--find-links`, `--trusted-host`), which
+  /// the command line's flags override.
+  public var fileOptions: RequirementsFile
+  /// `name @ URL` requirements: their userinfo is a credential source for their origin.
+  public var credentialURLs: [IndexURL]
+
+  /// Makes the plan.
+  /// - Parameters:
+  ///   - read: a file's text (the command line reads the disk; tests pass a table).
+  ///   - host: the host's Python, asked only when the target leaves something unset.
+  /// - Throws: ``ModelError``, ``RequirementsFile/ParseError``, ``AuthError`` or
+  ///   ``ClientError/usage(_:hint:)``: all usage errors (exit 64).
+  public static func make(
+    _ request: DownloadRequest, environment: [String: String], read: (String) throws -> String, host: () -> HostPython? = { nil }
+  ) throws -> DownloadPlan {
+    var lines = try request.requirements.map { (r: String) throws(ModelError) in RequirementLine(requirement: try Requirement(r)) }
+    var files = RequirementsFile()
+    for (path, isConstraint) in request.requirementFiles.map({ ($0, false) }) + request.constraintFiles.map({ ($0, true) }) {
+      files.merge(try RequirementsFile.load(path, environment: environment, read: read), asConstraints: isConstraint)
+    }
+    lines += files.requirements
+    guard !lines.isEmpty else { throw ClientError.usage("no requirements to download: the requirements files list none", hint: nil) }
+    let (target, fullVersion) = try completeTarget(request.target, host: host)
+    var formats = FormatControl()
+    // pip applies the options in the order given; --no-binary after --only-binary per value.
+    for v in request.onlyBinary + files.onlyBinary { formats.add(v, onlyBinary: true) }
+    for v in request.noBinary + files.noBinary { formats.add(v, onlyBinary: false) }
+    var options = DownloadOptions(
+      destination: request.destination, target: target, formats: formats, prereleases: request.pre || files.pre, ignoreRequiresPython: request.ignoreRequiresPython,
+      parallelism: request.parallelism)
+    options.requireHashes = request.requireHashes || files.requireHashes
+    options.resolveDependencies = request.resolveDependencies
+    options.pythonFullVersion = fullVersion
+    options.constraints = files.constraints
+    // Markers are evaluated for the target, not for the machine pyindex runs on.
+    let environment = MarkerEnvironment(target: target, pythonFullVersion: fullVersion)
+    let credentialURLs = try lines.compactMap { line throws(AuthError) -> IndexURL? in
+      guard let url = line.requirement.url, url.hasPrefix("http") else { return nil }
+      return try IndexURL(url)
+    }
+    return DownloadPlan(
+      lines: lines.filter { $0.requirement.applies(to: environment) }, ignored: lines.filter { !$0.requirement.applies(to: environment) },
+      options: options, fileOptions: files, credentialURLs: credentialURLs)
+  }
+
+  /// The target: the flags where given, the host's Python for the rest (pip's defaults).
+  /// - Returns: the target, and the full Python version when it came from the host.
+  static func completeTarget(_ given: Target, host: () -> HostPython?) throws(ClientError) -> (Target, String?) {
+    var t = given
+    guard t.platforms == nil || t.pythonVersion == nil else { return (t, nil) }
+    // The host's python3 tells the Python (when not given) and whether it runs on musl.
+    let python = host()
+    if t.platforms == nil { t.platforms = python?.platformTags ?? HostTarget.platformTags(python: nil, environment: [:]) }
+    guard t.pythonVersion == nil else { return (t, nil) }
+    guard let python else {
+      throw .usage("no python3 on PATH to take the target Python from; pass --python-version (e.g. --python-version 3.12)", hint: nil)
+    }
+    t.pythonVersion = python.version
+    if t.implementation == nil { t.implementation = python.implementation }
+    return (t, python.fullVersion)
+  }
+}
+
+/// The host's `python3`, as a download target: its version, implementation and the
+/// platform tags it accepts (musllinux on musl, else manylinux for this glibc).
+public struct HostPython: Sendable, Hashable {
+  public var version: [Int]
+  public var implementation: String
+  public var fullVersion: String
+  public var platformTags: [String]
+
+  /// Asks the `python3` on `PATH` of `environment`; nil when there is none.
+  public static func probe(environment: [String: String]) -> HostPython? {
+    guard let python = HostTarget.python(environment: environment) else { return nil }
+    return HostPython(
+      version: python.version, implementation: python.implementation, fullVersion: python.fullVersion,
+      platformTags: HostTarget.platformTags(python: python, environment: environment))
+  }
+}
+
+extension RequirementsFile {
+  /// Adds `file`'s lines and options; the lines of a `-c` file are all constraints.
+  mutating func merge(_ file: RequirementsFile, asConstraints: Bool) {
+    if asConstraints {
+      constraints += file.requirements + file.constraints
+    } else {
+      requirements += file.requirements
+      constraints += file.constraints
+    }
+    requireHashes = requireHashes || file.requireHashes
+    if indexURL == nil { indexURL = file.indexURL }
+    extraIndexURLs += file.extraIndexURLs
+    findLinks += file.findLinks
+    noIndex = noIndex || file.noIndex
+    trustedHosts += file.trustedHosts
+    pre = pre || file.pre
+    onlyBinary += file.onlyBinary
+    noBinary += file.noBinary
+  }
+}

@@ -1,0 +1,90 @@
+import NIOCore
+import PyIndexAuth
+import PyIndexModel
+import PyIndexTransport
+import Dispatch
+
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
+/// The client's reads and writes of file contents: whole writes, `fsync` off the cooperative
+/// pool, a `file:` URL read as a fetch, and the digests of a file already in DEST.
+enum LocalFile {
+  /// The path a `file:` URL names.
+  static func path(of url: String) -> String {
+    URLReference.percentDecode(Substring(url.dropFirst(7))) ?? String(url.dropFirst(7))
+  }
+
+  /// Reads a `file:` URL into `sink` as ``VerifiedFetch`` reads a response; false when the
+  /// sink stopped at the head.
+  static func read(_ url: String, into sink: inout some FetchSink, progress: inout VerifiedFetch.Progress) async throws -> Bool {
+    let path = path(of: url)
+    let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
+    guard fd >= 0 else { throw ClientError.fileSystem(path: path, detail: String(cString: strerror(errno))) }
+    defer { close(fd) }
+    var st = stat()
+    guard fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else { throw ClientError.fileSystem(path: path, detail: "not a regular file") }
+    let head = Response(
+      status: 200, headers: [("Content-Length", String(st.st_size))], finalURL: DisplaySafeURL(url), credentialSource: .none,
+      body: ResponseBody(chunks: [], url: DisplaySafeURL(url)))
+    progress.begun = true
+    guard try await sink.begin(head) else { return false }
+    var buffer = [UInt8](repeating: 0, count: 1 << 16)
+    while true {
+      let n = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+      if n < 0, errno == EINTR { continue }
+      guard n >= 0 else { throw ClientError.fileSystem(path: path, detail: String(cString: strerror(errno))) }
+      if n == 0 { return true }
+      try await VerifiedFetch.take(ByteBuffer(bytes: buffer[0..<n]), into: &sink, progress: &progress)
+    }
+  }
+
+  /// Writes all of `chunk` to `fd`.
+  static func writeAll(_ fd: Int32, _ chunk: UnsafeRawBufferPointer, path: String) throws(ClientError) {
+    guard let base = chunk.baseAddress else { return }
+    var offset = 0
+    while offset < chunk.count {
+      let n = Glibc.write(fd, base + offset, chunk.count - offset)
+      if n < 0 {
+        if errno == EINTR { continue }
+        throw .fileSystem(path: path, detail: "write failed: \(String(cString: strerror(errno)))")
+      }
+      offset += n
+    }
+  }
+
+  /// `fsync(fd)` on a thread of its own, so that a slow disk stalls only this file and not
+  /// Swift's cooperative pool (one thread per core), where the other downloads run.
+  static func fsyncOffPool(_ fd: Int32, path: String) async throws(ClientError) {
+    let failure: Int32? = await withCheckedContinuation { c in
+      DispatchQueue.global().async { c.resume(returning: fsync(fd) == 0 ? nil : errno) }
+    }
+    if let failure { throw .fileSystem(path: path, detail: "fsync failed: \(String(cString: strerror(failure)))") }
+  }
+
+  /// Digests of an existing regular file, or nil when there is none or it cannot be read. An
+  /// entry that is not a regular file (a FIFO, a device, a symlink, even to a regular file) is
+  /// never opened: reading a FIFO would wait forever, a device would never end. The download
+  /// then replaces it by rename.
+  static func digests(ofFileAt path: String, algorithms: some Sequence<String>) -> (digests: [String: String], size: Int)? {
+    var st = stat()
+    guard lstat(path, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else { return nil }
+    let fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK)
+    guard fd >= 0 else { return nil }
+    defer { close(fd) }
+    // It could have been swapped since the lstat: check what was opened.
+    guard fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else { return nil }
+    var hasher = MultiHasher(algorithms: algorithms)
+    var buf = [UInt8](repeating: 0, count: 1 << 16)
+    while true {
+      let n = buf.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+      if n < 0 { if errno == EINTR { continue }; return nil }
+      if n == 0 { break }
+      buf.withUnsafeBytes { hasher.update(UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
+    }
+    return (hasher.finalize(), hasher.size)
+  }
+}
