@@ -80,7 +80,9 @@ public struct CredentialStore: Sendable {
   }
 
   /// The credentials for a request to `url` (no userinfo in it), and where they come from.
-  public func lookup(_ url: String) -> Match {
+  /// Asks the keyring (single-flight per origin and user, off the cooperative pool) only when
+  /// no earlier source answers.
+  public func lookup(_ url: String) async -> Match {
     guard let parts = URLParts(url), parts.scheme == "http" || parts.scheme == "https" else { return .none }
     let origin = parts.origin
     let index = bestIndex(for: parts)
@@ -106,7 +108,7 @@ public struct CredentialStore: Sendable {
     }
     if let keyring {
       let services = [(index?.url ?? origin.description + "/"), origin.host + (parts.port.map { ":\($0)" } ?? "")]
-      if let c = keyring.credentials(origin: origin, services: services, username: username) {
+      if let c = await keyring.credentials(origin: origin, services: services, username: username) {
         return Match(credentials: c, source: .keyring)
       }
     }
@@ -187,7 +189,7 @@ public enum RedirectPolicy {
   ///   - store: the sources, consulted afresh when credentials are dropped.
   ///   - policy: whether the target may be fetched at all, and whether credentials may go
   ///     there (none in clear text to a remote host, whatever their source).
-  public static func decide(current: String, location: String, currentMatch: CredentialStore.Match, hops: Int, store: CredentialStore, policy: OutboundPolicy) -> RedirectDecision {
+  public static func decide(current: String, location: String, currentMatch: CredentialStore.Match, hops: Int, store: CredentialStore, policy: OutboundPolicy) async -> RedirectDecision {
     if hops >= maxHops {
       return .refuse(reason: "more than \(maxHops) redirects")
     }
@@ -223,7 +225,7 @@ public enum RedirectPolicy {
     if from.origin.upgrades(to: parts.origin) {
       return .follow(url: next, match: currentMatch, note: currentMatch.credentials == nil ? "upgrade to https" : "credentials kept: upgrade to https on the same host")
     }
-    let fresh = store.lookup(next)
+    let fresh = await store.lookup(next)
     let dropped = currentMatch.credentials == nil ? "other origin" : "credentials dropped: other origin"
     let note = fresh.credentials == nil ? dropped : "\(dropped); \(fresh.source.rawValue) credentials for \(parts.origin)"
     return .follow(url: next, match: fresh, note: note)

@@ -28,31 +28,50 @@ public struct IndexURL: Sendable, Hashable {
   public init(_ text: String) throws(AuthError) {
     let raw = text.trimmingASCIIWhitespaceForAuth()
     redacted = Redaction.redact(raw)
+    if let local = try IndexURL.local(raw, redacted: redacted) {
+      (url, filePath, parts) = (local.url, local.path, nil)
+      (credentials, userinfoProblems, userOnly) = (nil, [], false)
+      return
+    }
+    var p = try IndexURL.httpParts(raw, redacted: redacted)
+    if let info = p.userinfo {
+      let (user, password) = info.firstIndex(of: ":").map { (info[..<$0], info[info.index(after: $0)...]) } ?? (Substring(info), "")
+      guard let u = URLReference.percentDecode(user), let pw = URLReference.percentDecode(password) else {
+        throw .userinfoNotUTF8(redacted: redacted)
+      }
+      credentials = Credentials(username: u, password: pw)
+      userinfoProblems = IndexURL.unencodedCharacters(info)
+      userOnly = !info.contains(":")
+    } else {
+      (credentials, userinfoProblems, userOnly) = (nil, [], false)
+    }
+    p.userinfo = nil
+    if p.rest.isEmpty { p.rest = "/" }
+    if !p.path.hasSuffix("/"), !p.rest.contains("?") { p.rest += "/" }
+    parts = p
+    url = p.withoutUserinfo
+    filePath = nil
+  }
+
+  /// A plain path or a `file:` URL: its URL and decoded directory path (with a final `/`);
+  /// nil for anything else.
+  static func local(_ raw: String, redacted: String) throws(AuthError) -> (url: String, path: String)? {
     if raw.hasPrefix("/") || raw.hasPrefix("./") || raw.hasPrefix("../") {
       let path = raw.hasSuffix("/") ? raw : raw + "/"
-      url = "file://" + path
-      filePath = path
-      parts = nil
-      credentials = nil
-      userinfoProblems = []
-      userOnly = false
-      return
+      return ("file://" + path, path)
     }
-    if raw.lowercased().hasPrefix("file://") {
-      var path = String(raw.dropFirst(7))
-      if path.hasPrefix("localhost/") { path = String(path.dropFirst(9)) }
-      guard path.hasPrefix("/") else { throw .invalidURL(redacted: redacted, reason: "a file: URL needs an absolute path") }
-      let decoded = URLReference.percentDecode(Substring(path)) ?? path
-      filePath = decoded.hasSuffix("/") ? decoded : decoded + "/"
-      url = "file://" + (path.hasSuffix("/") ? path : path + "/")
-      parts = nil
-      credentials = nil
-      userinfoProblems = []
-      userOnly = false
-      return
-    }
+    guard raw.lowercased().hasPrefix("file://") else { return nil }
+    var path = String(raw.dropFirst(7))
+    if path.hasPrefix("localhost/") { path = String(path.dropFirst(9)) }
+    guard path.hasPrefix("/") else { throw .invalidURL(redacted: redacted, reason: "a file: URL needs an absolute path") }
+    let decoded = URLReference.percentDecode(Substring(path)) ?? path
+    return ("file://" + (path.hasSuffix("/") ? path : path + "/"), decoded.hasSuffix("/") ? decoded : decoded + "/")
+  }
+
+  /// The parts of an http(s) index URL, or why it is not one.
+  static func httpParts(_ raw: String, redacted: String) throws(AuthError) -> URLParts {
     if URLParts.looksLikeRawSecret(raw) { throw .secretNeedsEncoding(redacted: redacted) }
-    guard var p = URLParts(raw) else {
+    guard let p = URLParts(raw) else {
       if let sep = raw.firstRange(of: "://") {
         let after = raw[sep.upperBound...]
         let authority = after.prefix(while: { $0 != "/" && $0 != "?" && $0 != "#" })
@@ -64,32 +83,7 @@ public struct IndexURL: Sendable, Hashable {
     guard p.scheme == "http" || p.scheme == "https" else {
       throw .invalidURL(redacted: redacted, reason: "the scheme must be http, https or file")
     }
-    if let info = p.userinfo {
-      let user: Substring, password: Substring
-      userOnly = !info.contains(":")
-      if let colon = info.firstIndex(of: ":") {
-        user = info[..<colon]
-        password = info[info.index(after: colon)...]
-      } else {
-        user = Substring(info)
-        password = ""
-      }
-      guard let u = URLReference.percentDecode(user), let pw = URLReference.percentDecode(password) else {
-        throw .userinfoNotUTF8(redacted: redacted)
-      }
-      credentials = Credentials(username: u, password: pw)
-      userinfoProblems = IndexURL.unencodedCharacters(info)
-    } else {
-      credentials = nil
-      userinfoProblems = []
-      userOnly = false
-    }
-    p.userinfo = nil
-    if p.rest.isEmpty { p.rest = "/" }
-    if !p.path.hasSuffix("/"), !p.rest.contains("?") { p.rest += "/" }
-    parts = p
-    url = p.withoutUserinfo
-    filePath = nil
+    return p
   }
 
   public var isFile: Bool { filePath != nil }

@@ -1,4 +1,5 @@
 import Synchronization
+import Dispatch
 #if canImport(FoundationEssentials)
   import FoundationEssentials
 #else
@@ -84,47 +85,97 @@ enum KeyringJSON {
 }
 
 /// Asks a keyring at most once per origin and user name in a run, and reports each reason it
-/// could not be asked once.
+/// could not be asked once. Lookups are single-flight per origin and user (uv's
+/// `fetch_credentials`): concurrent requests to one origin wait for the one lookup in flight;
+/// other origins do not wait. The program runs on a thread of its own, never on Swift's
+/// cooperative pool, and no lock is held while it runs.
 final class KeyringMemo: Sendable {
   private let provider: any KeyringProvider
   private let warn: @Sendable (String) -> Void
+  private enum Entry {
+    case done(Credentials?)
+    case running(waiters: [CheckedContinuation<Credentials?, Never>])
+  }
   private struct State {
-    var answers: [String: Credentials?] = [:]
+    var entries: [String: Entry] = [:]
     var warned: Set<String> = []
   }
   private let state = Mutex(State())
-  /// Serialises the lookups themselves, so concurrent requests to one origin run one program.
-  private let running = Mutex(())
 
   init(provider: any KeyringProvider, warn: @escaping @Sendable (String) -> Void) {
     self.provider = provider
     self.warn = warn
   }
 
+  /// What to do about one key: answer, wait for the lookup in flight, or run it.
+  private enum Step { case known(Credentials?), wait, run }
+
   /// Credentials for `origin`: the services are tried in order until one answers.
-  func credentials(origin: Origin, services: [String], username: String?) -> Credentials? {
+  func credentials(origin: Origin, services: [String], username: String?) async -> Credentials? {
     let key = "\(origin)\u{0}\(username ?? "")"
-    return running.withLock { _ -> Credentials? in
-      if let known = state.withLock({ $0.answers[key] }) { return known }
-      var found: Credentials? = nil
-      for service in services {
-        switch provider.lookup(service: service, username: username) {
-        case .found(let c): found = c
-        case .notFound: continue
-        case .unavailable(let reason):
-          let first = state.withLock { $0.warned.insert(reason).inserted }
-          if first { warn(reason) }
-        }
-        if found != nil { break }
+    let step = state.withLock { s -> Step in
+      switch s.entries[key] {
+      case .done(let c): return .known(c)
+      case .running: return .wait
+      case nil:
+        s.entries[key] = .running(waiters: [])
+        return .run
       }
-      if let found {
-        for p in TokenInspector.inspect(found, host: origin.host, now: Clock.now()).problems {
-          warn("keyring credentials for \(origin): \(p)")
-        }
+    }
+    switch step {
+    case .known(let c): return c
+    case .wait: return await wait(for: key)
+    case .run:
+      let found = await ask(origin: origin, services: services, username: username)
+      let waiters = state.withLock { s -> [CheckedContinuation<Credentials?, Never>] in
+        defer { s.entries[key] = .done(found) }
+        if case .running(let waiters) = s.entries[key] { return waiters }
+        return []
       }
-      state.withLock { $0.answers[key] = .some(found) }
+      for w in waiters { w.resume(returning: found) }
       return found
     }
+  }
+
+  /// Waits for the lookup in flight for `key`.
+  private func wait(for key: String) async -> Credentials? {
+    await withCheckedContinuation { c in
+      let answer = state.withLock { s -> Credentials?? in
+        switch s.entries[key] {
+        case .done(let found): return .some(found)
+        case .running(let waiters):
+          s.entries[key] = .running(waiters: waiters + [c])
+          return .none
+        case nil: return .some(nil)
+        }
+      }
+      if let answer { c.resume(returning: answer) }
+    }
+  }
+
+  /// Runs the lookups on a thread of their own.
+  private func ask(origin: Origin, services: [String], username: String?) async -> Credentials? {
+    await withCheckedContinuation { c in
+      DispatchQueue.global().async { c.resume(returning: self.askBlocking(origin: origin, services: services, username: username)) }
+    }
+  }
+
+  private func askBlocking(origin: Origin, services: [String], username: String?) -> Credentials? {
+    var found: Credentials? = nil
+    for service in services where found == nil {
+      switch provider.lookup(service: service, username: username) {
+      case .found(let c): found = c
+      case .notFound: continue
+      case .unavailable(let reason):
+        if state.withLock({ $0.warned.insert(reason).inserted }) { warn(reason) }
+      }
+    }
+    if let found {
+      for p in TokenInspector.inspect(found, host: origin.host, now: Clock.now()).problems {
+        warn("keyring credentials for \(origin): \(p)")
+      }
+    }
+    return found
   }
 }
 

@@ -53,61 +53,7 @@ public enum TokenInspector {
     if hasSurroundingWhitespace(password) { problems.append("the password has surrounding whitespace or a newline (a copied line end?)") }
     let pw = trimmed(password)
     let host = host.lowercased()
-    let kind: TokenKind
-    switch user {
-    case "_json_key_base64":
-      kind = .googleKeyBase64
-      problems += checkBase64Key(pw)
-    case "_json_key":
-      kind = .googleKey
-      problems += checkKeyJSON(Array(pw.utf8), what: "the password")
-    case "oauth2accesstoken", "_token":
-      kind = .googleAccessToken
-      if pw.isEmpty { problems.append("user \(user) needs an access token as the password (gcloud auth print-access-token)") }
-      if decodeBase64(pw).flatMap({ serviceAccountFields($0) }) != nil {
-        problems.append("the password looks like a base64 service-account key; send it with user _json_key_base64, not \(user)")
-      } else if pw.hasPrefix("{") {
-        problems.append("the password looks like a JSON service-account key; send it with user _json_key, or its base64 with _json_key_base64")
-      }
-      problems += checkJWTExpiry(pw, now: now)
-    case "gitlab-ci-token":
-      kind = .gitlabJobToken
-      if pw.hasPrefix("gldt-") { problems.append("the password looks like a GitLab deploy token (gldt-), which GitLab checks against its own user name (gitlab+deploy-token-N by default), not gitlab-ci-token") }
-      if pw.isEmpty { problems.append("user gitlab-ci-token needs $CI_JOB_TOKEN as the password, and CI_JOB_TOKEN is empty") }
-    case "__token__":
-      kind = .pypiToken
-      if !pw.hasPrefix("pypi-") { problems.append("user __token__ is for API tokens starting with pypi-; this password does not") }
-    case "aws":
-      kind = .codeArtifactToken
-      problems += checkCodeArtifactToken(pw, now: now)
-    default:
-      if isGitLabDeployUser(user) {
-        kind = .gitlabDeployToken
-        if pw.hasPrefix("glcbt-") { problems.append("the password looks like a CI job token (glcbt-); job tokens go with user gitlab-ci-token") }
-      } else if pw.hasPrefix("gldt-") {
-        kind = .gitlabDeployToken
-        problems.append("the password looks like a GitLab deploy token (gldt-), but the user name is not gitlab+deploy-token-N; a deploy token only works with its own user name, shown when it was created")
-      } else if pw.hasPrefix("glcbt-") {
-        kind = .gitlabJobToken
-        problems.append("the password looks like a GitLab CI job token (glcbt-); job tokens need user gitlab-ci-token")
-      } else if pw.hasPrefix("glpat-") {
-        kind = .gitlabAccessToken
-      } else if pw.hasPrefix("pypi-") {
-        kind = .pypiToken
-        problems.append("the password looks like a PyPI API token (pypi-), which needs user __token__")
-      } else if isAzureHost(host) {
-        kind = .azurePAT
-        if user.isEmpty { problems.append("Azure Artifacts needs a non-empty user name (any) with the personal access token as the password") }
-      } else if pw.isEmpty, !user.isEmpty {
-        kind = .tokenAsUser
-        if user.hasPrefix("glpat-") || user.hasPrefix("gldt-") { problems.append("the token is in the user name with no password; GitLab wants it as the password (https://user:TOKEN@host/…)") }
-      } else if isJWT(pw) {
-        kind = .jwt
-        problems += checkJWTExpiry(pw, now: now)
-      } else {
-        kind = .password
-      }
-    }
+    let kind = byUser(user, pw, now: now, &problems) ?? byShape(user, pw, host: host, now: now, &problems)
     if host.hasSuffix(".pkg.dev"), ![TokenKind.googleKeyBase64, .googleKey, .googleAccessToken].contains(kind) {
       problems.append("Artifact Registry (\(host)) accepts the user names _json_key_base64, _json_key, oauth2accesstoken and _token only")
     }
@@ -118,6 +64,68 @@ public enum TokenInspector {
       problems.append("the password still holds a percent-escape (\(escape)) after decoding: was it percent-encoded twice?")
     }
     return TokenReport(kind: kind, problems: problems)
+  }
+
+  /// The kind a reserved user name announces, and its checks; nil for any other user name.
+  static func byUser(_ user: String, _ pw: String, now: Double, _ problems: inout [String]) -> TokenKind? {
+    switch user {
+    case "_json_key_base64":
+      problems += checkBase64Key(pw)
+      return .googleKeyBase64
+    case "_json_key":
+      problems += checkKeyJSON(Array(pw.utf8), what: "the password")
+      return .googleKey
+    case "oauth2accesstoken", "_token":
+      if pw.isEmpty { problems.append("user \(user) needs an access token as the password (gcloud auth print-access-token)") }
+      if decodeBase64(pw).flatMap({ serviceAccountFields($0) }) != nil {
+        problems.append("the password looks like a base64 service-account key; send it with user _json_key_base64, not \(user)")
+      } else if pw.hasPrefix("{") {
+        problems.append("the password looks like a JSON service-account key; send it with user _json_key, or its base64 with _json_key_base64")
+      }
+      problems += checkJWTExpiry(pw, now: now)
+      return .googleAccessToken
+    case "gitlab-ci-token":
+      if pw.hasPrefix("gldt-") { problems.append("the password looks like a GitLab deploy token (gldt-), which GitLab checks against its own user name (gitlab+deploy-token-N by default), not gitlab-ci-token") }
+      if pw.isEmpty { problems.append("user gitlab-ci-token needs $CI_JOB_TOKEN as the password, and CI_JOB_TOKEN is empty") }
+      return .gitlabJobToken
+    case "__token__":
+      if !pw.hasPrefix("pypi-") { problems.append("user __token__ is for API tokens starting with pypi-; this password does not") }
+      return .pypiToken
+    case "aws":
+      problems += checkCodeArtifactToken(pw, now: now)
+      return .codeArtifactToken
+    default:
+      return nil
+    }
+  }
+
+  /// The kind the password's shape (or the host) suggests, for any other user name.
+  static func byShape(_ user: String, _ pw: String, host: String, now: Double, _ problems: inout [String]) -> TokenKind {
+    if isGitLabDeployUser(user) {
+      if pw.hasPrefix("glcbt-") { problems.append("the password looks like a CI job token (glcbt-); job tokens go with user gitlab-ci-token") }
+      return .gitlabDeployToken
+    } else if pw.hasPrefix("gldt-") {
+      problems.append("the password looks like a GitLab deploy token (gldt-), but the user name is not gitlab+deploy-token-N; a deploy token only works with its own user name, shown when it was created")
+      return .gitlabDeployToken
+    } else if pw.hasPrefix("glcbt-") {
+      problems.append("the password looks like a GitLab CI job token (glcbt-); job tokens need user gitlab-ci-token")
+      return .gitlabJobToken
+    } else if pw.hasPrefix("glpat-") {
+      return .gitlabAccessToken
+    } else if pw.hasPrefix("pypi-") {
+      problems.append("the password looks like a PyPI API token (pypi-), which needs user __token__")
+      return .pypiToken
+    } else if isAzureHost(host) {
+      if user.isEmpty { problems.append("Azure Artifacts needs a non-empty user name (any) with the personal access token as the password") }
+      return .azurePAT
+    } else if pw.isEmpty, !user.isEmpty {
+      if user.hasPrefix("glpat-") || user.hasPrefix("gldt-") { problems.append("the token is in the user name with no password; GitLab wants it as the password (https://user:TOKEN@host/…)") }
+      return .tokenAsUser
+    } else if isJWT(pw) {
+      problems += checkJWTExpiry(pw, now: now)
+      return .jwt
+    }
+    return .password
   }
 
   /// Whether `user` is a GitLab deploy token's default user name, `gitlab+deploy-token-N`.

@@ -6,7 +6,7 @@ import PyIndexModel
 extension PyIndexCommand {
   /// `pyindex keyring [--mode=creds] [--output=json] get URL [USERNAME]`: the `keyring` program
   /// pip's and uv's `--keyring-provider subprocess` call, answering from pyindex's own sources.
-  struct Keyring: ParsableCommand {
+  struct Keyring: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
       abstract: "Answer as the keyring program pip and uv call, from pyindex's credentials.",
       discussion: """
@@ -45,7 +45,7 @@ extension PyIndexCommand {
 
     @OptionGroup(title: "Indexes") var index: IndexOptions
 
-    func run() throws {
+    func run() async throws {
       guard action == .get else { throw ExitCode(1) }
       let session = Session(verbosity: 0, quiet: true)
       let settings: IndexSettings
@@ -54,7 +54,7 @@ extension PyIndexCommand {
       // pip asks for the index URL, then for host[:port]; uv for the URL it is fetching.
       let candidates = service.contains("://") ? [service] : ["https://" + service + "/", "http://" + service + "/"]
       for url in candidates {
-        let match = store.lookup(Redaction.withoutUserinfo(url))
+        let match = await store.lookup(Redaction.withoutUserinfo(url))
         guard let c = match.credentials, !c.password.isEmpty else { continue }
         if let username, !username.isEmpty, !c.username.isEmpty, c.username != username { continue }
         if mode == .creds {

@@ -5,6 +5,7 @@ public import ArgumentParser
   import Foundation
 #endif
 import Dispatch
+import Synchronization
 #if canImport(Glibc)
   import Glibc
 #endif
@@ -152,20 +153,35 @@ struct Session {
 
 /// Removes in-flight temporary files when the process is interrupted.
 enum SignalCleanup {
-  nonisolated(unsafe) private static var sources: [any DispatchSourceSignal] = []
   private static let install: Void = {
-    for (sig, code) in [(SIGINT, Int32(130)), (SIGTERM, Int32(143))] {
-      signal(sig, SIG_IGN)
-      let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
-      source.setEventHandler {
-        TemporaryFiles.shared.removeAll()
-        _exit(code)
-      }
-      source.resume()
-      sources.append(source)
+    Signals.route { sig in
+      TemporaryFiles.shared.removeAll()
+      _exit(sig == SIGINT ? 130 : 143)
     }
   }()
   static func installOnce() { _ = install }
+}
+
+/// SIGINT and SIGTERM, routed to a handler on a dispatch queue (the one place the CLI handles
+/// signals). The sources are kept for the life of the process: a source that is released
+/// stops delivering, and the signals, ignored by then, would do nothing. (A local kept with
+/// `_ = sources` is released early in optimized builds: release builds ignored SIGTERM.)
+enum Signals {
+  /// Written only under `lock`, read never: it only keeps the sources alive.
+  nonisolated(unsafe) private static var kept: [any DispatchSourceSignal] = []
+  private static let lock = Mutex(())
+
+  /// Routes both signals to `handler`, replacing any earlier route.
+  static func route(_ handler: @escaping @Sendable (Int32) -> Void) {
+    let sources = [SIGINT, SIGTERM].map { sig in
+      signal(sig, SIG_IGN)
+      let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
+      source.setEventHandler { handler(sig) }
+      source.resume()
+      return source as any DispatchSourceSignal
+    }
+    lock.withLock { _ in kept = sources }
+  }
 }
 
 /// Ends the process with `code` (outside the command types, whose `exit` is ArgumentParser's).

@@ -53,7 +53,7 @@ extension PyIndexCommand {
           // Upstream failures always show: the installer only sees a 502 or a cut download.
           if failed { console.warning("serve: \(line)") } else if console.verbosity > 0 { Console.write("serve: \(Redaction.redactText(line))\n", to: 2) }
         }
-        ServeSignals.install { Task { await server.stop() } }
+        Signals.route { _ in Task { await server.stop() } }
         console.out("Serving on \(server.url)")
         await server.run()
       }
@@ -61,21 +61,3 @@ extension PyIndexCommand {
   }
 }
 
-/// SIGINT and SIGTERM stop `serve` cleanly.
-enum ServeSignals {
-  /// The signal sources, kept for the life of the process: a source that is released stops
-  /// delivering, and the signals, ignored by then, would never stop the server. (A local kept
-  /// with `_ = sources` is released early in optimized builds: release builds ignored SIGTERM.)
-  nonisolated(unsafe) private static var sources: [any DispatchSourceSignal] = []
-
-  /// Routes both signals to `stop`.
-  static func install(_ stop: @escaping @Sendable () -> Void) {
-    sources = [SIGINT, SIGTERM].map { sig in
-      signal(sig, SIG_IGN)
-      let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
-      source.setEventHandler { stop() }
-      source.resume()
-      return source
-    }
-  }
-}

@@ -29,7 +29,7 @@ extension PyIndexCommand.Index {
       try await session.run(index: index, network: network) { client in
         try await client.fileBatches(for: name, detail: .listing) { batch in collector.add(batch) }
       }
-      let versions = collector.finish()
+      let versions = await collector.finish()
       guard let latest = versions.first else {
         session.console.error("No matching distribution found for \(project)")
         throw ExitCode(FailureKind.resolution.exitCode)

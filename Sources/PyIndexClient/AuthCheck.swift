@@ -102,7 +102,7 @@ public struct AuthChecker: Sendable {
 
   func check(_ index: IndexURL, project: ProjectName?) async -> AuthCheckReport {
     let transport = client.transport
-    let match = index.isFile ? CredentialStore.Match(credentials: nil, source: .none) : transport.credentials(for: index.url)
+    let match = index.isFile ? CredentialStore.Match(credentials: nil, source: .none) : await transport.credentials(for: index.url)
     var report = AuthCheckReport(index: index.redacted, credentialSource: match.source)
     if let dir = index.filePath { return checkLocal(dir, report: report, project: project) }
     guard let parts = URLParts(index.url) else {

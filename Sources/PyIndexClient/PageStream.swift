@@ -1,3 +1,4 @@
+import Synchronization
 import PyIndexModel
 import PyIndexParsing
 import PyIndexTransport
@@ -91,18 +92,18 @@ private final class ParseJob: @unchecked Sendable {
   private var parse: ((Int32) throws(ParseError) -> PageInfo)?
   let fd: Int32
   var result: Result<PageInfo, ParseError>?
-  private let flag = Atomic()
+  private let flag = Atomic<Bool>(false)
   init(parse: @escaping (Int32) throws(ParseError) -> PageInfo, fd: Int32) {
     self.parse = parse
     self.fd = fd
   }
-  var finished: Bool { flag.isSet }
+  var finished: Bool { flag.load(ordering: .acquiring) }
   func run() {
     if let parse {
       do { result = .success(try parse(fd)) } catch { result = .failure(error) }
     }
     parse = nil
-    flag.set()
+    flag.store(true, ordering: .releasing)
     // Unblock a writer waiting on a full pipe: nothing more will be read.
     _ = shutdownRead(fd)
   }
@@ -116,14 +117,6 @@ private final class ParseJob: @unchecked Sendable {
       return Int32(n)
     }
   }
-}
-
-import Synchronization
-
-private final class Atomic: Sendable {
-  private let value = Mutex(false)
-  var isSet: Bool { value.withLock { $0 } }
-  func set() { value.withLock { $0 = true } }
 }
 
 /// A plain OS thread for blocking work (the parser blocks on `read`), off the cooperative pool.

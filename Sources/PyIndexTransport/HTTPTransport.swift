@@ -18,7 +18,7 @@ public protocol HTTPTransport: Sendable {
   var retries: Int { get }
 
   /// The credentials the first request to `url` would carry, and where they came from.
-  func credentials(for url: String) -> CredentialStore.Match
+  func credentials(for url: String) async -> CredentialStore.Match
 
   /// Whether plain http to this host is allowed (loopback, `--trusted-host`).
   func allowsPlainHTTP(to parts: URLParts) -> Bool

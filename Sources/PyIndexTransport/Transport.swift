@@ -268,7 +268,7 @@ public final class Transport: HTTPTransport {
   }
 
   /// The credentials the first request to `url` would carry, and where they came from.
-  public func credentials(for url: String) -> CredentialStore.Match { store.lookup(url) }
+  public func credentials(for url: String) async -> CredentialStore.Match { await store.lookup(url) }
 
   /// The trust sources read, as said in TLS hints ("the system roots + REQUESTS_CA_BUNDLE ...").
   public var trustSummary: String { trust.summary }
@@ -348,31 +348,10 @@ public final class Transport: HTTPTransport {
     var known: CredentialStore.Match? = nil
     var hops = 0
     while true {
-      var withheld: String? = nil
-      switch policy.judge(current) {
-      case .refuse(let reason):
-        throw hops == 0 ? TransportError.refused(url: DisplaySafeURL(current), reason: reason) : TransportError.redirectRefused(url: DisplaySafeURL(current), reason: reason)
-      case .allow(let credentials, let note):
-        if credentials {
-          known = known ?? store.lookup(current)
-        } else {
-          if known?.credentials != nil || hops == 0 { withheld = note }
-          known = CredentialStore.Match.none
-        }
-      }
-      let match = known ?? .none
-      let requestURL = Transport.sanitize(current)
+      let (match, withheld) = try await credentials(for: current, known: known, hops: hops)
       let parts = URLParts(current)
       let proxy = parts.flatMap { configuration.proxies.proxy(for: $0) }
-      let client = clients[proxy] ?? clients[nil]!
-      var request = HTTPClientRequest(url: requestURL)
-      if let parts, parts.scheme == "https", configuration.trust.isTrusted(host: parts.host, port: parts.port) {
-        request.tlsConfiguration = trust.unverified
-      }
-      request.method = .GET
-      request.headers.add(name: "User-Agent", value: configuration.userAgent)
-      for (n, v) in headers { request.headers.replaceOrAdd(name: n, value: v) }
-      if let c = match.credentials { request.headers.replaceOrAdd(name: "Authorization", value: c.authorizationHeader) }
+      let request = makeRequest(current, parts: parts, headers: headers, match: match)
       var hop = Hop(
         method: "GET", url: DisplaySafeURL(current), route: proxy.map { "proxy \($0.redacted) (\($0.source))" } ?? "direct", source: match.source,
         credentialShape: Hop.shape(of: match.credentials), authorizationAttached: match.credentials != nil, status: nil, redirect: nil,
@@ -380,40 +359,16 @@ public final class Transport: HTTPTransport {
         responseHeaders: [], attempt: attempt)
       hop.withheld = withheld
       let started = NIODeadline.now()
-      let response: HTTPClientResponse
-      do {
-        response = try await client.execute(request, timeout: .milliseconds(Int64(configuration.timeout * 1000)))
-      } catch {
-        log(hop)
-        var failure = Transport.classify(error, url: DisplaySafeURL(current), parts: parts, proxy: proxy, trusted: trust.summary)
-        if case .tls(let host, let url, let detail, let problem, let trusted) = failure, problem == .verificationFailed || Transport.isWrongHost(problem),
-          proxy == nil, let parts, let port = parts.effectivePort {
-          // Say which: unknown issuer, expired, not yet valid. The handshake is redone without
-          // verification, only to read the server's certificate.
-          let problem = await CertificateProbe.diagnose(host: parts.host, port: port, timeout: configuration.timeout)
-          failure = .tls(host: host, url: url, detail: detail, problem: problem, trusted: trusted)
-        }
-        throw failure
-      }
+      let response = try await execute(request, hop: hop, url: current, parts: parts, proxy: proxy)
       let status = Int(response.status.code)
       hop.status = status
       let responseHeaders = response.headers.map { ($0.name, $0.value) }
       hop.responseHeaders = responseHeaders.map { ($0.0, Transport.mask(header: $0.0, value: $0.1)) }
       if [301, 302, 303, 307, 308].contains(status), let location = response.headers.first(name: "location") {
         _ = try? await response.body.collect(upTo: 64 * 1024)
-        switch RedirectPolicy.decide(current: current, location: location, currentMatch: match, hops: hops, store: store, policy: policy) {
-        case .refuse(let reason):
-          hop.redirect = "refused: \(reason)"
-          log(hop)
-          throw TransportError.redirectRefused(url: DisplaySafeURL(current), reason: reason)
-        case .follow(let next, let nextMatch, let note):
-          hop.redirect = "→ \(DisplaySafeURL(next)) (\(note))"
-          log(hop)
-          current = next
-          known = nextMatch
-          hops += 1
-          continue
-        }
+        (current, known) = try await follow(location, from: current, match: match, hops: hops, hop: &hop)
+        hops += 1
+        continue
       }
       log(hop)
       let final = Response(
@@ -426,6 +381,69 @@ public final class Transport: HTTPTransport {
         throw RetryableStatus(status: status, retryAfter: Transport.retryAfter(response.headers.first(name: "retry-after")))
       }
       do { return try await handle(final) } catch { throw HandlerFailure(error: error) }
+    }
+  }
+
+  /// The credentials for one hop, by the outbound policy: refused URLs throw; a hop that may
+  /// not carry credentials carries none (and says why, when some were known).
+  private func credentials(for url: String, known: CredentialStore.Match?, hops: Int) async throws -> (CredentialStore.Match, withheld: String?) {
+    switch policy.judge(url) {
+    case .refuse(let reason):
+      throw hops == 0 ? TransportError.refused(url: DisplaySafeURL(url), reason: reason) : TransportError.redirectRefused(url: DisplaySafeURL(url), reason: reason)
+    case .allow(credentials: true, _):
+      if let known { return (known, nil) }
+      return (await store.lookup(url), nil)
+    case .allow(credentials: false, let note):
+      return (.none, known?.credentials != nil || hops == 0 ? note : nil)
+    }
+  }
+
+  /// The request for one hop: the URL sanitized, trust for a `--trusted-host`, the caller's
+  /// headers, and `Authorization` when credentials go.
+  private func makeRequest(_ url: String, parts: URLParts?, headers: [(String, String)], match: CredentialStore.Match) -> HTTPClientRequest {
+    var request = HTTPClientRequest(url: Transport.sanitize(url))
+    if let parts, parts.scheme == "https", configuration.trust.isTrusted(host: parts.host, port: parts.port) {
+      request.tlsConfiguration = trust.unverified
+    }
+    request.method = .GET
+    request.headers.add(name: "User-Agent", value: configuration.userAgent)
+    for (n, v) in headers { request.headers.replaceOrAdd(name: n, value: v) }
+    if let c = match.credentials { request.headers.replaceOrAdd(name: "Authorization", value: c.authorizationHeader) }
+    return request
+  }
+
+  /// Sends one hop; a failure is classified, and a certificate that failed verification is
+  /// looked at again to say why (unknown issuer, expired, not yet valid, another host).
+  private func execute(_ request: HTTPClientRequest, hop: Hop, url: String, parts: URLParts?, proxy: ProxyServer?) async throws -> HTTPClientResponse {
+    let client = clients[proxy] ?? clients[nil]!
+    do {
+      return try await client.execute(request, timeout: .milliseconds(Int64(configuration.timeout * 1000)))
+    } catch {
+      log(hop)
+      var failure = Transport.classify(error, url: DisplaySafeURL(url), parts: parts, proxy: proxy, trusted: trust.summary)
+      if case .tls(let host, let shown, let detail, let problem, let trusted) = failure, problem == .verificationFailed || Transport.isWrongHost(problem),
+        proxy == nil, let parts, let port = parts.effectivePort
+      {
+        // The handshake is redone without verification, only to read the server's certificate.
+        let problem = await CertificateProbe.diagnose(host: parts.host, port: port, timeout: configuration.timeout)
+        failure = .tls(host: host, url: shown, detail: detail, problem: problem, trusted: trusted)
+      }
+      throw failure
+    }
+  }
+
+  /// The next hop of a redirect, by ``RedirectPolicy``; the hop is logged with what happened
+  /// to the credentials.
+  private func follow(_ location: String, from current: String, match: CredentialStore.Match, hops: Int, hop: inout Hop) async throws -> (String, CredentialStore.Match?) {
+    switch await RedirectPolicy.decide(current: current, location: location, currentMatch: match, hops: hops, store: store, policy: policy) {
+    case .refuse(let reason):
+      hop.redirect = "refused: \(reason)"
+      log(hop)
+      throw TransportError.redirectRefused(url: DisplaySafeURL(current), reason: reason)
+    case .follow(let next, let nextMatch, let note):
+      hop.redirect = "→ \(DisplaySafeURL(next)) (\(note))"
+      log(hop)
+      return (next, nextMatch)
     }
   }
 

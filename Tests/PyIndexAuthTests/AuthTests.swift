@@ -16,7 +16,7 @@ struct IndexURLTests {
     ("HTTPS://U:Pw0rd9@HOST:443/Simple/", "U", "Pw0rd9", "https://host/Simple/"),
     ("http://u:zq9w@[::1]:8080/simple/", "u", "zq9w", "http://[::1]:8080/simple/"),
   ])
-  func userinfo(_ text: String, _ user: String, _ password: String, _ url: String) throws {
+  func userinfo(_ text: String, _ user: String, _ password: String, _ url: String) async throws {
     let i = try IndexURL(text)
     #expect(i.credentials == Credentials(username: user, password: password))
     #expect(i.url == url)
@@ -29,7 +29,7 @@ struct IndexURLTests {
     "https://user:se#cret@host/simple/",
     "https://user:123/456@host/simple/",
   ])
-  func rawSecret(_ text: String) {
+  func rawSecret(_ text: String) async {
     #expect {
       try IndexURL(text)
     } throws: { error in
@@ -39,19 +39,19 @@ struct IndexURLTests {
   }
 
   @Test("a URL without a host says so, not that a secret needs encoding")
-  func noHost() {
+  func noHost() async {
     #expect(throws: AuthError.invalidURL(redacted: "http://ci:****@/simple/", reason: "it names no host")) { try IndexURL("http://ci:pw@/simple/") }
     #expect(throws: AuthError.invalidURL(redacted: "https:///simple/", reason: "it names no host")) { try IndexURL("https:///simple/") }
   }
 
-  @Test func otherErrors() {
+  @Test func otherErrors() async {
     #expect(throws: AuthError.self) { try IndexURL("http://u:%FF%FE@host/simple/") }
     #expect(throws: AuthError.self) { try IndexURL("ftp://host/simple/") }
     #expect(throws: AuthError.self) { try IndexURL("not a url") }
     #expect(throws: AuthError.self) { try IndexURL("http://host:99999/simple/") }
   }
 
-  @Test func fileIndexes() throws {
+  @Test func fileIndexes() async throws {
     #expect(try IndexURL("/srv/simple").filePath == "/srv/simple/")
     #expect(try IndexURL("file:///srv/my%20index/").filePath == "/srv/my index/")
     #expect(try IndexURL("file:///srv/simple").credentials == nil)
@@ -97,7 +97,7 @@ struct RedactionTests {
     ("https://login.example/?next=https://u:pw-2@other/x&y=1", "https://****@****&y=****"),
     ("https://a:b@h/p/http://tok@o/", "https://a:****@h/p/http://****@o/"),
   ])
-  func redact(_ input: String, _ expected: String) {
+  func redact(_ input: String, _ expected: String) async {
     #expect(Redaction.redact(input) == expected)
   }
 }
@@ -108,53 +108,53 @@ struct CredentialStoreTests {
     CredentialStore(indexes: try urls.map { try IndexURL($0) }, environment: env, netrcText: netrc)
   }
 
-  @Test func sameOriginOnly() throws {
+  @Test func sameOriginOnly() async throws {
     let s = try store(["https://u:p@host/simple/"])
-    #expect(s.lookup("https://host/simple/x/").credentials == Credentials(username: "u", password: "p"))
-    #expect(s.lookup("https://host/files/x.whl").source == .url)
-    #expect(s.lookup("https://host:443/other").source == .url)
-    #expect(s.lookup("https://host:8443/simple/x/") == .none)
-    #expect(s.lookup("http://host/simple/x/") == .none)  // never https → http
-    #expect(s.lookup("https://other/simple/x/") == .none)
+    #expect(await s.lookup("https://host/simple/x/").credentials == Credentials(username: "u", password: "p"))
+    #expect(await s.lookup("https://host/files/x.whl").source == .url)
+    #expect(await s.lookup("https://host:443/other").source == .url)
+    #expect(await s.lookup("https://host:8443/simple/x/") == .none)
+    #expect(await s.lookup("http://host/simple/x/") == .none)  // never https → http
+    #expect(await s.lookup("https://other/simple/x/") == .none)
   }
 
-  @Test func httpCoversHTTPSUpgradeNotTheReverse() throws {
+  @Test func httpCoversHTTPSUpgradeNotTheReverse() async throws {
     let s = try store(["http://u:p@host/simple/"])
-    #expect(s.lookup("https://host/simple/x/").source == .url)
-    #expect(s.lookup("https://host:8443/simple/x/") == .none)
+    #expect(await s.lookup("https://host/simple/x/").source == .url)
+    #expect(await s.lookup("https://host:8443/simple/x/") == .none)
   }
 
-  @Test func longestSegmentPrefixWinsElseFirstConfigured() throws {
+  @Test func longestSegmentPrefixWinsElseFirstConfigured() async throws {
     let s = try store(["https://a:1@dev.azure.com/org/_packaging/feed1/pypi/simple/", "https://b:2@dev.azure.com/org/_packaging/feed2/pypi/simple/"])
-    #expect(s.lookup("https://dev.azure.com/org/_packaging/feed2/pypi/simple/x/").credentials?.username == "b")
-    #expect(s.lookup("https://dev.azure.com/org/_packaging/feed1/pypi/download/x.whl").credentials?.username == "a")
-    #expect(s.lookup("https://dev.azure.com/elsewhere/x.whl").credentials?.username == "a")
+    #expect(await s.lookup("https://dev.azure.com/org/_packaging/feed2/pypi/simple/x/").credentials?.username == "b")
+    #expect(await s.lookup("https://dev.azure.com/org/_packaging/feed1/pypi/download/x.whl").credentials?.username == "a")
+    #expect(await s.lookup("https://dev.azure.com/elsewhere/x.whl").credentials?.username == "a")
     // Segment-wise: /simple-other is not under /simple.
     let t = try store(["https://x:0@h/", "https://y:1@h/simple"])
-    #expect(t.lookup("https://h/simple-other/p/").credentials?.username == "x")
-    #expect(t.lookup("https://h/simple/p/").credentials?.username == "y")
+    #expect(await t.lookup("https://h/simple-other/p/").credentials?.username == "x")
+    #expect(await t.lookup("https://h/simple/p/").credentials?.username == "y")
   }
 
-  @Test func environmentForTheIndexURLOriginOnly() throws {
+  @Test func environmentForTheIndexURLOriginOnly() async throws {
     let s = try store(["https://host/simple/", "https://extra/simple/"], env: ["PYINDEX_USERNAME": "ci\n", "PYINDEX_PASSWORD": " tok/with+raw=chars \n"])
-    #expect(s.lookup("https://host/simple/x/").credentials == Credentials(username: "ci", password: "tok/with+raw=chars"))
-    #expect(s.lookup("https://host/simple/x/").source == .env)
-    #expect(s.lookup("https://extra/simple/x/") == .none)
+    #expect(await s.lookup("https://host/simple/x/").credentials == Credentials(username: "ci", password: "tok/with+raw=chars"))
+    #expect(await s.lookup("https://host/simple/x/").source == .env)
+    #expect(await s.lookup("https://extra/simple/x/") == .none)
     #expect(s.warnings.count == 2)
     #expect(!s.warnings.joined().contains("tok/with"))
   }
 
-  @Test func orderURLThenEnvThenNetrc() throws {
+  @Test func orderURLThenEnvThenNetrc() async throws {
     let netrc = "machine host login n password np\ndefault login d password dp\n"
     let s = try store(["https://u:p@host/simple/", "https://other/simple/"], env: ["PYINDEX_PASSWORD": "e"], netrc: netrc)
-    #expect(s.lookup("https://host/x").source == .url)
-    #expect(s.lookup("https://other/x").credentials == Credentials(username: "d", password: "dp"))
+    #expect(await s.lookup("https://host/x").source == .url)
+    #expect(await s.lookup("https://other/x").credentials == Credentials(username: "d", password: "dp"))
     let t = try store(["https://host:8443/simple/"], env: ["PYINDEX_PASSWORD": "e"], netrc: netrc)
-    #expect(t.lookup("https://host:8443/x").source == .env)
-    #expect(t.lookup("https://host:9999/x").credentials == Credentials(username: "n", password: "np"))  // netrc ignores ports
+    #expect(await t.lookup("https://host:8443/x").source == .env)
+    #expect(await t.lookup("https://host:9999/x").credentials == Credentials(username: "n", password: "np"))  // netrc ignores ports
   }
 
-  @Test func netrcSyntax() {
+  @Test func netrcSyntax() async {
     let n = Netrc("""
       # comment
       machine "quoted.example" login "a user" password "p \\" q"
@@ -169,7 +169,7 @@ struct CredentialStoreTests {
     #expect(n.entry(host: "H2")?.password == "p2")
   }
 
-  @Test func basicHeader() {
+  @Test func basicHeader() async {
     #expect(Credentials(username: "Aladdin", password: "open sesame").authorizationHeader == "Basic QWxhZGRpbjpvcGVuIHNlc2FtZQ==")
     #expect(Credentials(username: "tok", password: "").authorizationHeader == "Basic dG9rOg==")
     #expect(!"\(Credentials(username: "u", password: "hunter2"))".contains("hunter2"))
@@ -184,55 +184,55 @@ struct RedirectPolicyTests {
   static let trustNone = OutboundPolicy { _, _ in false }
 
   let store = CredentialStore(indexes: [try! IndexURL("https://u:p@index.example/simple/"), try! IndexURL("https://v:q@mirror.example/simple/")], environment: [:])
-  var sent: CredentialStore.Match { store.lookup("https://index.example/simple/x/") }
+  var sent: CredentialStore.Match { get async { await store.lookup("https://index.example/simple/x/") } }
 
-  func decide(_ from: String, _ location: String, hops: Int = 0) -> RedirectDecision {
-    RedirectPolicy.decide(current: from, location: location, currentMatch: sent, hops: hops, store: store, policy: Self.trustAll)
+  func decide(_ from: String, _ location: String, hops: Int = 0) async -> RedirectDecision {
+    await RedirectPolicy.decide(current: from, location: location, currentMatch: await sent, hops: hops, store: store, policy: Self.trustAll)
   }
 
-  @Test func sameOriginKeeps() {
-    guard case .follow(let url, let m, let note) = decide("https://index.example/simple/x", "/simple/x/") else { Issue.record("refused"); return }
+  @Test func sameOriginKeeps() async {
+    guard case .follow(let url, let m, let note) = await decide("https://index.example/simple/x", "/simple/x/") else { Issue.record("refused"); return }
     #expect(url == "https://index.example/simple/x/")
-    #expect(m == sent)
+    #expect(await m == sent)
     #expect(note.contains("kept"))
   }
 
-  @Test func upgradeKeepsDowngradeDrops() {
+  @Test func upgradeKeepsDowngradeDrops() async {
     let httpStore = CredentialStore(indexes: [try! IndexURL("http://u:p@h/simple/")], environment: [:])
-    let m = httpStore.lookup("http://h/simple/x/")
-    guard case .follow(_, let up, _) = RedirectPolicy.decide(current: "http://h/simple/x/", location: "https://h/simple/x/", currentMatch: m, hops: 0, store: httpStore, policy: Self.trustAll) else { Issue.record("refused"); return }
+    let m = await httpStore.lookup("http://h/simple/x/")
+    guard case .follow(_, let up, _) = await RedirectPolicy.decide(current: "http://h/simple/x/", location: "https://h/simple/x/", currentMatch: m, hops: 0, store: httpStore, policy: Self.trustAll) else { Issue.record("refused"); return }
     #expect(up.credentials != nil)
-    guard case .follow(_, let other, _) = RedirectPolicy.decide(current: "http://h/simple/x/", location: "https://h:8443/simple/x/", currentMatch: m, hops: 0, store: httpStore, policy: Self.trustAll) else { Issue.record("refused"); return }
+    guard case .follow(_, let other, _) = await RedirectPolicy.decide(current: "http://h/simple/x/", location: "https://h:8443/simple/x/", currentMatch: m, hops: 0, store: httpStore, policy: Self.trustAll) else { Issue.record("refused"); return }
     #expect(other.credentials == nil)
-    guard case .follow(_, let down, let note) = decide("https://index.example/simple/x/", "http://index.example/simple/x/") else { Issue.record("refused"); return }
+    guard case .follow(_, let down, let note) = await decide("https://index.example/simple/x/", "http://index.example/simple/x/") else { Issue.record("refused"); return }
     #expect(down.credentials == nil)
     #expect(note.contains("dropped"))
   }
 
-  @Test func otherOriginConsultsSourcesAfresh() {
-    guard case .follow(_, let m, _) = decide("https://index.example/files/a.whl", "https://mirror.example/files/a.whl") else { Issue.record("refused"); return }
+  @Test func otherOriginConsultsSourcesAfresh() async {
+    guard case .follow(_, let m, _) = await decide("https://index.example/files/a.whl", "https://mirror.example/files/a.whl") else { Issue.record("refused"); return }
     #expect(m.credentials?.username == "v")
-    guard case .follow(let url, let s, _) = decide("https://index.example/files/a.whl", "https://bucket.s3.example/a.whl?X-Amz-Signature=x") else { Issue.record("refused"); return }
+    guard case .follow(let url, let s, _) = await decide("https://index.example/files/a.whl", "https://bucket.s3.example/a.whl?X-Amz-Signature=x") else { Issue.record("refused"); return }
     #expect(s == .none)
     #expect(url == "https://bucket.s3.example/a.whl?X-Amz-Signature=x")
   }
 
-  @Test func locationUserinfoIsForThatHopOnly() {
-    guard case .follow(let url, let m, _) = decide("https://index.example/f", "https://w:s%2Fe@cdn.example/f") else { Issue.record("refused"); return }
+  @Test func locationUserinfoIsForThatHopOnly() async {
+    guard case .follow(let url, let m, _) = await decide("https://index.example/f", "https://w:s%2Fe@cdn.example/f") else { Issue.record("refused"); return }
     #expect(url == "https://cdn.example/f")
     #expect(m.credentials == Credentials(username: "w", password: "s/e"))
     #expect(m.source == .location)
   }
 
   @Test(arguments: ["file:///etc/passwd", "ftp://h/x", "javascript:alert(1)", "data:text/html,x"])
-  func otherSchemesRefused(_ location: String) {
-    guard case .refuse(let reason) = decide("https://index.example/simple/x/", location) else { Issue.record("followed"); return }
+  func otherSchemesRefused(_ location: String) async {
+    guard case .refuse(let reason) = await decide("https://index.example/simple/x/", location) else { Issue.record("followed"); return }
     #expect(reason.contains("not allowed"))
   }
 
-  @Test func hopLimit() {
-    guard case .follow = decide("https://index.example/a", "/b", hops: 9) else { Issue.record("refused"); return }
-    guard case .refuse(let reason) = decide("https://index.example/a", "/b", hops: 10) else { Issue.record("followed"); return }
+  @Test func hopLimit() async {
+    guard case .follow = await decide("https://index.example/a", "/b", hops: 9) else { Issue.record("refused"); return }
+    guard case .refuse(let reason) = await decide("https://index.example/a", "/b", hops: 10) else { Issue.record("followed"); return }
     #expect(reason.contains("10"))
   }
 }
@@ -242,12 +242,12 @@ struct OutboundPolicyTests {
   let policy = OutboundPolicy { host, port in host == "trusted.example" && (port == nil || port == 8080) }
 
   @Test("only http and https go out", arguments: ["file:///etc/passwd", "http+unix://%2Frun%2Fx.sock/internal/admin", "unix:///run/x.sock", "ftp://h/x", "javascript:alert(1)", "/relative/path", "HTTP+UNIX://%2Frun%2Fx.sock/"])
-  func schemes(_ url: String) {
+  func schemes(_ url: String) async {
     guard case .refuse = policy.judge(url) else { Issue.record("\(url) was allowed"); return }
   }
 
   @Test("plain http carries credentials only to loopback and trusted hosts")
-  func cleartext() {
+  func cleartext() async {
     #expect(policy.judge("https://files.example/x.whl") == .allow(credentials: true, note: nil))
     for url in ["http://127.0.0.1:8080/x", "http://127.9.8.7/x", "http://localhost/x", "http://[::1]:80/x", "http://trusted.example:8080/x", "http://TRUSTED.example/x"] {
       #expect(policy.judge(url) == .allow(credentials: true, note: nil), "\(url)")
@@ -259,7 +259,7 @@ struct OutboundPolicyTests {
   }
 
   @Test("hosts: ASCII lower-casing only; a non-ASCII host is refused, never folded into another")
-  func hosts() {
+  func hosts() async {
     // U+212A KELVIN SIGN lower-cases to 'k' under Unicode rules.
     let kelvin = "https://\u{212A}idx.example/simple/"
     guard case .refuse(let why) = policy.judge(kelvin) else { Issue.record("allowed"); return }
@@ -267,29 +267,29 @@ struct OutboundPolicyTests {
     #expect(URLParts(kelvin)?.host != "kidx.example")
     #expect(URLParts("https://KIDX.Example/")?.host == "kidx.example")
     let store = CredentialStore(indexes: [try! IndexURL("https://u:secret-pw@kidx.example/simple/")], environment: [:])
-    #expect(store.lookup(kelvin).credentials == nil)
+    #expect(await store.lookup(kelvin).credentials == nil)
   }
 
   @Test("a redirect to plain http on a remote host sends nothing, whatever the source")
-  func redirectToCleartext() {
+  func redirectToCleartext() async {
     let store = CredentialStore(indexes: [try! IndexURL("https://u:p@index.example/simple/")], environment: [:], netrcText: "machine files.example login n password netrc-pw")
-    let sent = store.lookup("https://index.example/simple/x/")
-    let d = RedirectPolicy.decide(current: "https://index.example/simple/x/", location: "http://files.example/x.whl", currentMatch: sent, hops: 0, store: store, policy: RedirectPolicyTests.trustNone)
+    let sent = await store.lookup("https://index.example/simple/x/")
+    let d = await RedirectPolicy.decide(current: "https://index.example/simple/x/", location: "http://files.example/x.whl", currentMatch: sent, hops: 0, store: store, policy: RedirectPolicyTests.trustNone)
     guard case .follow(_, let m, let note) = d else { Issue.record("refused"); return }
     #expect(m == .none)
     #expect(note.contains("clear text"))
-    let userinfo = RedirectPolicy.decide(current: "https://index.example/simple/x/", location: "http://a:b@files.example/x.whl", currentMatch: sent, hops: 0, store: store, policy: RedirectPolicyTests.trustNone)
+    let userinfo = await RedirectPolicy.decide(current: "https://index.example/simple/x/", location: "http://a:b@files.example/x.whl", currentMatch: sent, hops: 0, store: store, policy: RedirectPolicyTests.trustNone)
     guard case .follow(_, let m2, _) = userinfo else { Issue.record("refused"); return }
     #expect(m2 == .none)
   }
 
   @Test("a netrc default entry answers for configured origins only")
-  func netrcDefault() {
+  func netrcDefault() async {
     let store = CredentialStore(indexes: [try! IndexURL("https://index.example/simple/")], environment: [:], netrcText: "default login d password default-pw")
-    #expect(store.lookup("https://index.example/simple/x/").source == .netrc)
-    #expect(store.lookup("https://elsewhere.example/x.whl").credentials == nil)
+    #expect(await store.lookup("https://index.example/simple/x/").source == .netrc)
+    #expect(await store.lookup("https://elsewhere.example/x.whl").credentials == nil)
     let machine = CredentialStore(indexes: [try! IndexURL("https://index.example/simple/")], environment: [:], netrcText: "machine files.example login m password machine-pw")
-    #expect(machine.lookup("https://files.example/x.whl").source == .netrc)
+    #expect(await machine.lookup("https://files.example/x.whl").source == .netrc)
   }
 }
 
@@ -302,7 +302,7 @@ struct RedactTextTests {
     ("encode them ('@' → %40, '?' → %3F) or ask?", "encode them ('@' → %40, '?' → %3F) or ask?"),
     ("see https://h/x?token=abc and mail me@host", "see https://h/x?token=**** and mail ****@host"),
   ])
-  func redactText(_ input: String, _ expected: String) {
+  func redactText(_ input: String, _ expected: String) async {
     #expect(Redaction.redactText(input) == expected)
   }
 }
