@@ -104,6 +104,21 @@ let package = Package(
     .testTarget(name: "PyIndexParsingTests", dependencies: ["PyIndexParsing"], swiftSettings: strictSettings),
     .testTarget(name: "PyIndexAuthTests", dependencies: ["PyIndexAuth"], swiftSettings: strictSettings),
     .testTarget(name: "PyIndexTransportTests", dependencies: ["PyIndexTransport", "PyIndexAuth"], swiftSettings: strictSettings),
+    // In process: the client's and serve's logic against loopback servers (and, where a
+    // loopback server cannot stand in, a transport scripted through the HTTPTransport seam).
+    .testTarget(
+      name: "PyIndexClientTests",
+      dependencies: ["PyIndexClient", "PyIndexFixtures", "PyIndexModel", "PyIndexAuth", "PyIndexTransport", "PyIndexParsing"],
+      swiftSettings: strictSettings),
+    .testTarget(
+      name: "PyIndexServeTests",
+      dependencies: [
+        "PyIndexServe", "PyIndexClient", "PyIndexFixtures", "PyIndexModel", "PyIndexAuth", "PyIndexTransport",
+        .product(name: "AsyncHTTPClient", package: "async-http-client"),
+        .product(name: "NIOCore", package: "swift-nio"),
+        .product(name: "NIOHTTP1", package: "swift-nio"),
+      ],
+      swiftSettings: strictSettings),
     .testTarget(
       name: "PyIndexEndToEndTests",
       dependencies: ["PyIndexFixtures", "PyIndexModel"],
