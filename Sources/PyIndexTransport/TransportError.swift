@@ -66,7 +66,9 @@ public enum TransportError: PyIndexError, Equatable {
     case .tls(let host, _, _, let problem, let trusted):
       switch problem {
       case .untrustedIssuer, .verificationFailed, .other:
-        "pyindex trusted \(trusted); if your network inspects TLS or the index uses a private CA, add that CA's PEM with --cert FILE or PYINDEX_CERT (REQUESTS_CA_BUNDLE, SSL_CERT_FILE and the others are read too, all of them added to the system roots)"
+        trusted.hasPrefix(LoadedTrust.noSystemRoots)
+          ? "this machine has no CA bundle where pyindex looks (\(LoadedTrust.systemBundles.joined(separator: ", "))): set SSL_CERT_FILE to a PEM bundle of the CAs to trust (your distribution's ca-certificates package installs one; python3 -m certifi prints the path of certifi's), or pass --cert FILE"
+          : "pyindex trusted \(trusted); if your network inspects TLS or the index uses a private CA, add that CA's PEM with --cert FILE or PYINDEX_CERT (REQUESTS_CA_BUNDLE, SSL_CERT_FILE and the others are read too, all of them added to the system roots)"
       case .expired, .notYetValid:
         "the server must renew its certificate (or the clock here is wrong); only for a test server, --trusted-host \(host) skips the check"
       case .wrongHost:

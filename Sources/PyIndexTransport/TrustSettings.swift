@@ -129,7 +129,17 @@ struct LoadedTrust: Sendable {
   /// For hints: what was trusted ("the system roots; REQUESTS_CA_BUNDLE=/etc/x.pem (3 certificates)").
   let summary: String
 
-  init(_ settings: TrustSettings) throws(NetworkConfigError) {
+  /// The bundles NIOSSL reads the system roots from on Linux, in its order.
+  static let systemBundles = ["/etc/ssl/certs/ca-certificates.crt", "/etc/pki/tls/certs/ca-bundle.crt"]
+
+  /// Whether one of `bundles` is there: a machine without (a slim container, a binary copied
+  /// from elsewhere) verifies nothing against "the system roots".
+  static func hasSystemRoots(_ bundles: [String] = systemBundles) -> Bool {
+    bundles.contains { access($0, R_OK) == 0 }
+  }
+
+  /// - Parameter systemBundles: where the system roots are looked for (tests name others).
+  init(_ settings: TrustSettings, systemBundles: [String] = LoadedTrust.systemBundles) throws(NetworkConfigError) {
     var tls = TLSConfiguration.makeClientConfiguration()
     tls.minimumTLSVersion = .tlsv12
     let loaded = try settings.load()
@@ -147,10 +157,16 @@ struct LoadedTrust: Sendable {
     var none = tls
     none.certificateVerification = .none
     unverified = none
-    var parts = ["the system roots"]
+    // Without a bundle where NIOSSL looks, and no other CA, nothing can be verified: the
+    // summary says so, and TLS hints then name SSL_CERT_FILE.
+    let roots = LoadedTrust.hasSystemRoots(systemBundles)
+    var parts = [roots ? "the system roots" : loaded.isEmpty ? LoadedTrust.noSystemRoots : "no system roots"]
     for (source, certs) in loaded {
       parts.append("\(source.name)=\(source.path) (\(certs.isEmpty ? "the system roots" : "\(certs.count) certificate\(certs.count == 1 ? "" : "s")"))")
     }
     summary = parts.joined(separator: ", ")
   }
+
+  /// How the summary starts when the machine has no CA bundle where NIOSSL looks.
+  static let noSystemRoots = "no system roots (no CA bundle at /etc/ssl/certs/ca-certificates.crt or /etc/pki/tls/certs/ca-bundle.crt)"
 }

@@ -77,6 +77,19 @@ struct TrustSettingsTests {
     #expect(t.sources.map(\.path) == ["/c", "/p", "/r", "/f", "/d1", "/d2"])
   }
 
+  @Test("a machine without a CA bundle where NIOSSL looks: the TLS hint names SSL_CERT_FILE")
+  func noSystemRoots() throws {
+    let bare = try LoadedTrust(TrustSettings(), systemBundles: ["/nonexistent/ca-certificates.crt"])
+    #expect(bare.summary == LoadedTrust.noSystemRoots)
+    let url = DisplaySafeURL("https://pkgs.example/simple/")
+    let failure = TransportError.tls(host: "pkgs.example", url: url, detail: "CERTIFICATE_VERIFY_FAILED", problem: .verificationFailed, trusted: bare.summary)
+    #expect(failure.hint?.contains("set SSL_CERT_FILE") == true)
+    let usual = TransportError.tls(host: "pkgs.example", url: url, detail: "x", problem: .untrustedIssuer(nil), trusted: "the system roots")
+    #expect(usual.hint?.contains("set SSL_CERT_FILE") == false)
+    let withBundle = try LoadedTrust(TrustSettings(), systemBundles: ["/nonexistent/ca.crt", "/dev/null"])
+    #expect(withBundle.summary == "the system roots")
+  }
+
   @Test func trustedHosts() {
     let t = TrustSettings(trustedHosts: ["pkg.corp", "other.corp:8443"])
     #expect(t.isTrusted(host: "pkg.corp", port: nil))
