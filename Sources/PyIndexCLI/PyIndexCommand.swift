@@ -16,7 +16,7 @@ import PyIndexTransport
 
 /// The `pyindex` command: talk to Python package indexes.
 public struct PyIndexCommand: AsyncParsableCommand {
-  public static let version = "0.1.0"
+  public static let version = PyIndexVersion.current
 
   public static let configuration = CommandConfiguration(
     commandName: "pyindex",

@@ -1,6 +1,12 @@
 import ArgumentParser
-import Foundation
+import Dispatch
+import FoundationEssentials
 import PyIndexFixtures
+import Synchronization
+
+#if canImport(Glibc)
+  import Glibc
+#endif
 
 /// `pyindex-fixture`: start a fixture index on loopback with a named profile, print its URL,
 /// and serve until SIGINT or SIGTERM.
@@ -71,7 +77,7 @@ struct FixtureCommand: AsyncParsableCommand {
       let kinds = ["valid": TestPKI.Leaf.valid, "expired": .expired, "wrong-host": .wrongHost, "client-cert": .valid]
       guard let leaf = kinds[tls] else { throw ValidationError("--tls must be one of: valid, expired, wrong-host, client-cert") }
       let pki = try TestPKI()
-      let dir = tlsDir ?? (NSTemporaryDirectory() + "pyindex-fixture-" + UUID().uuidString)
+      let dir = tlsDir ?? (FileManager.default.temporaryDirectory.path + "/pyindex-fixture-" + UUID().uuidString)
       try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
       try pki.caPEM.write(toFile: dir + "/ca.pem", atomically: true, encoding: .utf8)
       tlsLines += "CA certificate: \(dir)/ca.pem\n"
@@ -91,7 +97,8 @@ struct FixtureCommand: AsyncParsableCommand {
         text += "credentials (\(account.label)): user \"\(account.sampleUser)\" password \"\(account.password)\"\n"
       }
     }
-    FileHandle.standardOutput.write(Data(text.utf8))
+    // Written whole and at once: tests and scripts/wheel-check read the first line.
+    _ = text.utf8CString.withUnsafeBufferPointer { write(1, $0.baseAddress, $0.count - 1) }
     await waitForTermination()
     await index.stop()
     await forwardProxy?.stop()
@@ -115,8 +122,8 @@ struct FixtureCommand: AsyncParsableCommand {
 
 private enum Keep { nonisolated(unsafe) static var sources: [any DispatchSourceSignal] = [] }
 
-private final class OnceFlag: @unchecked Sendable {
-  private let lock = NSLock()
-  private var done = false
-  func set() -> Bool { lock.lock(); defer { lock.unlock() }; if done { return false }; done = true; return true }
+/// True for the first caller only (the first signal resumes the wait).
+private final class OnceFlag: Sendable {
+  private let done = Atomic<Bool>(false)
+  func set() -> Bool { !done.exchange(true, ordering: .acquiringAndReleasing) }
 }

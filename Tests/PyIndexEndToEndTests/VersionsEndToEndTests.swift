@@ -1,5 +1,6 @@
 import Foundation
 import PyIndexFixtures
+import PyIndexModel
 import Testing
 
 @Suite("index versions, end to end")
@@ -195,7 +196,7 @@ struct VersionsEndToEndTests {
   @Test func versionAndHelp() async throws {
     let v = try await Harness.run(["--version"])
     #expect(v.status == 0)
-    #expect(v.stdout == "pyindex 0.1.0\n")
+    #expect(v.stdout == "pyindex \(PyIndexVersion.current)\n")
     for args in [["--help"], ["index", "versions", "--help"], ["download", "--help"]] {
       let h = try await Harness.run(args)
       #expect(h.status == 0)
