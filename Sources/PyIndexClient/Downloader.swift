@@ -353,7 +353,7 @@ public struct Downloader: Sendable {
 
   /// The file through ``VerifiedFetch``, a mismatch said with the file's name.
   private func fetch(_ selected: Selected, check: HashCheck, into sink: inout DiskSink) async throws -> VerifiedFile {
-    let fetch = VerifiedFetch(transport: client.transport, url: selected.url, expected: check.expected, alsoCompute: check.allowed.keys)
+    let fetch = VerifiedFetch(transport: client.transport, url: selected.url, expected: check.expected, alsoCompute: check.allowed.keys, allowsLocal: true)
     do {
       guard let verified = try await fetch.run(into: &sink) else { throw ClientError.fileSystem(path: sink.path, detail: "no body") }
       return verified

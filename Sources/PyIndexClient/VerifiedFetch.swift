@@ -48,13 +48,19 @@ public struct VerifiedFetch: Sendable {
   /// A `Range` to pass upstream as it is (`serve`, for an installer's range request): a 206
   /// answer goes to the sink's ``FetchSink/begin(_:)`` unverified.
   public var range: String?
+  /// Whether a `file:` URL is read from disk (`download`'s `name @ file:` and local indexes,
+  /// serve's `--cache-dir`); otherwise it goes to the transport, which refuses it.
+  public var allowsLocal: Bool
 
-  public init(transport: any HTTPTransport, url: String, expected: [String: String], alsoCompute: some Sequence<String> = [String](), range: String? = nil) {
+  public init(
+    transport: any HTTPTransport, url: String, expected: [String: String], alsoCompute: some Sequence<String> = [String](), range: String? = nil, allowsLocal: Bool = false
+  ) {
     self.transport = transport
     self.url = url
     self.expected = expected
     self.algorithms = Set(expected.keys).union(alsoCompute).union(["sha256"])
     self.range = range
+    self.allowsLocal = allowsLocal
   }
 
   /// The `file:` URL of a local path (a file kept by `serve --cache-dir`).
@@ -77,7 +83,7 @@ public struct VerifiedFetch: Sendable {
   ///   whatever the sink throws.
   public func run(into sink: inout some FetchSink) async throws -> VerifiedFile? {
     var progress = Progress(hasher: MultiHasher(algorithms: algorithms))
-    if url.hasPrefix("file://") {
+    if allowsLocal, url.hasPrefix("file://") {
       guard try await LocalFile.read(url, into: &sink, progress: &progress) else { return nil }
     } else {
       guard try await fetchResuming(into: &sink, progress: &progress) else { return nil }

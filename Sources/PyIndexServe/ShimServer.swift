@@ -257,7 +257,7 @@ public final class ShimServer: Sendable {
     let kept = cacheDirectory.flatMap { dir in expected["sha256"].map { FileCache(directory: dir, sha256: $0) } }
     let range = request.headers["Range"].first
     if let kept, range == nil, kept.isPresent {
-      return await relay(VerifiedFetch(transport: client.transport, url: VerifiedFetch.fileURL(kept.path), expected: ["sha256": kept.sha256]), request, out, from: "--cache-dir", damaged: kept)
+      return await relay(VerifiedFetch(transport: client.transport, url: VerifiedFetch.fileURL(kept.path), expected: ["sha256": kept.sha256], allowsLocal: true), request, out, from: "--cache-dir", damaged: kept)
     }
     // A range (uv reads a wheel's METADATA that way) is passed upstream; a 206 is passed back
     // as it is, unverified (a part has no digest: the installer checks the whole file).
