@@ -28,6 +28,7 @@ let package = Package(
     .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
     .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
     .package(url: "https://github.com/apple/swift-asn1.git", from: "1.7.4"),
+    .package(url: "https://github.com/LebJe/TOMLKit.git", from: "0.6.0"),
   ],
   targets: [
     .systemLibrary(
@@ -37,6 +38,10 @@ let package = Package(
     .target(name: "PyIndexModel", swiftSettings: strictSettings),
     .target(name: "PyIndexParsing", dependencies: ["PyIndexModel", "CLibXML2"], swiftSettings: strictSettings),
     .target(name: "PyIndexAuth", dependencies: ["PyIndexModel"], swiftSettings: strictSettings),
+    // pip's and uv's configuration files and variables, and where each setting came from.
+    .target(
+      name: "PyIndexConfig", dependencies: ["PyIndexModel", .product(name: "TOMLKit", package: "TOMLKit")],
+      swiftSettings: strictSettings),
     .target(
       name: "PyIndexTransport",
       dependencies: [
@@ -61,7 +66,7 @@ let package = Package(
     .target(
       name: "PyIndexCLI",
       dependencies: [
-        "PyIndexClient", "PyIndexServe",
+        "PyIndexClient", "PyIndexServe", "PyIndexConfig",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Logging", package: "swift-log"),
       ], swiftSettings: strictSettings),
@@ -102,6 +107,7 @@ let package = Package(
     .testTarget(name: "PyIndexFuzzingTests", dependencies: ["PyIndexFuzzing"], swiftSettings: strictSettings),
     .testTarget(name: "PyIndexModelTests", dependencies: ["PyIndexModel"], swiftSettings: strictSettings),
     .testTarget(name: "PyIndexParsingTests", dependencies: ["PyIndexParsing"], swiftSettings: strictSettings),
+    .testTarget(name: "PyIndexConfigTests", dependencies: ["PyIndexConfig", "PyIndexModel"], swiftSettings: strictSettings),
     .testTarget(name: "PyIndexAuthTests", dependencies: ["PyIndexAuth"], swiftSettings: strictSettings),
     .testTarget(name: "PyIndexTransportTests", dependencies: ["PyIndexTransport", "PyIndexAuth"], swiftSettings: strictSettings),
     // In process: the client's and serve's logic against loopback servers (and, where a
