@@ -4,7 +4,9 @@ import PyIndexModel
 /// URL (first match wins):
 /// 1. the userinfo of the configured index on the request's origin (longest segment-wise
 ///    path prefix among several; else the first configured);
-/// 2. `PYINDEX_USERNAME` / `PYINDEX_PASSWORD`, for the origin of `--index-url`;
+/// 2. the environment: variables bound to one configured index (uv's
+///    `UV_INDEX_<NAME>_USERNAME` / `_PASSWORD`), then `PYINDEX_USERNAME` / `PYINDEX_PASSWORD`
+///    for the origin of `--index-url`;
 /// 3. netrc, by host (its `login` must match a user name the URL or environment gave);
 /// 4. the keyring, when one is configured (asked once per origin and user in a run);
 /// 5. none.
@@ -34,6 +36,19 @@ public struct CredentialStore: Sendable {
     let origin: Origin
     let segments: [String]
   }
+  /// Credentials variables give one index (uv's `UV_INDEX_<NAME>_USERNAME`/`_PASSWORD`).
+  public struct Bound: Sendable {
+    public let index: IndexURL
+    public let credentials: Credentials
+    /// Only a user name was given: netrc and the keyring are asked for the password.
+    public let userOnly: Bool
+    /// The variables, for messages.
+    public let variables: String
+    public init(index: IndexURL, credentials: Credentials, userOnly: Bool, variables: String) {
+      (self.index, self.credentials, self.userOnly, self.variables) = (index, credentials, userOnly, variables)
+    }
+  }
+  private let bound: [Bound]
   private let envCredentials: Credentials?
   private let envUserOnly: Bool
   private let envOrigin: Origin?
@@ -45,14 +60,16 @@ public struct CredentialStore: Sendable {
   /// - Parameters:
   ///   - indexes: configured indexes, `--index-url` first.
   ///   - environment: the process environment (tests pass a scrubbed one).
+  ///   - bound: credentials variables give one index each.
   ///   - netrcText: the netrc file's text when one was read.
   ///   - keyring: the keyring to ask (`--keyring-provider subprocess`), nil when disabled.
   ///   - warn: receives what goes wrong while asking the keyring, once per reason.
   public init(
-    indexes: [IndexURL], environment: [String: String], netrcText: String? = nil,
+    indexes: [IndexURL], environment: [String: String], bound: [Bound] = [], netrcText: String? = nil,
     keyring: (any KeyringProvider)? = nil, warn: @escaping @Sendable (String) -> Void = { _ in }
   ) {
     self.indexes = indexes
+    self.bound = bound
     routes = indexes.compactMap { idx in
       idx.parts.map { Route(index: idx, origin: $0.origin, segments: CredentialStore.segments($0.path)) }
     }
@@ -90,6 +107,10 @@ public struct CredentialStore: Sendable {
     if let index, let c = index.credentials {
       if !index.userOnly { return Match(credentials: c, source: .url) }
       userHint = Match(credentials: c, source: .url)
+    }
+    if userHint == nil, let index, let b = bound.first(where: { $0.index.url == index.url }) {
+      if !b.userOnly { return Match(credentials: b.credentials, source: .env) }
+      userHint = Match(credentials: b.credentials, source: .env)
     }
     if userHint == nil, let envCredentials, let envOrigin, envOrigin == origin || envOrigin.upgrades(to: origin) {
       if !envUserOnly { return Match(credentials: envCredentials, source: .env) }
@@ -154,6 +175,9 @@ public struct CredentialStore: Sendable {
       if let entry = netrc?.entry(host: parts.host), let pw = entry.password {
         add("netrc credentials for \(parts.host)", Credentials(username: entry.login ?? "", password: pw), host: parts.host)
       }
+    }
+    for b in bound where !b.userOnly {
+      if let host = b.index.parts?.host { add(b.variables, b.credentials, host: host) }
     }
     if let envCredentials, !envUserOnly, let envOrigin {
       add("PYINDEX_USERNAME/PYINDEX_PASSWORD", envCredentials, host: envOrigin.host)

@@ -40,6 +40,8 @@ public struct AuthCheckReport: Sendable {
 
   /// The index, redacted.
   public var index: String
+  /// Where the index was configured (a flag, a variable, `file:line`), when the caller knows.
+  public var indexSource: String? = nil
   public var credentialSource: CredentialSource
   public var steps: [Step] = []
   public var outcome: Outcome = .ok

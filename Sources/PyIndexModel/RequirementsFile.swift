@@ -30,6 +30,9 @@ public struct RequirementsFile: Sendable {
   public var onlyBinary: [String] = []
   public var noBinary: [String] = []
 
+  /// Whether option lines name indexes, find-links locations or trusted hosts.
+  public var hasIndexOptions: Bool { indexURL != nil || !extraIndexURLs.isEmpty || !findLinks.isEmpty || !trustedHosts.isEmpty || noIndex }
+
   public init() {}
 
   /// The problems a requirements file can have, each naming the file and line.

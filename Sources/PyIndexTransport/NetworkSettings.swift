@@ -55,9 +55,10 @@ public struct ProxySettings: Sendable {
     self.noProxy = noProxy
   }
 
-  /// Reads the variables of `environment`; `override` (`--proxy`) takes the place of all of them.
+  /// Reads the variables of `environment`; `override` (`--proxy`, or pip's `proxy` setting,
+  /// named by `overrideSource`) takes the place of all of them.
   /// `HTTP_PROXY` in upper case is ignored when `REQUEST_METHOD` is set (the "httpoxy" rule).
-  public static func resolve(environment env: [String: String], override: String?) throws(NetworkConfigError) -> ProxySettings {
+  public static func resolve(environment env: [String: String], override: String?, overrideSource: String = "--proxy") throws(NetworkConfigError) -> ProxySettings {
     func pick(_ names: String...) -> (String, String)? {
       for n in names {
         if n == "HTTP_PROXY", env["REQUEST_METHOD"] != nil { continue }
@@ -67,7 +68,7 @@ public struct ProxySettings: Sendable {
     }
     let noProxy = NoProxy(pick("no_proxy", "NO_PROXY")?.1 ?? "")
     if let override {
-      let p = try parse(override, source: "--proxy")
+      let p = try parse(override, source: overrideSource)
       return ProxySettings(http: p, https: p, noProxy: noProxy)
     }
     let all = pick("all_proxy", "ALL_PROXY")

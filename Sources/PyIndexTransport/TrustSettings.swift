@@ -15,6 +15,9 @@ public struct TrustSettings: Sendable {
     public let name: String
     public let path: String
     public let isDirectory: Bool
+    public init(name: String, path: String, isDirectory: Bool) {
+      (self.name, self.path, self.isDirectory) = (name, path, isDirectory)
+    }
   }
 
   public var sources: [Source]
@@ -34,9 +37,10 @@ public struct TrustSettings: Sendable {
 
   /// `--cert`, then the variables of ``fileVariables`` that are set, then `SSL_CERT_DIR`
   /// (colon-separated, as OpenSSL reads it).
-  public static func from(environment env: [String: String], cert: String?, clientCertificate: String?, trustedHosts: [String]) -> TrustSettings {
+  /// - Parameter certSource: what named `cert`: `--cert`, or pip's `cert` setting in a file.
+  public static func from(environment env: [String: String], cert: String?, certSource: String = "--cert", clientCertificate: String?, trustedHosts: [String]) -> TrustSettings {
     var sources: [Source] = []
-    if let cert { sources.append(Source(name: "--cert", path: cert, isDirectory: false)) }
+    if let cert { sources.append(Source(name: certSource, path: cert, isDirectory: false)) }
     for name in fileVariables {
       if let v = env[name], !v.isEmpty { sources.append(Source(name: name, path: v, isDirectory: false)) }
     }
