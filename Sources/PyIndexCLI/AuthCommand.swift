@@ -1,6 +1,7 @@
 import ArgumentParser
 import PyIndexAuth
 import PyIndexClient
+import PyIndexConfig
 import PyIndexModel
 
 #if canImport(Glibc)
@@ -46,8 +47,13 @@ extension PyIndexCommand.Auth {
         do { name = try ProjectName(project) } catch { throw session.fail(error) }
       }
       var reports: [AuthCheckReport] = []
-      try await session.run(index: index, network: network) { client in
+      let configured = try session.configure(command: nil, index: index, network: network)
+      try await session.run(configured, index: index) { client in
         reports = await AuthChecker(client: client, now: Double(time(nil))).check(project: name)
+      }
+      // One report per configured index, in order: each names where its URL came from.
+      for (k, i) in configured.configuration.indexes.enumerated() where k < reports.count {
+        reports[k].indexSource = i.source.description
       }
       if json {
         session.console.out("[" + reports.map(Self.json).joined(separator: ", ") + "]")
@@ -65,7 +71,7 @@ extension PyIndexCommand.Auth {
 
     /// The human checklist for one index.
     static func checklist(_ r: AuthCheckReport) -> String {
-      var lines = [r.index]
+      var lines = [r.index + (r.indexSource.map { "  (from \($0))" } ?? "")]
       let width = max(12, (r.steps.map(\.name.count).max() ?? 0) + 2)
       for step in r.steps {
         let mark = step.passed.map { $0 ? "✓" : "✗" } ?? "·"
@@ -79,7 +85,7 @@ extension PyIndexCommand.Auth {
       let steps = r.steps.map { s in
         "{\"name\": \(JSON.quote(s.name)), \"passed\": \(s.passed.map { $0 ? "true" : "false" } ?? "null"), \"detail\": \(JSON.quote(s.detail))}"
       }
-      return "{\"index\": \(JSON.quote(r.index)), \"credential_source\": \(JSON.quote(r.credentialSource.rawValue)), \"outcome\": \(JSON.quote(r.outcome.rawValue)), "
+      return "{\"index\": \(JSON.quote(r.index)), \"index_source\": \(r.indexSource.map(JSON.quote) ?? "null"), \"credential_source\": \(JSON.quote(r.credentialSource.rawValue)), \"outcome\": \(JSON.quote(r.outcome.rawValue)), "
         + "\"http_status\": \(r.httpStatus.map(String.init) ?? "null"), \"hint\": \(r.hint.map(JSON.quote) ?? "null"), \"cause\": \(r.cause.map(JSON.quote) ?? "null"), "
         + "\"steps\": [\(steps.joined(separator: ", "))]}"
     }

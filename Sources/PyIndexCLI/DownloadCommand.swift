@@ -10,6 +10,7 @@ import Dispatch
 #endif
 import PyIndexAuth
 import PyIndexClient
+import PyIndexConfig
 import PyIndexModel
 
 extension PyIndexCommand {
@@ -50,26 +51,36 @@ extension PyIndexCommand {
     mutating func validate() throws {
       guard (1...64).contains(jobs) else { throw ValidationError("--jobs must be between 1 and 64") }
       guard !requirements.isEmpty || !requirementFiles.isEmpty else { throw ValidationError("give at least one requirement, or -r FILE") }
-      if target.hasTargetFlags, !noDeps, !(target.formats.onlyBinary.contains(":all:") && target.formats.noBinary.isEmpty) {
-        throw ValidationError(
-          "When restricting platform and interpreter constraints using --python-version, --platform, --abi, or --implementation, either --no-deps must be set, or --only-binary=:all: must be set and --no-binary must not be set (or must be set to :none:).")
-      }
     }
 
     func run() async throws {
       let session = Session(output: output)
+      let base = try session.configure(command: "download", index: index, network: network, target: target)
+      // pip's rule, with the configured --only-binary/--no-binary counted as pip counts them.
+      if target.hasTargetFlags, !noDeps, !(base.formats.onlyBinary.contains(":all:") && base.formats.noBinary.isEmpty) {
+        throw session.fail(
+          ClientError.usage(
+            "When restricting platform and interpreter constraints using --python-version, --platform, --abi, or --implementation, either --no-deps must be set, or --only-binary=:all: must be set and --no-binary must not be set (or must be set to :none:).",
+            hint: "see 'pyindex download --help'"))
+      }
+      var request = self.request
+      request.onlyBinary = base.configuration.onlyBinary.map(\.value)
+      request.noBinary = base.configuration.noBinary.map(\.value)
+      request.pre = base.pre
       let plan: DownloadPlan
       do {
         plan = try DownloadPlan.make(request, environment: session.environment, read: Self.readText) { HostPython.probe(environment: session.environment) }
       } catch let e as any PyIndexError {
         throw session.fail(e)
       }
+      // The option lines of requirements files sit between the command line and the rest.
+      let configured = plan.fileOptions.hasIndexOptions ? try session.configure(command: "download", index: index, network: network, target: target, fileOptions: plan.fileOptions, report: false) : base
       if !json, !output.quiet {
         for line in plan.ignored { session.console.out("Ignoring \(line.requirement.name.typed): markers '\(line.requirement.marker ?? "")' don't match your environment") }
       }
       let display = json ? nil : ProgressDisplay.forTerminal(quiet: output.quiet)
       defer { display?.clear() }
-      let downloaded = try await download(plan, session: session, display: display)
+      let downloaded = try await download(plan, configured, session: session, display: display)
       display?.clear()
       report(downloaded, console: session.console)
     }
@@ -80,12 +91,12 @@ extension PyIndexCommand {
       (r.requirements, r.requirementFiles, r.constraintFiles) = (requirements, requirementFiles, constraintFiles)
       (r.requireHashes, r.destination, r.parallelism, r.resolveDependencies) = (requireHashes, dest, jobs, !noDeps)
       r.target = target.explicitTarget
-      (r.onlyBinary, r.noBinary, r.pre, r.ignoreRequiresPython) = (target.onlyBinary, target.noBinary, target.pre, target.ignoreRequiresPython)
+      r.ignoreRequiresPython = target.ignoreRequiresPython
       return r
     }
 
     /// Runs the plan, progress on the terminal.
-    func download(_ plan: DownloadPlan, session: Session, display: ProgressDisplay?) async throws -> [DownloadedFile] {
+    func download(_ plan: DownloadPlan, _ configured: Configured, session: Session, display: ProgressDisplay?) async throws -> [DownloadedFile] {
       let console = session.console
       var progress: (@Sendable (DownloadProgress) -> Void)? = nil
       if let display { progress = { @Sendable event in display.handle(event) } }
@@ -94,7 +105,7 @@ extension PyIndexCommand {
         console.warning(message)
       }
       var downloaded: [DownloadedFile] = []
-      try await session.run(index: index, network: network, credentialURLs: plan.credentialURLs, fileOptions: plan.fileOptions) { client in
+      try await session.run(configured, index: index, credentialURLs: plan.credentialURLs) { client in
         downloaded = try await Downloader(client: client, warn: warn, progress: progress).download(lines: plan.lines, options: plan.options)
       }
       return downloaded

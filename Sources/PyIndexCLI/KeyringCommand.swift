@@ -1,6 +1,7 @@
 import ArgumentParser
 import PyIndexAuth
 import PyIndexClient
+import PyIndexConfig
 import PyIndexModel
 
 extension PyIndexCommand {
@@ -16,8 +17,8 @@ extension PyIndexCommand {
 
         then run pip or uv with --keyring-provider subprocess. The answer comes from the \
         credentials pyindex would use for the URL: the userinfo of the configured index URLs \
-        (-i, --extra-index-url, PYINDEX_INDEX_URL, PIP_INDEX_URL...), PYINDEX_USERNAME and \
-        PYINDEX_PASSWORD, and netrc; never from a keyring. Exit 1, printing nothing, when there \
+        (-i, --extra-index-url, and pip's and uv's configuration: pyindex config shows them), \
+        PYINDEX_USERNAME and PYINDEX_PASSWORD, UV_INDEX_<NAME>_USERNAME and _PASSWORD, and netrc; never from a keyring. Exit 1, printing nothing, when there \
         are none (or none for that user name).
         """)
 
@@ -48,9 +49,13 @@ extension PyIndexCommand {
     func run() async throws {
       guard action == .get else { throw ExitCode(1) }
       let session = Session(verbosity: 0, quiet: true)
-      let settings: IndexSettings
-      do { settings = try index.settings(environment: session.environment) } catch { throw ExitCode(1) }
-      let (store, _) = session.credentialStore(settings, keyring: false, silent: true)
+      let configured: Configured
+      do {
+        configured = try Configured(command: nil, index: index, network: NetworkOptions.parse([]), environment: session.environment)
+      } catch {
+        throw ExitCode(1)
+      }
+      let (store, _) = session.credentialStore(configured.index, keyring: false, bound: configured.bound, silent: true)
       // pip asks for the index URL, then for host[:port]; uv for the URL it is fetching.
       let candidates = service.contains("://") ? [service] : ["https://" + service + "/", "http://" + service + "/"]
       for url in candidates {

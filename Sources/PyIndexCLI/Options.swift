@@ -4,6 +4,7 @@ import PyIndexAuth
   import Glibc
 #endif
 import PyIndexClient
+import PyIndexConfig
 import PyIndexModel
 import PyIndexTransport
 
@@ -48,32 +49,27 @@ struct IndexOptions: ParsableArguments {
 
   init() {}
 
-  /// The configured indexes in order, parsed before any request: the flags, then the option
-  /// lines of requirements files (`fileOptions`), then the environment, then PyPI.
-  func settings(environment env: [String: String], adding fileOptions: RequirementsFile? = nil) throws(AuthError) -> IndexSettings {
-    func nonEmpty(_ k: String) -> String? { env[k].flatMap { $0.isEmpty ? nil : $0 } }
-    let primary = indexURL ?? fileOptions?.indexURL ?? nonEmpty("PYINDEX_INDEX_URL") ?? nonEmpty("PIP_INDEX_URL") ?? "https://pypi.org/simple/"
-    var extras = extraIndexURL + (fileOptions?.extraIndexURLs ?? [])
-    if extras.isEmpty, let e = nonEmpty("PYINDEX_EXTRA_INDEX_URL") ?? nonEmpty("PIP_EXTRA_INDEX_URL") {
-      extras = e.split(whereSeparator: { $0 == " " || $0 == "\n" || $0 == "\t" }).map(String.init)
-    }
-    let indexes = try ([primary] + extras).map { (s: String) throws(AuthError) -> IndexURL in try IndexURL(s) }
-    let links = try (findLinks + (fileOptions?.findLinks ?? [])).map { (s: String) throws(AuthError) -> FindLinks in try FindLinks(s) }
-    return IndexSettings(indexes: indexes, strategy: indexStrategy, findLinks: links, noIndex: noIndex || fileOptions?.noIndex == true)
-  }
-
   /// The page cache these options ask for, nil with `--no-cache` (or without a home).
   func cache(environment env: [String: String]) -> PageCache? {
     guard !noCache, let dir = cacheDir ?? PageCache.defaultDirectory(environment: env) else { return nil }
     return PageCache(directory: dir, offline: offline)
   }
 
-  /// Whether to ask the keyring program: the flag, else `PYINDEX_KEYRING_PROVIDER`, else
-  /// `PIP_KEYRING_PROVIDER` (pip's `import` means a keyring is wanted, so it asks the program too).
-  func keyring(environment env: [String: String]) -> Bool {
-    if let keyringProvider { return keyringProvider == .subprocess }
-    let value = env["PYINDEX_KEYRING_PROVIDER"].flatMap { $0.isEmpty ? nil : $0 } ?? env["PIP_KEYRING_PROVIDER"] ?? "disabled"
-    return value == "subprocess" || value == "import"
+  /// What these flags say, and the option lines of requirements files under them.
+  func explicit(into e: inout ExplicitSettings, fileOptions: RequirementsFile?) {
+    if let indexURL {
+      e.indexURL = Sourced(indexURL, .flag("--index-url"))
+    } else if let u = fileOptions?.indexURL {
+      e.indexURL = Sourced(u, .requirementsFile)
+    }
+    e.extraIndexURLs = extraIndexURL.map { Sourced($0, .flag("--extra-index-url")) } + (fileOptions?.extraIndexURLs ?? []).map { Sourced($0, .requirementsFile) }
+    e.findLinks = findLinks.map { Sourced($0, .flag("--find-links")) } + (fileOptions?.findLinks ?? []).map { Sourced($0, .requirementsFile) }
+    if noIndex {
+      e.noIndex = Sourced(true, .flag("--no-index"))
+    } else if fileOptions?.noIndex == true {
+      e.noIndex = Sourced(true, .requirementsFile)
+    }
+    if let keyringProvider { e.keyringProvider = Sourced(keyringProvider.rawValue, .flag("--keyring-provider")) }
   }
 
   mutating func validate() throws {
@@ -91,11 +87,11 @@ extension IndexStrategy: ExpressibleByArgument {}
 
 /// `--timeout`, `--retries` (every command).
 struct NetworkOptions: ParsableArguments {
-  @Option(help: ArgumentHelp("Seconds to wait for a connection and between reads.", valueName: "seconds"))
-  var timeout: Double = 15
+  @Option(help: ArgumentHelp("Seconds to wait for a connection and between reads (default: 15).", valueName: "seconds"))
+  var timeout: Double?
 
-  @Option(help: ArgumentHelp("Retries after 5xx, 408, 429 and connection resets.", valueName: "n"))
-  var retries: Int = 3
+  @Option(help: ArgumentHelp("Retries after 5xx, 408, 429 and connection resets (default: 3).", valueName: "n"))
+  var retries: Int?
 
   @Option(help: ArgumentHelp("Proxy for every request: [scheme://][user:password@]host:port (http, socks5, socks5h); overrides *_proxy variables, NO_PROXY still applies.", valueName: "url"))
   var proxy: String?
@@ -112,20 +108,18 @@ struct NetworkOptions: ParsableArguments {
   init() {}
 
   mutating func validate() throws {
-    guard timeout > 0 else { throw ValidationError("--timeout must be positive") }
-    guard retries >= 0 else { throw ValidationError("--retries must be 0 or more") }
+    if let timeout, timeout <= 0 { throw ValidationError("--timeout must be positive") }
+    if let retries, retries < 0 { throw ValidationError("--retries must be 0 or more") }
   }
 
-  /// The transport's settings, proxies and trust read from the flags and `environment`;
-  /// `trustedHosts` adds the `--trusted-host` lines of requirements files.
-  func configuration(environment: [String: String], trustedHosts fileTrustedHosts: [String] = []) throws(NetworkConfigError) -> TransportConfiguration {
-    var c = TransportConfiguration()
-    c.timeout = timeout
-    c.retries = retries
-    c.userAgent = "pyindex/\(PyIndexCommand.version)"
-    c.proxies = try ProxySettings.resolve(environment: environment, override: proxy)
-    c.trust = TrustSettings.from(environment: environment, cert: cert, clientCertificate: clientCert, trustedHosts: (trustedHost + fileTrustedHosts).map { $0.lowercased() })
-    return c
+  /// What these flags say, and the `--trusted-host` lines of requirements files under them.
+  func explicit(into e: inout ExplicitSettings, fileOptions: RequirementsFile?) {
+    e.timeout = timeout.map { Sourced($0, .flag("--timeout")) }
+    e.retries = retries.map { Sourced($0, .flag("--retries")) }
+    e.proxy = proxy.map { Sourced($0, .flag("--proxy")) }
+    e.cert = cert.map { Sourced($0, .flag("--cert")) }
+    e.clientCert = clientCert.map { Sourced($0, .flag("--client-cert")) }
+    e.trustedHosts = trustedHost.map { Sourced($0, .flag("--trusted-host")) } + (fileOptions?.trustedHosts ?? []).map { Sourced($0, .requirementsFile) }
   }
 }
 
@@ -177,12 +171,11 @@ struct TargetOptions: ParsableArguments {
   /// `--abi` values, comma-separated lists split; nil when none was given.
   var abis: [String]? { abi.isEmpty ? nil : abi.flatMap { $0.split(separator: ",").map(String.init) } }
 
-  var formats: FormatControl {
-    var f = FormatControl()
-    // pip applies the options in the order given; --no-binary after --only-binary per value.
-    for v in onlyBinary { f.add(v, onlyBinary: true) }
-    for v in noBinary { f.add(v, onlyBinary: false) }
-    return f
+  /// What these flags say.
+  func explicit(into e: inout ExplicitSettings) {
+    if pre { e.pre = Sourced(true, .flag("--pre")) }
+    e.onlyBinary = onlyBinary.map { Sourced($0, .flag("--only-binary")) }
+    e.noBinary = noBinary.map { Sourced($0, .flag("--no-binary")) }
   }
 
   /// The target from the flags alone; unset dimensions stay unconstrained.

@@ -11,6 +11,7 @@ import Synchronization
 #endif
 import PyIndexAuth
 import PyIndexClient
+import PyIndexConfig
 import PyIndexModel
 import PyIndexTransport
 
@@ -22,7 +23,7 @@ public struct PyIndexCommand: AsyncParsableCommand {
     commandName: "pyindex",
     abstract: "List versions and download distributions from Python package indexes, with credentials done right.",
     version: "pyindex \(version)",
-    subcommands: [Index.self, Download.self, Auth.self, Keyring.self, Serve.self])
+    subcommands: [Index.self, Download.self, Auth.self, Keyring.self, Serve.self, Config.self])
 
   public init() {}
 
@@ -78,7 +79,7 @@ struct Session {
   /// looks wrong with the credentials is said as warnings before any request.
   /// - Returns: the store, and whether a warning named something wrong with the credentials.
   /// - Parameter silent: say nothing (the `keyring` command answers another program).
-  func credentialStore(_ settings: IndexSettings, keyring: Bool, extra: [IndexURL] = [], silent: Bool = false) -> (CredentialStore, flagged: Bool) {
+  func credentialStore(_ settings: IndexSettings, keyring: Bool, bound: [CredentialStore.Bound] = [], extra: [IndexURL] = [], silent: Bool = false) -> (CredentialStore, flagged: Bool) {
     var netrcText: String? = nil
     let path = environment["NETRC"].flatMap { $0.isEmpty ? nil : $0 } ?? environment["HOME"].map { $0 + "/.netrc" }
     if let path, FileManager.default.fileExists(atPath: path) {
@@ -88,7 +89,7 @@ struct Session {
     let known = settings.indexes + settings.findLinks.compactMap(\.credentialSource) + extra
     let console = self.console
     let store = CredentialStore(
-      indexes: known, environment: environment, netrcText: netrcText,
+      indexes: known, environment: environment, bound: bound, netrcText: netrcText,
       keyring: keyring ? SubprocessKeyring(environment: environment) : nil, warn: { console.warning($0) })
     let problems = store.inspect(now: Double(time(nil)))
     if !silent {
@@ -98,28 +99,47 @@ struct Session {
     return (store, !problems.isEmpty)
   }
 
+  /// The command line and the user's configuration for `command` (pip's section name), or
+  /// the failure said and its exit code thrown. With `-v`, says which files were read and which
+  /// keys were ignored.
+  func configure(
+    command: String?, index: IndexOptions, network: NetworkOptions, target: TargetOptions? = nil, fileOptions: RequirementsFile? = nil, report: Bool = true
+  ) throws(ExitCode) -> Configured {
+    let configured: Configured
+    do {
+      configured = try Configured(command: command, index: index, network: network, target: target, fileOptions: fileOptions, environment: environment)
+    } catch let e as any PyIndexError {
+      throw fail(e)
+    } catch {
+      throw fail(ConfigError("the configuration could not be read: \(error)", at: .default))
+    }
+    if report, console.verbosity > 0, !console.quiet {
+      let c = configured.configuration
+      for file in c.files { Console.write("config: read \(file)\n", to: 2) }
+      for i in c.ignored { Console.write("config: ignored \(i.key) (\(i.source)): \(i.reason)\n", to: 2) }
+    }
+    return configured
+  }
+
   /// Runs `body` with an index client. Every failure is reported here, the one `catch` of
   /// the command line: `error:` and `hint:` as the error renders itself, and the exit code of
   /// its ``FailureKind``.
   /// - Parameter credentialURLs: further URLs whose userinfo is a credential source for their
   ///   origin (URL requirements), after the indexes.
-  /// - Parameter fileOptions: option lines of requirements files, under the command line's.
   /// - Parameter signals: whether SIGINT/SIGTERM remove temporary files and exit at once
   ///   (`serve` handles them itself, to shut down cleanly).
   func run(
-    index: IndexOptions, network: NetworkOptions, credentialURLs: [IndexURL] = [], fileOptions: RequirementsFile? = nil, signals: Bool = true,
+    _ configured: Configured, index: IndexOptions, credentialURLs: [IndexURL] = [], signals: Bool = true,
     _ body: (IndexClient) async throws -> Void
   ) async throws {
     if signals { installSignalHandlers() }
     var flagged = false
     do {
-      let settings = try index.settings(environment: environment, adding: fileOptions)
-      let transportConfiguration = try network.configuration(environment: environment, trustedHosts: fileOptions?.trustedHosts ?? [])
       let store: CredentialStore
-      (store, flagged) = credentialStore(settings, keyring: index.keyring(environment: environment), extra: credentialURLs)
+      (store, flagged) = credentialStore(configured.index, keyring: configured.keyring, bound: configured.bound, extra: credentialURLs)
       let console = self.console
-      try await Transport.with(configuration: transportConfiguration, store: store, logger: console.traceLogger()) { transport in
-        let client = IndexClient(transport: transport, settings: settings, cache: index.cache(environment: environment), warn: { console.warning($0) })
+      try await Transport.with(configuration: configured.network, store: store, logger: console.traceLogger()) { transport in
+        let client = IndexClient(transport: transport, settings: configured.index, cache: index.cache(environment: environment), warn: { console.warning($0) })
         try await body(client)
       }
     } catch let e as any PyIndexError {

@@ -2,6 +2,7 @@ import ArgumentParser
 import Dispatch
 import PyIndexAuth
 import PyIndexClient
+import PyIndexConfig
 import PyIndexServe
 
 #if canImport(Glibc)
@@ -48,7 +49,8 @@ extension PyIndexCommand {
             "--host \(host) is not a loopback address: anyone who can reach it could install through your credentials",
             hint: "set PYINDEX_LISTEN_TOKEN (or --listen-token) to a secret that installers send as their password, or keep the default 127.0.0.1"))
       }
-      try await session.run(index: index, network: network, signals: false) { client in
+      let configured = try session.configure(command: nil, index: index, network: network)
+      try await session.run(configured, index: index, signals: false) { client in
         let server = try await ShimServer.start(host: host, port: port, client: client, listenToken: token, cacheDirectory: files) { line, failed in
           // Upstream failures always show: the installer only sees a 502 or a cut download.
           if failed { console.warning("serve: \(line)") } else if console.verbosity > 0 { Console.write("serve: \(Redaction.redactText(line))\n", to: 2) }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import PyIndexClient
+import PyIndexConfig
 import PyIndexModel
 import PyIndexParsing
 
@@ -24,9 +25,10 @@ extension PyIndexCommand.Index {
       let session = Session(output: output)
       let name: ProjectName
       do { name = try ProjectName(project) } catch { throw session.fail(error) }
-      let evaluator = CandidateEvaluator(project: name, target: target.explicitTarget, formats: target.formats, ignoreRequiresPython: target.ignoreRequiresPython)
-      let collector = ConcurrentVersionCollector(VersionCollector(evaluator: evaluator, includePrereleases: target.pre))
-      try await session.run(index: index, network: network) { client in
+      let configured = try session.configure(command: "index", index: index, network: network, target: target)
+      let evaluator = CandidateEvaluator(project: name, target: target.explicitTarget, formats: configured.formats, ignoreRequiresPython: target.ignoreRequiresPython)
+      let collector = ConcurrentVersionCollector(VersionCollector(evaluator: evaluator, includePrereleases: configured.pre))
+      try await session.run(configured, index: index) { client in
         try await client.fileBatches(for: name, detail: .listing) { batch in collector.add(batch) }
       }
       let versions = await collector.finish()

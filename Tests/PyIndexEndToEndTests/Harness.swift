@@ -59,9 +59,11 @@ enum Harness {
     return path
   }
 
-  /// The environment every process starts from: no CA, proxy, pip or pyindex variables of the machine.
+  /// The environment every process starts from: no CA, proxy, pip or pyindex variables of the
+  /// machine, and none of its pip or uv configuration files (`/etc/pip.conf` is read whatever
+  /// `HOME` is). The configuration tests lay out their own files and drop the last two.
   static func baseEnvironment(home: String) -> [String: String] {
-    ["PATH": "/usr/bin:/bin", "HOME": home, "LANG": "C.UTF-8", "TMPDIR": NSTemporaryDirectory()]
+    ["PATH": "/usr/bin:/bin", "HOME": home, "LANG": "C.UTF-8", "TMPDIR": NSTemporaryDirectory(), "PIP_CONFIG_FILE": "/dev/null", "UV_NO_CONFIG": "1"]
   }
 
   struct Result {
