@@ -257,6 +257,17 @@ struct ConfigEndToEndTests {
         #expect(r.stdout.contains(expected), "missing \(expected) in \(r.stdout)")
       }
       #expect(!r.stdout.contains("proxyuser:" + Self.right))
+      // Every command: the settings apply (pre from PIP_PRE, the [download] section), and -v
+      // names the files read and the keys ignored.
+      try m.write(Place.user.path(m), "[global]\nindex-url = \(Self.url(index, Self.wrong))\nno-cache-dir = false\n[download]\nindex-url = \(Self.url(index, Self.right))\n")
+      let pre = try await Harness.run(["index", "versions", "demo-pkg", "-v", "-i", Self.url(index, Self.right)], environment: m.environment(["PIP_PRE": "yes"]), secrets: Self.secrets)
+      #expect(pre.stdout.hasPrefix("demo-pkg (2.0.0rc1)"), "\(pre.stdout)")
+      #expect(pre.stderr.contains("config: read \(path)"))
+      #expect(pre.stderr.contains("config: ignored no-cache-dir (\(path):3): not a setting pyindex reads"), "\(pre.stderr)")
+      let dest = m.root + "/cache/dl"
+      let download = try await Harness.run(["download", "demo-pkg==1.3.0", "--no-deps", "-d", dest], environment: m.environment(), secrets: Self.secrets)
+      #expect(download.status == 0, "\(download.stderr)")
+      #expect(FileManager.default.fileExists(atPath: dest + "/demo_pkg-1.3.0-py3-none-any.whl"))
     }
   }
 }
