@@ -66,7 +66,7 @@ let package = Package(
     .target(
       name: "PyIndexCLI",
       dependencies: [
-        "PyIndexClient", "PyIndexServe", "PyIndexConfig",
+        "PyIndexClient", "PyIndexServe", "PyIndexConfig", "PyIndexFixtures",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Logging", package: "swift-log"),
       ], swiftSettings: strictSettings),
@@ -85,7 +85,9 @@ let package = Package(
         .product(name: "Crypto", package: "swift-crypto"),
         .product(name: "X509", package: "swift-certificates"),
         .product(name: "SwiftASN1", package: "swift-asn1"),
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ], swiftSettings: strictSettings),
+    // The same program as `pyindex fixture`, under its own name (scripts and tests start it).
     .executableTarget(
       name: "pyindex-fixture",
       dependencies: [

@@ -23,7 +23,7 @@ public struct PyIndexCommand: AsyncParsableCommand {
     commandName: "pyindex",
     abstract: "List versions and download distributions from Python package indexes, with credentials done right.",
     version: "pyindex \(version)",
-    subcommands: [Index.self, Download.self, Auth.self, Keyring.self, Serve.self, Config.self])
+    subcommands: [Index.self, Download.self, Auth.self, Keyring.self, Serve.self, Config.self, Fixture.self])
 
   public init() {}
 

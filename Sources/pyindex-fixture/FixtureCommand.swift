@@ -1,129 +1,13 @@
 import ArgumentParser
-import Dispatch
-import FoundationEssentials
 import PyIndexFixtures
-import Synchronization
 
-#if canImport(Glibc)
-  import Glibc
-#endif
-
-/// `pyindex-fixture`: start a fixture index on loopback with a named profile, print its URL,
-/// and serve until SIGINT or SIGTERM.
+/// `pyindex-fixture`: `pyindex fixture` under its own name.
 @main
 struct FixtureCommand: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
-    commandName: "pyindex-fixture",
-    abstract: "Serve a fixture package index on 127.0.0.1 that behaves like a private registry.",
-    discussion: """
-      Profiles: \(FixtureProfile.names.joined(separator: ", ")).
-      public: no credentials. protected: Basic auth, 401 challenge.
-      pypiserver: 401 without credentials, 403 for wrong ones, files under /packages/.
-      gitlab: /api/v4/projects/42/packages/pypi/simple/, 404 without access; deploy token,
-        CI job token and access token; files 302 to object storage that refuses Authorization.
-      artifact-registry: /demo-project/demo-repo/simple/, 403 without credentials, 401 for wrong
-        ones; _json_key_base64, oauth2accesstoken and _token; files outside the index path.
-      artifactory: anonymous users see part of the listing; e-mail user + key, or a token with an
-        empty user name.
-      azure: a sign-in page on another origin without credentials, 401 for wrong ones; files on
-        another path, 302 to blob storage with a SAS query.
-      storage-redirect: files 302 to another origin with a presigned query.
-      login-page: 200 sign-in page without credentials.
-      static: serve --root as a PEP 503 tree (index.html / index.json per project).
-      The first line printed is "Serving on URL"; then one line per accepted credential. Those
-      are made up anew each start, unless --username and --password-file set the only one
-      (read from a file so it never shows in a process listing).
-      """)
+    commandName: "pyindex-fixture", abstract: FixtureOptions.abstract, discussion: FixtureOptions.discussion)
 
-  @Option(help: "The profile to serve.")
-  var profile: String = "public"
+  @OptionGroup var options: FixtureOptions
 
-  @Option(help: "Port on 127.0.0.1 (0 picks a free one).")
-  var port: Int = 0
-
-  @Option(help: "User name of the only accepted credentials (with --password-file).")
-  var username: String?
-
-  @Option(help: "File whose content (trailing newline removed) is the password of the only accepted credentials.")
-  var passwordFile: String?
-
-  @Option(help: "Directory served by the static profile.")
-  var root: String?
-
-  @Option(help: "Serve https with a CA made at start: valid, expired, wrong-host, or client-cert (a client certificate is required). The CA (and the client certificate) are written next to --tls-dir.")
-  var tls: String?
-
-  @Option(help: "Directory for ca.pem (and client.pem) when --tls is given (default: a new temporary directory).")
-  var tlsDir: String?
-
-  @Flag(help: "Also start a forward proxy (CONNECT and absolute-form) on 127.0.0.1 and print its URL.")
-  var proxy = false
-
-  func run() async throws {
-    var credentials: (username: String, password: String)? = nil
-    if let passwordFile {
-      var password = try String(contentsOfFile: passwordFile, encoding: .utf8)
-      while password.hasSuffix("\n") || password.hasSuffix("\r") { password.removeLast() }
-      credentials = (username ?? "user", password)
-    } else if username != nil {
-      throw ValidationError("--username needs --password-file")
-    }
-    guard let p = FixtureProfile.named(profile, credentials: credentials, root: root) else {
-      throw ValidationError("unknown profile '\(profile)'; one of: \(FixtureProfile.names.joined(separator: ", "))")
-    }
-    var fixtureTLS: FixtureTLS? = nil
-    var tlsLines = ""
-    if let tls {
-      let kinds = ["valid": TestPKI.Leaf.valid, "expired": .expired, "wrong-host": .wrongHost, "client-cert": .valid]
-      guard let leaf = kinds[tls] else { throw ValidationError("--tls must be one of: valid, expired, wrong-host, client-cert") }
-      let pki = try TestPKI()
-      let dir = tlsDir ?? (FileManager.default.temporaryDirectory.path + "/pyindex-fixture-" + UUID().uuidString)
-      try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-      try pki.caPEM.write(toFile: dir + "/ca.pem", atomically: true, encoding: .utf8)
-      tlsLines += "CA certificate: \(dir)/ca.pem\n"
-      if tls == "client-cert" {
-        try pki.client().combinedPEM.write(toFile: dir + "/client.pem", atomically: true, encoding: .utf8)
-        tlsLines += "client certificate: \(dir)/client.pem\n"
-      }
-      fixtureTLS = FixtureTLS(identity: try pki.server(leaf), clientCA: tls == "client-cert" ? pki.caPEM : nil)
-    }
-    let index = try await FixtureIndex.start(p, port: port, tls: fixtureTLS)
-    let forwardProxy = proxy ? try await FixtureProxy.start() : nil
-    var text = "Serving on \(index.simpleURL)\n" + tlsLines
-    if let forwardProxy { text += "proxy: \(forwardProxy.url)\n" }
-    if credentials == nil {
-      // Test credentials, made up for this run: printing them is the point.
-      for account in p.auth?.accounts ?? [] {
-        text += "credentials (\(account.label)): user \"\(account.sampleUser)\" password \"\(account.password)\"\n"
-      }
-    }
-    // Written whole and at once: tests and scripts/wheel-check read the first line.
-    _ = text.utf8CString.withUnsafeBufferPointer { write(1, $0.baseAddress, $0.count - 1) }
-    await waitForTermination()
-    await index.stop()
-    await forwardProxy?.stop()
-  }
-
-  private func waitForTermination() async {
-    await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
-      let once = OnceFlag()
-      var sources: [any DispatchSourceSignal] = []
-      for sig in [SIGINT, SIGTERM] {
-        signal(sig, SIG_IGN)
-        let s = DispatchSource.makeSignalSource(signal: sig, queue: .global())
-        s.setEventHandler { if once.set() { c.resume() } }
-        s.resume()
-        sources.append(s)
-      }
-      Keep.sources = sources
-    }
-  }
-}
-
-private enum Keep { nonisolated(unsafe) static var sources: [any DispatchSourceSignal] = [] }
-
-/// True for the first caller only (the first signal resumes the wait).
-private final class OnceFlag: Sendable {
-  private let done = Atomic<Bool>(false)
-  func set() -> Bool { !done.exchange(true, ordering: .acquiringAndReleasing) }
+  func run() async throws { try await options.run() }
 }

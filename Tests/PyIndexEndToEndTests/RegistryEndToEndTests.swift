@@ -282,16 +282,21 @@ struct KeyringEndToEndTests {
   }
 }
 
-/// The shipped `pyindex-fixture` program: what users run to regression-test their setup.
-@Suite("pyindex-fixture, the program")
+/// The shipped fixture program, `pyindex fixture` (in the wheel) and `pyindex-fixture` (the
+/// same under its own name): what users run to regression-test their setup.
+@Suite("pyindex fixture, the program")
 struct FixtureProgramTests {
-  static var executable: String { URL(fileURLWithPath: Harness.pyindex).deletingLastPathComponent().path + "/pyindex-fixture" }
+  /// The program and the arguments before `--profile`: `pyindex fixture`, or `pyindex-fixture`.
+  static func command(subcommand: Bool) -> (String, [String]) {
+    subcommand ? (Harness.pyindex, ["fixture"]) : (URL(fileURLWithPath: Harness.pyindex).deletingLastPathComponent().path + "/pyindex-fixture", [])
+  }
 
   /// Starts the program, reads its listing up to `lines` lines, runs `body`, stops it.
-  static func withFixture(_ profile: String, lines: Int, _ body: ([String]) async throws -> Void) async throws {
+  static func withFixture(_ profile: String, subcommand: Bool = true, lines: Int, _ body: ([String]) async throws -> Void) async throws {
     let p = Process()
+    let (executable, prefix) = command(subcommand: subcommand)
     p.executableURL = URL(fileURLWithPath: executable)
-    p.arguments = ["--profile", profile]
+    p.arguments = prefix + ["--profile", profile]
     p.environment = Harness.baseEnvironment(home: NSTemporaryDirectory())
     let out = Pipe()
     p.standardOutput = out
@@ -311,9 +316,9 @@ struct FixtureProgramTests {
     #expect(p.terminationStatus == 0)
   }
 
-  @Test("--profile gitlab prints the index URL and three credentials that work")
-  func gitlabListing() async throws {
-    try await Self.withFixture("gitlab", lines: 4) { lines in
+  @Test("--profile gitlab prints the index URL and three credentials that work", arguments: [true, false])
+  func gitlabListing(subcommand: Bool) async throws {
+    try await Self.withFixture("gitlab", subcommand: subcommand, lines: 4) { lines in
       let url = try #require(lines.first?.split(separator: " ").last.map(String.init))
       #expect(lines.first == "Serving on \(url)")
       #expect(url.hasSuffix("/api/v4/projects/42/packages/pypi/simple/"))
