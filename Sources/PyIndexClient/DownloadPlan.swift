@@ -15,6 +15,9 @@ public struct DownloadRequest: Sendable {
   public var resolveDependencies = true
   /// The target the flags name; what they leave unset comes from the host.
   public var target = Target(platforms: nil, pythonVersion: nil, implementation: nil, abis: nil)
+  /// Several targets in one run (`--python-platform` and `--python-version` repeated: every
+  /// combination); empty for the one ``target``. What a target leaves unset comes from the host.
+  public var matrix: [NamedTarget] = []
   /// `--only-binary` and `--no-binary` values, in the order given.
   public var onlyBinary: [String] = []
   public var noBinary: [String] = []
@@ -22,6 +25,15 @@ public struct DownloadRequest: Sendable {
   public var ignoreRequiresPython = false
 
   public init() {}
+}
+
+/// A target of a run, and how it is named in messages (`x86_64-manylinux_2_28, Python 3.12`).
+public struct NamedTarget: Sendable, Hashable {
+  public var name: String
+  public var target: Target
+  public init(name: String, target: Target) {
+    (self.name, self.target) = (name, target)
+  }
 }
 
 /// `download`'s plan, made before any request: requirements files read and merged (their
@@ -38,6 +50,8 @@ public struct DownloadPlan: Sendable {
   public var fileOptions: RequirementsFile
   /// `name @ URL` requirements: their userinfo is a credential source for their origin.
   public var credentialURLs: [IndexURL]
+  /// Every target of the run with its options (one, unless the request has a matrix).
+  public var targets: [PlannedTarget]
 
   /// Makes the plan.
   /// - Parameters:
@@ -55,27 +69,32 @@ public struct DownloadPlan: Sendable {
     }
     lines += files.requirements
     guard !lines.isEmpty else { throw ClientError.usage("no requirements to download: the requirements files list none", hint: nil) }
-    let (target, fullVersion) = try completeTarget(request.target, host: host)
     var formats = FormatControl()
     // pip applies the options in the order given; --no-binary after --only-binary per value.
     for v in request.onlyBinary + files.onlyBinary { formats.add(v, onlyBinary: true) }
     for v in request.noBinary + files.noBinary { formats.add(v, onlyBinary: false) }
-    var options = DownloadOptions(
-      destination: request.destination, target: target, formats: formats, prereleases: request.pre || files.pre, ignoreRequiresPython: request.ignoreRequiresPython,
-      parallelism: request.parallelism)
-    options.requireHashes = request.requireHashes || files.requireHashes
-    options.resolveDependencies = request.resolveDependencies
-    options.pythonFullVersion = fullVersion
-    options.constraints = files.constraints
+    var targets: [PlannedTarget] = []
+    for named in request.matrix.isEmpty ? [NamedTarget(name: "", target: request.target)] : request.matrix {
+      let (target, fullVersion) = try completeTarget(named.target, host: host)
+      var options = DownloadOptions(
+        destination: request.destination, target: target, formats: formats, prereleases: request.pre || files.pre, ignoreRequiresPython: request.ignoreRequiresPython,
+        parallelism: request.parallelism)
+      options.requireHashes = request.requireHashes || files.requireHashes
+      options.resolveDependencies = request.resolveDependencies
+      options.pythonFullVersion = fullVersion
+      options.constraints = files.constraints
+      targets.append(PlannedTarget(name: named.name, lines: lines, options: options))
+    }
+    let first = targets[0]
     // Markers are evaluated for the target, not for the machine pyindex runs on.
-    let environment = MarkerEnvironment(target: target, pythonFullVersion: fullVersion)
+    let environment = MarkerEnvironment(target: first.options.target, pythonFullVersion: first.options.pythonFullVersion)
     let credentialURLs = try lines.compactMap { line throws(AuthError) -> IndexURL? in
       guard let url = line.requirement.url, url.hasPrefix("http") else { return nil }
       return try IndexURL(url)
     }
     return DownloadPlan(
       lines: lines.filter { $0.requirement.applies(to: environment) }, ignored: lines.filter { !$0.requirement.applies(to: environment) },
-      options: options, fileOptions: files, credentialURLs: credentialURLs)
+      options: first.options, fileOptions: files, credentialURLs: credentialURLs, targets: targets)
   }
 
   /// The target: the flags where given, the host's Python for the rest (pip's defaults).

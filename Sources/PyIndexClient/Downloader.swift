@@ -47,6 +47,23 @@ public enum DownloadProgress: Sendable {
   case queued(Int)
 }
 
+/// One target of a `download` run: its name (for messages), its requirements and options.
+public struct PlannedTarget: Sendable {
+  /// How the target is named in messages ("" for the one target of a plain run).
+  public var name: String
+  public var lines: [RequirementLine]
+  public var options: DownloadOptions
+  public init(name: String, lines: [RequirementLine], options: DownloadOptions) {
+    (self.name, self.lines, self.options) = (name, lines, options)
+  }
+}
+
+/// What one target of a run got: its files, or why it failed.
+public struct TargetOutcome: Sendable {
+  public let name: String
+  public let result: Result<[DownloadedFile], ClientError>
+}
+
 /// One file `download` wrote (or found already there, verified).
 public struct DownloadedFile: Sendable, Hashable {
   public let project: String
@@ -86,32 +103,66 @@ public struct Downloader: Sendable {
   /// values; under `--require-hashes`, lines without a hash or an `==` pin fail (exit 4) with
   /// the lines to add, and nothing unverified is kept.
   public func download(lines all: [RequirementLine], options: DownloadOptions) async throws(ClientError) -> [DownloadedFile] {
-    // Requirements whose markers do not hold for the target are not downloaded.
-    let environment = MarkerEnvironment(target: options.target, pythonFullVersion: options.pythonFullVersion)
-    let requirements = all.filter { $0.requirement.applies(to: environment) }
-    if options.requireHashes {
-      let unpinned = requirements.filter { line in
-        // A URL requirement names one file: it counts as pinned, as in pip.
-        line.requirement.url == nil && !(line.requirement.specifier.specifiers.count == 1 && [.equal, .arbitrary].contains(line.requirement.specifier.specifiers[0].op) && !line.requirement.specifier.specifiers[0].isPrefix)
-      }
-      if !unpinned.isEmpty {
-        throw .hashesRequired(missing: unpinned.map { ($0.origin.map { "\($0): " } ?? "") + $0.requirement.text }, unpinned: true)
-      }
+    let outcome = try await download(targets: [PlannedTarget(name: "", lines: all, options: options)])[0]
+    return try outcome.result.get()
+  }
+
+  /// Downloads for several targets in one run: each resolved on its own (markers, tags and
+  /// Requires-Python for that target), concurrently, sharing the run's pages, metadata and
+  /// files (a file several targets choose is downloaded once). A target that fails does not
+  /// stop the others. When every failure is a resolution failure, DEST keeps the files of the
+  /// targets that succeeded and nothing else; after a network or integrity failure every
+  /// complete, verified file stays, so that a re-run resumes.
+  /// - Returns: each target's files or failure, in the order given.
+  /// - Throws: ``ClientError`` before anything is fetched (DEST, `--require-hashes` lines).
+  public func download(targets: [PlannedTarget]) async throws(ClientError) -> [TargetOutcome] {
+    var work: [(PlannedTarget, MarkerEnvironment, [RequirementLine])] = []
+    for t in targets {
+      // Requirements whose markers do not hold for the target are not downloaded.
+      let environment = MarkerEnvironment(target: t.options.target, pythonFullVersion: t.options.pythonFullVersion)
+      let requirements = t.lines.filter { $0.requirement.applies(to: environment) }
+      if t.options.requireHashes { try Downloader.checkPinned(requirements) }
+      work.append((t, environment, requirements))
     }
-    let dest = try Downloader.prepareDestination(options.destination)
+    let dest = try Downloader.prepareDestination(targets.first?.options.destination ?? ".")
     let staging = StagedFiles()
-    let failure: ClientError
-    do {
-      let files = try await resolve(requirements, options: options, dest: dest, environment: environment, staging: staging)
-      try staging.commit()
-      return files
-    } catch {
-      failure = ClientError(error, at: dest)
+    let memo = RunMemo()
+    let results = await withTaskGroup(of: (Int, Result<[DownloadedFile], ClientError>).self) { group in
+      for (k, (t, environment, requirements)) in work.enumerated() {
+        group.addTask {
+          do {
+            return (k, .success(try await self.resolve(requirements, options: t.options, dest: dest, environment: environment, staging: staging, memo: memo)))
+          } catch {
+            return (k, .failure(ClientError(error, at: dest)))
+          }
+        }
+      }
+      var out: [Int: Result<[DownloadedFile], ClientError>] = [:]
+      for await (k, r) in group { out[k] = r }
+      return out
     }
-    // A run that fails to resolve leaves DEST as it was (pip's behaviour); after a network or
-    // integrity failure the complete, verified files stay, so that a re-run resumes.
-    if failure.isResolutionFailure { staging.discard() } else { try? staging.commit() }
-    throw failure
+    let outcomes = targets.indices.map { TargetOutcome(name: targets[$0].name, result: results[$0] ?? .failure(.usage("the target was not resolved", hint: nil))) }
+    let failures = outcomes.compactMap { o -> ClientError? in if case .failure(let e) = o.result { return e } else { return nil } }
+    if failures.allSatisfy(\.isResolutionFailure) {
+      // pip's behaviour for a run that fails to resolve, per target: only the files of the
+      // targets that resolved are kept.
+      let kept = Set(outcomes.flatMap { (try? $0.result.get()) ?? [] }.map(\.path))
+      try staging.commit(keeping: kept)
+    } else {
+      try? staging.commit()
+    }
+    return outcomes
+  }
+
+  /// `--require-hashes`: every requirement pinned with `==` (a URL requirement names one file:
+  /// it counts as pinned, as in pip).
+  static func checkPinned(_ requirements: [RequirementLine]) throws(ClientError) {
+    let unpinned = requirements.filter { line in
+      line.requirement.url == nil && !(line.requirement.specifier.specifiers.count == 1 && [.equal, .arbitrary].contains(line.requirement.specifier.specifiers[0].op) && !line.requirement.specifier.specifiers[0].isPrefix)
+    }
+    if !unpinned.isEmpty {
+      throw .hashesRequired(missing: unpinned.map { ($0.origin.map { "\($0): " } ?? "") + $0.requirement.text }, unpinned: true)
+    }
   }
 
   /// A requirement waiting in the queue, and the chain of choices that led to it.
@@ -173,7 +224,7 @@ public struct Downloader: Sendable {
   /// index allows, so the next wave starts while files are still downloading; otherwise from
   /// the downloaded wheel. No backtracking: a later requirement that excludes a version already
   /// chosen stops everything with the two chains that conflict.
-  private func resolve(_ requirements: [RequirementLine], options: DownloadOptions, dest: String, environment: MarkerEnvironment, staging: StagedFiles) async throws -> [DownloadedFile] {
+  private func resolve(_ requirements: [RequirementLine], options: DownloadOptions, dest: String, environment: MarkerEnvironment, staging: StagedFiles, memo: RunMemo) async throws -> [DownloadedFile] {
     var state = ResolveState(options: options, environment: environment, warn: warn, progress: progressSink)
     try state.begin(requirements.map { Pending(line: $0, chain: []) })
     let width = max(1, options.parallelism)
@@ -182,7 +233,7 @@ public struct Downloader: Sendable {
       var running = 0
       while true {
         while running < width, let job = state.nextJob() {
-          group.addTask(operation: run(job, options: options, dest: dest, matcher: matcher, staging: staging))
+          group.addTask(operation: run(job, options: options, dest: dest, matcher: matcher, staging: staging, memo: memo))
           running += 1
         }
         guard running > 0, let event = try await group.next() else { break }
@@ -195,17 +246,20 @@ public struct Downloader: Sendable {
   }
 
   /// The body of a child task for `job`.
-  private func run(_ job: Job, options: DownloadOptions, dest: String, matcher: TagMatcher, staging: StagedFiles) -> @Sendable () async throws -> Event {
+  private func run(_ job: Job, options: DownloadOptions, dest: String, matcher: TagMatcher, staging: StagedFiles, memo: RunMemo) -> @Sendable () async throws -> Event {
     {
       switch job {
       case .select(let item, let line, let demands, let wantsMetadata):
-        let selected = try await self.select(line, demands: demands, options: options, matcher: matcher)
-        let metadata = wantsMetadata && selected.file.filename.hasSuffix(".whl") ? try await self.remoteMetadata(selected) : nil
+        let selected = try await self.select(line, demands: demands, options: options, matcher: matcher, memo: memo)
+        let metadata = wantsMetadata && selected.file.filename.hasSuffix(".whl") ? try await memo.metadata(for: selected.url) { try await self.remoteMetadata(selected) } : nil
         return .selected(item: item, selected, metadata)
       case .store(let item, let selected, let line, let readMetadata):
         let file: DownloadedFile
         do {
-          file = try await self.store(selected, dest: dest, allowed: line.hashes, requireHashes: options.requireHashes, staging: staging)
+          // A file several targets choose is stored once; each of them gets the same answer.
+          file = try await memo.stored(at: dest + "/" + selected.file.filename + (selected.nameFromResponse ? "\u{0}" + selected.url : "")) {
+            try await self.store(selected, dest: dest, allowed: line.hashes, requireHashes: options.requireHashes, staging: staging)
+          }
         } catch let m as MissingHash {
           return .stored(item: item, nil, missingHash: m.line, nil)
         }
@@ -245,7 +299,7 @@ public struct Downloader: Sendable {
   /// Chooses the file pip would choose for `line` (constraints applied), or the file a
   /// `name @ URL` requirement names. `demands` are the requirements merged into `line`: when
   /// each alone could be met but not all together, that is a conflict, not a missing file.
-  private func select(_ line: RequirementLine, demands: [Demand], options: DownloadOptions, matcher: TagMatcher) async throws -> Selected {
+  private func select(_ line: RequirementLine, demands: [Demand], options: DownloadOptions, matcher: TagMatcher, memo: RunMemo) async throws -> Selected {
     var req = line.requirement
     let constraints = options.constraints.filter { $0.requirement.name == req.name }
     let narrowing = constraints.flatMap(\.requirement.specifier.specifiers)
@@ -257,9 +311,10 @@ public struct Downloader: Sendable {
     let evaluator = CandidateEvaluator(project: req.name, matcher: matcher, formats: options.formats, ignoreRequiresPython: options.ignoreRequiresPython)
     var candidates: [(Candidate, String)] = []
     var wrongPython = Set<String>()
-    try await client.files(for: req.name) { file, base in
+    for listed in try await memo.files(for: req.name, client: client) {
+      let file = listed.file
       switch evaluator.evaluate(file) {
-      case .success(let c): candidates.append((c, base))
+      case .success(let c): candidates.append((c, listed.base))
       case .failure(.requiresPython(let rp)):
         if let k = DistributionKind(filename: file.filename, project: req.name) { wrongPython.insert("\(k.version) Requires-Python \(rp)") }
       default: break

@@ -54,6 +54,17 @@ final class StagedFiles: Sendable {
     if let failure { throw failure }
   }
 
+  /// Renames the staged files whose final path is in `kept`; removes the others.
+  func commit(keeping kept: Set<String>) throws(ClientError) {
+    let all = take()
+    for (temporary, final) in all where !kept.contains(final) {
+      unlink(temporary)
+      TemporaryFiles.shared.unregister(temporary)
+    }
+    staged.withLock { $0 = all.filter { kept.contains($0.final) } }
+    try commit()
+  }
+
   /// Removes every staged file.
   func discard() {
     for (temporary, _) in take() {
