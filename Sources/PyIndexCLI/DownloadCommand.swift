@@ -13,6 +13,16 @@ import PyIndexClient
 import PyIndexConfig
 import PyIndexModel
 
+/// One target of a matrix failed: its error, said with the target's name.
+struct TargetFailure: PyIndexError {
+  let target: String
+  let error: ClientError
+  var kind: FailureKind { error.kind }
+  var hint: String? { error.hint }
+  var underlying: (any Error)? { error }
+  var description: String { "target \(target): \(error.description)" }
+}
+
 extension PyIndexCommand {
   /// `pyindex download REQ...`: fetch the file pip would pick, verified, atomically.
   struct Download: AsyncParsableCommand {
@@ -51,6 +61,7 @@ extension PyIndexCommand {
     mutating func validate() throws {
       guard (1...64).contains(jobs) else { throw ValidationError("--jobs must be between 1 and 64") }
       guard !requirements.isEmpty || !requirementFiles.isEmpty else { throw ValidationError("give at least one requirement, or -r FILE") }
+      try target.validate(matrix: true)
     }
 
     func run() async throws {
@@ -80,9 +91,33 @@ extension PyIndexCommand {
       }
       let display = json ? nil : ProgressDisplay.forTerminal(quiet: output.quiet)
       defer { display?.clear() }
-      let downloaded = try await download(plan, configured, session: session, display: display)
+      let outcomes = try await download(plan, configured, session: session, display: display)
       display?.clear()
-      report(downloaded, console: session.console)
+      let matrix = outcomes.count > 1
+      // A file several targets chose is reported once, with the targets it serves.
+      var files: [DownloadedFile] = []
+      var targets: [String: [String]] = [:]
+      for o in outcomes {
+        for f in (try? o.result.get()) ?? [] {
+          if targets[f.path] == nil { files.append(f) }
+          targets[f.path, default: []].append(o.name)
+        }
+      }
+      report(files, targets: matrix ? targets : nil, console: session.console)
+      guard matrix else { return }
+      if !json, !output.quiet {
+        for o in outcomes {
+          if case .success(let got) = o.result { session.console.out("Target \(o.name): \(got.count) file\(got.count == 1 ? "" : "s")") }
+        }
+      }
+      var code: ExitCode? = nil
+      for o in outcomes {
+        if case .failure(let e) = o.result {
+          let c = session.fail(TargetFailure(target: o.name, error: e))
+          code = code ?? c
+        }
+      }
+      if let code { throw code }
     }
 
     /// The command line as a ``DownloadRequest``.
@@ -91,12 +126,13 @@ extension PyIndexCommand {
       (r.requirements, r.requirementFiles, r.constraintFiles) = (requirements, requirementFiles, constraintFiles)
       (r.requireHashes, r.destination, r.parallelism, r.resolveDependencies) = (requireHashes, dest, jobs, !noDeps)
       r.target = target.explicitTarget
+      r.matrix = target.matrix
       r.ignoreRequiresPython = target.ignoreRequiresPython
       return r
     }
 
     /// Runs the plan, progress on the terminal.
-    func download(_ plan: DownloadPlan, _ configured: Configured, session: Session, display: ProgressDisplay?) async throws -> [DownloadedFile] {
+    func download(_ plan: DownloadPlan, _ configured: Configured, session: Session, display: ProgressDisplay?) async throws -> [TargetOutcome] {
       let console = session.console
       var progress: (@Sendable (DownloadProgress) -> Void)? = nil
       if let display { progress = { @Sendable event in display.handle(event) } }
@@ -104,17 +140,20 @@ extension PyIndexCommand {
         display?.clear()
         console.warning(message)
       }
-      var downloaded: [DownloadedFile] = []
+      var outcomes: [TargetOutcome] = []
       try await session.run(configured, index: index, credentialURLs: plan.credentialURLs) { client in
-        downloaded = try await Downloader(client: client, warn: warn, progress: progress).download(lines: plan.lines, options: plan.options)
+        outcomes = try await Downloader(client: client, warn: warn, progress: progress).download(targets: plan.targets)
+        // One target: its failure is the run's, reported as ever.
+        if outcomes.count == 1, case .failure(let e) = outcomes[0].result { throw e }
       }
-      return downloaded
+      return outcomes
     }
 
     /// What was downloaded: pip's lines, or one JSON array.
-    func report(_ files: [DownloadedFile], console: Console) {
+    /// - Parameter targets: for a matrix, the targets each file serves, by path.
+    func report(_ files: [DownloadedFile], targets: [String: [String]]?, console: Console) {
       if json {
-        console.out("[" + files.map(Download.json).joined(separator: ", ") + "]")
+        console.out("[" + files.map { f in Download.json(f, targets: targets?[f.path]) }.joined(separator: ", ") + "]")
         return
       }
       if output.quiet { return }  // errors only
@@ -140,8 +179,9 @@ extension PyIndexCommand {
       return path
     }
 
-    static func json(_ f: DownloadedFile) -> String {
-      "{\"name\": \(JSON.quote(f.project)), \"version\": \(JSON.quote(f.version)), \"filename\": \(JSON.quote(f.filename)), \"path\": \(JSON.quote(f.path)), \"sha256\": \(JSON.quote(f.sha256)), \"size\": \(f.size), \"url\": \(JSON.quote(f.url.description))}"
+    static func json(_ f: DownloadedFile, targets: [String]? = nil) -> String {
+      let served = targets.map { ", \"targets\": [" + $0.map(JSON.quote).joined(separator: ", ") + "]" } ?? ""
+      return "{\"name\": \(JSON.quote(f.project)), \"version\": \(JSON.quote(f.version)), \"filename\": \(JSON.quote(f.filename)), \"path\": \(JSON.quote(f.path)), \"sha256\": \(JSON.quote(f.sha256)), \"size\": \(f.size), \"url\": \(JSON.quote(f.url.description))\(served)}"
     }
   }
 }

@@ -140,8 +140,21 @@ struct TargetOptions: ParsableArguments {
   @Option(name: .long, help: ArgumentHelp("Only files for this platform tag (e.g. manylinux_2_17_x86_64, win_amd64); repeatable.", valueName: "tag"))
   var platform: [String] = []
 
-  @Option(name: .long, help: ArgumentHelp("Target Python version: 3.12 or 312.", valueName: "version"), transform: { (v: String) throws in try Target.parsePythonVersion(v) })
-  var pythonVersion: [Int]?
+  @Option(name: .long, help: ArgumentHelp("Target Python version: 3.12 or 312 (download: repeatable, one target per version).", valueName: "version"), transform: { (v: String) throws in try Target.parsePythonVersion(v) })
+  var pythonVersion: [[Int]] = []
+
+  @Option(
+    name: .long,
+    help: ArgumentHelp("Target platform in uv's spelling: x86_64-manylinux_2_28, aarch64-unknown-linux-gnu, x86_64-unknown-linux-musl, x86_64-pc-windows-msvc, aarch64-apple-darwin, linux, windows, macos... (download: repeatable, one target per platform).", valueName: "platform"),
+    transform: TargetOptions.pythonPlatform)
+  var pythonPlatform: [PythonPlatform] = []
+
+  static func pythonPlatform(_ text: String) throws -> PythonPlatform {
+    guard let p = PythonPlatform(text) else {
+      throw ValidationError("'\(text)' is not a platform pyindex knows; use one of uv's: x86_64-manylinux_2_28 (or aarch64-, 2_17...2_40, 2014), x86_64-unknown-linux-gnu, aarch64-unknown-linux-gnu, x86_64-unknown-linux-musl, aarch64-unknown-linux-musl, x86_64-pc-windows-msvc, aarch64-pc-windows-msvc, i686-pc-windows-msvc, aarch64-apple-darwin, x86_64-apple-darwin, linux, windows, macos")
+    }
+    return p
+  }
 
   @Option(name: .long, help: ArgumentHelp("Target implementation: cp, pp, py...", valueName: "impl"))
   var implementation: String?
@@ -163,7 +176,30 @@ struct TargetOptions: ParsableArguments {
 
   init() {}
 
-  var hasTargetFlags: Bool { !platform.isEmpty || pythonVersion != nil || implementation != nil || !abi.isEmpty }
+  var hasTargetFlags: Bool { !platform.isEmpty || !pythonVersion.isEmpty || !pythonPlatform.isEmpty || implementation != nil || !abi.isEmpty }
+
+  /// Whether several targets were named (`--python-platform` or `--python-version` repeated).
+  var isMatrix: Bool { pythonVersion.count > 1 || pythonPlatform.count > 1 }
+
+  /// Checks what one target can take; `matrix`: whether the command takes several.
+  func validate(matrix: Bool) throws {
+    if !platform.isEmpty, !pythonPlatform.isEmpty { throw ValidationError("give --platform or --python-platform, not both") }
+    if !matrix, isMatrix { throw ValidationError("this command takes one target: give --python-version and --python-platform once each") }
+  }
+
+  /// Every combination of `--python-platform` and `--python-version`, each named for messages;
+  /// empty when there is one target (``explicitTarget``).
+  var matrix: [NamedTarget] {
+    guard isMatrix else { return [] }
+    let platforms: [PythonPlatform?] = pythonPlatform.isEmpty ? [nil] : pythonPlatform
+    let versions: [[Int]?] = pythonVersion.isEmpty ? [nil] : pythonVersion
+    return platforms.flatMap { p in
+      versions.map { v in
+        let name = [p?.name ?? self.platforms?.first, v.map { "Python " + $0.map(String.init).joined(separator: ".") }].compactMap { $0 }.joined(separator: ", ")
+        return NamedTarget(name: name, target: Target(platforms: p?.platforms ?? self.platforms, pythonVersion: v, implementation: implementation, abis: abis))
+      }
+    }
+  }
 
   /// `--platform` values, comma-separated lists split; nil when none was given.
   var platforms: [String]? { platform.isEmpty ? nil : platform.flatMap { $0.split(separator: ",").map(String.init) } }
@@ -180,6 +216,6 @@ struct TargetOptions: ParsableArguments {
 
   /// The target from the flags alone; unset dimensions stay unconstrained.
   var explicitTarget: Target {
-    Target(platforms: platforms, pythonVersion: pythonVersion, implementation: implementation, abis: abis)
+    Target(platforms: pythonPlatform.first?.platforms ?? platforms, pythonVersion: pythonVersion.first, implementation: implementation, abis: abis)
   }
 }

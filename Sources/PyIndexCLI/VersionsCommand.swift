@@ -21,6 +21,10 @@ extension PyIndexCommand.Index {
     @OptionGroup(title: "Network") var network: NetworkOptions
     @OptionGroup(title: "Output") var output: OutputOptions
 
+    mutating func validate() throws {
+      try target.validate(matrix: false)
+    }
+
     func run() async throws {
       let session = Session(output: output)
       let name: ProjectName
