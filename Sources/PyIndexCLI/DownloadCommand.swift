@@ -53,6 +53,14 @@ extension PyIndexCommand {
     @Flag(help: "Print a JSON array: one object per file.")
     var json = false
 
+    @Option(
+      help: ArgumentHelp("Ignore files uploaded at or after this time (PEP 700 upload-time): RFC 3339 (2024-05-01T12:00:00Z) or a date (2024-05-01, midnight UTC).", valueName: "datetime"),
+      transform: { (text: String) throws -> Timestamp in
+        guard let t = Timestamp(text) else { throw ValidationError("'\(text)' is not an RFC 3339 time (2024-05-01T12:00:00Z) or a date (2024-05-01)") }
+        return t
+      })
+    var uploadedPriorTo: Timestamp?
+
     @OptionGroup(title: "Target") var target: TargetOptions
     @OptionGroup(title: "Indexes") var index: IndexOptions
     @OptionGroup(title: "Network") var network: NetworkOptions
@@ -127,6 +135,7 @@ extension PyIndexCommand {
       (r.requireHashes, r.destination, r.parallelism, r.resolveDependencies) = (requireHashes, dest, jobs, !noDeps)
       r.target = target.explicitTarget
       r.matrix = target.matrix
+      r.uploadedPriorTo = uploadedPriorTo
       r.ignoreRequiresPython = target.ignoreRequiresPython
       return r
     }

@@ -23,6 +23,8 @@ public struct DownloadRequest: Sendable {
   public var noBinary: [String] = []
   public var pre = false
   public var ignoreRequiresPython = false
+  /// `--uploaded-prior-to`.
+  public var uploadedPriorTo: Timestamp?
 
   public init() {}
 }
@@ -83,6 +85,7 @@ public struct DownloadPlan: Sendable {
       options.resolveDependencies = request.resolveDependencies
       options.pythonFullVersion = fullVersion
       options.constraints = files.constraints
+      options.uploadedPriorTo = request.uploadedPriorTo
       targets.append(PlannedTarget(name: named.name, lines: lines, options: options))
     }
     let first = targets[0]

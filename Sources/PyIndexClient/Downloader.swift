@@ -26,6 +26,8 @@ public struct DownloadOptions: Sendable {
   public var constraints: [RequirementLine] = []
   /// The target's full Python version for markers (`python_full_version`), when known.
   public var pythonFullVersion: String?
+  /// `--uploaded-prior-to`: files uploaded at or after it (PEP 700 `upload-time`) are ignored.
+  public var uploadedPriorTo: Timestamp?
 
   public init(destination: String, target: Target, formats: FormatControl = .init(), prereleases: Bool = false, ignoreRequiresPython: Bool = false, parallelism: Int = 8) {
     self.destination = destination
@@ -313,6 +315,7 @@ public struct Downloader: Sendable {
     var wrongPython = Set<String>()
     for listed in try await memo.files(for: req.name, client: client) {
       let file = listed.file
+      if let cutoff = options.uploadedPriorTo, try !Downloader.uploaded(file, before: cutoff, page: listed.base) { continue }
       switch evaluator.evaluate(file) {
       case .success(let c): candidates.append((c, listed.base))
       case .failure(.requiresPython(let rp)):
@@ -337,6 +340,18 @@ public struct Downloader: Sendable {
     }
     let base = candidates.first { $0.0 == best }?.1 ?? ""
     return Selected(file: best.file, version: best.version.description, url: best.file.resolvedURL(base: base), project: req.name)
+  }
+
+  /// Whether `file` was uploaded before `cutoff`.
+  /// - Throws: a usage error naming the page when it gives no upload time (a page without
+  ///   PEP 700 times cannot say what the index held then).
+  static func uploaded(_ file: DistributionFile, before cutoff: Timestamp, page: String) throws(ClientError) -> Bool {
+    guard let text = file.uploadTime, let time = Timestamp(text) else {
+      throw .usage(
+        "--uploaded-prior-to: \(DisplaySafeURL(page)) gives no upload time for \(ServerText.clean(file.filename))",
+        hint: "it needs an index that serves PEP 700 upload-time (JSON pages: PyPI, pypiserver 2, recent devpi and Artifactory); drop --uploaded-prior-to for this index")
+    }
+    return time < cutoff
   }
 
   /// `name @ URL`: the file is downloaded as given (its userinfo was made a credential source

@@ -284,6 +284,7 @@ enum FixtureRouter {
         if let rp = f.requiresPython { o += ", \"requires-python\": \"\(rp)\"" }
         if let y = f.yanked { o += ", \"yanked\": \(y.isEmpty ? "true" : "\"\(y)\"")" }
         if profile.coreMetadata, let m = f.metadataSHA256 { o += ", \"core-metadata\": {\"sha256\": \"\(m)\"}" }
+        if let t = f.uploadTime { o += ", \"upload-time\": \"\(t)\"" }
         o += ", \"size\": \(f.contents.count)}"
         return o
       }

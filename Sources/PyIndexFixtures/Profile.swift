@@ -20,6 +20,15 @@ public struct FixtureFile: Sendable {
   public var metadata: [UInt8]?
   /// A metadata digest to advertise instead of the real one (to test mismatches).
   public var advertisedMetadataSHA256: String?
+  /// PEP 700 `upload-time`, on JSON pages.
+  public var uploadTime: String?
+
+  /// This file with `upload-time` set.
+  public func uploaded(_ time: String) -> FixtureFile {
+    var f = self
+    f.uploadTime = time
+    return f
+  }
   var metadataSHA256: String? { metadata.map { advertisedMetadataSHA256 ?? FixtureFile.sha256($0) } }
 
   public init(filename: String, contents: [UInt8], yanked: String? = nil, requiresPython: String? = nil, advertisedDigest: String? = nil, metadata: [UInt8]? = nil) {

@@ -76,3 +76,39 @@ struct MatrixEndToEndTests {
     #expect(two.stderr.contains("this command takes one target"))
   }
 }
+
+/// `--uploaded-prior-to`: the index as it was at a time, from PEP 700 `upload-time`.
+@Suite("download --uploaded-prior-to")
+struct UploadedPriorToEndToEndTests {
+  static let projects = [
+    FixtureProject(name: "dated", files: [
+      FixtureFile.wheel("dated", "1.0").uploaded("2024-01-10T08:00:00.000000Z"),
+      FixtureFile.wheel("dated", "2.0").uploaded("2024-06-01T12:00:00.123456Z"),
+    ])
+  ]
+
+  @Test("files uploaded at or after the time are ignored; a date means midnight UTC; a page without times is a usage error naming it")
+  func cutoff() async throws {
+    let dir = try Harness.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    try await Harness.withIndex(FixtureProfile(projects: Self.projects)) { index in
+      for (when, expected) in [("2024-06-01T12:00:00.123456Z", "1.0"), ("2024-06-01T14:00:00.2+02:00", "2.0"), ("2024-06-02", "2.0"), ("2024-01-01", nil)] {
+        let r = try await Harness.run(["download", "dated", "--no-deps", "-d", dir, "-i", index.simpleURL, "--uploaded-prior-to", when, "--json", "--no-cache"])
+        if let expected {
+          #expect(r.status == 0, "\(when): \(r.stderr)")
+          #expect(r.stdout.contains("\"version\": \"\(expected)\""), "\(when): \(r.stdout)")
+        } else {
+          #expect(r.status == 1, "\(when): \(r.stderr)")
+        }
+      }
+    }
+    try await Harness.withIndex(FixtureProfile(projects: Self.projects, json: false)) { index in
+      let r = try await Harness.run(["download", "dated", "--no-deps", "-d", dir, "-i", index.simpleURL, "--uploaded-prior-to", "2024-06-02"])
+      #expect(r.status == 64)
+      #expect(r.stderr.contains("--uploaded-prior-to: http://127.0.0.1:\(index.server.port)/simple/dated/ gives no upload time"), "\(r.stderr)")
+    }
+    let bad = try await Harness.run(["download", "dated", "--uploaded-prior-to", "last week"])
+    #expect(bad.status == 64)
+    #expect(bad.stderr.contains("is not an RFC 3339 time"))
+  }
+}
