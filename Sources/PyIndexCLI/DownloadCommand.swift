@@ -53,6 +53,12 @@ extension PyIndexCommand {
     @Flag(help: "Print a JSON array: one object per file.")
     var json = false
 
+    @Flag(help: "Resolve and choose, and write nothing to DEST (a file is fetched to a temporary directory only when its dependencies cannot be read otherwise).")
+    var dryRun = false
+
+    @Option(help: ArgumentHelp("Write pip's installation report (version 1) of what was chosen to FILE; - for stdout (the usual lines are then left out).", valueName: "file"))
+    var report: String?
+
     @Option(
       help: ArgumentHelp("Ignore files uploaded at or after this time (PEP 700 upload-time): RFC 3339 (2024-05-01T12:00:00Z) or a date (2024-05-01, midnight UTC).", valueName: "datetime"),
       transform: { (text: String) throws -> Timestamp in
@@ -70,6 +76,8 @@ extension PyIndexCommand {
       guard (1...64).contains(jobs) else { throw ValidationError("--jobs must be between 1 and 64") }
       guard !requirements.isEmpty || !requirementFiles.isEmpty else { throw ValidationError("give at least one requirement, or -r FILE") }
       try target.validate(matrix: true)
+      if report == "-", json { throw ValidationError("--report - and --json both write to stdout; give --report a file") }
+      if report?.isEmpty == true { throw ValidationError("--report needs a file, or - for stdout") }
     }
 
     func run() async throws {
@@ -111,9 +119,19 @@ extension PyIndexCommand {
           targets[f.path, default: []].append(o.name)
         }
       }
-      report(files, targets: matrix ? targets : nil, console: session.console)
+      if let path = report {
+        let served = files.map { ($0, matrix ? targets[$0.path] ?? [] : []) }
+        let environment = matrix ? nil : plan.targets.first.map { MarkerEnvironment(target: $0.options.target, pythonFullVersion: $0.options.pythonFullVersion) }
+        let text = InstallationReport.json(served, environment: environment, version: PyIndexCommand.version)
+        if path == "-" {
+          session.console.out(text)
+        } else if !FileManager.default.createFile(atPath: path, contents: Data((text + "\n").utf8)) {
+          throw session.fail(ClientError.fileSystem(path: path, detail: "cannot write the report"))
+        }
+      }
+      if report != "-" { self.report(files, targets: matrix ? targets : nil, console: session.console) }
       guard matrix else { return }
-      if !json, !output.quiet {
+      if !json, !output.quiet, report != "-" {
         for o in outcomes {
           if case .success(let got) = o.result { session.console.out("Target \(o.name): \(got.count) file\(got.count == 1 ? "" : "s")") }
         }
@@ -136,6 +154,7 @@ extension PyIndexCommand {
       r.target = target.explicitTarget
       r.matrix = target.matrix
       r.uploadedPriorTo = uploadedPriorTo
+      r.dryRun = dryRun
       r.ignoreRequiresPython = target.ignoreRequiresPython
       return r
     }
@@ -167,8 +186,9 @@ extension PyIndexCommand {
       }
       if output.quiet { return }  // errors only
       for f in files {
-        console.out(f.alreadyPresent ? "File was already downloaded \(f.path)" : "Saved \(Download.display(f.path))")
+        console.out(f.dryRun ? "Would download \(f.filename)" : f.alreadyPresent ? "File was already downloaded \(f.path)" : "Saved \(Download.display(f.path))")
       }
+      if dryRun { return }
       var seen = Set<String>()
       let names = files.map(\.project).filter { seen.insert($0).inserted }
       console.out("Successfully downloaded \(names.joined(separator: " "))")

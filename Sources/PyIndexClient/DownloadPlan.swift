@@ -25,6 +25,8 @@ public struct DownloadRequest: Sendable {
   public var ignoreRequiresPython = false
   /// `--uploaded-prior-to`.
   public var uploadedPriorTo: Timestamp?
+  /// `--dry-run`.
+  public var dryRun = false
 
   public init() {}
 }
@@ -86,6 +88,7 @@ public struct DownloadPlan: Sendable {
       options.pythonFullVersion = fullVersion
       options.constraints = files.constraints
       options.uploadedPriorTo = request.uploadedPriorTo
+      options.dryRun = request.dryRun
       targets.append(PlannedTarget(name: named.name, lines: lines, options: options))
     }
     let first = targets[0]

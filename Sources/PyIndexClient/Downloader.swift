@@ -28,6 +28,9 @@ public struct DownloadOptions: Sendable {
   public var pythonFullVersion: String?
   /// `--uploaded-prior-to`: files uploaded at or after it (PEP 700 `upload-time`) are ignored.
   public var uploadedPriorTo: Timestamp?
+  /// `--dry-run`: choose without writing to DEST. A file is fetched (into a temporary
+  /// directory, then removed) only when its dependencies can be read no other way.
+  public var dryRun = false
 
   public init(destination: String, target: Target, formats: FormatControl = .init(), prereleases: Bool = false, ignoreRequiresPython: Bool = false, parallelism: Int = 8) {
     self.destination = destination
@@ -78,6 +81,21 @@ public struct DownloadedFile: Sendable, Hashable {
   /// The URL it came from (printed redacted).
   public let url: DisplaySafeURL
   public let alreadyPresent: Bool
+  /// Asked for by the user (not a dependency), in the target that reported it.
+  public internal(set) var requested = false
+  /// A `name @ URL` requirement.
+  public internal(set) var isDirect = false
+  /// Chosen but not fetched (`--dry-run`): `path` is where it would go.
+  public internal(set) var dryRun = false
+}
+
+extension DownloadedFile {
+  /// This file as a dry run reports it: in `dest`, not fetched.
+  func wouldGo(to dest: String) -> DownloadedFile {
+    var f = DownloadedFile(project: project, version: version, filename: filename, path: dest + "/" + filename, sha256: sha256, size: size, url: url, alreadyPresent: alreadyPresent)
+    (f.requested, f.isDirect, f.dryRun) = (requested, isDirect, true)
+    return f
+  }
 }
 
 /// Picks and fetches the file pip would pick for each requirement, writing it to a
@@ -126,7 +144,10 @@ public struct Downloader: Sendable {
       if t.options.requireHashes { try Downloader.checkPinned(requirements) }
       work.append((t, environment, requirements))
     }
-    let dest = try Downloader.prepareDestination(targets.first?.options.destination ?? ".")
+    let dryRun = targets.first?.options.dryRun ?? false
+    let finalDest = try Downloader.prepareDestination(targets.first?.options.destination ?? ".", create: !dryRun)
+    let dest = dryRun ? try Downloader.scratchDirectory() : finalDest
+    defer { if dryRun { Downloader.removeScratch(dest) } }
     let staging = StagedFiles()
     let memo = RunMemo()
     let results = await withTaskGroup(of: (Int, Result<[DownloadedFile], ClientError>).self) { group in
@@ -143,7 +164,13 @@ public struct Downloader: Sendable {
       for await (k, r) in group { out[k] = r }
       return out
     }
-    let outcomes = targets.indices.map { TargetOutcome(name: targets[$0].name, result: results[$0] ?? .failure(.usage("the target was not resolved", hint: nil))) }
+    var outcomes = targets.indices.map { TargetOutcome(name: targets[$0].name, result: results[$0] ?? .failure(.usage("the target was not resolved", hint: nil))) }
+    if dryRun {
+      staging.discard()
+      // Where each file would go.
+      outcomes = outcomes.map { o in TargetOutcome(name: o.name, result: o.result.map { $0.map { $0.wouldGo(to: finalDest) } }) }
+      return outcomes
+    }
     let failures = outcomes.compactMap { o -> ClientError? in if case .failure(let e) = o.result { return e } else { return nil } }
     if failures.allSatisfy(\.isResolutionFailure) {
       // pip's behaviour for a run that fails to resolve, per target: only the files of the
@@ -256,6 +283,13 @@ public struct Downloader: Sendable {
         let metadata = wantsMetadata && selected.file.filename.hasSuffix(".whl") ? try await memo.metadata(for: selected.url) { try await self.remoteMetadata(selected) } : nil
         return .selected(item: item, selected, metadata)
       case .store(let item, let selected, let line, let readMetadata):
+        if options.dryRun, !readMetadata, !selected.nameFromResponse, let sha256 = selected.file.digests["sha256"] {
+          // Chosen, its dependencies known: nothing to fetch.
+          var file = selected.downloaded(
+            filename: selected.file.filename, version: selected.version, dest: dest, digests: ["sha256": sha256], size: selected.file.size ?? 0, alreadyPresent: false)
+          file.dryRun = true
+          return .stored(item: item, file, missingHash: nil, nil)
+        }
         let file: DownloadedFile
         do {
           // A file several targets choose is stored once; each of them gets the same answer.
@@ -276,7 +310,29 @@ public struct Downloader: Sendable {
     }
   }
 
-  static func prepareDestination(_ path: String) throws(ClientError) -> String {
+  /// A fresh directory for the files a dry run has to read.
+  static func scratchDirectory() throws(ClientError) -> String {
+    var template = Array(((getenv("TMPDIR").map { String(cString: $0) } ?? "/tmp") + "/pyindex-dry-run-XXXXXX").utf8CString)
+    let made = template.withUnsafeMutableBufferPointer { buf in buf.baseAddress.flatMap { mkdtemp($0) }.map { String(cString: $0) } }
+    guard let made else {
+      throw .fileSystem(path: "/tmp", detail: "cannot make a temporary directory: \(String(cString: strerror(errno)))")
+    }
+    return made
+  }
+
+  /// Removes a dry run's scratch directory and what it holds (no subdirectories).
+  static func removeScratch(_ dir: String) {
+    if let d = opendir(dir) {
+      while let e = readdir(d) {
+        let name = withUnsafeBytes(of: e.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+        if name != ".", name != ".." { unlink(dir + "/" + name) }
+      }
+      closedir(d)
+    }
+    rmdir(dir)
+  }
+
+  static func prepareDestination(_ path: String, create: Bool = true) throws(ClientError) -> String {
     var absolute = path
     if !path.hasPrefix("/") {
       var buf = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
@@ -285,6 +341,7 @@ public struct Downloader: Sendable {
       absolute = path == "." ? cwd : cwd + "/" + path
     }
     while absolute.count > 1, absolute.hasSuffix("/") { absolute.removeLast() }
+    if !create { return absolute }
     // mkdir -p
     var built = ""
     for part in absolute.split(separator: "/") {

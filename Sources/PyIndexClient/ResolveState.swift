@@ -44,7 +44,16 @@ extension Downloader {
     }
 
     /// The files downloaded, in the order their requirements were queued.
-    var results: [DownloadedFile] { items.compactMap(\.file) }
+    var results: [DownloadedFile] {
+      items.compactMap { item in
+        item.file.map { f in
+          var f = f
+          f.requested = item.pending.chain.isEmpty
+          f.isDirect = item.pending.line.requirement.url != nil
+          return f
+        }
+      }
+    }
 
     /// The next job to start, if any waits.
     mutating func nextJob() -> Job? {

@@ -1,0 +1,28 @@
+public import PyIndexModel
+import PyIndexAuth
+
+/// pip's installation report (`--report`, format version "1"), for what a `download` run chose:
+/// one `install` entry per file, `download_info.url` redacted, the archive's hashes, the
+/// project's name and version, `requested` and `is_direct`; for a matrix, each entry names the
+/// targets it serves (`targets`), and for one target `environment` holds its marker values.
+public enum InstallationReport {
+  /// The report's JSON text.
+  /// - Parameters:
+  ///   - files: each file once, with the targets it serves (empty for one target).
+  ///   - environment: the one target's marker values (nil for a matrix).
+  public static func json(_ files: [(file: DownloadedFile, targets: [String])], environment: MarkerEnvironment?, version: String) -> String {
+    let q = JSONText.quote
+    let entries = files.map { entry -> String in
+      let f = entry.file
+      var o = "{\"download_info\": {\"url\": \(q(f.url.description)), \"archive_info\": {\"hash\": \(q("sha256=" + f.sha256)), \"hashes\": {\"sha256\": \(q(f.sha256))}}}, "
+      o += "\"is_direct\": \(f.isDirect), \"requested\": \(f.requested), \"metadata\": {\"name\": \(q(f.project)), \"version\": \(q(f.version))}"
+      if !entry.targets.isEmpty { o += ", \"targets\": [" + entry.targets.map(q).joined(separator: ", ") + "]" }
+      return o + "}"
+    }
+    var text = "{\"version\": \"1\", \"pyindex_version\": \(q(version)), \"install\": [\(entries.joined(separator: ", "))]"
+    if let environment {
+      text += ", \"environment\": {" + environment.values.keys.sorted().map { "\(q($0)): \(q(environment.values[$0] ?? ""))" }.joined(separator: ", ") + "}"
+    }
+    return text + "}"
+  }
+}

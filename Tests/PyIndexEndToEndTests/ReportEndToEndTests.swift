@@ -1,0 +1,71 @@
+import Foundation
+import PyIndexFixtures
+import Testing
+
+/// `--dry-run` and `--report`: what a run would download, in pip's installation-report format.
+@Suite("download --dry-run --report")
+struct ReportEndToEndTests {
+  /// The entries of a report: name, version, file URL, sha256, requested, is_direct.
+  static func entries(_ json: String) throws -> Set<[String]> {
+    let object = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
+    #expect(object["version"] as? String == "1")
+    let install = try #require(object["install"] as? [[String: Any]])
+    return Set(install.map { i in
+      let info = i["download_info"] as? [String: Any]
+      let archive = info?["archive_info"] as? [String: Any]
+      let metadata = i["metadata"] as? [String: Any]
+      return [
+        metadata?["name"] as? String ?? "", metadata?["version"] as? String ?? "", info?["url"] as? String ?? "",
+        (archive?["hashes"] as? [String: String])?["sha256"] ?? "", "\(i["requested"] as? Bool ?? false)", "\(i["is_direct"] as? Bool ?? true)",
+      ]
+    })
+  }
+
+  @Test("the closure's report equals pip install --dry-run --ignore-installed --report; nothing is written to DEST, no whole file fetched")
+  func sameAsPip() async throws {
+    let dir = try Harness.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    let dest = dir + "/wheelhouse"
+    // PEP 658 metadata: the closure is known without any whole file.
+    var profile = ResolverEndToEndTests.profile
+    profile.coreMetadata = true
+    let requirements = ["lib-a", "lib-b"]
+    try await Harness.withIndex(profile) { index in
+      let r = try await Harness.run(["download", "-d", dest, "-i", index.simpleURL, "--dry-run", "--report", "-"] + requirements + ResolverEndToEndTests.target)
+      #expect(r.status == 0, "\(r.stderr)")
+      #expect(!FileManager.default.fileExists(atPath: dest), "--dry-run created DEST")
+      let ours = try Self.entries(r.stdout)
+      #expect(ours.map { $0[0] + " " + $0[1] }.sorted() == ["lib-a 2.0", "lib-b 1.0", "lib-d 1.5"], "\(ours)")
+      #expect(ours.filter { $0[4] == "true" }.map { $0[0] }.sorted() == ["lib-a", "lib-b"])
+      let wholeFiles = index.requests.filter { $0.path.hasSuffix(".whl") && $0.header("Range") == nil }
+      #expect(wholeFiles.isEmpty, "a dry run fetched whole files: \(wholeFiles.map(\.path))")
+      if PeerTests.pip != nil {
+        let p = try await PeerTests.runPip(
+          ["install", "--dry-run", "--ignore-installed", "--report", dir + "/pip.json", "-q", "-i", index.simpleURL] + requirements + ResolverEndToEndTests.target, home: dir)
+        #expect(p.status == 0, "\(p.stderr)")
+        let pips = try Self.entries(String(contentsOfFile: dir + "/pip.json", encoding: .utf8))
+        #expect(pips == ours, "pip only: \(pips.subtracting(ours)); pyindex only: \(ours.subtracting(pips))")
+      }
+      // Into a file, with the files downloaded this time: the same choices.
+      let written = try await Harness.run(["download", "-d", dest, "-i", index.simpleURL, "--report", dir + "/ours.json", "-q"] + requirements + ResolverEndToEndTests.target)
+      #expect(written.status == 0, "\(written.stderr)")
+      #expect(try Self.entries(String(contentsOfFile: dir + "/ours.json", encoding: .utf8)) == ours)
+      #expect(Harness.files(in: dest).count == 3)
+    }
+  }
+
+  @Test("a matrix's report names the targets each file serves")
+  func matrixReport() async throws {
+    let dir = try Harness.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    try await Harness.withIndex(MatrixEndToEndTests.profile) { index in
+      let r = try await Harness.run(["download", "mx-app", "-d", dir + "/d", "-i", index.simpleURL, "--dry-run", "--report", "-"] + MatrixEndToEndTests.matrix)
+      #expect(r.status == 0, "\(r.stderr)")
+      let object = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+      let install = try #require(object["install"] as? [[String: Any]])
+      #expect(install.count == 4)
+      #expect(install.allSatisfy { ($0["targets"] as? [String])?.isEmpty == false })
+      #expect(object["environment"] == nil)
+    }
+  }
+}
