@@ -59,7 +59,7 @@ let package = Package(
     .target(
       name: "PyIndexClient",
       dependencies: [
-        "PyIndexModel", "PyIndexParsing", "PyIndexAuth", "PyIndexTransport", "CZlib",
+        "PyIndexModel", "PyIndexParsing", "PyIndexAuth", "PyIndexTransport", "PyIndexConfig", "CZlib",
         .product(name: "Crypto", package: "swift-crypto"),
         .product(name: "NIOCore", package: "swift-nio"),
       ], swiftSettings: strictSettings),

@@ -32,7 +32,7 @@ extension PyIndexCommand {
     @Argument(help: "PEP 508 requirements: name, name==1.2, name>=1,<2, name[extra].")
     var requirements: [String] = []
 
-    @Option(name: [.customShort("r"), .customLong("requirement")], help: ArgumentHelp("Install from the given requirements file (pip's format: -r/-c nesting, --hash, option lines, ${VAR}); repeatable.", valueName: "file"))
+    @Option(name: [.customShort("r"), .customLong("requirement")], help: ArgumentHelp("Install from the given requirements file (pip's format: -r/-c nesting, --hash, option lines, ${VAR}); repeatable. A PEP 751 lock (pylock.toml, pylock.NAME.toml) is downloaded exactly, alone.", valueName: "file"))
     var requirementFiles: [String] = []
 
     @Option(name: [.customShort("c"), .customLong("constraint")], help: ArgumentHelp("Constrain versions with the given constraints file; repeatable.", valueName: "file"))
@@ -84,7 +84,9 @@ extension PyIndexCommand {
       let session = Session(output: output)
       let base = try session.configure(command: "download", index: index, network: network, target: target)
       // pip's rule, with the configured --only-binary/--no-binary counted as pip counts them.
-      if target.hasTargetFlags, !noDeps, !(base.formats.onlyBinary.contains(":all:") && base.formats.noBinary.isEmpty) {
+      // A lock names every file: no dependency is followed, so the rule has nothing to guard.
+      let locked = requirementFiles.contains(where: PyLock.isLockFile)
+      if target.hasTargetFlags, !noDeps, !locked, !(base.formats.onlyBinary.contains(":all:") && base.formats.noBinary.isEmpty) {
         throw session.fail(
           ClientError.usage(
             "When restricting platform and interpreter constraints using --python-version, --platform, --abi, or --implementation, either --no-deps must be set, or --only-binary=:all: must be set and --no-binary must not be set (or must be set to :none:).",

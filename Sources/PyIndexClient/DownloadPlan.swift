@@ -1,4 +1,5 @@
 public import PyIndexAuth
+import PyIndexConfig
 public import PyIndexModel
 
 /// What `download` was asked on the command line, before its requirements files are read.
@@ -67,12 +68,13 @@ public struct DownloadPlan: Sendable {
     _ request: DownloadRequest, environment: [String: String], read: (String) throws -> String, host: () -> HostPython? = { nil }
   ) throws -> DownloadPlan {
     var lines = try request.requirements.map { (r: String) throws(ModelError) in RequirementLine(requirement: try Requirement(r)) }
+    let lock = try readLock(request, read: read)
     var files = RequirementsFile()
-    for (path, isConstraint) in request.requirementFiles.map({ ($0, false) }) + request.constraintFiles.map({ ($0, true) }) {
+    for (path, isConstraint) in request.requirementFiles.filter({ !PyLock.isLockFile($0) }).map({ ($0, false) }) + request.constraintFiles.map({ ($0, true) }) {
       files.merge(try RequirementsFile.load(path, environment: environment, read: read), asConstraints: isConstraint)
     }
     lines += files.requirements
-    guard !lines.isEmpty else { throw ClientError.usage("no requirements to download: the requirements files list none", hint: nil) }
+    guard !lines.isEmpty || lock != nil else { throw ClientError.usage("no requirements to download: the requirements files list none", hint: nil) }
     var formats = FormatControl()
     // pip applies the options in the order given; --no-binary after --only-binary per value.
     for v in request.onlyBinary + files.onlyBinary { formats.add(v, onlyBinary: true) }
@@ -89,7 +91,15 @@ public struct DownloadPlan: Sendable {
       options.constraints = files.constraints
       options.uploadedPriorTo = request.uploadedPriorTo
       options.dryRun = request.dryRun
-      targets.append(PlannedTarget(name: named.name, lines: lines, options: options))
+      if let lock {
+        // Exactly the locked files: no dependency is followed, no index page is read.
+        let (locked, sizes) = try LockPlan.lines(lock, target: target, pythonFullVersion: fullVersion, formats: formats)
+        options.resolveDependencies = false
+        options.lockedSizes = sizes
+        targets.append(PlannedTarget(name: named.name, lines: locked, options: options))
+      } else {
+        targets.append(PlannedTarget(name: named.name, lines: lines, options: options))
+      }
     }
     let first = targets[0]
     // Markers are evaluated for the target, not for the machine pyindex runs on.
@@ -101,6 +111,17 @@ public struct DownloadPlan: Sendable {
     return DownloadPlan(
       lines: lines.filter { $0.requirement.applies(to: environment) }, ignored: lines.filter { !$0.requirement.applies(to: environment) },
       options: first.options, fileOptions: files, credentialURLs: credentialURLs, targets: targets)
+  }
+
+  /// The lock file among the `-r` files (`pylock.toml`, `pylock.NAME.toml`), which is
+  /// downloaded alone.
+  static func readLock(_ request: DownloadRequest, read: (String) throws -> String) throws -> PyLock? {
+    let locks = request.requirementFiles.filter(PyLock.isLockFile)
+    guard let path = locks.first else { return nil }
+    guard locks.count == 1, request.requirementFiles.count == 1, request.requirements.isEmpty, request.constraintFiles.isEmpty else {
+      throw ClientError.usage("a lock file is downloaded alone: no other requirement, -r or -c file with it", hint: "one run per lock; several targets with --python-platform and --python-version")
+    }
+    return try PyLock(parsing: try read(path), path: path)
   }
 
   /// The target: the flags where given, the host's Python for the rest (pip's defaults).

@@ -31,6 +31,8 @@ public struct DownloadOptions: Sendable {
   /// `--dry-run`: choose without writing to DEST. A file is fetched (into a temporary
   /// directory, then removed) only when its dependencies can be read no other way.
   public var dryRun = false
+  /// The sizes a lock file gives, by URL: a file of another size is an integrity failure.
+  public var lockedSizes: [String: Int] = [:]
 
   public init(destination: String, target: Target, formats: FormatControl = .init(), prereleases: Bool = false, ignoreRequiresPython: Bool = false, parallelism: Int = 8) {
     self.destination = destination
@@ -294,7 +296,7 @@ public struct Downloader: Sendable {
         do {
           // A file several targets choose is stored once; each of them gets the same answer.
           file = try await memo.stored(at: dest + "/" + selected.file.filename + (selected.nameFromResponse ? "\u{0}" + selected.url : "")) {
-            try await self.store(selected, dest: dest, allowed: line.hashes, requireHashes: options.requireHashes, staging: staging)
+            try await self.store(selected, dest: dest, allowed: line.hashes, requireHashes: options.requireHashes, size: options.lockedSizes[selected.url], staging: staging)
           }
         } catch let m as MissingHash {
           return .stored(item: item, nil, missingHash: m.line, nil)
@@ -438,7 +440,7 @@ public struct Downloader: Sendable {
   /// Writes the file to a temporary name, checks every digest the index gave and, when the
   /// requirement has `--hash` values, that the file matches one of them; stages it then, to be
   /// renamed once the run settles (``StagedFiles``).
-  private func store(_ selected: Selected, dest: String, allowed: [String: Set<String>], requireHashes: Bool, staging: StagedFiles) async throws -> DownloadedFile {
+  private func store(_ selected: Selected, dest: String, allowed: [String: Set<String>], requireHashes: Bool, size: Int? = nil, staging: StagedFiles) async throws -> DownloadedFile {
     let file = selected.file
     guard Downloader.isSafeFilename(file.filename) || selected.nameFromResponse else {
       throw ClientError.fileSystem(path: file.filename, detail: "unsafe file name (a separator, '..', NUL or a control character)")
@@ -469,6 +471,9 @@ public struct Downloader: Sendable {
       try await LocalFile.fsyncOffPool(fd, path: tempPath)
     }
     let (filename, version) = (sink.filename, sink.version)
+    if let size, verified.size != size {
+      throw ClientError.digestMismatch(filename: filename, url: DisplaySafeURL(selected.url), algorithm: "size", expected: String(size), actual: String(verified.size))
+    }
     if let line = try check.missingLine(verified.digests, filename: filename, url: selected.url, project: selected.project, version: version) {
       // Nothing unverified is kept: the caller reports the line to add.
       throw MissingHash(line: line)

@@ -1,0 +1,95 @@
+import PyIndexAuth
+public import PyIndexConfig
+public import PyIndexModel
+
+/// A lock file refused for a target: its `requires-python` or `environments` exclude the
+/// target, a package has no file for it (exit 1), or a package is a source pyindex cannot
+/// download (`vcs`, `directory`: exit 64).
+public struct LockRefusal: PyIndexError {
+  public let description: String
+  public let kind: FailureKind
+  public let hint: String?
+}
+
+/// What `download -r pylock.toml` fetches for one target, as PEP 751's installation steps say:
+/// the lock's `requires-python` and `environments` must admit the target; each package whose
+/// marker holds (extras empty, dependency groups the lock's `default-groups`) gets its best
+/// wheel for the target's tags, else its sdist or archive where `--only-binary` allows; every
+/// hash and the size are checked; nothing else is ever asked of an index.
+public enum LockPlan {
+  /// The `name @ URL` lines (with the lock's hashes) for `target`, and the locked sizes by URL.
+  public static func lines(_ lock: PyLock, target: Target, pythonFullVersion: String?, formats: FormatControl) throws -> (lines: [RequirementLine], sizes: [String: Int]) {
+    var environment = MarkerEnvironment(target: target, pythonFullVersion: pythonFullVersion)
+    environment.values["extras"] = ""
+    environment.values["dependency_groups"] = lock.defaultGroups.map(ProjectName.normalize).joined(separator: " ")
+    let lockName = lock.path.split(separator: "/").last.map(String.init) ?? lock.path
+    let python = pythonFullVersion ?? target.pythonVersion.map { $0.map(String.init).joined(separator: ".") }
+    if let rp = lock.requiresPython, let python, let spec = try? SpecifierSet(rp), let v = try? Version(python), !spec.contains(v) {
+      throw LockRefusal(description: "\(lockName) requires Python \(rp); the target's is \(python)", kind: .resolution, hint: "lock for this Python, or download for one the lock admits")
+    }
+    if !lock.environments.isEmpty {
+      let admitted = lock.environments.contains { text in (try? Marker(text))?.evaluate(environment) ?? false }
+      guard admitted else {
+        throw LockRefusal(description: "none of \(lockName)'s environments (\(lock.environments.joined(separator: "; "))) admits the target", kind: .resolution, hint: "lock for this platform and Python (uv export --format pylock.toml --python-platform ...)")
+      }
+    }
+    let matcher = TagMatcher(target: target)
+    let directory = lock.path.contains("/") ? String(lock.path[..<(lock.path.lastIndex(of: "/") ?? lock.path.endIndex)]) : "."
+    var lines: [RequirementLine] = []
+    var sizes: [String: Int] = [:]
+    for package in lock.packages {
+      if let marker = package.marker, !((try? Marker(marker))?.evaluate(environment) ?? false) { continue }
+      if let source = package.unsupportedSource {
+        throw LockRefusal(description: "\(lockName): \(package.name) is locked as a \(source) source, which pyindex cannot download as a file", kind: .usage, hint: "lock it from an index or as an archive")
+      }
+      guard let name = try? ProjectName(package.name) else { throw LockRefusal(description: "\(lockName): '\(package.name)' is not a project name", kind: .usage, hint: nil) }
+      guard let file = choose(package, name: name, matcher: matcher, formats: formats) else {
+        throw LockRefusal(
+          description: "\(lockName) locks no file of \(package.name) \(package.version ?? "") that fits the target", kind: .resolution,
+          hint: "the lock was made for other platforms or Pythons; lock for this one, or allow sdists (--only-binary)")
+      }
+      let url = try location(file, directory: directory, lockName: lockName)
+      let fragment = file.hashes["sha256"].map { "#sha256=" + $0 } ?? ""
+      let requirement = try Requirement("\(name.typed) @ \(url)\(fragment)")
+      lines.append(RequirementLine(requirement: requirement, hashes: file.hashes.mapValues { [$0] }, origin: lockName))
+      if let size = file.size { sizes[url] = size }
+    }
+    return (lines, sizes)
+  }
+
+  /// The best wheel for the target's tags, else the sdist or archive where allowed.
+  static func choose(_ p: PyLock.Package, name: ProjectName, matcher: TagMatcher, formats: FormatControl) -> PyLock.File? {
+    let binaryAllowed = formats.allowsBinary(name)
+    let sourceAllowed = formats.allowsSource(name)
+    if binaryAllowed {
+      let ranked = p.wheels.compactMap { w -> (PyLock.File, Int)? in
+        guard case .wheel(let parsed)? = DistributionKind(filename: w.name, project: name), let r = matcher.rank(parsed.tags) else { return nil }
+        return (w, r)
+      }
+      if let best = ranked.min(by: { $0.1 < $1.1 }) { return best.0 }
+    }
+    return sourceAllowed ? (p.sdist ?? p.archive) : nil
+  }
+
+  /// The file's URL: its `url`, else its `path` (relative to the lock's directory) as `file:`.
+  static func location(_ f: PyLock.File, directory: String, lockName: String) throws -> String {
+    if let url = f.url { return url }
+    guard let path = f.path else { throw LockRefusal(description: "\(lockName): \(f.name) has neither a url nor a path", kind: .usage, hint: nil) }
+    let absolute = path.hasPrefix("/") ? path : directory + "/" + path
+    return "file://" + absolute.split(separator: "/", omittingEmptySubsequences: false).map { encode(String($0)) }.joined(separator: "/")
+  }
+
+  /// A path segment percent-encoded (RFC 3986 pchar kept).
+  static func encode(_ segment: String) -> String {
+    let kept = Set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~!$&'()*+,;=:@".utf8)
+    var out = ""
+    for b in segment.utf8 {
+      if kept.contains(b) { out.unicodeScalars.append(Unicode.Scalar(b)) } else { out += "%" + String(b, radix: 16, uppercase: true).leftPadded(2) }
+    }
+    return out
+  }
+}
+
+extension String {
+  fileprivate func leftPadded(_ n: Int) -> String { count >= n ? self : String(repeating: "0", count: n - count) + self }
+}
