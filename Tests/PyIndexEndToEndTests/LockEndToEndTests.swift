@@ -108,4 +108,39 @@ struct LockEndToEndTests {
     #expect(refused.status == 64)
     #expect(refused.stderr.contains("from-git is locked as a vcs source"), "\(refused.stderr)")
   }
+
+  @Test("a lock made by the real uv export --format pylock.toml is downloaded exactly", .enabled(if: InstallerEndToEndTests.uv != nil))
+  func uvExport() async throws {
+    let uv = try #require(InstallerEndToEndTests.uv)
+    let dir = try Harness.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    try FileManager.default.createDirectory(atPath: dir + "/proj", withIntermediateDirectories: true)
+    try """
+      [project]
+      name = "proj"
+      version = "0.1"
+      requires-python = ">=3.11"
+      dependencies = ["demo-pkg"]
+      """.write(toFile: dir + "/proj/pyproject.toml", atomically: true, encoding: .utf8)
+    try await Harness.withIndex(.demo()) { index in
+      var env = Harness.baseEnvironment(home: dir)
+      // uv finds the peer's Python next to it; it never downloads one.
+      env["PATH"] = URL(fileURLWithPath: uv).deletingLastPathComponent().path + ":/usr/bin:/bin"
+      (env["UV_CACHE_DIR"], env["UV_PYTHON_DOWNLOADS"], env["UV_DEFAULT_INDEX"]) = (dir + "/uv-cache", "never", index.simpleURL)
+      let export = try await Harness.execute(uv, ["export", "--project", dir + "/proj", "--format", "pylock.toml", "-o", dir + "/proj/pylock.toml", "--no-emit-project", "-q"], environment: env)
+      #expect(export.status == 0, "\(export.stderr)")
+      let lock = try String(contentsOfFile: dir + "/proj/pylock.toml", encoding: .utf8)
+      #expect(lock.contains("created-by = \"uv\""))
+      let r = try await Harness.run(
+        ["download", "-r", dir + "/proj/pylock.toml", "-d", dir + "/wh", "--json", "--python-platform", "x86_64-manylinux_2_28", "--python-version", "3.11", "--python-version", "3.12"])
+      #expect(r.status == 0, "\(r.stderr)")
+      let files = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [[String: Any]])
+      // Each file is one the lock names, with the lock's digest; nothing else.
+      for f in files {
+        let name = f["filename"] as? String ?? "", sha = f["sha256"] as? String ?? ""
+        #expect(lock.contains("/files/\(name)\"") && lock.contains(sha), "\(name) is not in the lock with that digest")
+      }
+      #expect(Set(files.map { $0["filename"] as? String ?? "" }) == ["demo_pkg-1.10.0-cp311-cp311-manylinux_2_17_x86_64.whl", "demo_pkg-1.10.0-py3-none-any.whl"])
+    }
+  }
 }
