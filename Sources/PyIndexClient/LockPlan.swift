@@ -38,7 +38,12 @@ public enum LockPlan {
     var lines: [RequirementLine] = []
     var sizes: [String: Int] = [:]
     for package in lock.packages {
-      if let marker = package.marker, !((try? Marker(marker))?.evaluate(environment) ?? false) { continue }
+      if let text = package.marker {
+        guard let marker = try? Marker(text) else {
+          throw LockRefusal(description: "\(lockName): the marker of \(package.name) cannot be read: \(text)", kind: .usage, hint: "markers follow PEP 508 (and PEP 751's extras and dependency_groups)")
+        }
+        if !marker.evaluate(environment) { continue }
+      }
       if let source = package.unsupportedSource {
         throw LockRefusal(description: "\(lockName): \(package.name) is locked as a \(source) source, which pyindex cannot download as a file", kind: .usage, hint: "lock it from an index or as an archive")
       }

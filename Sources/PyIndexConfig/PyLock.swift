@@ -37,14 +37,7 @@ public struct PyLock: Sendable, Hashable {
   /// - Throws: ``ConfigError`` (a usage error) naming the file, and the line of a TOML error.
   public init(parsing text: String, path: String) throws(ConfigError) {
     self.path = path
-    let table: TOMLTable
-    do {
-      table = try TOMLTable(string: text)
-    } catch let e as TOMLParseError {
-      throw ConfigError(e.description, at: .file(path: path, line: e.source.begin.line), hint: "lock files follow PEP 751: https://packaging.python.org/en/latest/specifications/pylock-toml/")
-    } catch {
-      throw ConfigError("cannot be read as TOML", at: .file(path: path, line: nil))
-    }
+    let table = try TOMLText.parse(text, path: path, hint: "lock files follow PEP 751: https://packaging.python.org/en/latest/specifications/pylock-toml/")
     func fail(_ reason: String) -> ConfigError { ConfigError(reason, at: .file(path: path, line: nil), hint: "lock files follow PEP 751") }
     guard let version = table["lock-version"]?.string else { throw fail("no lock-version") }
     guard version.split(separator: ".").first == "1" else { throw fail("lock-version \(version) is not one pyindex reads (1.x)") }

@@ -36,6 +36,19 @@ public struct UVIndex: Sendable, Hashable {
   }
 }
 
+/// TOML text read with TOMLKit, its errors said with the file and line.
+enum TOMLText {
+  static func parse(_ text: String, path: String, hint: String) throws(ConfigError) -> TOMLTable {
+    do {
+      return try TOMLTable(string: text)
+    } catch let e as TOMLParseError {
+      throw ConfigError(e.description, at: .file(path: path, line: e.source.begin.line), hint: hint)
+    } catch {
+      throw ConfigError("cannot be read as TOML", at: .file(path: path, line: nil), hint: hint)
+    }
+  }
+}
+
 /// The index settings of one `uv.toml`, read with TOMLKit.
 public struct UVConfigFile: Sendable, Hashable {
   public let path: String
@@ -51,14 +64,7 @@ public struct UVConfigFile: Sendable, Hashable {
   ///   entry without a `url`.
   public init(parsing text: String, path: String) throws(ConfigError) {
     self.path = path
-    let table: TOMLTable
-    do {
-      table = try TOMLTable(string: text)
-    } catch let e as TOMLParseError {
-      throw ConfigError(e.description, at: .file(path: path, line: e.source.begin.line), hint: "uv's settings: https://docs.astral.sh/uv/reference/settings/")
-    } catch {
-      throw ConfigError("cannot be read as TOML", at: .file(path: path, line: nil))
-    }
+    let table = try TOMLText.parse(text, path: path, hint: "uv's settings: https://docs.astral.sh/uv/reference/settings/")
     let headers = UVConfigFile.indexHeaderLines(text)
     for key in table.keys.sorted() {
       switch key {

@@ -98,6 +98,11 @@ public indirect enum Marker: Sendable, Hashable, CustomStringConvertible {
         lhs = ProjectName.normalize(lhs)
         rhs = ProjectName.normalize(rhs)
       }
+      // PEP 751's `extras` and `dependency_groups` are sets (space-separated names here).
+      if case .variable(let name) = r, name == "extras" || name == "dependency_groups", op == "in" || op == "not in" {
+        let member = rhs.split(separator: " ").contains { Substring(ProjectName.normalize(lhs)) == $0 }
+        return op == "in" ? member : !member
+      }
       switch op {
       case "in": return rhs.contains(lhs)
       case "not in": return !rhs.contains(lhs)
@@ -137,6 +142,8 @@ public indirect enum Marker: Sendable, Hashable, CustomStringConvertible {
     "python_version", "python_full_version", "os_name", "sys_platform", "platform_release", "platform_system",
     "platform_version", "platform_machine", "platform_python_implementation", "implementation_name",
     "implementation_version", "extra",
+    // PEP 751: sets, in lock files' package markers.
+    "extras", "dependency_groups",
   ]
   static let legacy: [String: String] = [
     "os.name": "os_name", "sys.platform": "sys_platform", "platform.version": "platform_version",
