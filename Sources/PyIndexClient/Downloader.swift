@@ -152,18 +152,18 @@ public struct Downloader: Sendable {
     defer { if dryRun { Downloader.removeScratch(dest) } }
     let staging = StagedFiles()
     let memo = RunMemo()
-    let results = await withTaskGroup(of: (Int, Result<[DownloadedFile], ClientError>).self) { group in
+    let results = await withTaskGroup(of: Resolved.self) { group in
       for (k, (t, environment, requirements)) in work.enumerated() {
         group.addTask {
           do {
-            return (k, .success(try await self.resolve(requirements, options: t.options, dest: dest, environment: environment, staging: staging, memo: memo)))
+            return Resolved(index: k, result: .success(try await self.resolve(requirements, options: t.options, dest: dest, environment: environment, staging: staging, memo: memo)))
           } catch {
-            return (k, .failure(ClientError(error, at: dest)))
+            return Resolved(index: k, result: .failure(ClientError(error, at: dest)))
           }
         }
       }
       var out: [Int: Result<[DownloadedFile], ClientError>] = [:]
-      for await (k, r) in group { out[k] = r }
+      while let resolved = await group.next() { out[resolved.index] = resolved.result }
       return out
     }
     var outcomes = targets.indices.map { TargetOutcome(name: targets[$0].name, result: results[$0] ?? .failure(.usage("the target was not resolved", hint: nil))) }
@@ -183,6 +183,12 @@ public struct Downloader: Sendable {
       try? staging.commit()
     }
     return outcomes
+  }
+
+  /// What a target's task reports.
+  struct Resolved: Sendable {
+    let index: Int
+    let result: Result<[DownloadedFile], ClientError>
   }
 
   /// `--require-hashes`: every requirement pinned with `==` (a URL requirement names one file:
