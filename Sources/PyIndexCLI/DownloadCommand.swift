@@ -53,6 +53,12 @@ extension PyIndexCommand {
     @Flag(help: "Print a JSON array: one object per file.")
     var json = false
 
+    @Option(help: ArgumentHelp("With -r pylock.toml: an extra the lock's markers see in 'extras'; repeatable.", valueName: "name"))
+    var extra: [String] = []
+
+    @Option(help: ArgumentHelp("With -r pylock.toml: a dependency group the lock's markers see in 'dependency_groups' (default: the lock's default-groups); repeatable.", valueName: "name"))
+    var group: [String] = []
+
     @Flag(help: "Resolve and choose, and write nothing to DEST (a file is fetched to a temporary directory only when its dependencies cannot be read otherwise).")
     var dryRun = false
 
@@ -157,6 +163,7 @@ extension PyIndexCommand {
       r.matrix = target.matrix
       r.uploadedPriorTo = uploadedPriorTo
       r.dryRun = dryRun
+      (r.lockExtras, r.lockGroups) = (extra, group.isEmpty ? nil : group)
       r.ignoreRequiresPython = target.ignoreRequiresPython
       return r
     }

@@ -28,6 +28,9 @@ public struct DownloadRequest: Sendable {
   public var uploadedPriorTo: Timestamp?
   /// `--dry-run`.
   public var dryRun = false
+  /// `--extra` and `--group`, for a lock file's markers (nil groups: the lock's default).
+  public var lockExtras: [String] = []
+  public var lockGroups: [String]? = nil
 
   public init() {}
 }
@@ -93,7 +96,8 @@ public struct DownloadPlan: Sendable {
       options.dryRun = request.dryRun
       if let lock {
         // Exactly the locked files: no dependency is followed, no index page is read.
-        let (locked, sizes) = try LockPlan.lines(lock, target: target, pythonFullVersion: fullVersion, formats: formats)
+        let (locked, sizes) = try LockPlan.lines(
+          lock, target: target, pythonFullVersion: fullVersion, formats: formats, extras: request.lockExtras, groups: request.lockGroups)
         options.resolveDependencies = false
         options.lockedSizes = sizes
         targets.append(PlannedTarget(name: named.name, lines: locked, options: options))
@@ -117,7 +121,12 @@ public struct DownloadPlan: Sendable {
   /// downloaded alone.
   static func readLock(_ request: DownloadRequest, read: (String) throws -> String) throws -> PyLock? {
     let locks = request.requirementFiles.filter(PyLock.isLockFile)
-    guard let path = locks.first else { return nil }
+    guard let path = locks.first else {
+      if !request.lockExtras.isEmpty || request.lockGroups != nil {
+        throw ClientError.usage("--extra and --group choose what a lock file installs; give -r pylock.toml", hint: "for a requirement's extras, write name[extra]")
+      }
+      return nil
+    }
     guard locks.count == 1, request.requirementFiles.count == 1, request.requirements.isEmpty, request.constraintFiles.isEmpty else {
       throw ClientError.usage("a lock file is downloaded alone: no other requirement, -r or -c file with it", hint: "one run per lock; several targets with --python-platform and --python-version")
     }

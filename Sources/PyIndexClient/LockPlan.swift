@@ -13,15 +13,21 @@ public struct LockRefusal: PyIndexError {
 
 /// What `download -r pylock.toml` fetches for one target, as PEP 751's installation steps say:
 /// the lock's `requires-python` and `environments` must admit the target; each package whose
-/// marker holds (extras empty, dependency groups the lock's `default-groups`) gets its best
+/// marker holds (extras as given, dependency groups as given or the lock's `default-groups`) gets its best
 /// wheel for the target's tags, else its sdist or archive where `--only-binary` allows; every
-/// hash and the size are checked; nothing else is ever asked of an index.
+/// hash and the size are checked; nothing else is ever asked of an index. `--extra` and
+/// `--group` set the `extras` and `dependency_groups` markers see.
 public enum LockPlan {
   /// The `name @ URL` lines (with the lock's hashes) for `target`, and the locked sizes by URL.
-  public static func lines(_ lock: PyLock, target: Target, pythonFullVersion: String?, formats: FormatControl) throws -> (lines: [RequirementLine], sizes: [String: Int]) {
+  /// - Parameters:
+  ///   - extras: `--extra` names (markers see them in `extras`).
+  ///   - groups: `--group` names; nil for the lock's `default-groups`.
+  public static func lines(
+    _ lock: PyLock, target: Target, pythonFullVersion: String?, formats: FormatControl, extras: [String] = [], groups: [String]? = nil
+  ) throws -> (lines: [RequirementLine], sizes: [String: Int]) {
     var environment = MarkerEnvironment(target: target, pythonFullVersion: pythonFullVersion)
-    environment.values["extras"] = ""
-    environment.values["dependency_groups"] = lock.defaultGroups.map(ProjectName.normalize).joined(separator: " ")
+    environment.values["extras"] = extras.map(ProjectName.normalize).joined(separator: " ")
+    environment.values["dependency_groups"] = (groups ?? lock.defaultGroups).map(ProjectName.normalize).joined(separator: " ")
     let lockName = lock.path.split(separator: "/").last.map(String.init) ?? lock.path
     let python = pythonFullVersion ?? target.pythonVersion.map { $0.map(String.init).joined(separator: ".") }
     if let rp = lock.requiresPython, let python, let spec = try? SpecifierSet(rp), let v = try? Version(python), !spec.contains(v) {

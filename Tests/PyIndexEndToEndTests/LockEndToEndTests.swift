@@ -143,4 +143,39 @@ struct LockEndToEndTests {
       #expect(Set(files.map { $0["filename"] as? String ?? "" }) == ["demo_pkg-1.10.0-cp311-cp311-manylinux_2_17_x86_64.whl", "demo_pkg-1.10.0-py3-none-any.whl"])
     }
   }
+
+  @Test("--extra and --group choose what the lock's markers see; the lock's default-groups otherwise")
+  func extrasAndGroups() async throws {
+    let dir = try Harness.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    try await Harness.withIndex(MatrixEndToEndTests.profile) { index in
+      let text = """
+        lock-version = "1.0"
+        default-groups = ["dev"]
+        [[packages]]
+        name = "mx-app"
+        version = "1.0"
+        marker = "'docs' in extras"
+        wheels = [\(Self.wheel(Self.app, index))]
+        [[packages]]
+        name = "mx-win-helper"
+        version = "2.0"
+        marker = "'dev' in dependency_groups"
+        wheels = [\(Self.wheel(Self.helper, index))]
+        """
+      try text.write(toFile: dir + "/pylock.toml", atomically: true, encoding: .utf8)
+      let target = ["--python-platform", "linux", "--python-version", "3.12", "--dry-run", "--json"]
+      func chosen(_ flags: [String]) async throws -> [String] {
+        let r = try await Harness.run(["download", "-r", dir + "/pylock.toml", "-d", dir + "/wh"] + target + flags)
+        #expect(r.status == 0, "\(flags): \(r.stderr)")
+        let files = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [[String: Any]] ?? []
+        return files.compactMap { $0["name"] as? String }.sorted()
+      }
+      #expect(try await chosen([]) == ["mx-win-helper"])
+      #expect(try await chosen(["--extra", "docs"]) == ["mx-app", "mx-win-helper"])
+      #expect(try await chosen(["--group", "test"]) == [])
+      let misuse = try await Harness.run(["download", "x", "--extra", "docs", "--no-deps", "--python-version", "3.12"])
+      #expect(misuse.status == 64)
+    }
+  }
 }
