@@ -117,8 +117,13 @@ extension PyIndexCommand {
       defer { display?.clear() }
       let outcomes = try await download(plan, configured, session: session, display: display)
       display?.clear()
+      try finish(outcomes, plan: plan, session: session)
+    }
+
+    /// Says what the run did: the report, pip's lines (each file once, with the targets it
+    /// serves), and for a matrix each target's outcome; a failed target's error and exit code.
+    func finish(_ outcomes: [TargetOutcome], plan: DownloadPlan, session: Session) throws {
       let matrix = outcomes.count > 1
-      // A file several targets chose is reported once, with the targets it serves.
       var files: [DownloadedFile] = []
       var targets: [String: [String]] = [:]
       for o in outcomes {
@@ -130,12 +135,7 @@ extension PyIndexCommand {
       if let path = report {
         let served = files.map { ($0, matrix ? targets[$0.path] ?? [] : []) }
         let environment = matrix ? nil : plan.targets.first.map { MarkerEnvironment(target: $0.options.target, pythonFullVersion: $0.options.pythonFullVersion) }
-        let text = InstallationReport.json(served, environment: environment, version: PyIndexCommand.version)
-        if path == "-" {
-          session.console.out(text)
-        } else if !FileManager.default.createFile(atPath: path, contents: Data((text + "\n").utf8)) {
-          throw session.fail(ClientError.fileSystem(path: path, detail: "cannot write the report"))
-        }
+        try write(InstallationReport.json(served, environment: environment, version: PyIndexCommand.version), to: path, session: session)
       }
       if report != "-" { self.report(files, targets: matrix ? targets : nil, console: session.console) }
       guard matrix else { return }
@@ -146,12 +146,18 @@ extension PyIndexCommand {
       }
       var code: ExitCode? = nil
       for o in outcomes {
-        if case .failure(let e) = o.result {
-          let c = session.fail(TargetFailure(target: o.name, error: e))
-          code = code ?? c
-        }
+        if case .failure(let e) = o.result { code = code ?? session.fail(TargetFailure(target: o.name, error: e)) }
       }
       if let code { throw code }
+    }
+
+    /// The report on stdout (`-`) or into a file.
+    func write(_ text: String, to path: String, session: Session) throws {
+      if path == "-" {
+        session.console.out(text)
+      } else if !FileManager.default.createFile(atPath: path, contents: Data((text + "\n").utf8)) {
+        throw session.fail(ClientError.fileSystem(path: path, detail: "cannot write the report"))
+      }
     }
 
     /// The command line as a ``DownloadRequest``.
