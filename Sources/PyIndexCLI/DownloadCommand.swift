@@ -84,6 +84,9 @@ extension PyIndexCommand {
       try target.validate(matrix: true)
       if report == "-", json { throw ValidationError("--report - and --json both write to stdout; give --report a file") }
       if report?.isEmpty == true { throw ValidationError("--report needs a file, or - for stdout") }
+      if let report, report != "-", AtomicFileWriter.destination(forUserPath: report) == nil {
+        throw ValidationError("--report \(report) is not a regular file; give a new or regular file, or - for stdout")
+      }
     }
 
     func run() async throws {
@@ -155,8 +158,15 @@ extension PyIndexCommand {
     func write(_ text: String, to path: String, session: Session) throws {
       if path == "-" {
         session.console.out(text)
-      } else if !FileManager.default.createFile(atPath: path, contents: Data((text + "\n").utf8)) {
-        throw session.fail(ClientError.fileSystem(path: path, detail: "cannot write the report"))
+      } else {
+        guard let target = AtomicFileWriter.destination(forUserPath: path) else {
+          throw session.fail(ClientError.usage("--report \(path) is not a regular file", hint: "give a new or regular file, or - for stdout"))
+        }
+        let writer = AtomicFileWriter(path: target, mode: 0o644)
+        writer?.write(Array((text + "\n").utf8))
+        guard writer?.commit() == true else {
+          throw session.fail(ClientError.fileSystem(path: path, detail: "cannot write the report"))
+        }
       }
     }
 

@@ -108,7 +108,9 @@ struct NetworkOptions: ParsableArguments {
   init() {}
 
   mutating func validate() throws {
-    if let timeout, timeout <= 0 { throw ValidationError("--timeout must be positive") }
+    if let timeout, WireNumber.userSeconds(timeout) == nil {
+      throw ValidationError("--timeout must be a positive number of seconds, at most \(Int(WireNumber.maxUserSeconds))")
+    }
     if let retries, retries < 0 { throw ValidationError("--retries must be 0 or more") }
   }
 

@@ -1,3 +1,4 @@
+import PyIndexModel
 import PyIndexClient
 import Synchronization
 
@@ -55,7 +56,7 @@ final class ProgressDisplay: Sendable {
   }
 
   static func format(_ x: Double) -> String {
-    let tenths = Int((x * 10).rounded())
+    let tenths = (WireNumber.milliseconds(x) + 50) / 100
     return "\(tenths / 10).\(tenths % 10)"
   }
 

@@ -14,13 +14,16 @@ public final class AtomicFileWriter {
   private var failed = false
 
   /// nil when the directory or the temporary file cannot be created.
-  public init?(path: String) {
+  /// - Parameter mode: the file's permissions (0600 unless said: caches may hold what only the
+  ///   user should read).
+  public init?(path: String, mode: UInt32 = 0o600) {
     finalPath = path
     let dir = String(path[..<(path.lastIndex(of: "/") ?? path.endIndex)])
     guard AtomicFileWriter.makeDirectories(dir) else { return nil }
     tempPath = path + "." + String(UInt64.random(in: 0...UInt64.max), radix: 36) + ".tmp"
-    fd = open(tempPath, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+    fd = open(tempPath, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode_t(mode))
     guard fd >= 0 else { return nil }
+    fchmod(fd, mode_t(mode))
   }
 
   public func write(_ chunk: UnsafeRawBufferPointer) {
@@ -39,12 +42,31 @@ public final class AtomicFileWriter {
 
   public func write(_ bytes: [UInt8]) { bytes.withUnsafeBytes { write($0) } }
 
-  /// Renames the file into place (unless a write failed: then it is removed).
-  public func commit() {
-    guard fd >= 0 else { return }
+  /// Renames the file into place (unless a write failed: then it is removed); false when it
+  /// is not in place.
+  @discardableResult
+  public func commit() -> Bool {
+    guard fd >= 0 else { return false }
     close(fd)
     fd = -1
-    if failed || rename(tempPath, finalPath) != 0 { unlink(tempPath) }
+    if failed || rename(tempPath, finalPath) != 0 {
+      unlink(tempPath)
+      return false
+    }
+    return true
+  }
+
+  /// Where a file the user named (`--report FILE`) may be written: the path itself when
+  /// nothing is there, else the regular file it names once links are followed; nil for a
+  /// FIFO, a device, a directory or a link to one (a special file is never replaced).
+  public static func destination(forUserPath path: String) -> String? {
+    var st = stat()
+    if lstat(path, &st) != 0 { return errno == ENOENT ? path : nil }
+    guard let resolved = realpath(path, nil) else { return nil }
+    defer { free(resolved) }
+    let real = String(cString: resolved)
+    guard stat(real, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else { return nil }
+    return real
   }
 
   /// Removes the temporary file (nothing to do after ``commit()``).

@@ -44,6 +44,9 @@ public enum ClientError: PyIndexError {
   case hashesRequired(missing: [String], unpinned: Bool)
   /// Two requirements of the closure exclude each other (no backtracking); the text names both chains.
   case dependencyConflict(String)
+  /// A dependency a distribution's metadata declared names a `file:` location (`shown` is its
+  /// chain): pyindex reads local files only where the user configured them.
+  case localDependency(shown: String)
   /// A local file or directory problem.
   case fileSystem(path: String, detail: String)
   /// Bad input found before any request.
@@ -64,7 +67,7 @@ public enum ClientError: PyIndexError {
 
   public var kind: FailureKind {
     switch self {
-    case .projectNotFound, .noMatchingDistribution, .dependencyConflict: .resolution
+    case .projectNotFound, .noMatchingDistribution, .dependencyConflict, .localDependency: .resolution
     case .authentication: .authentication
     case .network, .httpStatus: .network
     case .unreadablePage, .digestMismatch, .hashesRequired: .integrity
@@ -97,6 +100,7 @@ public enum ClientError: PyIndexError {
       "\(f) from \(url) does not match its \(alg) digest: expected \(expected), got \(actual)"
     case .fileSystem(let path, let detail): "\(path): \(detail)"
     case .dependencyConflict(let text): "dependency conflict: \(text)"
+    case .localDependency(let shown): "\(shown) names a local file, and a distribution's metadata may not make pyindex read this machine's files"
     case .hashesRequired(let missing, let unpinned):
       unpinned
         ? "in --require-hashes mode every requirement must be pinned with ==; these are not: \(missing.joined(separator: ", "))"
@@ -137,6 +141,8 @@ public enum ClientError: PyIndexError {
     case .hashesRequired(_, let unpinned):
       unpinned ? "pin each requirement (name==version) and give its --hash, or drop --require-hashes and every --hash" : "check that these digests are the ones you expect before adding them"
     case .fileSystem: nil
+    case .localDependency:
+      "pyindex reads file: locations only where you configured them (a local index, --find-links, a requirement or lock you give); if you trust the file, give it yourself as NAME @ file:///PATH"
     case .dependencyConflict: "pin the project to a version both accept (a -c constraints file), or download with --no-deps; pyindex does not backtrack"
     case .usage(_, let hint): hint
     case .wrapped(let e): e.hint

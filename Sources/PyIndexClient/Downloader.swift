@@ -235,6 +235,9 @@ public struct Downloader: Sendable {
     /// Absolute, without fragment; userinfo stripped (a credential source already).
     var url: String
     var project: ProjectName
+    /// Whether a `file:` URL may be read: the user configured its location (a local index or
+    /// find-links path, a requirement or lock they gave), never an index page or metadata.
+    var mayReadLocal = false
     /// A `name @ URL` whose path names no distribution file: the response's
     /// `Content-Disposition` names it (and so gives the version).
     var nameFromResponse = false
@@ -374,7 +377,7 @@ public struct Downloader: Sendable {
       req = req.narrowed(by: narrowing)
     }
     let demands = demands + constraints.map { Demand(specifier: $0.requirement.specifier, shown: "constraint \($0.requirement.text)\($0.origin.map { " (\($0))" } ?? "")") }
-    if let url = req.url { return try selectURL(url, requirement: req) }
+    if let url = req.url { return try selectURL(url, requirement: req, fromUser: !line.isDependency, shown: demands.first?.shown ?? req.text) }
     let evaluator = CandidateEvaluator(project: req.name, matcher: matcher, formats: options.formats, ignoreRequiresPython: options.ignoreRequiresPython)
     var candidates: [(Candidate, String)] = []
     var wrongPython = Set<String>()
@@ -404,7 +407,9 @@ public struct Downloader: Sendable {
       warn("the candidate selected for download is a yanked version: \(ServerText.clean(best.file.filename))\(reason.isEmpty ? "" : "; reason for being yanked: \(ServerText.clean(reason))")")
     }
     let base = candidates.first { $0.0 == best }?.1 ?? ""
-    return Selected(file: best.file, version: best.version.description, url: best.file.resolvedURL(base: base), project: req.name)
+    return Selected(
+      file: best.file, version: best.version.description, url: best.file.resolvedURL(base: base), project: req.name,
+      mayReadLocal: URLReference.scheme(of: base) == "file")
   }
 
   /// Whether `file` was uploaded before `cutoff`.
@@ -421,11 +426,14 @@ public struct Downloader: Sendable {
 
   /// `name @ URL`: the file is downloaded as given (its userinfo was made a credential source
   /// for its origin), checked against the URL's `#sha256=` fragment and the line's `--hash`.
-  private func selectURL(_ raw: String, requirement req: Requirement) throws -> Selected {
+  /// A `file:` URL is read only when the user gave the requirement (`fromUser`), never when a
+  /// distribution's metadata declared it.
+  private func selectURL(_ raw: String, requirement req: Requirement, fromUser: Bool, shown: String) throws -> Selected {
     let url = Redaction.withoutUserinfo(raw)
     guard let scheme = URLReference.scheme(of: url), ["http", "https", "file"].contains(scheme) else {
       throw ClientError.usage("\(DisplaySafeURL(raw)): only http, https and file URLs can be downloaded", hint: nil)
     }
+    if scheme == "file", !fromUser { throw ClientError.localDependency(shown: ServerText.clean(Redaction.redact(shown))) }
     let file = DistributionFile(filename: nil, href: url)
     let filename = file.filename
     guard let kind = DistributionKind(filename: filename, project: req.name) else {
@@ -435,7 +443,7 @@ public struct Downloader: Sendable {
       }
       return Selected(file: file, version: "", url: URLReference.stripFragment(url), project: req.name, nameFromResponse: true)
     }
-    return Selected(file: file, version: kind.version.description, url: URLReference.stripFragment(url), project: req.name)
+    return Selected(file: file, version: kind.version.description, url: URLReference.stripFragment(url), project: req.name, mayReadLocal: fromUser)
   }
 
   /// `a`, `a and b`, `a, b and c`.
@@ -491,7 +499,7 @@ public struct Downloader: Sendable {
 
   /// The file through ``VerifiedFetch``, a mismatch said with the file's name.
   private func fetch(_ selected: Selected, check: HashCheck, into sink: inout DiskSink) async throws -> VerifiedFile {
-    let fetch = VerifiedFetch(transport: client.transport, url: selected.url, expected: check.expected, alsoCompute: check.allowed.keys, allowsLocal: true)
+    let fetch = VerifiedFetch(transport: client.transport, url: selected.url, expected: check.expected, alsoCompute: check.allowed.keys, allowsLocal: selected.mayReadLocal)
     do {
       guard let verified = try await fetch.run(into: &sink) else { throw ClientError.fileSystem(path: sink.path, detail: "no body") }
       return verified

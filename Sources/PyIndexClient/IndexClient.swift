@@ -314,7 +314,7 @@ public struct IndexClient: Sendable {
       }
       do { inflater = try Inflater() } catch { return .failure(ParseError.unreadable("\(error)")) }
     }
-    if inflater == nil, let length = response.header("content-length").flatMap({ Int($0) }), length <= IndexClient.smallPage {
+    if inflater == nil, let length = response.header("content-length").flatMap(WireNumber.count), length <= IndexClient.smallPage {
       // A small page is read whole and parsed here: no parser thread, no pipe.
       let bytes = try await response.body.collect(upTo: IndexClient.smallPage)
       bytes.withUnsafeBytes { tee?.write($0) }

@@ -42,6 +42,19 @@ enum LocalFile {
     }
   }
 
+  /// The canonical absolute path of `path` (every link followed), nil when it does not exist.
+  static func realPath(_ path: String) -> String? {
+    guard let resolved = realpath(path, nil) else { return nil }
+    defer { free(resolved) }
+    return String(cString: resolved)
+  }
+
+  /// Whether `path` is a regular file (links followed).
+  static func isRegularFile(_ path: String) -> Bool {
+    var st = stat()
+    return stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFREG
+  }
+
   /// Writes all of `chunk` to `fd`.
   static func writeAll(_ fd: Int32, _ chunk: UnsafeRawBufferPointer, path: String) throws(ClientError) {
     guard let base = chunk.baseAddress else { return }

@@ -55,9 +55,17 @@ public enum LockPlan {
       }
       guard let name = try? ProjectName(package.name) else { throw LockRefusal(description: "\(lockName): '\(package.name)' is not a project name", kind: .usage, hint: nil) }
       guard let file = choose(package, name: name, matcher: matcher, formats: formats) else {
+        let sdistRefused = (package.sdist ?? package.archive) != nil && !formats.allowsSource(name)
         throw LockRefusal(
           description: "\(lockName) locks no file of \(package.name) \(package.version ?? "") that fits the target", kind: .resolution,
-          hint: "the lock was made for other platforms or Pythons; lock for this one, or allow sdists (--only-binary)")
+          hint: sdistRefused
+            ? "the lock has a source distribution of it: drop --only-binary, or relax it (--only-binary :none: or without \(name.typed)), to download that; or lock for this platform and Python"
+            : "the lock was made for other platforms or Pythons; lock for this one")
+      }
+      guard !file.hashes.isEmpty else {
+        throw LockRefusal(
+          description: "\(lockName): \(file.name) of \(package.name) has no hashes, and PEP 751 requires them: nothing would verify what is downloaded",
+          kind: .integrity, hint: "lock again with a tool that records hashes (uv export --format pylock.toml, pip lock)")
       }
       let url = try location(file, directory: directory, lockName: lockName)
       let fragment = file.hashes["sha256"].map { "#sha256=" + $0 } ?? ""
@@ -83,10 +91,20 @@ public enum LockPlan {
   }
 
   /// The file's URL: its `url`, else its `path` (relative to the lock's directory) as `file:`.
+  /// A path must name a regular file inside the lock's directory tree once every link is
+  /// followed: a lock cannot make pyindex copy `~/.netrc` into DEST.
   static func location(_ f: PyLock.File, directory: String, lockName: String) throws -> String {
     if let url = f.url { return url }
     guard let path = f.path else { throw LockRefusal(description: "\(lockName): \(f.name) has neither a url nor a path", kind: .usage, hint: nil) }
-    let absolute = path.hasPrefix("/") ? path : directory + "/" + path
+    let given = path.hasPrefix("/") ? path : directory + "/" + path
+    guard let root = LocalFile.realPath(directory), let absolute = LocalFile.realPath(given) else {
+      throw LockRefusal(description: "\(lockName): the locked path \(path) of \(f.name) does not exist", kind: .fileSystem, hint: "put the file where the lock says, or lock again")
+    }
+    guard absolute.hasPrefix(root == "/" ? "/" : root + "/"), LocalFile.isRegularFile(absolute) else {
+      throw LockRefusal(
+        description: "\(lockName): the locked path \(path) of \(f.name) is not a regular file inside the lock's directory", kind: .usage,
+        hint: "a lock's path entries must stay inside the directory of the lock (no link out of it)")
+    }
     return "file://" + absolute.split(separator: "/", omittingEmptySubsequences: false).map { encode(String($0)) }.joined(separator: "/")
   }
 

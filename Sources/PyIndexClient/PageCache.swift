@@ -1,3 +1,4 @@
+import PyIndexModel
 import Crypto
 import PyIndexAuth
 
@@ -77,8 +78,8 @@ public struct PageCache: Sendable {
       guard let eq = part.firstIndex(of: "=") else { continue }
       fields[String(part[..<eq])] = PageCache.unescape(part[part.index(after: eq)...])
     }
-    guard fields["v"] == "1", let url = fields["url"], let type = fields["type"], let stored = fields["stored"].flatMap(Double.init),
-      let maxAge = fields["max-age"].flatMap(Double.init)
+    guard fields["v"] == "1", let url = fields["url"], let type = fields["type"], let stored = fields["stored"].flatMap(WireNumber.count).map(Double.init),
+      let maxAge = fields["max-age"].flatMap({ WireNumber.seconds($0, limit: PageCache.longestMaxAge) })
     else { return nil }
     return Entry(url: url, contentType: type, etag: fields["etag"], lastModified: fields["last-modified"], storedAt: stored, maxAge: maxAge, bodyOffset: end + 1, path: path)
   }
@@ -92,10 +93,14 @@ public struct PageCache: Sendable {
       let d = String(directive).trimmingBlanks()
       if d == "no-store" { return nil }
       if d == "no-cache" { return 0 }
-      if d.hasPrefix("max-age="), let v = Double(d.dropFirst(8)) { age = max(0, v) }
+      // A year at most: a server's `max-age=1e300` must not overflow what is stored.
+      if d.hasPrefix("max-age="), let v = WireNumber.seconds(d.dropFirst(8), limit: PageCache.longestMaxAge) { age = v }
     }
     return age
   }
+
+  /// The longest freshness honoured: a year.
+  static let longestMaxAge = 365 * 86_400.0
 
   /// The header line of an entry.
   static func header(url: String, contentType: String, etag: String?, lastModified: String?, maxAge: Double, now: Double) -> [UInt8] {

@@ -12,6 +12,7 @@ extension Downloader {
   func remoteMetadata(_ selected: Selected) async throws -> CoreMetadata? {
     let url = selected.url
     if url.hasPrefix("file://") {
+      guard selected.mayReadLocal else { return nil }
       // A local wheel: reading its METADATA in place costs nothing.
       let path = URLReference.percentDecode(Substring(url.dropFirst(7))) ?? String(url.dropFirst(7))
       return (try? WheelMetadata.read(path: path)).map(CoreMetadata.init)
@@ -66,7 +67,7 @@ extension Downloader {
   private func fetchRange(_ range: String, url: String) async throws -> ([UInt8], Int)? {
     try await client.transport.get(url, headers: [("Accept", "*/*"), ("Accept-Encoding", "identity"), ("Range", range)]) { response in
       guard response.status == 206, let contentRange = response.header("Content-Range"),
-        let total = contentRange.split(separator: "/").last.flatMap({ Int($0) })
+        let total = contentRange.split(separator: "/").last.flatMap(WireNumber.count)
       else { return nil }
       return (try await response.body.collect(upTo: 16 << 20 + WheelMetadata.tailSize), total)
     }

@@ -97,7 +97,8 @@ extension Downloader {
             fresh[i].merged = fresh[i].demands + pending.demands
             fresh[i].line = RequirementLine(
               requirement: first.requirement.narrowed(by: req.specifier.specifiers).adding(extras: req.extras),
-              hashes: first.hashes.merging(pending.line.hashes) { $0.union($1) }, origin: first.origin ?? pending.line.origin)
+              hashes: first.hashes.merging(pending.line.hashes) { $0.union($1) }, origin: first.origin ?? pending.line.origin,
+              isDependency: first.isDependency)
             continue
           }
           fresh.append(pending)
@@ -172,7 +173,7 @@ extension Downloader {
         let base = !onlyExtras && dep.applies(to: environment)
         let viaExtra = extras.contains { dep.applies(to: environment, extra: $0) } && !dep.applies(to: environment)
         guard base || viaExtra else { continue }
-        out.append(Pending(line: RequirementLine(requirement: dep, origin: nil), chain: chain))
+        out.append(Pending(line: RequirementLine(requirement: dep, origin: nil, isDependency: true), chain: chain))
       }
       return out
     }

@@ -159,6 +159,6 @@ public struct VerifiedFetch: Sendable {
   /// The first byte a `Content-Range: bytes a-b/total` covers.
   static func rangeStart(_ header: String?) -> Int? {
     guard let header, header.hasPrefix("bytes ") else { return nil }
-    return Int(header.dropFirst(6).prefix(while: { $0 != "-" }))
+    return WireNumber.count(header.dropFirst(6).prefix(while: { $0 != "-" }))
   }
 }

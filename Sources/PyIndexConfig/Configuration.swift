@@ -1,3 +1,5 @@
+import PyIndexModel
+
 /// The settings pyindex runs with and where each came from: the command line (and the option
 /// lines of requirements files), then `PYINDEX_<KEY>`, then `PIP_<KEY>`, then pip's files (the
 /// command's section over `[global]`, a later file over an earlier one); the indexes from uv's
@@ -149,7 +151,7 @@ extension Configuration {
     cert = explicit.cert ?? layers.value(.cert)
     clientCert = explicit.clientCert ?? layers.value(.clientCert)
     proxy = explicit.proxy ?? layers.value(.proxy)
-    if let v = try first(explicit.timeout, { () throws(ConfigError) in try layers.number(.timeout, Double.init, valid: { $0 > 0 }, expected: "a positive number of seconds") }) { timeout = v }
+    if let v = try first(explicit.timeout, { () throws(ConfigError) in try layers.number(.timeout, Double.init, valid: { WireNumber.userSeconds($0) != nil }, expected: "a positive number of seconds, at most \(Int(WireNumber.maxUserSeconds))") }) { timeout = v }
     if let v = try first(explicit.retries, { () throws(ConfigError) in try layers.number(.retries, Int.init, valid: { $0 >= 0 }, expected: "a whole number, 0 or more") }) { retries = v }
     if let v = explicit.keyringProvider ?? layers.value(.keyringProvider) {
       guard ["auto", "disabled", "import", "subprocess"].contains(v.value) else {

@@ -324,9 +324,19 @@ enum FixtureRouter {
 
   /// A directory tree: `/simple/<name>/` answers `index.json` (when JSON is preferred and
   /// present) or `index.html`; other paths are files under the root.
-  static func staticTree(_ request: RecordedRequest, root: String) -> FixtureResponse {
+  static func staticTree(_ request: RecordedRequest, root configured: String) -> FixtureResponse {
     let path = request.path
     guard !path.contains("..") else { return .text(400, "bad path") }
+    // Answers only for its own loopback address (no DNS rebinding), and only inside the root
+    // once every link is followed.
+    guard HostHeader.accepts(request.header("Host"), listeningOn: "127.0.0.1", port: request.serverPort) else {
+      return .text(421, "this index answers only requests for its own address")
+    }
+    guard let root = realPath(configured) else { return .text(404, "Not Found") }
+    func readFile(_ p: String) -> [UInt8]? {
+      guard let real = realPath(p), real == root || real.hasPrefix(root + "/") else { return nil }
+      return FixtureRouter.readFile(real)
+    }
     if path.hasSuffix("/") {
       if prefersJSON(request.header("Accept") ?? ""), let body = readFile(root + path + "index.json") {
         return FixtureResponse(status: 200, headers: [("Content-Type", "application/vnd.pypi.simple.v1+json")], body: body)
@@ -339,6 +349,12 @@ enum FixtureRouter {
     if let body = readFile(root + path) { return FixtureResponse(status: 200, headers: [("Content-Type", "application/octet-stream")], body: body) }
     if readFile(root + path + "/index.html") != nil { return redirect(path + "/") }
     return .text(404, "Not Found")
+  }
+
+  static func realPath(_ path: String) -> String? {
+    guard let resolved = realpath(path, nil) else { return nil }
+    defer { free(resolved) }
+    return String(cString: resolved)
   }
 
   static func readFile(_ path: String) -> [UInt8]? {

@@ -40,6 +40,9 @@ public struct FixtureResponse: Sendable {
   public var resetAfter: Int?
   /// Send the body in this many pieces, with this many milliseconds between them (a slow body).
   public var slowly: (pieces: Int, milliseconds: Int)?
+  /// A `Content-Length` to announce instead of the body's (a lie); the connection closes
+  /// after the body that was really sent.
+  public var announcedLength: Int?
   public init(status: Int, headers: [(String, String)] = [], body: [UInt8] = [], stallAfter: Int? = nil) {
     self.status = status
     self.headers = headers
@@ -155,7 +158,7 @@ public final class LoopbackServer: Sendable {
           record(request)
           let r = respond(request)
           var headers = HTTPHeaders(r.headers)
-          headers.replaceOrAdd(name: "Content-Length", value: String(r.body.count))
+          headers.replaceOrAdd(name: "Content-Length", value: String(r.announcedLength ?? r.body.count))
           if !h.isKeepAlive { headers.replaceOrAdd(name: "Connection", value: "close") }
           try await outbound.write(.head(HTTPResponseHead(version: h.version, status: HTTPResponseStatus(statusCode: r.status), headers: headers)))
           if let stall = r.stallAfter {
@@ -183,6 +186,7 @@ public final class LoopbackServer: Sendable {
               if k > 0 { try await Task.sleep(for: .milliseconds(milliseconds)) }
               try await outbound.write(.body(.byteBuffer(ByteBuffer(bytes: r.body[start..<min(start + size, r.body.count)]))))
             }
+            if r.announcedLength != nil { return }  // closing short of what was announced
             try await outbound.write(.end(nil))
             if !h.isKeepAlive { return }
             head = nil

@@ -6,11 +6,15 @@ public struct RequirementLine: Sendable, Hashable {
   public let hashes: [String: Set<String>]
   /// `file:line`, or nil for the command line.
   public let origin: String?
+  /// Whether a distribution's metadata declared it (`Requires-Dist`), rather than the user:
+  /// such a requirement may not name a `file:` location.
+  public let isDependency: Bool
 
-  public init(requirement: Requirement, hashes: [String: Set<String>] = [:], origin: String? = nil) {
+  public init(requirement: Requirement, hashes: [String: Set<String>] = [:], origin: String? = nil, isDependency: Bool = false) {
     self.requirement = requirement
     self.hashes = hashes
     self.origin = origin
+    self.isDependency = isDependency
   }
 }
 

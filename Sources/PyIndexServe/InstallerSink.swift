@@ -1,6 +1,7 @@
 import NIOCore
 import NIOHTTP1
 import PyIndexAuth
+import PyIndexModel
 import PyIndexClient
 import PyIndexTransport
 
@@ -31,7 +32,7 @@ struct InstallerSink: FetchSink {
       return false
     }
     var headers = HTTPHeaders([("Content-Type", "application/octet-stream")])
-    if let length = response.header("content-length").flatMap({ Int($0) }) {
+    if let length = response.header("content-length").flatMap(WireNumber.count) {
       headers.add(name: "Content-Length", value: String(length))
     } else {
       headers.add(name: "Transfer-Encoding", value: "chunked")

@@ -132,6 +132,12 @@ public final class ShimServer: Sendable {
       try await send(out, request, status: .methodNotAllowed, text: "only GET and HEAD")
       return true
     }
+    if listenToken == nil, !HostHeader.accepts(request.headers["Host"].first, listeningOn: host, port: port) {
+      // DNS rebinding: a web page whose name now points at this address sends its own name.
+      log("refused a request for another host (Host: \(ServerText.clean(request.headers["Host"].first ?? "none"))): serve answers only for \(host):\(port) without --listen-token")
+      try await send(out, request, status: .misdirectedRequest, text: "this index answers only requests for its own address")
+      return true
+    }
     if let token = listenToken, !ShimServer.authorized(request.headers["Authorization"].first, token: token) {
       try await send(out, request, status: .unauthorized, text: "this index wants the --listen-token as password", headers: [("WWW-Authenticate", "Basic realm=\"pyindex serve\"")])
       return true

@@ -1,3 +1,4 @@
+import PyIndexModel
 import NIOCore
 import PyIndexAuth
 import NIOPosix
@@ -89,7 +90,7 @@ enum CertificateProbe {
     let sni = NoProxy.ipBytes(host) == nil ? host : nil
     let promise = MultiThreadedEventLoopGroup.singleton.next().makePromise(of: [UInt8]?.self)
     let bootstrap = ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-      .connectTimeout(.milliseconds(Int64(timeout * 1000)))
+      .connectTimeout(.milliseconds(max(WireNumber.milliseconds(timeout), 1)))
       .channelInitializer { channel in
         channel.eventLoop.makeCompletedFuture {
           let handler = try NIOSSLClientHandler(context: context, serverHostname: sni)
@@ -101,7 +102,7 @@ enum CertificateProbe {
       let channel = try await bootstrap.connect(host: host, port: port).get()
       // A peer that accepts and stays silent must not hold the diagnosis: the handshake gets
       // `timeout` seconds, then the probe gives up (the promise takes the first answer only).
-      let deadline = channel.eventLoop.scheduleTask(in: .milliseconds(Int64(timeout * 1000))) { promise.succeed(nil) }
+      let deadline = channel.eventLoop.scheduleTask(in: .milliseconds(max(WireNumber.milliseconds(timeout), 1))) { promise.succeed(nil) }
       let result = try? await promise.futureResult.get()
       deadline.cancel()
       try? await channel.close()

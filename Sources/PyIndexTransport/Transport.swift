@@ -75,7 +75,7 @@ public struct Hop: Sendable {
 extension String {
   /// `value` with one decimal.
   init(format1 value: Double) {
-    let tenths = Int((value * 10).rounded())
+    let tenths = (WireNumber.milliseconds(value) + 50) / 100
     self = "\(tenths / 10).\(tenths % 10)"
   }
 }
@@ -112,20 +112,45 @@ public struct Response: Sendable {
   }
 }
 
+/// The pace a response body must keep, whatever the server announces: after a grace of four
+/// times `--timeout`, at least 64 KiB a second on average since the request started, and all
+/// of it within an hour past the grace. `--timeout` bounds each read (silence); this bounds a
+/// server that keeps a request alive by trickling bytes, and a `Content-Length` of a TiB buys
+/// it nothing.
+struct BodyPace: Sendable {
+  let start: NIODeadline
+  /// Milliseconds before the rate is checked.
+  let grace: Int64
+  static let bytesPerMillisecond: Int64 = 64
+  static let longest: Int64 = 3_600_000
+
+  init(start: NIODeadline, timeout: Double) {
+    self.start = start
+    grace = 4 * max(WireNumber.milliseconds(timeout), 1)
+  }
+
+  /// Whether `received` bytes by `now` keep the pace.
+  func allows(received: Int, at now: NIODeadline) -> Bool {
+    let elapsed = (now - start).nanoseconds / 1_000_000
+    guard elapsed > grace else { return true }
+    guard elapsed - grace <= BodyPace.longest else { return false }
+    return Int64(received) >= (elapsed - grace) * BodyPace.bytesPerMillisecond
+  }
+}
+
 /// A response body, read once, chunk by chunk, with backpressure.
 public struct ResponseBody: Sendable {
   private enum Source: Sendable {
-    /// From the network, with the deadline by which all of it must have arrived
-    /// (``Transport/deadline(start:contentLength:)``).
-    case network(HTTPClientResponse.Body, parts: URLParts?, deadline: NIODeadline)
+    /// From the network, at the pace it must keep (``BodyPace``).
+    case network(HTTPClientResponse.Body, parts: URLParts?, pace: BodyPace)
     /// Bytes already in memory, then `end`: nil for a complete body, else how it was cut.
     case chunks([ByteBuffer], end: TransportError?)
   }
   private let source: Source
   private let url: DisplaySafeURL
 
-  init(network body: HTTPClientResponse.Body, url: DisplaySafeURL, parts: URLParts?, deadline: NIODeadline) {
-    source = .network(body, parts: parts, deadline: deadline)
+  init(network body: HTTPClientResponse.Body, url: DisplaySafeURL, parts: URLParts?, pace: BodyPace) {
+    source = .network(body, parts: parts, pace: pace)
     self.url = url
   }
 
@@ -139,17 +164,19 @@ public struct ResponseBody: Sendable {
   /// Calls `handle` with each chunk as it arrives, awaiting it before the next: the one loop
   /// over a body, which the other readers build on.
   /// - Throws: ``TransportError/bodyInterrupted(url:detail:)`` when the connection fails
-  ///   mid-body, ``TransportError/timeout(url:)`` past the body's deadline, or whatever
+  ///   mid-body, ``TransportError/timeout(url:)`` when the body falls behind its pace, or whatever
   ///   `handle` throws.
   public func forEachBuffer(_ handle: (ByteBuffer) async throws -> Void) async throws {
     switch source {
-    case .network(let body, let parts, let deadline):
+    case .network(let body, let parts, let pace):
       var iterator = body.makeAsyncIterator()
+      var received = 0
       while true {
         let next: ByteBuffer?
         do { next = try await iterator.next() } catch { throw Transport.classifyMidBody(error, url: url, parts: parts) }
         guard let chunk = next else { return }
-        guard NIODeadline.now() <= deadline else { throw TransportError.timeout(url: url) }
+        received += chunk.readableBytes
+        guard pace.allows(received: received, at: .now()) else { throw TransportError.timeout(url: url) }
         try await handle(chunk)
       }
     case .chunks(let chunks, let end):
@@ -206,7 +233,7 @@ public final class Transport: HTTPTransport {
     var pool = HTTPClient.Configuration.ConnectionPool()
     // Connection failures (TLS verification ones included) surface at once; we retry ourselves.
     pool.retryConnectionEstablishment = false
-    let milliseconds = Int64(max(configuration.timeout, 0.001) * 1000)
+    let milliseconds = max(WireNumber.milliseconds(configuration.timeout), 1)
     let proxyConfiguration: HTTPClient.Configuration.Proxy? = proxy.map { p in
       switch p.kind {
       case .http:
@@ -315,7 +342,8 @@ public final class Transport: HTTPTransport {
   private func wait(beforeRetry attempt: Int, of url: String, after reason: String, retryAfter: Double?) async throws {
     let delay = delay(attempt: attempt, retryAfter: retryAfter)
     logger.debug("retry \(attempt)/\(configuration.retries) of \(DisplaySafeURL(url)) after \(reason) in \(String(format1: delay)) s\(retryAfter != nil ? " (Retry-After)" : "")")
-    if delay > 0 { try await Task.sleep(for: .milliseconds(Int(delay * 1000))) }
+    let milliseconds = WireNumber.milliseconds(delay)
+    if milliseconds > 0 { try await Task.sleep(for: .milliseconds(milliseconds)) }
   }
 
   /// A line for the `-v` trace that is not a hop (the page cache's decisions).
@@ -365,7 +393,7 @@ public final class Transport: HTTPTransport {
       let responseHeaders = response.headers.map { ($0.name, $0.value) }
       hop.responseHeaders = responseHeaders.map { ($0.0, Transport.mask(header: $0.0, value: $0.1)) }
       if [301, 302, 303, 307, 308].contains(status), let location = response.headers.first(name: "location") {
-        _ = try? await response.body.collect(upTo: 64 * 1024)
+        try? await drain(response.body, url: current, parts: parts, started: started)
         (current, known) = try await follow(location, from: current, match: match, hops: hops, hop: &hop)
         hops += 1
         continue
@@ -374,10 +402,9 @@ public final class Transport: HTTPTransport {
       let final = Response(
         status: status, headers: responseHeaders, finalURL: DisplaySafeURL(current), credentialSource: match.source,
         body: ResponseBody(
-          network: response.body, url: DisplaySafeURL(current), parts: parts,
-          deadline: deadline(start: started, contentLength: response.headers.first(name: "content-length").flatMap { Int($0) })))
+          network: response.body, url: DisplaySafeURL(current), parts: parts, pace: BodyPace(start: started, timeout: configuration.timeout)))
       if status >= 500 || status == 408 || status == 429, attempt < configuration.retries {
-        _ = try? await response.body.collect(upTo: 64 * 1024)
+        _ = try? await final.body.collect(upTo: 64 * 1024)
         throw RetryableStatus(status: status, retryAfter: Transport.retryAfter(response.headers.first(name: "retry-after")))
       }
       do { return try await handle(final) } catch { throw HandlerFailure(error: error) }
@@ -417,7 +444,7 @@ public final class Transport: HTTPTransport {
   private func execute(_ request: HTTPClientRequest, hop: Hop, url: String, parts: URLParts?, proxy: ProxyServer?) async throws -> HTTPClientResponse {
     let client = clients[proxy] ?? clients[nil]!
     do {
-      return try await client.execute(request, timeout: .milliseconds(Int64(configuration.timeout * 1000)))
+      return try await client.execute(request, timeout: .milliseconds(max(WireNumber.milliseconds(configuration.timeout), 1)))
     } catch {
       log(hop)
       var failure = Transport.classify(error, url: DisplaySafeURL(url), parts: parts, proxy: proxy, trusted: trust.summary)
@@ -447,13 +474,11 @@ public final class Transport: HTTPTransport {
     }
   }
 
-  /// When a response started at `start` must be complete: four times `--timeout`, plus a
-  /// second for every 64 KiB the server announced. `--timeout` bounds each read; this bounds a
-  /// server that keeps a request alive by trickling bytes.
-  func deadline(start: NIODeadline, contentLength: Int?) -> NIODeadline {
-    let base = Int64(max(configuration.timeout, 0.001) * 4000)
-    let allowance = Int64(min(max(contentLength ?? 0, 0), 1 << 40) / 64)  // 1 ms per 64 bytes
-    return start + .milliseconds(base + allowance)
+  /// Reads what is left of a body that is not used (a redirect's, a retried answer's), at
+  /// the same pace as any other, so that a trickling server cannot hold the request.
+  private func drain(_ body: HTTPClientResponse.Body, url: String, parts: URLParts?, started: NIODeadline) async throws {
+    _ = try await ResponseBody(network: body, url: DisplaySafeURL(url), parts: parts, pace: BodyPace(start: started, timeout: configuration.timeout))
+      .collect(upTo: 64 * 1024)
   }
 
   private func log(_ hop: Hop) {
@@ -470,35 +495,17 @@ public final class Transport: HTTPTransport {
     }
   }
 
-  /// `Retry-After` as seconds to wait, from delta-seconds or an HTTP date, at most 30.
+  /// `Retry-After` as seconds to wait, from delta-seconds or an HTTP date, at most 30; nil
+  /// for anything else (`nan`, a negative number, a date out of range).
   static func retryAfter(_ value: String?, now: Double = Double(time(nil))) -> Double? {
-    guard let text = value?.trimmingCharacters() else { return nil }
-    if let seconds = Double(text) { return min(max(seconds, 0), maxRetryAfter) }
-    guard let date = httpDate(text) else { return nil }
-    return min(max(date - now, 0), maxRetryAfter)
+    guard let value else { return nil }
+    if let seconds = WireNumber.seconds(value, limit: maxRetryAfter) { return seconds }
+    guard let date = WireNumber.httpDate(value) else { return nil }
+    return min(max(Double(date) - now, 0), maxRetryAfter)
   }
 
   /// The longest `Retry-After` honoured, in seconds.
   static let maxRetryAfter = 30.0
-
-  /// Seconds since 1970 of an IMF-fixdate (`Sun, 06 Nov 1994 08:49:37 GMT`), nil otherwise.
-  static func httpDate(_ text: String) -> Double? {
-    let parts = text.split(separator: " ")
-    guard parts.count == 6, parts[5] == "GMT", let day = Int(parts[1]), let year = Int(parts[3]) else { return nil }
-    let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
-    guard let m = months.firstIndex(of: String(parts[2])) else { return nil }
-    let hms = parts[4].split(separator: ":").compactMap { Int($0) }
-    guard hms.count == 3 else { return nil }
-    // Days from civil (Howard Hinnant's algorithm).
-    let y = m < 2 ? year - 1 : year
-    let era = (y >= 0 ? y : y - 399) / 400
-    let yoe = y - era * 400
-    let mp = (m + 10) % 12  // m is 0-based here
-    let doy = (153 * mp + 2) / 5 + day - 1
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-    let days = era * 146_097 + doe - 719_468
-    return Double(days * 86400 + hms[0] * 3600 + hms[1] * 60 + hms[2])
-  }
 
   /// Masks header values that carry secrets (`Authorization`, cookies) for the `-vv` trace,
   /// and redacts URLs in `Location`.
