@@ -7,6 +7,12 @@ public enum Redaction {
   /// without `//` or without a scheme, a scheme-relative `//user:pw@host`) is masked by the
   /// same rule: everything before an `@` of its authority-like part.
   public static func redact(_ url: String) -> String {
+    // A delimiter fused with its neighbour into one grapheme, or an `@` look-alike: where the
+    // userinfo ends cannot be read, so all but the scheme is masked.
+    if url.utf8.contains(where: { $0 >= 0x80 }), isFused(Substring(url)) {
+      guard let sep = url.firstRange(of: "://") else { return "****" }
+      return url[..<sep.upperBound] + "****"
+    }
     // Nothing to hide without a userinfo separator or a query (the common case: file URLs).
     guard url.utf8.contains(where: { $0 == UInt8(ascii: "@") || $0 == UInt8(ascii: "?") }) else { return url }
     // A `://` after a `?` or `#` is in a query or fragment: no scheme URL then.
@@ -55,13 +61,76 @@ public enum Redaction {
   }
 
   /// Text that may hold URLs anywhere in it (a requirement, a requirements-file line): each
-  /// space-separated word with an `@` or a `?` is redacted as a URL.
+  /// word (split at any white space) with an `@` or a `?` is redacted as a URL. A URL whose
+  /// password holds raw white space is one URL across several words: from a word with `://`
+  /// and no `/` after it up to the word with the `@`, all of it is masked. A word whose `@`,
+  /// `:`, `/`, `?` or `#` is fused with a neighbouring character into one grapheme (U+0600
+  /// before `@`), or that holds a look-alike `@` (fullwidth, small), is masked whole: where
+  /// its userinfo ends cannot be read the way a server reads it.
   public static func redactText(_ text: String) -> String {
-    guard text.contains(where: { $0 == "@" || $0 == "?" }) else { return text }
-    return text.split(separator: " ", omittingEmptySubsequences: false).map { word -> String in
-      guard looksLikeURL(word) else { return String(word) }
-      return redact(String(word))
-    }.joined(separator: " ")
+    guard text.unicodeScalars.contains(where: { $0 == "@" || $0 == "?" || lookAlikeAt.contains($0) }) else { return text }
+    var out = ""
+    var words: [(word: Substring, separator: Substring)] = []
+    var rest = Substring(text)
+    while !rest.isEmpty {
+      let end = rest.unicodeScalars.firstIndex(where: { $0.properties.isWhitespace }) ?? rest.endIndex
+      let afterSeparator = rest[end...].unicodeScalars.firstIndex(where: { !$0.properties.isWhitespace }) ?? rest.endIndex
+      words.append((rest[..<end], rest[end..<afterSeparator]))
+      rest = rest[afterSeparator...]
+    }
+    var i = 0
+    while i < words.count {
+      let word = words[i].word
+      if let close = splitURLEnd(words, from: i) {
+        // `https://user:pa ss@host/`: the scheme is kept, everything to the `@` masked.
+        let head = word[..<(word.firstRange(of: "://")?.upperBound ?? word.startIndex)]
+        let last = words[close].word
+        let at = last.unicodeScalars.lastIndex(of: "@") ?? last.startIndex
+        out += head + "****@" + maskTail(last[last.index(after: at)...], queryBegan: false) + words[close].separator
+        i = close + 1
+        continue
+      }
+      if isFused(word) {
+        out += "****"
+      } else {
+        out += looksLikeURL(word) ? redact(String(word)) : String(word)
+      }
+      out += words[i].separator
+      i += 1
+    }
+    return out
+  }
+
+  /// `@` look-alikes: fullwidth and small commercial at.
+  static let lookAlikeAt: Set<Unicode.Scalar> = ["\u{FF20}", "\u{FE6B}"]
+
+  /// Whether a delimiter of `word` is fused with a neighbour into one grapheme, or an `@`
+  /// look-alike is there.
+  static func isFused(_ word: Substring) -> Bool {
+    let delimiters: Set<Unicode.Scalar> = ["@", ":", "/", "?", "#"]
+    if word.unicodeScalars.contains(where: { lookAlikeAt.contains($0) }) { return true }
+    let scalars = word.unicodeScalars.filter { delimiters.contains($0) }.count
+    let alone = word.filter { c in c.unicodeScalars.count == 1 && c.unicodeScalars.first.map(delimiters.contains) == true }.count
+    return scalars != alone
+  }
+
+  /// When word `i` starts a URL (`scheme://…` with no `/` after the `://`) and no `@` yet,
+  /// and a later word has an `@` before any `/`, with no `/` in between: that word's index.
+  static func splitURLEnd(_ words: [(word: Substring, separator: Substring)], from i: Int) -> Int? {
+    let first = words[i].word
+    guard let sep = first.firstRange(of: "://"), !first[sep.upperBound...].contains(where: { $0 == "/" || $0 == "@" || $0 == "?" }),
+      !first[..<sep.lowerBound].isEmpty
+    else { return nil }
+    var j = i + 1
+    while j < words.count {
+      let w = words[j].word
+      if let at = w.unicodeScalars.lastIndex(of: "@") {
+        return w[..<at].contains("/") ? nil : j
+      }
+      if w.contains("/") { return nil }
+      j += 1
+    }
+    return nil
   }
 
   /// A word that may be a URL with a secret: a letter or digit before an `@`, or a `?`

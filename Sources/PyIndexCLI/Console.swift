@@ -5,23 +5,38 @@
 #endif
 import Logging
 import PyIndexAuth
+import PyIndexModel
 
-/// Where output goes: results on stdout, diagnostics on stderr, nothing secret anywhere.
-/// Every line is written whole, so concurrent tasks never interleave inside a line. Every
-/// diagnostic passes ``Redaction/redactText(_:)`` on its way out: URLs are redacted where they
-/// are made, and this is the last line for text that only looks like one (a typo, a
-/// requirement, a path that was meant as a URL).
+/// The one door to the terminal: results on stdout, diagnostics on stderr, nothing secret
+/// anywhere. Every line is written whole, so concurrent tasks never interleave inside a line.
+/// Every line passes ``Console/safe(_:)`` on its way out: ``Redaction/redactText(_:)`` (URLs
+/// are redacted where they are made, and this is the last line for text that only looks like
+/// one: a typo, a requirement, a path meant as a URL) and ``ServerText/clean(_:)`` (no control
+/// or bidirectional characters a server could drive the terminal with). The only exception is
+/// ``secret(_:)``, for the keyring answer whose point is the secret.
 struct Console: Sendable {
   let verbosity: Int
   let quiet: Bool
 
-  func out(_ line: String) { Console.write(line + "\n", to: 1) }
+  func out(_ text: String) { Console.write(Console.safe(text) + "\n", to: 1) }
+  /// The keyring helper's answer to pip or uv: printed as it is, the one secret pyindex prints.
+  func secret(_ text: String) { Console.write(text + "\n", to: 1) }
   func error(_ message: String, hint: String? = nil) {
-    var text = "error: \(Redaction.redactText(message))\n"
-    if let hint { text += "hint: \(Redaction.redactText(hint))\n" }
+    var text = "error: \(Console.safe(message))\n"
+    if let hint { text += "hint: \(Console.safe(hint))\n" }
     Console.write(text, to: 2)
   }
-  func warning(_ message: String) { if !quiet { Console.write("warning: \(Redaction.redactText(message))\n", to: 2) } }
+  func warning(_ message: String) { if !quiet { Console.write("warning: \(Console.safe(message))\n", to: 2) } }
+  /// A diagnostic line of `-v` (`config: read FILE`, `serve: ...`), when verbose.
+  func note(_ message: String) { if verbosity > 0, !quiet { Console.write(Console.safe(message) + "\n", to: 2) } }
+
+  /// `text` redacted and without control or bidirectional characters; line breaks and tabs
+  /// stay (each line is cleaned on its own).
+  static func safe(_ text: String) -> String {
+    Redaction.redactText(text).split(separator: "\n", omittingEmptySubsequences: false)
+      .map { line in line.split(separator: "\t", omittingEmptySubsequences: false).map { ServerText.clean($0) }.joined(separator: "\t") }
+      .joined(separator: "\n")
+  }
 
   /// The `-v` trace as a swift-log logger: hops at `debug` (`-v`), headers at `trace` (`-vv`).
   func traceLogger() -> Logger {
@@ -57,7 +72,7 @@ struct TraceLogHandler: LogHandler {
   }
 
   func log(event: LogEvent) {
-    let text = Redaction.redactText(event.message.description)
+    let text = Console.safe(event.message.description)
     Console.write(event.level == .trace ? "  \(text)\n" : "http: \(text)\n", to: 2)
   }
 }

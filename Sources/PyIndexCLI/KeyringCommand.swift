@@ -3,6 +3,7 @@ import PyIndexAuth
 import PyIndexClient
 import PyIndexConfig
 import PyIndexModel
+import PyIndexTransport
 
 extension PyIndexCommand {
   /// `pyindex keyring [--mode=creds] [--output=json] get URL [USERNAME]`: the `keyring` program
@@ -56,21 +57,25 @@ extension PyIndexCommand {
         throw ExitCode(1)
       }
       let (store, _) = session.credentialStore(configured.index, keyring: false, bound: configured.bound, silent: true)
+      // The transport's own rule: no credential for a hop that would carry it in clear text
+      // to a host that is neither loopback nor --trusted-host.
+      let trust = configured.network.trust
+      let policy = OutboundPolicy { host, port in trust.isTrusted(host: host, port: port) }
       // pip asks for the index URL, then for host[:port]; uv for the URL it is fetching.
       let candidates = service.contains("://") ? [service] : ["https://" + service + "/", "http://" + service + "/"]
       for url in candidates {
+        guard case .allow(credentials: true, _) = policy.judge(Redaction.withoutUserinfo(url)) else { continue }
         let match = await store.lookup(Redaction.withoutUserinfo(url))
         guard let c = match.credentials, !c.password.isEmpty else { continue }
         if let username, !username.isEmpty, !c.username.isEmpty, c.username != username { continue }
         if mode == .creds {
           if output == .json {
-            session.console.out("{\"username\": \(JSON.quote(c.username)), \"password\": \(JSON.quote(c.password))}")
+            session.console.secret("{\"username\": \(JSON.quote(c.username)), \"password\": \(JSON.quote(c.password))}")
           } else {
-            session.console.out(c.username)
-            session.console.out(c.password)
+            session.console.secret(c.username + "\n" + c.password)
           }
         } else {
-          session.console.out(c.password)
+          session.console.secret(c.password)
         }
         return
       }

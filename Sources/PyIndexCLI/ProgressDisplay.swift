@@ -42,7 +42,7 @@ final class ProgressDisplay: Sendable {
       let elapsed = max(t - s.start, 0.001)
       let mib = Double(s.bytes) / 1_048_576
       let line = "Downloading: \(s.finished)/\(s.queued) files, \(ProgressDisplay.format(mib)) MiB, \(ProgressDisplay.format(mib / elapsed)) MiB/s"
-      Console.write("\r\u{1B}[2K" + line, to: 2)
+      Console.write("\r\u{1B}[2K" + Console.safe(line), to: 2)
       s.shown = true
     }
   }

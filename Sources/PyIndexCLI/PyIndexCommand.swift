@@ -115,8 +115,8 @@ struct Session {
     }
     if report, console.verbosity > 0, !console.quiet {
       let c = configured.configuration
-      for file in c.files { Console.write("config: read \(file)\n", to: 2) }
-      for i in c.ignored { Console.write("config: ignored \(i.key) (\(i.source)): \(i.reason)\n", to: 2) }
+      for file in c.files { console.note("config: read \(file)") }
+      for i in c.ignored { console.note("config: ignored \(i.key) (\(i.source)): \(i.reason)") }
     }
     return configured
   }

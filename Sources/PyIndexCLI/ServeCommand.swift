@@ -53,7 +53,7 @@ extension PyIndexCommand {
       try await session.run(configured, index: index, signals: false) { client in
         let server = try await ShimServer.start(host: host, port: port, client: client, listenToken: token, cacheDirectory: files) { line, failed in
           // Upstream failures always show: the installer only sees a 502 or a cut download.
-          if failed { console.warning("serve: \(line)") } else if console.verbosity > 0 { Console.write("serve: \(Redaction.redactText(line))\n", to: 2) }
+          if failed { console.warning("serve: \(line)") } else { console.note("serve: \(line)") }
         }
         Signals.route { _ in Task { await server.stop() } }
         console.out("Serving on \(server.url)")

@@ -508,10 +508,11 @@ public struct Downloader: Sendable {
     }
   }
 
-  /// A file name that can be written into DEST as it is: no separator, no `.`/`..`, no NUL
-  /// or control character.
+  /// A file name that can be written into DEST as it is: no separator, no `.`/`..`, no
+  /// control character (C0, DEL, C1) and no bidirectional control (a U+202E would show
+  /// `evil.whl` where `lhw.live` is written).
   static func isSafeFilename(_ name: String) -> Bool {
-    !name.isEmpty && name != "." && name != ".." && !name.unicodeScalars.contains { $0 == "/" || $0 == "\\" || $0.value < 0x20 || $0.value == 0x7F }
+    !name.isEmpty && name != "." && name != ".." && !name.unicodeScalars.contains { $0 == "/" || $0 == "\\" || ServerText.isUnsafe($0) }
   }
 
   /// A requirement without a hash under `--require-hashes`; `line` is what to add.

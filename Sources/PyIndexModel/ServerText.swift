@@ -11,10 +11,12 @@ public enum ServerText {
     return String(out)
   }
 
-  static func isUnsafe(_ s: Unicode.Scalar) -> Bool {
+  /// Whether a scalar is a control character (C0, DEL, C1) or a bidirectional control
+  /// (embeddings, overrides, isolates, the marks).
+  public static func isUnsafe(_ s: Unicode.Scalar) -> Bool {
     switch s.value {
     case 0x00...0x1F, 0x7F...0x9F: true
-    case 0x202A...0x202E, 0x2066...0x2069: true
+    case 0x202A...0x202E, 0x2066...0x2069, 0x200E, 0x200F, 0x061C: true
     default: false
     }
   }

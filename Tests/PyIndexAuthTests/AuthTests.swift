@@ -301,6 +301,16 @@ struct RedactTextTests {
     ("foo>=1 ; python_version >= '3'", "foo>=1 ; python_version >= '3'"),
     ("encode them ('@' → %40, '?' → %3F) or ask?", "encode them ('@' → %40, '?' → %3F) or ask?"),
     ("see https://h/x?token=abc and mail me@host", "see https://h/x?token=**** and mail ****@host"),
+    // A raw space (or tab, or newline) in a password: one URL across words.
+    ("cannot reach https://user:pa ss@host/simple/: refused", "cannot reach https://****@host/simple/: refused"),
+    ("cannot reach https://user:pa\tss word@host/simple/?t=1 now", "cannot reach https://****@host/simple/?t=**** now"),
+    ("index https://user:pa\nss@host/", "index https://****@host/"),
+    // An `@` fused with the character before it, or a look-alike: the word is masked whole.
+    ("at https://user:Secret\u{0600}@host/simple/ now", "at **** now"),
+    ("at https://user:Secret\u{FF20}host/simple/ now", "at **** now"),
+    ("at https://user:Secret/\u{0301}x@host/ now", "at **** now"),
+    // Text with no URL keeps its spaces and words.
+    ("a  b\tc https://host/simple/ d", "a  b\tc https://host/simple/ d"),
   ])
   func redactText(_ input: String, _ expected: String) async {
     #expect(Redaction.redactText(input) == expected)

@@ -217,6 +217,98 @@ struct HostileEndToEndTests {
   }
 }
 
+extension HostileEndToEndTests {
+  /// Escape, bell, carriage return, C1 and bidi characters a server puts in its text.
+  static let hostile = ["\u{1B}", "\u{07}", "\r", "\u{9B}", "\u{202E}", "\u{2066}", "\u{200F}"]
+
+  static func clean(_ text: String) -> Bool { !hostile.contains { text.contains($0) } }
+
+  @Test("server text with control and bidi characters never reaches the terminal: file names, hash names, api-version, yank reasons, Content-Type, headers under -vv")
+  func terminalText() async throws {
+    let wheel = FixtureFile.wheel("demo", "1.0")
+    let evil = "\u{1B}]0;pwned\u{07}\u{1B}[31m\u{202E}\u{9B}2J\r"
+    func jsonEscape(_ s: String) -> String {
+      s.unicodeScalars.map { $0.value < 0x20 || ($0.value >= 0x7F && $0.value <= 0x9F) ? String(format: "\\u%04x", $0.value) : String($0) }.joined()
+    }
+    let page = """
+      {"meta": {"api-version": "1.0"}, "name": "demo", "files": [
+        {"filename": "\(wheel.filename)", "url": "/files/\(wheel.filename)", "hashes": {"md\(jsonEscape(evil))": "ab"}, "yanked": "\(jsonEscape(evil))"},
+        {"filename": "demo-2.0-py3-none-any.whl\(jsonEscape("\u{202E}"))lhw.exe", "url": "/files/x.whl", "hashes": {}}
+      ]}
+      """
+    try await Self.with({ request in
+      if request.path.hasPrefix("/files/") { return FixtureResponse(status: 200, headers: [("Content-Type", "application/octet-stream"), ("X-Evil", "a\u{202E}b")], body: wheel.contents) }
+      if request.path == "/simple/other/" { return FixtureResponse(status: 200, headers: [("Content-Type", "text/x\u{202E}\u{9B}html")], body: Array("x".utf8)) }
+      return FixtureResponse(status: 200, headers: [("Content-Type", "application/vnd.pypi.simple.v1+json")], body: Array(page.utf8))
+    }) { server in
+      let dest = try Harness.temporaryDirectory()
+      defer { try? FileManager.default.removeItem(atPath: dest) }
+      let runs = [
+        ["download", "demo==1.0", "--no-deps", "-d", dest, "-i", server.origin + "/simple/", "-vv"] + Self.target,
+        ["download", "demo==2.0", "--no-deps", "-d", dest, "-i", server.origin + "/simple/"] + Self.target,
+        ["index", "versions", "demo", "-i", server.origin + "/simple/", "--pre"],
+        ["index", "versions", "other", "-i", server.origin + "/simple/"],
+        ["auth", "check", "--project", "other", "-i", server.origin + "/simple/"],
+      ]
+      for args in runs {
+        let r = try await Harness.run(args)
+        #expect(Self.clean(r.stdout) && Self.clean(r.stderr), "\(args): \(r.stdout.debugDescription) \(r.stderr.debugDescription)")
+      }
+      #expect(!Harness.files(in: dest).contains { !Self.clean($0) })
+    }
+  }
+
+  @Test("a password with a raw space, a U+0600 before the @, or a fullwidth ＠ is never printed")
+  func redactionDefeats() async throws {
+    let secrets = ["Raw Secret 12345", "Fused-Secret-1234", "Fullwidth-Secret-99"]
+    let urls = [
+      "http://user:Raw Secret 12345@127.0.0.1:9/simple/",
+      "http://user:Fused-Secret-1234\u{0600}@127.0.0.1:9/simple/",
+      "http://user:Fullwidth-Secret-99\u{FF20}127.0.0.1:9/simple/",
+    ]
+    for url in urls {
+      for args in [["index", "versions", "demo", "-i", url, "--retries", "0"], ["config", "-i", url], ["config", "--json", "-i", url]] {
+        let r = try await Harness.run(args, secrets: secrets + ["Raw Secret", "Secret 12345"])
+        #expect(r.status != 0 || args[0] == "config", "\(args): \(r.stderr)")
+      }
+    }
+  }
+
+  @Test("pyindex config and -v never print a secret in trusted-host, cert, client-cert or an ignored section's name")
+  func configValues() async throws {
+    let home = try Harness.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(atPath: home) }
+    try "[global]\nindex-url = http://127.0.0.1:9/simple/\n[https://u:Section-Secret-55@host/simple]\ntimeout = 3\n".write(toFile: home + "/pip.conf", atomically: true, encoding: .utf8)
+    let env = [
+      "PIP_CONFIG_FILE": home + "/pip.conf", "PIP_TRUSTED_HOST": "https://tok:Trusted-Secret-77@host",
+      "PIP_CERT": "/etc/ssl/x.pem?token=Cert-Secret-66", "PIP_CLIENT_CERT": "https://u:Client-Secret-88@host/c.pem",
+    ]
+    let secrets = ["Section-Secret-55", "Trusted-Secret-77", "Cert-Secret-66", "Client-Secret-88"]
+    for args in [["config"], ["config", "--json"], ["config", "-v"]] {
+      let r = try await Harness.run(args, environment: env, secrets: secrets)
+      #expect(r.status == 0 || r.status == 64, "\(args): \(r.stderr)")
+    }
+    let v = try await Harness.run(["index", "versions", "demo", "-v", "--retries", "0"], environment: ["PIP_CONFIG_FILE": home + "/pip.conf"], secrets: secrets)
+    #expect(v.stderr.contains("config: ignored"), "\(v.stderr)")
+  }
+
+  @Test("pyindex keyring get answers no netrc password for a plain-http remote host (the outbound policy), and does for https")
+  func keyringPlainHTTP() async throws {
+    let home = try Harness.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(atPath: home) }
+    try "machine remote.example login me password Keyring-Netrc-4242\n".write(toFile: home + "/netrc", atomically: true, encoding: .utf8)
+    let env = Harness.baseEnvironment(home: home).merging(["NETRC": home + "/netrc"]) { $1 }
+    let plain = try await Harness.execute(Harness.pyindex, ["keyring", "get", "http://remote.example/simple/", "me"], environment: env)
+    #expect(plain.status == 1 && plain.stdout.isEmpty, "\(plain.stdout)")
+    let bare = try await Harness.execute(Harness.pyindex, ["keyring", "--mode", "creds", "get", "remote.example"], environment: env)
+    #expect(bare.stdout == "me\nKeyring-Netrc-4242\n", "\(bare.stdout)")
+    let secure = try await Harness.execute(Harness.pyindex, ["keyring", "get", "https://remote.example/simple/", "me"], environment: env)
+    #expect(secure.status == 0 && secure.stdout == "Keyring-Netrc-4242\n", "\(secure.stdout)")
+    let trusted = try await Harness.execute(Harness.pyindex, ["keyring", "get", "http://remote.example/simple/", "me"], environment: env.merging(["PIP_TRUSTED_HOST": "remote.example"]) { $1 })
+    #expect(trusted.status == 0, "\(trusted.stderr)")
+  }
+}
+
 /// A thread-safe counter for fixture closures.
 final class Counter: Sendable {
   private let value = Mutex(0)
