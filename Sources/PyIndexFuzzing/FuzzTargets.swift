@@ -10,7 +10,7 @@ import PyIndexParsing
 /// Run them with `scripts/fuzz TARGET SECONDS`; `Tests/PyIndexFuzzingTests` replays the seed
 /// corpus and every crash found (`fixtures/fuzz/<target>/`) on each test run.
 public enum FuzzTarget: String, CaseIterable, Sendable {
-  case html, json, url, version, specifier, requirement, marker, requirementsFile = "requirements-file", filename, contentDisposition = "content-disposition"
+  case html, json, url, version, specifier, requirement, marker, requirementsFile = "requirements-file", filename, contentDisposition = "content-disposition", headers
 
   /// The URL type's invariants: what goes in comes out of ``DisplaySafeURL/revealedForRequest()``
   /// unchanged; its printed form is stable (redacting it again changes nothing); and no query
@@ -107,9 +107,33 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
       if let name = ContentDisposition.filename(text) {
         precondition(!name.contains("/") && name != ".." && !name.isEmpty, "unsafe name \(name)")
       }
+    case .headers:
+      // Numbers a server sends: never a trap, always in range.
+      if let n = WireNumber.count(text) { precondition(n >= 0 && String(n) == text.trimmingCharacters(in: " \t").drop(while: { $0 == "0" }).description.replacingEmpty(with: "0")) }
+      if let s = WireNumber.seconds(text, limit: 30) { precondition(s >= 0 && s <= 30 && s.isFinite) }
+      if let d = WireNumber.httpDate(text) { precondition(d >= -62_135_596_800 && d <= 253_402_300_800) }
+      for value in [Double(text), Double(text.count) * 1e300].compactMap({ $0 }) {
+        let ms = WireNumber.milliseconds(value)
+        precondition(ms >= 0 && ms <= 365 * 86_400 * 1000)
+        if let u = WireNumber.userSeconds(value) { precondition(u > 0 && u <= WireNumber.maxUserSeconds) }
+      }
+      _ = HostHeader.accepts(text, listeningOn: "127.0.0.1", port: 8080)
+      if HostHeader.accepts(text, listeningOn: "127.0.0.1", port: 8080) {
+        precondition(text.lowercased().hasSuffix(":8080") || !text.contains(":"), "accepted \(text)")
+      }
     }
   }
 
   static let environment = MarkerEnvironment(target: Target(platforms: ["manylinux_2_17_x86_64"], pythonVersion: [3, 11], implementation: "cp"), pythonFullVersion: "3.11.7")
   static let matcher = TagMatcher(target: Target(platforms: ["manylinux_2_17_x86_64"], pythonVersion: [3, 11], implementation: "cp"))
+}
+
+extension String {
+  fileprivate func trimmingCharacters(in set: String) -> Substring {
+    var s = Substring(self)
+    while let f = s.first, set.contains(f) { s = s.dropFirst() }
+    while let l = s.last, set.contains(l) { s = s.dropLast() }
+    return s
+  }
+  fileprivate func replacingEmpty(with other: String) -> String { isEmpty ? other : self }
 }

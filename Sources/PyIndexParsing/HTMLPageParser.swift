@@ -45,6 +45,9 @@ public enum HTMLPageParser {
     var offset = 0
     var available = 0
     var failed: Int32 = 0
+    /// Why the page was stopped before libxml2 saw all of it (``TagGuard``).
+    var refused: String?
+    var guarded = TagGuard()
     static let block = 256 * 1024
     init(fd: Int32) {
       self.fd = fd
@@ -69,6 +72,10 @@ public enum HTMLPageParser {
       let raw = UnsafeMutableRawPointer(buffer)
       bytes.withUnsafeBytes { raw.copyMemory(from: $0.baseAddress! + offset, byteCount: n) }
       offset += n
+      if let reason = guarded.feed(UnsafeRawBufferPointer(start: raw, count: n)) {
+        refused = reason
+        return -1
+      }
       // NUL bytes become spaces: libxml2 takes a NUL for the end of the document.
       var p = raw
       var left = n
@@ -109,6 +116,7 @@ public enum HTMLPageParser {
       }
       if let doc { xmlFreeDoc(doc) }
       collector.flush()
+      if let reason = input.refused { throw .unreadable(reason) }
       if input.failed != 0 { throw .unreadable("read failed (errno \(input.failed))") }
       if let doc = ctxt.pointee.myDoc { xmlFreeDoc(doc); ctxt.pointee.myDoc = nil }
       if let error = collector.error { throw error }

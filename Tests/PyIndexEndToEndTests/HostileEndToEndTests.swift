@@ -314,3 +314,15 @@ final class Counter: Sendable {
   private let value = Mutex(0)
   func next() -> Int { value.withLock { v in defer { v += 1 }; return v } }
 }
+
+extension HostileEndToEndTests {
+  @Test("a page whose one tag has 80,000 attributes is unreadable at once (exit 4), not parsed for seconds")
+  func quadraticAttributes() async throws {
+    let tag = "<a " + (0..<80_000).map { "a\($0)=1" }.joined(separator: " ") + " href=\"/files/demo-1.0.tar.gz\">demo-1.0.tar.gz</a>"
+    try await Self.with({ _ in Self.html(tag) }) { server in
+      let r = try await Harness.run(["index", "versions", "demo", "-i", server.origin + "/simple/"], killAfter: 60)
+      #expect(r.status == 4, "\(r.stderr)")
+      #expect(r.stderr.contains("a tag has more than 1024 attributes"), "\(r.stderr)")
+    }
+  }
+}

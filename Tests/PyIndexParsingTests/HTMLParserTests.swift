@@ -208,3 +208,20 @@ struct WebLinksTests {
     #expect(underFile == ["https://a/x.whl", "HTTP://a/y.whl"])
   }
 }
+
+@Suite("tags that would make libxml2 slow or large")
+struct TagGuardTests {
+  @Test("a tag with thousands of attributes, or one left open for megabytes, is an unreadable page; quoted '>' and real pages pass")
+  func bounds() throws {
+    let many = "<html><body><a " + (0..<5000).map { "a\($0)=1" }.joined(separator: " ") + " href=\"x-1.0.tar.gz\">x-1.0.tar.gz</a></body></html>"
+    #expect(throws: ParseError.unreadable("a tag has more than 1024 attributes")) { try parseHTML(many) }
+    // Each value quoted and holding a '>': still one tag.
+    let quoted = "<a " + (0..<2000).map { "a\($0)='>'" }.joined(separator: " ") + ">x</a>"
+    #expect(throws: ParseError.unreadable("a tag has more than 1024 attributes")) { try parseHTML(quoted) }
+    let open = "<a href=\"x-1.0.tar.gz\" title=\"" + String(repeating: "y", count: 2 << 20)
+    #expect(throws: ParseError.unreadable("a tag is longer than 1 MiB")) { try parseHTML(open) }
+    let fine = "<html><head><meta name=\"pypi:repository-version\" content=\"1.1\"></head><body>"
+      + (0..<3000).map { "<a href=\"x-1.\($0).tar.gz#sha256=ab\" data-requires-python=\">=3.8\" data-dist-info-metadata=\"sha256=cd\">x-1.\($0).tar.gz</a><br/>" }.joined() + "</body></html>"
+    #expect(try parseHTML(fine).files.count == 3000)
+  }
+}
