@@ -128,7 +128,10 @@ public struct CredentialStore: Sendable {
       }
     }
     if let keyring {
-      let services = [(index?.url ?? origin.description + "/"), origin.host + (parts.port.map { ":\($0)" } ?? "")]
+      // The keyring program's argv is visible to every process of the machine: the index URL
+      // goes without its query (a token may ride there) and fragment.
+      let indexService = (index?.url).map { String($0.prefix { $0 != "?" && $0 != "#" }) }
+      let services = [(indexService ?? origin.description + "/"), origin.host + (parts.port.map { ":\($0)" } ?? "")]
       if let c = await keyring.credentials(origin: origin, services: services, username: username) {
         return Match(credentials: c, source: .keyring)
       }

@@ -248,6 +248,25 @@ struct KeyringEndToEndTests {
     }
   }
 
+  @Test("the keyring program's arguments never carry the index URL's query")
+  func keyringArgvWithoutQuery() async throws {
+    let dir = try Harness.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    try Self.fakeKeyring(in: dir)
+    try await Harness.withIndex(.demo(auth: FixtureAuth(username: "kr-user", password: "keyring-pw-7"))) { index in
+      let env = [
+        "PATH": dir + ":/usr/bin:/bin", "KEYRING_LOG": dir + "/log", "KEYRING_SERVICE": index.simpleURL,
+        "KEYRING_USER": "kr-user", "KEYRING_PASSWORD": "keyring-pw-7",
+      ]
+      let r = try await Harness.run(
+        ["index", "versions", "demo-pkg", "-i", "http://kr-user@127.0.0.1:\(index.server.port)/simple/?token=Query-Secret-31337", "--keyring-provider", "subprocess"],
+        environment: env, secrets: ["keyring-pw-7", "Query-Secret-31337"])
+      #expect(r.status == 0, "\(r.stderr)")
+      let log = try String(contentsOfFile: dir + "/log", encoding: .utf8)
+      #expect(log == "get \(index.simpleURL) kr-user\n", "\(log)")
+    }
+  }
+
   @Test("keyring is off by default; a missing keyring program is one warning, and the request goes on")
   func keyringOffAndMissing() async throws {
     let dir = try Harness.temporaryDirectory()
