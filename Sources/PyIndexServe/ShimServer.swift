@@ -31,8 +31,9 @@ public final class ShimServer: Sendable {
   private let listenToken: String?
   /// `--cache-dir`: verified files kept by SHA-256, served from there next time.
   private let cacheDirectory: String?
-  /// Upstream files by token: the tokens are the only thing the installer sees.
-  private let files = Mutex<[String: Upstream]>([:])
+  /// Upstream files by token: the tokens are the only thing the installer sees. Bounded: the
+  /// oldest tokens go first once ``TokenTable/capacity`` are held.
+  private let files = Mutex(TokenTable<Upstream>())
 
   /// An upstream file behind a token.
   struct Upstream: Sendable {
@@ -190,7 +191,7 @@ public final class ShimServer: Sendable {
       for (file, base) in listed {
         let url = file.resolvedURL(base: base)
         let token = ShimServer.token(url)
-        table[token] = Upstream(url: url, digests: file.digests, coreMetadata: file.coreMetadata)
+        table.insert(token, Upstream(url: url, digests: file.digests, coreMetadata: file.coreMetadata))
         entries.append((file, token))
       }
     }

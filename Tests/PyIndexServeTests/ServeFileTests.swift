@@ -189,3 +189,19 @@ struct ServeFileTests {
     }
   }
 }
+
+@Suite("serve's token table")
+struct TokenTableTests {
+  @Test("bounded: past its capacity the oldest tokens are forgotten, a token already held keeps its place")
+  func bounded() {
+    var table = TokenTable<Int>(capacity: 4)
+    for k in 0..<4 { table.insert("t\(k)", k) }
+    table.insert("t0", 100)  // refreshed, not re-queued
+    #expect(table.count == 4 && table["t0"] == 100)
+    for k in 4..<1000 { table.insert("t\(k)", k) }
+    #expect(table.count == 4)
+    #expect(table["t0"] == nil && table["t995"] == nil)
+    let newest = (996..<1000).map { k in table["t\(k)"] }
+    #expect(newest == [996, 997, 998, 999])
+  }
+}
