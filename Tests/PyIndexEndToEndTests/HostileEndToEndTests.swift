@@ -326,3 +326,27 @@ extension HostileEndToEndTests {
     }
   }
 }
+
+extension HostileEndToEndTests {
+  @Test("the body of a redirect or of a retried 503 that trickles is given up at the body's pace: the run goes on within its bound", arguments: [302, 503])
+  func trickledBodies(status: Int) async throws {
+    let wheel = FixtureFile.wheel("demo", "1.0")
+    let page = "<a href=\"/files/\(wheel.filename)#sha256=\(wheel.sha256)\">\(wheel.filename)</a>"
+    let first = Counter()
+    try await Self.with({ request in
+      if request.path.hasPrefix("/files/") { return FixtureResponse(status: 200, headers: [("Content-Type", "application/octet-stream")], body: wheel.contents) }
+      if request.path == "/simple/demo/", first.next() == 0 {
+        // A byte every 500 ms for 40 s, under a Content-Length of a GiB.
+        var r = FixtureResponse(status: status, headers: [("Location", "/other/demo/"), ("Content-Type", "text/html")], body: Array(repeating: UInt8(ascii: " "), count: 80))
+        r.slowly = (pieces: 80, milliseconds: 500)
+        r.announcedLength = 1 << 30
+        return r
+      }
+      return Self.html(page)
+    }) { server in
+      let r = try await Harness.run(["index", "versions", "demo", "-i", server.origin + "/simple/", "--timeout", "1", "--retries", "1"] + Self.target, killAfter: 25)
+      #expect(r.status == 0, "\(r.stderr)")
+      #expect(r.stdout.contains("demo (1.0)"), "\(r.stdout)")
+    }
+  }
+}
