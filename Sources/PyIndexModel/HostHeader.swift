@@ -15,11 +15,11 @@ public enum HostHeader {
       guard let close = value.firstIndex(of: "]") else { return false }
       name = value[value.startIndex...close]
       let rest = value[value.index(after: close)...]
-      guard let p = rest.isEmpty ? 80 : (rest.first == ":" ? WireNumber.count(rest.dropFirst()) : nil) else { return false }
+      guard let p = rest.isEmpty ? 80 : (rest.first == ":" ? canonicalPort(rest.dropFirst()) : nil) else { return false }
       given = p
     } else {
       let pieces = value.split(separator: ":", omittingEmptySubsequences: false)
-      guard pieces.count <= 2, let p = pieces.count == 2 ? WireNumber.count(pieces[1]) : 80 else { return false }
+      guard pieces.count <= 2, let p = pieces.count == 2 ? canonicalPort(pieces[1]) : 80 else { return false }
       name = pieces[0]
       given = p
     }
@@ -27,6 +27,12 @@ public enum HostHeader {
     let own = host.contains(":") ? "[\(host.lowercased())]" : host.lowercased()
     if name == own { return true }
     return isLoopback(host) && ["localhost", "127.0.0.1", "[::1]"].contains(name)
+  }
+
+  /// A port as a client writes it: digits, no sign, no leading zero.
+  static func canonicalPort(_ text: Substring) -> Int? {
+    guard let n = WireNumber.count(text), String(n) == text else { return nil }
+    return n
   }
 
   /// Whether `host` is a loopback address or `localhost`.
