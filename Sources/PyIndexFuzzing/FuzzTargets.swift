@@ -69,6 +69,10 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
         if let masked, c.password.count >= 4, text.split(separator: c.password, omittingEmptySubsequences: false).count == 2 {
           precondition(!afterScheme[..<masked.lowerBound].contains(c.password), "the redacted userinfo shows the password")
         }
+        // The same URL inside a line of text (the console's last line of defence).
+        if c.password.count >= 4, text.split(separator: c.password, omittingEmptySubsequences: false).count == 2 {
+          precondition(!Redaction.redactText("error: cannot reach " + text + " now").contains(c.password), "redactText shows the password")
+        }
       }
       FuzzTarget.checkDisplaySafe(text)
       _ = Redaction.withoutUserinfo(text)
