@@ -1,3 +1,5 @@
+import PyIndexModel
+
 /// A parsed netrc file: `machine`, `default`, `login`, `password`, `account`, quoted tokens,
 /// and `macdef` bodies skipped.
 public struct Netrc: Sendable, Hashable {
@@ -65,7 +67,7 @@ public struct Netrc: Sendable, Hashable {
 
   private static func tokens(_ text: String) -> [Token] {
     var out: [Token] = []
-    let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+    let lines = text.textLines
     var inMacdef = false
     var skipNextAsMacName = false
     for line in lines {

@@ -1,3 +1,5 @@
+import PyIndexModel
+
 /// One of pip's configuration files, parsed as pip parses it (Python's `RawConfigParser`, with
 /// pip's key normalization): `[section]` headers, `key = value` or `key: value`, whole-line
 /// `#` and `;` comments, values continued on lines indented deeper than their key (joined with
@@ -21,8 +23,8 @@ public struct PipConfigFile: Sendable, Hashable {
   public init(parsing text: String, path: String) throws(ConfigError) {
     self.path = path
     var parser = Parser(path: path)
-    for (number, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-      try parser.feed(line.last == "\r" ? line.dropLast() : line, number: number + 1)
+    for (number, line) in text.textLines.enumerated() {
+      try parser.feed(line, number: number + 1)
     }
     entries = parser.finish()
   }

@@ -1,3 +1,5 @@
+import PyIndexModel
+
 import TOMLKit
 
 /// An index as uv declares it: `[[index]]` in `uv.toml`, `UV_INDEX`, `UV_DEFAULT_INDEX`, or the
@@ -93,7 +95,7 @@ public struct UVConfigFile: Sendable, Hashable {
   /// The lines of the `[[index]]` headers, in order (TOMLKit keeps no positions): the source
   /// each entry is shown with.
   static func indexHeaderLines(_ text: String) -> [Int] {
-    text.split(separator: "\n", omittingEmptySubsequences: false).enumerated().compactMap { n, line in
+    text.textLines.enumerated().compactMap { n, line in
       let t = line.filter { $0 != " " && $0 != "\t" }
       return t.hasPrefix("[[index]]") ? n + 1 : nil
     }
@@ -101,7 +103,7 @@ public struct UVConfigFile: Sendable, Hashable {
 
   /// The line a top-level `key =` starts on.
   static func keyLine(_ text: String, _ key: String) -> Int? {
-    for (n, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+    for (n, line) in text.textLines.enumerated() {
       let t = line.drop { $0 == " " || $0 == "\t" }
       if t.hasPrefix(key), t.dropFirst(key.count).drop(while: { $0 == " " || $0 == "\t" }).first == "=" { return n + 1 }
       if t.hasPrefix("[") { return nil }

@@ -7,9 +7,10 @@ public enum WheelBuilder {
   /// A wheel for `name` `version` with the given tag triple, e.g. `py3-none-any`.
   /// `padding` bytes of stored data go after `METADATA` (as a real wheel's modules would), so
   /// that reading `METADATA` from the end of a big wheel takes more than one read.
-  public static func wheel(name: String, version: String, tag: String = "py3-none-any", requires: [String] = [], padding: Int = 0) -> [UInt8] {
+  /// `lineEnding` is how `METADATA`'s lines end (`"\r\n"`, as Windows wheels of cffi and grpcio have it).
+  public static func wheel(name: String, version: String, tag: String = "py3-none-any", requires: [String] = [], padding: Int = 0, lineEnding: String = "\n") -> [UInt8] {
     let dist = name.replacingDashes() + "-" + version
-    let metadata = metadata(name: name, version: version, requires: requires)
+    let metadata = metadata(name: name, version: version, requires: requires, lineEnding: lineEnding)
     let wheelFile = "Wheel-Version: 1.0\nGenerator: pyindex-fixtures\nRoot-Is-Purelib: true\nTag: \(tag)\n"
     let module = "__version__ = \"\(version)\"\n"
     let record = "\(name.replacingDashes())/__init__.py,,\n" + (padding > 0 ? "\(name.replacingDashes())/data.bin,,\n" : "") + "\(dist).dist-info/METADATA,,\n\(dist).dist-info/WHEEL,,\n\(dist).dist-info/RECORD,,\n"
@@ -34,10 +35,10 @@ public enum WheelBuilder {
 
   /// The wheel's `METADATA` file, as ``wheel(name:version:tag:requires:)`` stores it (and as
   /// an index serves it for PEP 658).
-  public static func metadata(name: String, version: String, requires: [String] = []) -> [UInt8] {
-    var metadata = "Metadata-Version: 2.1\nName: \(name)\nVersion: \(version)\n"
-    for r in requires { metadata += "Requires-Dist: \(r)\n" }
-    return Array(metadata.utf8)
+  public static func metadata(name: String, version: String, requires: [String] = [], lineEnding: String = "\n") -> [UInt8] {
+    var lines = ["Metadata-Version: 2.1", "Name: \(name)", "Version: \(version)"]
+    for r in requires { lines.append("Requires-Dist: \(r)") }
+    return Array((lines.joined(separator: lineEnding) + lineEnding + lineEnding + "A description.\(lineEnding)").utf8)
   }
 }
 

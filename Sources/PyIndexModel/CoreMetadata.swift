@@ -7,13 +7,12 @@ public struct CoreMetadata: Sendable, Hashable {
   public var requiresDist: [String] = []
   public var requiresPython: String?
 
-  /// Parses the header block; the body (the long description) is ignored. Continuation lines
+  /// Parses the header block; the body (the long description, after the first empty line) is
+  /// ignored. Lines end in LF, CRLF or CR (Windows wheels ship CRLF); continuation lines
   /// (starting with whitespace) join the header before them.
   public init(_ text: String) {
     var headers: [(String, String)] = []
-    for raw in text.split(separator: "\n", omittingEmptySubsequences: false) {
-      var line = Substring(raw)
-      if line.hasSuffix("\r") { line = line.dropLast() }
+    for line in text.textLines {
       if line.isEmpty { break }  // end of headers
       if let f = line.first, f == " " || f == "\t", !headers.isEmpty {
         headers[headers.count - 1].1 += " " + line.trimmingASCIIWhitespace()

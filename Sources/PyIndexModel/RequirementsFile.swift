@@ -154,9 +154,8 @@ public struct RequirementsFile: Sendable {
     var out: [(Int, String)] = []
     var pending = ""
     var start = 0
-    for (i, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-      var line = String(raw)
-      if line.hasSuffix("\r") { line.removeLast() }
+    for (i, raw) in text.textLines.enumerated() {
+      let line = String(raw)
       if pending.isEmpty { start = i + 1 }
       if line.hasSuffix("\\") {
         pending += line.dropLast()

@@ -105,3 +105,42 @@ struct MetadataEndToEndTests {
     }
   }
 }
+
+/// Core metadata with CRLF or CR line endings (Windows wheels of cffi and grpcio ship CRLF):
+/// every `Requires-Dist` is read, from PEP 658 files, range requests and downloaded wheels alike.
+@Suite("download: core metadata with any line ending")
+struct LineEndingEndToEndTests {
+  @Test("a win_amd64 wheel whose METADATA ends its lines in CRLF (or CR) keeps its dependencies", arguments: ["\r\n", "\r"], [true, false])
+  func windowsMetadata(ending: String, pep658: Bool) async throws {
+    let app = FixtureFile.wheel("cr-app", "1.0", tag: "cp312-cp312-win_amd64", requires: ["cr-dep>=1", "cr-other ; sys_platform == 'win32'"], lineEnding: ending)
+    var profile = FixtureProfile(projects: [
+      FixtureProject(name: "cr-app", files: [app]),
+      FixtureProject(name: "cr-dep", files: [.wheel("cr-dep", "1.2")]),
+      FixtureProject(name: "cr-other", files: [.wheel("cr-other", "0.3")]),
+    ])
+    profile.coreMetadata = pep658
+    profile.ranges = false
+    let dir = try Harness.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    try await Harness.withIndex(profile) { index in
+      let r = try await Harness.run(["download", "cr-app", "-d", dir, "-i", index.simpleURL, "--python-platform", "x86_64-pc-windows-msvc", "--python-version", "3.12", "--only-binary", ":all:"])
+      #expect(r.status == 0, "\(r.stderr)")
+      #expect(Harness.files(in: dir) == [app.filename, "cr_dep-1.2-py3-none-any.whl", "cr_other-0.3-py3-none-any.whl"], "\(Harness.files(in: dir))")
+    }
+  }
+
+  @Test("a requirements file and a netrc written with CRLF read as they do with LF")
+  func userFiles() async throws {
+    let dir = try Harness.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    try await Harness.withIndex(FixtureProfile.demo(auth: FixtureAuth(username: "crlf-user", password: "Crlf-Secret-2024"))) { index in
+      try "# pinned\r\ndemo-pkg==1.3.0 \\\r\n    --hash=sha256:\(FixtureFile.wheel("demo-pkg", "1.3.0").sha256)\r\n".write(toFile: dir + "/req.txt", atomically: true, encoding: .utf8)
+      try "machine 127.0.0.1\r\nlogin crlf-user\r\npassword Crlf-Secret-2024\r\n".write(toFile: dir + "/netrc", atomically: true, encoding: .utf8)
+      let r = try await Harness.run(
+        ["download", "-r", dir + "/req.txt", "--no-deps", "-d", dir + "/dest", "-i", index.simpleURL, "--python-version", "3.11", "--only-binary", ":all:"],
+        environment: ["NETRC": dir + "/netrc"], secrets: ["Crlf-Secret-2024"])
+      #expect(r.status == 0, "\(r.stderr)")
+      #expect(Harness.files(in: dir + "/dest") == ["demo_pkg-1.3.0-py3-none-any.whl"])
+    }
+  }
+}
