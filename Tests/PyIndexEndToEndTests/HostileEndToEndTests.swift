@@ -336,10 +336,11 @@ extension HostileEndToEndTests {
     try await Self.with({ request in
       if request.path.hasPrefix("/files/") { return FixtureResponse(status: 200, headers: [("Content-Type", "application/octet-stream")], body: wheel.contents) }
       if request.path == "/simple/demo/", first.next() == 0 {
-        // A byte every 500 ms for 40 s, under a Content-Length of a GiB.
+        // A byte every 500 ms for 40 s, under a Content-Length small enough to be drained
+        // (a large one is refused at once by the drain's own limit).
         var r = FixtureResponse(status: status, headers: [("Location", "/other/demo/"), ("Content-Type", "text/html")], body: Array(repeating: UInt8(ascii: " "), count: 80))
         r.slowly = (pieces: 80, milliseconds: 500)
-        r.announcedLength = 1 << 30
+        r.announcedLength = 60_000
         return r
       }
       return Self.html(page)
