@@ -81,11 +81,10 @@ public enum Redaction {
     var i = 0
     while i < words.count {
       let word = words[i].word
-      if let close = splitURLEnd(words, from: i) {
+      if let (close, at) = splitURLEnd(words, from: i) {
         // `https://user:pa ss@host/`: the scheme is kept, everything to the `@` masked.
         let head = word[..<(word.firstRange(of: "://")?.upperBound ?? word.startIndex)]
         let last = words[close].word
-        let at = last.unicodeScalars.lastIndex(of: "@") ?? last.startIndex
         out += head + "****@" + maskTail(last[last.index(after: at)...], queryBegan: false) + words[close].separator
         i = close + 1
         continue
@@ -114,20 +113,20 @@ public enum Redaction {
     return scalars != alone
   }
 
-  /// When word `i` starts a URL (`scheme://…` with no `/` after the `://`) and no `@` yet,
-  /// and a later word has an `@` before any `/`, with no `/` in between: that word's index.
-  static func splitURLEnd(_ words: [(word: Substring, separator: Substring)], from i: Int) -> Int? {
+  /// When word `i` starts a URL (`scheme://…` with no `/`, `?`, `#` or `@` after the `://`):
+  /// the later word in which its authority ends (at the first `/`, `?` or `#`) with an `@`
+  /// before that end, and the last such `@` — where a server would end the userinfo.
+  static func splitURLEnd(_ words: [(word: Substring, separator: Substring)], from i: Int) -> (Int, Substring.Index)? {
     let first = words[i].word
-    guard let sep = first.firstRange(of: "://"), !first[sep.upperBound...].contains(where: { $0 == "/" || $0 == "@" || $0 == "?" }),
+    guard let sep = first.firstRange(of: "://"), !first[sep.upperBound...].contains(where: { $0 == "/" || $0 == "@" || $0 == "?" || $0 == "#" }),
       !first[..<sep.lowerBound].isEmpty
     else { return nil }
     var j = i + 1
     while j < words.count {
       let w = words[j].word
-      if let at = w.unicodeScalars.lastIndex(of: "@") {
-        return w[..<at].contains("/") ? nil : j
-      }
-      if w.contains("/") { return nil }
+      let authEnd = w.unicodeScalars.firstIndex(where: { $0 == "/" || $0 == "?" || $0 == "#" }) ?? w.endIndex
+      if let at = w[..<authEnd].unicodeScalars.lastIndex(of: "@") { return (j, at) }
+      if authEnd != w.endIndex { return nil }
       j += 1
     }
     return nil
