@@ -10,7 +10,9 @@ public enum Redaction {
     // A delimiter fused with its neighbour into one grapheme, or an `@` look-alike: where the
     // userinfo ends cannot be read, so all but the scheme is masked.
     if url.utf8.contains(where: { $0 >= 0x80 }), isFused(Substring(url)) {
-      guard let sep = url.firstRange(of: "://") else { return "****" }
+      guard let sep = url.firstRange(of: "://"), let f = url.first, f.isASCII, f.isLetter,
+        url[..<sep.lowerBound].allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "+-.".contains($0)) })
+      else { return "****" }
       return url[..<sep.upperBound] + "****"
     }
     // Nothing to hide without a userinfo separator or a query (the common case: file URLs).
@@ -113,23 +115,25 @@ public enum Redaction {
     return scalars != alone
   }
 
-  /// When word `i` starts a URL (`scheme://…` with no `/`, `?`, `#` or `@` after the `://`):
-  /// the later word in which its authority ends (at the first `/`, `?` or `#`) with an `@`
-  /// before that end, and the last such `@` — where a server would end the userinfo.
+  /// When word `i` starts a URL (`scheme://…`) whose authority does not end in that word (no
+  /// `/`, `?` or `#` after the `://`): the authority runs on through the next words up to the
+  /// first `/`, `?` or `#` (or the end of the text), and a server ends its userinfo at the last
+  /// `@` in it. When that `@` is in a later word: that word's index and the `@`.
   static func splitURLEnd(_ words: [(word: Substring, separator: Substring)], from i: Int) -> (Int, Substring.Index)? {
     let first = words[i].word
-    guard let sep = first.firstRange(of: "://"), !first[sep.upperBound...].contains(where: { $0 == "/" || $0 == "@" || $0 == "?" || $0 == "#" }),
+    guard let sep = first.firstRange(of: "://"), !first[sep.upperBound...].contains(where: { $0 == "/" || $0 == "?" || $0 == "#" }),
       !first[..<sep.lowerBound].isEmpty
     else { return nil }
+    var last: (Int, Substring.Index)? = nil
     var j = i + 1
     while j < words.count {
       let w = words[j].word
       let authEnd = w.unicodeScalars.firstIndex(where: { $0 == "/" || $0 == "?" || $0 == "#" }) ?? w.endIndex
-      if let at = w[..<authEnd].unicodeScalars.lastIndex(of: "@") { return (j, at) }
-      if authEnd != w.endIndex { return nil }
+      if let at = w[..<authEnd].unicodeScalars.lastIndex(of: "@") { last = (j, at) }
+      if authEnd != w.endIndex { break }
       j += 1
     }
-    return nil
+    return last
   }
 
   /// A word that may be a URL with a secret: a letter or digit before an `@`, or a `?`

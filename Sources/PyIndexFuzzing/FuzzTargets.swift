@@ -63,7 +63,8 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
         // user name itself holds it). The host and path may repeat any characters, as typed.
         let afterScheme = index.redacted.split(separator: "://", maxSplits: 1, omittingEmptySubsequences: false).last ?? Substring(index.redacted)
         let masked = afterScheme.firstRange(of: "****@")
-        precondition(masked != nil, "redacted URL without ****@")
+        // A URL whose delimiters are fused into graphemes is masked whole after its scheme.
+        precondition(masked != nil || afterScheme == "****" || index.redacted == "****", "redacted URL without ****@")
         // Checked when the URL holds the password once (else an occurrence in the user name,
         // raw or percent-encoded, is indistinguishable from it).
         if let masked, c.password.count >= 4, text.split(separator: c.password, omittingEmptySubsequences: false).count == 2 {

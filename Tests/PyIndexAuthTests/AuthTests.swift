@@ -305,6 +305,8 @@ struct RedactTextTests {
     ("cannot reach https://user:pa ss@host/simple/: refused", "cannot reach https://****@host/simple/: refused"),
     ("cannot reach https://user:pa\tss word@host/simple/?t=1 now", "cannot reach https://****@host/simple/?t=**** now"),
     ("index https://user:pa\nss@host/", "index https://****@host/"),
+    // Several `@` across the words: the userinfo ends at the last one before the path.
+    ("at https://u@x:p@ss wo rd@host/simple/ now", "at https://****@host/simple/ now"),
     // An `@` fused with the character before it, or a look-alike: the word is masked whole.
     ("at https://user:Secret\u{0600}@host/simple/ now", "at **** now"),
     ("at https://user:Secret\u{FF20}host/simple/ now", "at **** now"),
