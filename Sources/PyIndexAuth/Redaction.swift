@@ -70,7 +70,8 @@ public enum Redaction {
   /// before `@`), or that holds a look-alike `@` (fullwidth, small), is masked whole: where
   /// its userinfo ends cannot be read the way a server reads it.
   public static func redactText(_ text: String) -> String {
-    guard text.unicodeScalars.contains(where: { $0 == "@" || $0 == "?" || lookAlikeAt.contains($0) }) else { return text }
+    // `@`, `?`, or the lead byte of the look-alikes (U+FF20 and U+FE6B begin with 0xEF).
+    guard text.utf8.contains(where: { $0 == 0x40 || $0 == 0x3F || $0 == 0xEF }) else { return text }
     var out = ""
     var words: [(word: Substring, separator: Substring)] = []
     var rest = Substring(text)

@@ -33,7 +33,11 @@ struct Console: Sendable {
   /// `text` redacted and without control or bidirectional characters; line breaks and tabs
   /// stay (each line is cleaned on its own).
   static func safe(_ text: String) -> String {
-    Redaction.redactText(text).split(separator: "\n", omittingEmptySubsequences: false)
+    let redacted = Redaction.redactText(text)
+    // The common case, checked on bytes: ASCII with no control character but line breaks
+    // and tabs has nothing to clean.
+    if !redacted.utf8.contains(where: { $0 >= 0x7F || ($0 < 0x20 && $0 != 0x0A && $0 != 0x09) }) { return redacted }
+    return redacted.split(separator: "\n", omittingEmptySubsequences: false)
       .map { line in line.split(separator: "\t", omittingEmptySubsequences: false).map { ServerText.clean($0) }.joined(separator: "\t") }
       .joined(separator: "\n")
   }

@@ -351,3 +351,17 @@ extension HostileEndToEndTests {
     }
   }
 }
+
+extension HostileEndToEndTests {
+  @Test("a gzip page with one tag left open for 1000 MiB is refused at 1 MiB of tag: exit 4, small memory")
+  func openTagBomb() async throws {
+    let chunk = [UInt8](repeating: UInt8(ascii: "y"), count: 1 << 20)
+    let bomb = Zip.gzip(prefix: Array("<html><body><a href=\"demo-1.0.tar.gz\" title=\"".utf8), repeating: chunk, times: 1000)
+    try await Self.with({ _ in FixtureResponse(status: 200, headers: [("Content-Type", "text/html"), ("Content-Encoding", "gzip")], body: bomb) }) { server in
+      let r = try await Harness.runMeasured(["index", "versions", "demo", "-i", server.origin + "/simple/"])
+      #expect(r.result.status == 4, "\(r.result.stderr)")
+      #expect(r.result.stderr.contains("a tag is longer than 1 MiB"), "\(r.result.stderr)")
+      #expect(r.maxRSSKiB < 96 * 1024, "peak RSS \(r.maxRSSKiB) KiB")
+    }
+  }
+}
