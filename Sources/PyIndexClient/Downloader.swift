@@ -151,7 +151,7 @@ public struct Downloader: Sendable {
     let dest = dryRun ? try Downloader.scratchDirectory() : finalDest
     defer { if dryRun { Downloader.removeScratch(dest) } }
     let staging = StagedFiles()
-    let memo = RunMemo()
+    let memo = RunMemo(usable: Downloader.usable(by: targets.map(\.options)))
     let results = await withTaskGroup(of: Resolved.self) { group in
       for (k, (t, environment, requirements)) in work.enumerated() {
         group.addTask {
@@ -444,6 +444,23 @@ public struct Downloader: Sendable {
       return Selected(file: file, version: "", url: URLReference.stripFragment(url), project: req.name, nameFromResponse: true)
     }
     return Selected(file: file, version: kind.version.description, url: URLReference.stripFragment(url), project: req.name, mayReadLocal: fromUser)
+  }
+
+  /// For a project, whether a file can serve one of `targets`: what its evaluator accepts, or
+  /// rejects only for Requires-Python (kept, so that "no matching distribution" can say why).
+  static func usable(by targets: [DownloadOptions]) -> @Sendable (ProjectName) -> @Sendable (DistributionFile) -> Bool {
+    let settings = targets.map { (matcher: TagMatcher(target: $0.target), formats: $0.formats, ignoreRequiresPython: $0.ignoreRequiresPython) }
+    return { project in
+      let evaluators = settings.map { CandidateEvaluator(project: project, matcher: $0.matcher, formats: $0.formats, ignoreRequiresPython: $0.ignoreRequiresPython) }
+      return { file in
+        evaluators.contains { e in
+          switch e.evaluate(file) {
+          case .success, .failure(.requiresPython): true
+          default: false
+          }
+        }
+      }
+    }
   }
 
   /// `a`, `a and b`, `a, b and c`.

@@ -11,15 +11,23 @@ final class RunMemo: Sendable {
     let base: String
   }
 
+  /// For a project, whether a file of its page can serve some target of the run: only those
+  /// are kept, so a page of a hundred thousand files for other platforms costs next to nothing.
+  private let usable: @Sendable (ProjectName) -> @Sendable (DistributionFile) -> Bool
   private let pages = Mutex<[ProjectName: Task<[Listed], any Error>]>([:])
+
+  init(usable: @escaping @Sendable (ProjectName) -> @Sendable (DistributionFile) -> Bool = { _ in { _ in true } }) {
+    self.usable = usable
+  }
   private let metadata = Mutex<[String: Task<CoreMetadata?, any Error>]>([:])
   private let stored = Mutex<[String: Task<DownloadedFile, any Error>]>([:])
 
   /// The files of `project` on the configured indexes, asked once per run.
   func files(for project: ProjectName, client: IndexClient) async throws -> [Listed] {
-    try await Self.once(pages, project) {
+    let keep = usable(project)
+    return try await Self.once(pages, project) {
       var out: [Listed] = []
-      try await client.files(for: project) { file, base in out.append(Listed(file: file, base: base)) }
+      try await client.files(for: project) { file, base in if keep(file) { out.append(Listed(file: file, base: base)) } }
       return out
     }
   }

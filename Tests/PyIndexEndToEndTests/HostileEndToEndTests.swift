@@ -365,3 +365,22 @@ extension HostileEndToEndTests {
     }
   }
 }
+
+extension HostileEndToEndTests {
+  @Test("a page of 300,000 files for other platforms: download keeps only what the target can use, in small memory")
+  func manyIncompatibleFiles() async throws {
+    let wheel = FixtureFile.wheel("demo", "1.0")
+    var page = "{\"meta\": {\"api-version\": \"1.0\"}, \"name\": \"demo\", \"files\": ["
+    for k in 0..<300_000 {
+      page += "{\"filename\": \"demo-2.\(k)-cp312-cp312-win_amd64.whl\", \"url\": \"/files/demo-2.\(k)-cp312-cp312-win_amd64.whl\", \"hashes\": {\"sha256\": \"\(String(repeating: "0", count: 64))\"}},"
+    }
+    page += "{\"filename\": \"\(wheel.filename)\", \"url\": \"/files/\(wheel.filename)\", \"hashes\": {\"sha256\": \"\(wheel.sha256)\"}}]}"
+    let body = Array(page.utf8)
+    try await Self.with({ _ in FixtureResponse(status: 200, headers: [("Content-Type", "application/vnd.pypi.simple.v1+json")], body: body) }) { server in
+      let r = try await Harness.runMeasured(["download", "demo", "--no-deps", "--dry-run", "-i", server.origin + "/simple/"] + Self.target)
+      #expect(r.result.status == 0, "\(r.result.stderr)")
+      #expect(r.result.stdout.contains("Would download \(wheel.filename)"), "\(r.result.stdout)")
+      #expect(r.maxRSSKiB < 128 * 1024, "peak RSS \(r.maxRSSKiB) KiB")
+    }
+  }
+}
