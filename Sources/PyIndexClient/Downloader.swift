@@ -87,6 +87,10 @@ public struct DownloadedFile: Sendable, Hashable {
   public internal(set) var requested = false
   /// A `name @ URL` requirement.
   public internal(set) var isDirect = false
+  /// The extras the user's requirement named (pip's `requested_extras`), normalized and sorted.
+  public internal(set) var requestedExtras: [String] = []
+  /// Whether the index marked the file yanked (PEP 592).
+  public internal(set) var isYanked = false
   /// Chosen but not fetched (`--dry-run`): `path` is where it would go.
   public internal(set) var dryRun = false
 }
@@ -96,6 +100,7 @@ extension DownloadedFile {
   func wouldGo(to dest: String) -> DownloadedFile {
     var f = DownloadedFile(project: project, version: version, filename: filename, path: dest + "/" + filename, sha256: sha256, size: size, url: url, alreadyPresent: alreadyPresent)
     (f.requested, f.isDirect, f.dryRun) = (requested, isDirect, true)
+    (f.requestedExtras, f.isYanked) = (requestedExtras, isYanked)
     return f
   }
 }

@@ -50,6 +50,8 @@ extension Downloader {
           var f = f
           f.requested = item.pending.chain.isEmpty
           f.isDirect = item.pending.line.requirement.url != nil
+          if f.requested { f.requestedExtras = item.pending.line.requirement.extras.sorted() }
+          f.isYanked = item.selected?.file.yanked != nil
           return f
         }
       }
@@ -161,9 +163,15 @@ extension Downloader {
     }
 
     /// The `Requires-Dist` entries of `metadata` that apply to the target with `extras`
-    /// (only those an extra adds, when `onlyExtras`).
-    private func dependencies(_ metadata: CoreMetadata, extras: Set<String>, onlyExtras: Bool, chain: [String]) -> [Pending] {
+    /// (only those an extra adds, when `onlyExtras`). An extra the metadata does not declare in
+    /// `Provides-Extra` is ignored with pip's warning.
+    private func dependencies(_ metadata: CoreMetadata, extras asked: Set<String>, onlyExtras: Bool, chain: [String]) -> [Pending] {
       var out: [Pending] = []
+      let declared = Set(metadata.providesExtra)
+      let extras = asked.filter { declared.contains(ProjectName.normalize($0)) }
+      for extra in asked.subtracting(extras).sorted() {
+        warn("\(chain.last ?? "?") does not provide the extra '\(extra)'")
+      }
       for text in metadata.requiresDist {
         let dep: Requirement
         do { dep = try Requirement(text) } catch {

@@ -45,12 +45,13 @@ public struct FixtureFile: Sendable {
   /// `padding` adds that many bytes after `METADATA` (see ``WheelBuilder/wheel(name:version:tag:requires:padding:)``).
   public static func wheel(
     _ project: String, _ version: String, tag: String = "py3-none-any", yanked: String? = nil, requiresPython: String? = nil, requires: [String] = [], padding: Int = 0,
-    lineEnding: String = "\n"
+    lineEnding: String = "\n", undeclared: Set<String> = []
   ) -> FixtureFile {
     FixtureFile(
       filename: "\(project.replacingDashes())-\(version)-\(tag).whl",
-      contents: WheelBuilder.wheel(name: project, version: version, tag: tag, requires: requires, padding: padding, lineEnding: lineEnding), yanked: yanked,
-      requiresPython: requiresPython, metadata: WheelBuilder.metadata(name: project, version: version, requires: requires, lineEnding: lineEnding))
+      contents: WheelBuilder.wheel(name: project, version: version, tag: tag, requires: requires, padding: padding, lineEnding: lineEnding, undeclared: undeclared),
+      yanked: yanked, requiresPython: requiresPython,
+      metadata: WheelBuilder.metadata(name: project, version: version, requires: requires, lineEnding: lineEnding, undeclared: undeclared))
   }
 
   public var sha256: String { FixtureFile.sha256(contents) }

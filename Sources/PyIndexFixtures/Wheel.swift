@@ -8,9 +8,11 @@ public enum WheelBuilder {
   /// `padding` bytes of stored data go after `METADATA` (as a real wheel's modules would), so
   /// that reading `METADATA` from the end of a big wheel takes more than one read.
   /// `lineEnding` is how `METADATA`'s lines end (`"\r\n"`, as Windows wheels of cffi and grpcio have it).
-  public static func wheel(name: String, version: String, tag: String = "py3-none-any", requires: [String] = [], padding: Int = 0, lineEnding: String = "\n") -> [UInt8] {
+  public static func wheel(
+    name: String, version: String, tag: String = "py3-none-any", requires: [String] = [], padding: Int = 0, lineEnding: String = "\n", undeclared: Set<String> = []
+  ) -> [UInt8] {
     let dist = name.replacingDashes() + "-" + version
-    let metadata = metadata(name: name, version: version, requires: requires, lineEnding: lineEnding)
+    let metadata = metadata(name: name, version: version, requires: requires, lineEnding: lineEnding, undeclared: undeclared)
     let wheelFile = "Wheel-Version: 1.0\nGenerator: pyindex-fixtures\nRoot-Is-Purelib: true\nTag: \(tag)\n"
     let module = "__version__ = \"\(version)\"\n"
     let record = "\(name.replacingDashes())/__init__.py,,\n" + (padding > 0 ? "\(name.replacingDashes())/data.bin,,\n" : "") + "\(dist).dist-info/METADATA,,\n\(dist).dist-info/WHEEL,,\n\(dist).dist-info/RECORD,,\n"
@@ -35,8 +37,20 @@ public enum WheelBuilder {
 
   /// The wheel's `METADATA` file, as ``wheel(name:version:tag:requires:)`` stores it (and as
   /// an index serves it for PEP 658).
-  public static func metadata(name: String, version: String, requires: [String] = [], lineEnding: String = "\n") -> [UInt8] {
+  /// Every extra a `Requires-Dist` marker names is declared in `Provides-Extra`, as build
+  /// backends do, but those in `undeclared` (metadata that forgot one).
+  public static func metadata(name: String, version: String, requires: [String] = [], lineEnding: String = "\n", undeclared: Set<String> = []) -> [UInt8] {
     var lines = ["Metadata-Version: 2.1", "Name: \(name)", "Version: \(version)"]
+    var extras: [String] = []
+    for r in requires {
+      var rest = Substring(r)
+      while let found = rest.firstRange(of: "extra == '") {
+        let name = rest[found.upperBound...].prefix { $0 != "'" }
+        if !extras.contains(String(name)), !undeclared.contains(String(name)) { extras.append(String(name)) }
+        rest = rest[found.upperBound...]
+      }
+    }
+    for e in extras { lines.append("Provides-Extra: \(e)") }
     for r in requires { lines.append("Requires-Dist: \(r)") }
     return Array((lines.joined(separator: lineEnding) + lineEnding + lineEnding + "A description.\(lineEnding)").utf8)
   }

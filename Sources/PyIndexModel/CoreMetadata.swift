@@ -6,6 +6,8 @@ public struct CoreMetadata: Sendable, Hashable {
   /// `Requires-Dist` values, as written (PEP 508, markers included).
   public var requiresDist: [String] = []
   public var requiresPython: String?
+  /// `Provides-Extra` values, normalized (PEP 685).
+  public var providesExtra: [String] = []
 
   /// Parses the header block; the body (the long description, after the first empty line) is
   /// ignored. Lines end in LF, CRLF or CR (Windows wheels ship CRLF); continuation lines
@@ -27,6 +29,7 @@ public struct CoreMetadata: Sendable, Hashable {
       case "version": version = value
       case "requires-dist": requiresDist.append(value)
       case "requires-python": requiresPython = value
+      case "provides-extra": providesExtra.append(ProjectName.normalize(value))
       default: break
       }
     }

@@ -54,6 +54,45 @@ struct ReportEndToEndTests {
     }
   }
 
+  @Test("an extra the metadata does not declare is ignored with pip's warning; requested_extras and is_yanked as pip writes them")
+  func extrasAndYanked() async throws {
+    let dir = try Harness.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    var profile = FixtureProfile(projects: [
+      FixtureProject(name: "ex-app", files: [.wheel("ex-app", "1.0", yanked: "broken", requires: ["ex-lib[fast,nope]"])]),
+      FixtureProject(name: "ex-lib", files: [.wheel("ex-lib", "1.0", requires: ["ex-speed ; extra == 'fast'", "ex-never ; extra == 'nope'"], undeclared: ["nope"])]),
+      FixtureProject(name: "ex-speed", files: [.wheel("ex-speed", "1.0")]),
+      FixtureProject(name: "ex-never", files: [.wheel("ex-never", "1.0")]),
+    ])
+    profile.coreMetadata = true
+    try await Harness.withIndex(profile) { index in
+      let args = ["ex-app[Extra_One]==1.0", "-i", index.simpleURL] + ResolverEndToEndTests.target
+      let r = try await Harness.run(["download", "-d", dir + "/d", "--dry-run", "--report", "-"] + args)
+      #expect(r.status == 0, "\(r.stderr)")
+      #expect(r.stderr.contains("warning: ex-lib 1.0 does not provide the extra 'nope'"), "\(r.stderr)")
+      #expect(r.stderr.contains("warning: ex-app 1.0 does not provide the extra 'extra-one'"), "\(r.stderr)")
+      let ours = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+      let install = try #require(ours["install"] as? [[String: Any]])
+      let names = install.compactMap { ($0["metadata"] as? [String: Any])?["name"] as? String }.sorted()
+      #expect(names == ["ex-app", "ex-lib", "ex-speed"], "\(names)")
+      let app = try #require(install.first { ($0["metadata"] as? [String: Any])?["name"] as? String == "ex-app" })
+      #expect(app["requested_extras"] as? [String] == ["extra-one"])
+      #expect(app["is_yanked"] as? Bool == true)
+      #expect(install.filter { $0["requested_extras"] != nil }.count == 1)
+      if PeerTests.pip != nil {
+        let p = try await PeerTests.runPip(["install", "--dry-run", "--ignore-installed", "--report", dir + "/pip.json", "-q"] + args, home: dir)
+        #expect(p.status == 0, "\(p.stderr)")
+        #expect(p.stderr.contains("ex-lib 1.0 does not provide the extra 'nope'"), "\(p.stderr)")
+        let pips = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/pip.json"))) as? [String: Any])
+        let pipInstall = try #require(pips["install"] as? [[String: Any]])
+        #expect(pipInstall.compactMap { ($0["metadata"] as? [String: Any])?["name"] as? String }.sorted() == names)
+        let pipApp = try #require(pipInstall.first { ($0["metadata"] as? [String: Any])?["name"] as? String == "ex-app" })
+        #expect(pipApp["is_yanked"] as? Bool == true)
+        #expect((pipApp["requested_extras"] as? [String])?.map { $0.lowercased().replacingOccurrences(of: "_", with: "-") } == ["extra-one"], "\(pipApp["requested_extras"] ?? "none")")
+      }
+    }
+  }
+
   @Test("a matrix's report names the targets each file serves")
   func matrixReport() async throws {
     let dir = try Harness.temporaryDirectory()
