@@ -275,15 +275,22 @@ final class ChildOutput: Sendable {
     var text: String { String(decoding: bytes, as: UTF8.self) }
   }
   private let state = Mutex(State())
+  /// The read end, held for as long as its handler may run: closing a descriptor under a live
+  /// dispatch source (a pipe released before end of file, as when a test kills a child whose
+  /// own child still holds the pipe) can crash libdispatch's event loop in this process.
+  private let handle: FileHandle
 
   /// Starts reading `pipe`; the child never blocks on a full pipe.
   init(_ pipe: Pipe) {
-    pipe.fileHandleForReading.readabilityHandler = { [weak self] handle in
+    handle = pipe.fileHandleForReading
+    handle.readabilityHandler = { [weak self] handle in
       let data = handle.availableData
       if data.isEmpty { handle.readabilityHandler = nil }
       self?.append(data)
     }
   }
+
+  deinit { handle.readabilityHandler = nil }
 
   /// What was written so far.
   var text: String { state.withLock { $0.text } }
