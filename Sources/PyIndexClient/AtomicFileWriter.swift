@@ -58,8 +58,11 @@ public final class AtomicFileWriter {
 
   /// Where a file the user named (`--report FILE`) may be written: the path itself when
   /// nothing is there, else the regular file it names once links are followed; nil for a
-  /// FIFO, a device, a directory or a link to one (a special file is never replaced).
+  /// FIFO, a device, a directory or a link to one, and for anything under `/dev` or `/proc`
+  /// (`/dev/stdout` may lead to the file a shell redirected stdout to, which a rename would
+  /// replace): a special file is never replaced.
   public static func destination(forUserPath path: String) -> String? {
+    if path.hasPrefix("/dev/") || path.hasPrefix("/proc/") { return nil }
     var st = stat()
     if lstat(path, &st) != 0 { return errno == ENOENT ? path : nil }
     guard let resolved = realpath(path, nil) else { return nil }

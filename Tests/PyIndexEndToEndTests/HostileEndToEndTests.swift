@@ -141,7 +141,8 @@ struct HostileEndToEndTests {
     #expect(mkfifo(fifo, 0o600) == 0)
     try FileManager.default.createSymbolicLink(atPath: dir + "/out", withDestinationPath: "/dev/null")
     try await Harness.withIndex(FixtureProfile.demo()) { index in
-      for path in [fifo, dir + "/out", dir] {
+      // /dev/stdout leads to the file this harness collects stdout in: a rename would replace it.
+      for path in [fifo, dir + "/out", dir, "/dev/stdout"] {
         let r = try await Harness.run(["download", "demo-pkg", "--dry-run", "--report", path, "-i", index.simpleURL] + Self.target)
         #expect(r.status == 64, "\(path): \(r.stderr)")
         #expect(r.stderr.contains("is not a regular file"), "\(r.stderr)")
