@@ -113,7 +113,8 @@ struct Session {
     } catch {
       throw fail(ConfigError("the configuration could not be read: \(error)", at: .default))
     }
-    if report, console.verbosity > 0, !console.quiet {
+    if report {
+      // `note` prints only under -v.
       let c = configured.configuration
       for file in c.files { console.note("config: read \(file)") }
       for i in c.ignored { console.note("config: ignored \(i.key) (\(i.source)): \(i.reason)") }

@@ -65,10 +65,7 @@ public final class AtomicFileWriter {
     if path.hasPrefix("/dev/") || path.hasPrefix("/proc/") { return nil }
     var st = stat()
     if lstat(path, &st) != 0 { return errno == ENOENT ? path : nil }
-    guard let resolved = realpath(path, nil) else { return nil }
-    defer { free(resolved) }
-    let real = String(cString: resolved)
-    guard stat(real, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else { return nil }
+    guard let real = LocalFile.realPath(path), LocalFile.isRegularFile(real) else { return nil }
     return real
   }
 
