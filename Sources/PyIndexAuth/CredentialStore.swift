@@ -1,4 +1,4 @@
-import PyIndexModel
+public import PyIndexModel
 
 /// Every credential source of the contract, and the rule that picks the credentials for a
 /// URL (first match wins):
@@ -71,7 +71,7 @@ public struct CredentialStore: Sendable {
     self.indexes = indexes
     self.bound = bound
     routes = indexes.compactMap { idx in
-      idx.parts.map { Route(index: idx, origin: $0.origin, segments: CredentialStore.segments($0.path)) }
+      idx.web.map { Route(index: idx, origin: $0.origin, segments: CredentialStore.segments($0.path)) }
     }
     var warnings: [String] = []
     func read(_ name: String) -> String? {
@@ -84,7 +84,7 @@ public struct CredentialStore: Sendable {
     if user != nil || password != nil {
       envCredentials = Credentials(username: user ?? "", password: password ?? "")
       envUserOnly = password == nil
-      envOrigin = indexes.first?.parts?.origin
+      envOrigin = indexes.first?.web?.origin
       if envOrigin == nil { warnings.append("PYINDEX_USERNAME/PYINDEX_PASSWORD are set but --index-url is not an http(s) URL; they are not used") }
     } else {
       envCredentials = nil
@@ -99,8 +99,9 @@ public struct CredentialStore: Sendable {
   /// The credentials for a request to `url` (no userinfo in it), and where they come from.
   /// Asks the keyring (single-flight per origin and user, off the cooperative pool) only when
   /// no earlier source answers.
-  public func lookup(_ url: String) async -> Match {
-    guard let parts = URLParts(url), parts.scheme == "http" || parts.scheme == "https" else { return .none }
+  public func lookup(_ url: SafeURL) async -> Match {
+    let parts = url
+    guard parts.isWeb else { return .none }
     let origin = parts.origin
     let index = bestIndex(for: parts)
     var userHint: Match? = nil
@@ -130,7 +131,7 @@ public struct CredentialStore: Sendable {
     if let keyring {
       // The keyring program's argv is visible to every process of the machine: the index URL
       // goes without its query (a token may ride there) and fragment.
-      let indexService = (index?.url).map { String($0.prefix { $0 != "?" && $0 != "#" }) }
+      let indexService = (index?.url).map { $0.with(path: $0.path, query: nil).revealedForRequest() }
       let services = [(indexService ?? origin.description + "/"), origin.host + (parts.port.map { ":\($0)" } ?? "")]
       if let c = await keyring.credentials(origin: origin, services: services, username: username) {
         return Match(credentials: c, source: .keyring)
@@ -142,7 +143,7 @@ public struct CredentialStore: Sendable {
   /// The configured index whose origin is the request's (or its http form, for an upgrade)
   /// and whose path is the longest segment-wise prefix of the request's; else the first on
   /// that origin.
-  private func bestIndex(for parts: URLParts) -> IndexURL? {
+  private func bestIndex(for parts: SafeURL) -> IndexURL? {
     let origin = parts.origin
     var requestSegments: [String]? = nil
     var first: IndexURL? = nil
@@ -172,7 +173,8 @@ public struct CredentialStore: Sendable {
       }
     }
     for index in indexes {
-      guard let parts = index.parts else { continue }
+      guard !index.isFile else { continue }
+      let parts = index.url
       for p in index.userinfoProblems where seen.insert(index.redacted + p).inserted { out.append("\(index.redacted): \(p)") }
       if let c = index.credentials, !index.userOnly { add("credentials in \(index.redacted)", c, host: parts.host) }
       if let entry = netrc?.entry(host: parts.host), let pw = entry.password {
@@ -180,7 +182,7 @@ public struct CredentialStore: Sendable {
       }
     }
     for b in bound where !b.userOnly {
-      if let host = b.index.parts?.host { add(b.variables, b.credentials, host: host) }
+      if !b.index.isFile { add(b.variables, b.credentials, host: b.index.url.host) }
     }
     if let envCredentials, !envUserOnly, let envOrigin {
       add("PYINDEX_USERNAME/PYINDEX_PASSWORD", envCredentials, host: envOrigin.host)
@@ -197,7 +199,7 @@ public struct CredentialStore: Sendable {
 public enum RedirectDecision: Sendable, Hashable {
   /// Follow to `url` (userinfo removed), with these credentials; `note` says whether they were
   /// kept or dropped and why (for the `-v` trace).
-  case follow(url: String, match: CredentialStore.Match, note: String)
+  case follow(url: SafeURL, match: CredentialStore.Match, note: String)
   /// Do not follow; the reason is shown to the user.
   case refuse(reason: String)
 }
@@ -216,26 +218,21 @@ public enum RedirectPolicy {
   ///   - store: the sources, consulted afresh when credentials are dropped.
   ///   - policy: whether the target may be fetched at all, and whether credentials may go
   ///     there (none in clear text to a remote host, whatever their source).
-  public static func decide(current: String, location: String, currentMatch: CredentialStore.Match, hops: Int, store: CredentialStore, policy: OutboundPolicy) async -> RedirectDecision {
+  public static func decide(current: SafeURL, location: String, currentMatch: CredentialStore.Match, hops: Int, store: CredentialStore, policy: OutboundPolicy) async -> RedirectDecision {
     if hops >= maxHops {
       return .refuse(reason: "more than \(maxHops) redirects")
     }
-    let target = URLReference.resolve(location, against: current)
-    guard let scheme = URLReference.scheme(of: target) else { return .refuse(reason: "the Location header is not a URL") }
+    let resolved = URLReference.resolve(location, against: current.revealedForRequest())
+    guard let scheme = URLReference.scheme(of: resolved) else { return .refuse(reason: "the Location header is not a URL") }
     guard scheme == "http" || scheme == "https" else {
       return .refuse(reason: "a redirect to a \(scheme): URL is not allowed")
     }
-    guard var parts = URLParts(target), let from = URLParts(current) else {
+    guard let target = SafeURL(resolved) else {
       return .refuse(reason: "the Location header is not a valid URL")
     }
-    let locationCredentials: Credentials? = parts.userinfo.flatMap { info in
-      let user: Substring, pw: Substring
-      if let c = info.firstIndex(of: ":") { user = info[..<c]; pw = info[info.index(after: c)...] } else { user = Substring(info); pw = "" }
-      guard let u = URLReference.percentDecode(user), let p = URLReference.percentDecode(pw) else { return nil }
-      return Credentials(username: u, password: p)
-    }
-    parts.userinfo = nil
-    let next = URLReference.stripFragment(parts.withoutUserinfo)
+    let parts = target, from = current
+    let locationCredentials = target.userinfo.map { Credentials(username: $0.user, password: $0.password ?? "") }
+    let next = target.withoutUserinfo.withoutFragment
     switch policy.judge(next) {
     case .refuse(let reason): return .refuse(reason: "its target was refused: \(reason)")
     case .allow(credentials: false, let note):

@@ -3,14 +3,12 @@ public import PyIndexModel
 /// A configured index (`--index-url`, `--extra-index-url`): its URL without credentials,
 /// the credentials its userinfo carried, and how to show it.
 public struct IndexURL: Sendable, Hashable {
-  /// The URL without userinfo, ending in `/` (what requests are built from).
-  public let url: String
+  /// The URL without userinfo, its path ending in `/` (what requests are built from).
+  public let url: SafeURL
   /// The URL as it may be printed.
   public let redacted: String
   /// Percent-decoded userinfo, if the URL had any.
   public let credentials: Credentials?
-  /// Parts of ``url``; nil for `file:` URLs.
-  public let parts: URLParts?
   /// For `file:` indexes, the local directory.
   public let filePath: String?
   /// Characters of the userinfo that should have been percent-encoded (the URL still parsed,
@@ -27,66 +25,85 @@ public struct IndexURL: Sendable, Hashable {
   /// - Throws: ``AuthError`` naming the URL redacted, before any request is made.
   public init(_ text: String) throws(AuthError) {
     let raw = text.trimmingASCIIWhitespaceForAuth()
-    redacted = Redaction.redact(raw)
+    let redacted = Redaction.redact(raw)
     if let local = try IndexURL.local(raw, redacted: redacted) {
-      (url, filePath, parts) = (local.url, local.path, nil)
-      (credentials, userinfoProblems, userOnly) = (nil, [], false)
+      self.init(local: local.url, path: local.path, redacted: redacted)
       return
     }
-    var p = try IndexURL.httpParts(raw, redacted: redacted)
-    if let info = p.userinfo {
-      let (user, password) = info.firstIndex(of: ":").map { (info[..<$0], info[info.index(after: $0)...]) } ?? (Substring(info), "")
-      guard let u = URLReference.percentDecode(user), let pw = URLReference.percentDecode(password) else {
-        throw .userinfoNotUTF8(redacted: redacted)
-      }
-      credentials = Credentials(username: u, password: pw)
-      userinfoProblems = IndexURL.unencodedCharacters(info)
-      userOnly = !info.contains(":")
+    try self.init(web: IndexURL.httpURL(raw, redacted: redacted), redacted: redacted)
+  }
+
+  /// The credential route of an http(s) URL already parsed (`name @ URL`'s userinfo).
+  /// - Throws: ``AuthError`` when it is not http(s) or its secret was not encoded.
+  public init(_ parsed: SafeURL) throws(AuthError) {
+    let redacted = parsed.description
+    guard parsed.isWeb else { throw .invalidURL(redacted: redacted, reason: "the scheme must be http, https or file") }
+    if parsed.looksLikeRawSecret { throw .secretNeedsEncoding(redacted: redacted) }
+    try self.init(web: parsed, redacted: redacted)
+  }
+
+  private init(local url: SafeURL, path: String, redacted: String) {
+    (self.url, filePath, self.redacted) = (url, path, redacted)
+    (credentials, userinfoProblems, userOnly) = (nil, [], false)
+  }
+
+  private init(web parsed: SafeURL, redacted: String) throws(AuthError) {
+    self.redacted = redacted
+    if let info = parsed.userinfo {
+      credentials = Credentials(username: info.user, password: info.password ?? "")
+      userinfoProblems = IndexURL.unencodedCharacters(info.written)
+      userOnly = info.password == nil
     } else {
       (credentials, userinfoProblems, userOnly) = (nil, [], false)
     }
-    p.userinfo = nil
-    if p.rest.isEmpty { p.rest = "/" }
-    if !p.path.hasSuffix("/"), !p.rest.contains("?") { p.rest += "/" }
-    parts = p
-    url = p.withoutUserinfo
+    var path = parsed.path
+    if path.isEmpty { path = "/" }
+    if !path.hasSuffix("/"), parsed.query == nil { path += "/" }
+    url = parsed.withoutUserinfo.with(path: path, query: parsed.query)
     filePath = nil
   }
 
   /// A plain path or a `file:` URL: its URL and decoded directory path (with a final `/`);
   /// nil for anything else.
-  static func local(_ raw: String, redacted: String) throws(AuthError) -> (url: String, path: String)? {
+  static func local(_ raw: String, redacted: String) throws(AuthError) -> (url: SafeURL, path: String)? {
     if raw.hasPrefix("/") || raw.hasPrefix("./") || raw.hasPrefix("../") {
       let path = raw.hasSuffix("/") ? raw : raw + "/"
-      return ("file://" + path, path)
+      return (SafeURL(filePath: path), path)
     }
     guard raw.lowercased().hasPrefix("file://") else { return nil }
-    var path = String(raw.dropFirst(7))
-    if path.hasPrefix("localhost/") { path = String(path.dropFirst(9)) }
-    guard path.hasPrefix("/") else { throw .invalidURL(redacted: redacted, reason: "a file: URL needs an absolute path") }
-    let decoded = URLReference.percentDecode(Substring(path)) ?? path
-    return ("file://" + (path.hasSuffix("/") ? path : path + "/"), decoded.hasSuffix("/") ? decoded : decoded + "/")
+    guard let parsed = SafeURL(raw), parsed.host.isEmpty, parsed.path.hasPrefix("/") else {
+      throw .invalidURL(redacted: redacted, reason: "a file: URL needs an absolute path")
+    }
+    let dir = parsed.path.hasSuffix("/") ? parsed.path : parsed.path + "/"
+    let decoded = SafeURL.percentDecode(Substring(dir)) ?? dir
+    return (parsed.with(path: dir, query: nil), decoded)
   }
 
-  /// The parts of an http(s) index URL, or why it is not one.
-  static func httpParts(_ raw: String, redacted: String) throws(AuthError) -> URLParts {
-    if URLParts.looksLikeRawSecret(raw) { throw .secretNeedsEncoding(redacted: redacted) }
-    guard let p = URLParts(raw) else {
-      if let sep = raw.firstRange(of: "://") {
-        let after = raw[sep.upperBound...]
-        let authority = after.prefix(while: { $0 != "/" && $0 != "?" && $0 != "#" })
-        if authority.isEmpty || authority.hasSuffix("@") { throw .invalidURL(redacted: redacted, reason: "it names no host") }
+  /// An http(s) index URL, or why it is not one.
+  static func httpURL(_ raw: String, redacted: String) throws(AuthError) -> SafeURL {
+    let parsed: SafeURL
+    do {
+      parsed = try SafeURL(parsing: raw)
+    } catch {
+      switch error {
+      case .noHost: throw .invalidURL(redacted: redacted, reason: "it names no host")
+      case .userinfoNotUTF8: throw .userinfoNotUTF8(redacted: redacted)
+      default:
+        if raw.contains("://"), raw.contains("@") { throw .secretNeedsEncoding(redacted: redacted) }
+        throw .invalidURL(redacted: redacted, reason: "not an absolute http(s) URL")
       }
-      if raw.contains("://"), raw.contains("@") { throw .secretNeedsEncoding(redacted: redacted) }
-      throw .invalidURL(redacted: redacted, reason: "not an absolute http(s) URL")
     }
-    guard p.scheme == "http" || p.scheme == "https" else {
+    if parsed.looksLikeRawSecret { throw .secretNeedsEncoding(redacted: redacted) }
+    guard parsed.isWeb else {
       throw .invalidURL(redacted: redacted, reason: "the scheme must be http, https or file")
     }
-    return p
+    return parsed
   }
 
   public var isFile: Bool { filePath != nil }
+
+  /// The URL when the index is on the web (http or https); nil for a `file:` index.
+  public var web: SafeURL? { isFile ? nil : url }
 
   /// RFC 3986 allows unreserved characters, sub-delimiters, `:` and `%XX` escapes in userinfo;
   /// anything else was meant to be percent-encoded.
@@ -121,15 +138,9 @@ public struct IndexURL: Sendable, Hashable {
     (0x30...0x39).contains(c) || (0x41...0x5A).contains(c) || (0x61...0x7A).contains(c) || "-._~".utf8.contains(c)
   }
 
-  /// The project page URL: `<index>/<normalized-name>/`.
-  public func projectURL(_ project: ProjectName) -> String {
-    // `…/simple/?private_token=…`: the project goes into the path, the query stays after it.
-    guard let q = url.firstIndex(where: { $0 == "?" || $0 == "#" }) else { return url + project.normalized + "/" }
-    var path = url[..<q]
-    if !path.hasSuffix("/") { path += "/" }
-    let query = url[q...].prefix { $0 != "#" }
-    return path + project.normalized + "/" + query
-  }
+  /// The project page URL: `<index>/<normalized-name>/` (`…/simple/?private_token=…`: the
+  /// project goes into the path, the query stays after it).
+  public func projectURL(_ project: ProjectName) -> SafeURL { url.appendingDirectory(project.normalized) }
 }
 
 extension String {

@@ -1,3 +1,4 @@
+public import PyIndexModel
 import Synchronization
 import Dispatch
 #if canImport(FoundationEssentials)

@@ -27,7 +27,7 @@ public struct Netrc: Sendable, Hashable {
       case "machine" where !t.quoted:
         flush()
         current = Entry(); isDefault = false
-        currentMachine = i + 1 < tokens.count ? URLParts.asciiLowercased(Substring(tokens[i + 1].text)) : nil
+        currentMachine = i + 1 < tokens.count ? SafeURL.asciiLowercased(tokens[i + 1].text) : nil
         i += 2
       case "default" where !t.quoted:
         flush()
@@ -57,7 +57,7 @@ public struct Netrc: Sendable, Hashable {
 
   /// The `machine` entry for `host` (ports play no part), never the `default` one.
   public func machineEntry(host: String) -> Entry? {
-    var h = URLParts.asciiLowercased(Substring(host))
+    var h = SafeURL.asciiLowercased(host)
     let whole = h
     if h.hasPrefix("["), h.hasSuffix("]") { h = String(h.dropFirst().dropLast()) }
     return machines[h] ?? machines[whole]

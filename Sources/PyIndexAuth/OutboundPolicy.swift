@@ -29,11 +29,10 @@ public struct OutboundPolicy: Sendable {
     case refuse(String)
   }
 
-  /// The verdict for fetching `url` (absolute, without userinfo).
-  public func judge(_ url: String) -> Verdict {
-    guard let scheme = URLReference.scheme(of: url)?.lowercased() else { return .refuse("it is not an absolute URL") }
+  /// The verdict for fetching `url` (its userinfo is not looked at: it never goes out as such).
+  public func judge(_ url: SafeURL) -> Verdict {
+    let parts = url, scheme = url.scheme
     guard scheme == "http" || scheme == "https" else { return .refuse("pyindex fetches only http and https URLs, not \(scheme):") }
-    guard let parts = URLParts(url) else { return .refuse("it is not a valid URL") }
     guard parts.hasASCIIHost else { return .refuse("its host is not ASCII; give an internationalized name in its xn-- form") }
     if scheme == "http", !allowsCleartext(to: parts) {
       return .allow(credentials: false, note: "no credentials in clear text to a host that is neither loopback nor --trusted-host")
@@ -43,22 +42,7 @@ public struct OutboundPolicy: Sendable {
 
   /// pip's secure-origin rule for plain http: loopback hosts (`localhost`, 127.0.0.0/8, `::1`)
   /// and `--trusted-host` ones.
-  public func allowsCleartext(to parts: URLParts) -> Bool {
+  public func allowsCleartext(to parts: SafeURL) -> Bool {
     parts.isLoopback || isTrustedHost(parts.host, parts.port)
   }
-}
-
-extension URLParts {
-  /// Whether the host is `localhost`, an address of 127.0.0.0/8, or `::1`.
-  public var isLoopback: Bool {
-    var h = Substring(host)
-    if h.hasPrefix("["), h.hasSuffix("]") { h = h.dropFirst().dropLast() }
-    if h == "localhost" || h == "::1" || h == "0:0:0:0:0:0:0:1" { return true }
-    let octets = h.split(separator: ".", omittingEmptySubsequences: false)
-    guard octets.count == 4, octets.allSatisfy({ o in !o.isEmpty && o.count <= 3 && o.allSatisfy { $0.isASCII && $0.isNumber } && (Int(o) ?? 256) < 256 }) else { return false }
-    return octets[0] == "127"
-  }
-
-  /// Whether the host holds ASCII characters only.
-  public var hasASCIIHost: Bool { host.utf8.allSatisfy { $0 < 0x80 } }
 }

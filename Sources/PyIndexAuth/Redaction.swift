@@ -1,3 +1,5 @@
+public import PyIndexModel
+
 /// The one way pyindex shows a URL: never with a secret in it.
 public enum Redaction {
   /// `scheme://user:****@host/...?name=****`: the password is masked, a user name with no
@@ -21,7 +23,7 @@ public enum Redaction {
     guard let sep = url.firstRange(of: "://"), !url[..<sep.lowerBound].contains(where: { $0 == "?" || $0 == "#" }) else { return maskLoose(url) }
     let head = String(url[..<sep.upperBound])
     let after = url[sep.upperBound...]
-    if URLParts(url) == nil || URLParts.looksLikeRawSecret(url), let at = after.lastIndex(of: "@") {
+    if SafeURL(url) == nil || looksLikeRawSecret(url), let at = after.lastIndex(of: "@") {
       // Unparseable, or a secret with a raw '/', '?' or '#': hide everything up to the last '@'.
       return head + mask(userinfo: after[..<at]) + "@" + maskTail(after[after.index(after: at)...], queryBegan: url[..<at].contains("?"))
     }
@@ -103,18 +105,8 @@ public enum Redaction {
     return out
   }
 
-  /// `@` look-alikes: fullwidth and small commercial at.
-  static let lookAlikeAt: Set<Unicode.Scalar> = ["\u{FF20}", "\u{FE6B}"]
-
-  /// Whether a delimiter of `word` is fused with a neighbour into one grapheme, or an `@`
-  /// look-alike is there.
-  static func isFused(_ word: Substring) -> Bool {
-    let delimiters: Set<Unicode.Scalar> = ["@", ":", "/", "?", "#"]
-    if word.unicodeScalars.contains(where: { lookAlikeAt.contains($0) }) { return true }
-    let scalars = word.unicodeScalars.filter { delimiters.contains($0) }.count
-    let alone = word.filter { c in c.unicodeScalars.count == 1 && c.unicodeScalars.first.map(delimiters.contains) == true }.count
-    return scalars != alone
-  }
+  static var lookAlikeAt: Set<Unicode.Scalar> { URLMasking.lookAlikeAt }
+  static func isFused(_ word: Substring) -> Bool { URLMasking.isFused(word) }
 
   /// When word `i` starts a URL (`scheme://…`) whose authority does not end in that word (no
   /// `/`, `?` or `#` after the `://`): the authority runs on through the next words up to the
@@ -145,71 +137,23 @@ public enum Redaction {
     return false
   }
 
-  /// `url` without its userinfo (nothing else changed).
-  public static func withoutUserinfo(_ url: String) -> String {
-    guard let sep = url.firstRange(of: "://") else { return url }
-    let after = url[sep.upperBound...]
-    let authEnd = after.firstIndex(where: { $0 == "/" || $0 == "?" || $0 == "#" }) ?? after.endIndex
-    guard let at = after[..<authEnd].lastIndex(of: "@") else { return url }
-    return String(url[..<sep.upperBound]) + after[after.index(after: at)...]
-  }
-
-  /// URLs nested in a path or query (`/proxy/https://user:pw@host/`, `?next=https://…`,
-  /// `//user:pw@host/`) get their userinfo masked too.
-  static func maskNested(_ s: String) -> String {
-    guard s.contains("//") else { return s }
-    var out = ""
-    var rest = Substring(s)
-    // `//` starts an authority, with a scheme before it or not (`//user:pw@host/`).
-    while let sep = rest.firstRange(of: "//") {
-      out += rest[..<sep.upperBound]
-      let after = rest[sep.upperBound...]
-      let end = after.firstIndex(where: { $0 == "/" || $0 == "?" || $0 == "#" || $0 == "&" }) ?? after.endIndex
-      let authority = after[..<end]
-      if let at = authority.lastIndex(of: "@") {
-        out += mask(userinfo: authority[..<at]) + authority[at...]
-      } else {
-        out += authority
-      }
-      rest = after[end...]
-    }
-    return out + rest
-  }
-
-  private static func mask(userinfo: Substring) -> String {
-    guard let colon = userinfo.firstIndex(of: ":") else { return "****" }
-    let user = userinfo[..<colon]
-    // A user name that itself holds a raw separator is part of a mangled secret: hide it all.
-    if user.contains(where: { "/?#".contains($0) }) { return "****" }
-    return user + ":****"
-  }
-
-  /// Every query value masked (`name=****`; an item without `=` is masked whole); names stay.
-  static func maskQuery(_ s: String) -> String {
-    let hash = s.firstIndex(of: "#") ?? s.endIndex
-    guard let q = s[..<hash].firstIndex(of: "?") else { return s }
-    return s[...q] + maskItems(s[s.index(after: q)...], continuing: false)
-  }
+  static func maskNested(_ s: String) -> String { URLMasking.maskNested(s) }
+  private static func mask(userinfo: Substring) -> String { URLMasking.mask(userinfo: userinfo) }
+  static func maskQuery(_ s: String) -> String { URLMasking.maskQuery(s) }
 
   /// What follows the `@` that ends a masked part: a host and path with their own query, or,
   /// when a `?` came before that `@`, the rest of a query (every item of it masked, the first
   /// one whole: it is the end of a value).
   static func maskTail(_ tail: Substring, queryBegan: Bool) -> String {
-    queryBegan ? maskItems(tail, continuing: true) : maskQuery(String(tail))
+    queryBegan ? URLMasking.maskItems(tail, continuing: true) : maskQuery(String(tail))
   }
 
-  /// Query items with their values masked, the fragment kept; when `continuing`, the first item
-  /// is the end of a value cut by an earlier mask and is masked whole.
-  private static func maskItems(_ query: Substring, continuing: Bool) -> String {
-    var query = query
-    var fragment = ""
-    if let h = query.firstIndex(of: "#") { fragment = String(query[h...]); query = query[..<h] }
-    let masked = query.split(separator: "&", omittingEmptySubsequences: false).enumerated().map { k, item -> String in
-      if continuing, k == 0 { return "****" }
-      if item.isEmpty { return "" }
-      guard let eq = item.firstIndex(of: "=") else { return "****" }
-      return String(item[..<eq]) + "=****"
-    }.joined(separator: "&")
-    return masked + fragment
+  /// Whether `url` looks like one whose userinfo holds a raw `/`, `?` or `#`: its authority
+  /// has no `@`, but an `@` follows later.
+  static func looksLikeRawSecret(_ url: String) -> Bool {
+    guard let sep = url.firstRange(of: "://") else { return false }
+    let after = url[sep.upperBound...]
+    let authEnd = after.firstIndex(where: { $0 == "/" || $0 == "?" || $0 == "#" }) ?? after.endIndex
+    return !after[..<authEnd].contains("@") && after[authEnd...].contains("@")
   }
 }

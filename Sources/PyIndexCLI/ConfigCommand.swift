@@ -42,7 +42,7 @@ extension PyIndexCommand {
       var credentials: [String] = []
       for i in configured.index.indexes {
         // The keyring is never asked here: `auth check` does that.
-        credentials.append(i.parts == nil ? "none" : await store.lookup(i.url).source.rawValue)
+        credentials.append(i.isFile ? "none" : await store.lookup(i.url).source.rawValue)
       }
       let rows = Self.settings(configured)
       if json {

@@ -63,9 +63,9 @@ extension PyIndexCommand {
       let policy = OutboundPolicy { host, port in trust.isTrusted(host: host, port: port) }
       // pip asks for the index URL, then for host[:port]; uv for the URL it is fetching.
       let candidates = service.contains("://") ? [service] : ["https://" + service + "/", "http://" + service + "/"]
-      for url in candidates {
-        guard case .allow(credentials: true, _) = policy.judge(Redaction.withoutUserinfo(url)) else { continue }
-        let match = await store.lookup(Redaction.withoutUserinfo(url))
+      for text in candidates {
+        guard let url = SafeURL(text)?.withoutUserinfo, case .allow(credentials: true, _) = policy.judge(url) else { continue }
+        let match = await store.lookup(url)
         guard let c = match.credentials, !c.password.isEmpty else { continue }
         if let username, !username.isEmpty, !c.username.isEmpty, c.username != username { continue }
         if mode == .creds {

@@ -1,3 +1,4 @@
+import PyIndexModel
 import ArgumentParser
 import Dispatch
 import PyIndexAuth
@@ -43,7 +44,7 @@ extension PyIndexCommand {
       let files = index.noCache ? nil : index.cacheDir
       let token = listenToken ?? session.environment["PYINDEX_LISTEN_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
       let (host, port) = (self.host, self.port)
-      guard token != nil || URLParts("http://\(host.contains(":") && !host.hasPrefix("[") ? "[\(host)]" : host)/")?.isLoopback == true else {
+      guard token != nil || SafeURL.isLoopback(host: SafeURL.asciiLowercased(host)) else {
         throw session.fail(
           ClientError.usage(
             "--host \(host) is not a loopback address: anyone who can reach it could install through your credentials",

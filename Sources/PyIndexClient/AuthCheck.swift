@@ -79,7 +79,7 @@ public struct AuthChecker: Sendable {
   /// The answer to one GET, reduced to what the checklist needs.
   struct Answer {
     var status: Int
-    var finalURL: String
+    var finalURL: SafeURL
     var contentType: String?
     /// nil when the body is not a simple-API page.
     var format: PageFormat?
@@ -92,7 +92,8 @@ public struct AuthChecker: Sendable {
   /// What the checklist knows about one index's credentials.
   struct Context {
     var index: IndexURL
-    var parts: URLParts
+    /// The index's URL (http or https).
+    var parts: SafeURL
     var source: CredentialSource
     var tokenKind: TokenKind?
     var tokenProblems: [String]
@@ -107,10 +108,7 @@ public struct AuthChecker: Sendable {
     let match = index.isFile ? CredentialStore.Match(credentials: nil, source: .none) : await transport.credentials(for: index.url)
     var report = AuthCheckReport(index: index.redacted, credentialSource: match.source)
     if let dir = index.filePath { return checkLocal(dir, report: report, project: project) }
-    guard let parts = URLParts(index.url) else {
-      report.fail(.protocol, step: "configuration", detail: "the index URL cannot be parsed", cause: "the index URL is not a URL", hint: "check --index-url")
-      return report
-    }
+    let parts = index.url
     var context = Context(index: index, parts: parts, source: match.source, tokenKind: nil, tokenProblems: [], route: transport.route(for: index.url))
     configurationSteps(match, &context, &report)
     if parts.scheme == "http", !transport.allowsPlainHTTP(to: parts) {
@@ -145,7 +143,7 @@ public struct AuthChecker: Sendable {
     } else if let addresses = await Self.resolve(host) {
       report.steps.append(.init(name: "dns", passed: true, detail: "\(host) → \(addresses.prefix(3).joined(separator: ", "))"))
     } else {
-      let e = TransportError.dns(host: host, url: DisplaySafeURL(context.index.url))
+      let e = TransportError.dns(host: host, url: (context.index.url))
       report.fail(.dns, step: "dns", detail: "\(host) does not resolve", cause: e.description, hint: e.hint)
       return false
     }
@@ -256,7 +254,7 @@ public struct AuthChecker: Sendable {
   /// A 404 or 410: a wrong URL, a missing project, or (on registries that hide refusals
   /// behind a 404) credentials that are missing or wrong.
   func judgeMissing(_ status: Int, what: String, _ context: Context, projectPage: Bool, via: String) -> Failure {
-    let hides = Registries.hides401Behind404(context.index.url)
+    let hides = Registries.hides401Behind404(context.index.url.revealedForRequest())
     let sent = context.source != .none
     if what.hasPrefix("project"), projectPage {
       return Failure(
@@ -280,9 +278,9 @@ public struct AuthChecker: Sendable {
   }
 
   /// GETs `url` and reads the page well enough to judge it.
-  func get(_ url: String) async throws -> Answer {
+  func get(_ url: SafeURL) async throws -> Answer {
     try await client.transport.get(url, headers: [("Accept", PageFormat.acceptHeader)]) { response in
-      var answer = Answer(status: response.status, finalURL: response.finalURL.revealedForRequest(), contentType: response.header("content-type"))
+      var answer = Answer(status: response.status, finalURL: response.finalURL, contentType: response.header("content-type"))
       guard response.status == 200 else {
         _ = try? await response.body.collect(upTo: 64 * 1024)
         return answer
@@ -291,7 +289,7 @@ public struct AuthChecker: Sendable {
       let body = try await response.body.collect(upTo: 64 << 20)
       guard let format = answer.format else { return answer }
       var distributions = 0
-      let parsed = IndexClient.parseWhole(body, format: format, pageURL: response.finalURL.revealedForRequest(), detail: .full) { batch in
+      let parsed = IndexClient.parseWhole(body, format: format, pageURL: response.finalURL, detail: .full) { batch in
         batch.forEach { if ClientIO.looksLikeDistribution($0.filename) { distributions += 1 } }
       }
       switch parsed {
@@ -327,8 +325,9 @@ public struct AuthChecker: Sendable {
   }
 
   /// The origin of `url` (`host[:port]`) when it is not the index's own.
-  static func otherHost(_ url: String, than index: URLParts) -> String? {
-    guard let p = URLParts(url), p.host.lowercased() != index.host.lowercased() || p.effectivePort != index.effectivePort else { return nil }
+  static func otherHost(_ url: SafeURL, than index: SafeURL) -> String? {
+    let p = url
+    guard p.host != index.host || p.effectivePort != index.effectivePort else { return nil }
     return p.effectivePort.map { "\(p.host):\($0)" } ?? p.host
   }
 

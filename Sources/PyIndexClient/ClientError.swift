@@ -22,7 +22,7 @@ public struct SearchedLocation: Sendable, CustomStringConvertible {
 }
 
 /// Everything that can stop `index versions`, `download` or `serve`, each case carrying what
-/// the user needs to fix it. URLs redact themselves when printed (``DisplaySafeURL``); the
+/// the user needs to fix it. URLs redact themselves when printed (``SafeURL``); the
 /// exit code follows from ``kind`` (``FailureKind/exitCode``, the one table).
 public enum ClientError: PyIndexError {
   /// The project is on no index.
@@ -30,15 +30,15 @@ public enum ClientError: PyIndexError {
   /// No file satisfies the requirement and target.
   case noMatchingDistribution(requirement: String, versions: [String], yanked: [String], wrongPython: [String])
   /// 401, 403, or a sign-in page instead of an index.
-  case authentication(url: DisplaySafeURL, status: Int, loginPage: Bool, source: CredentialSource)
+  case authentication(url: SafeURL, status: Int, loginPage: Bool, source: CredentialSource)
   /// DNS, connection, TLS, timeout, refused redirect, body cut short.
   case network(TransportError)
   /// A status that is neither success, not-found nor an auth failure (after retries).
-  case httpStatus(url: DisplaySafeURL, status: Int)
+  case httpStatus(url: SafeURL, status: Int)
   /// The page answered but could not be read.
-  case unreadablePage(url: DisplaySafeURL, ParseError)
+  case unreadablePage(url: SafeURL, ParseError)
   /// A digest did not match; nothing was written under the final name.
-  case digestMismatch(filename: String, url: DisplaySafeURL, algorithm: String, expected: String, actual: String)
+  case digestMismatch(filename: String, url: SafeURL, algorithm: String, expected: String, actual: String)
   /// `--require-hashes`: requirements without a hash (`missing` holds the lines to add, with
   /// the digests the files had) or, when `unpinned`, without an `==` pin.
   case hashesRequired(missing: [String], unpinned: Bool)

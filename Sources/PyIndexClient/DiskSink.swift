@@ -1,6 +1,6 @@
 import NIOCore
 import PyIndexAuth
-import PyIndexModel
+public import PyIndexModel
 import PyIndexTransport
 
 #if canImport(Glibc)
@@ -37,7 +37,7 @@ struct DiskSink: FetchSink {
     let given = response.header("Content-Disposition").flatMap(ContentDisposition.filename)
     guard let given, Downloader.isSafeFilename(given), let kind = DistributionKind(filename: given, project: project) else {
       throw ClientError.usage(
-        "\(DisplaySafeURL(selected.url)) is not a wheel or sdist of \(project.typed): its path names '\(filename)' and the server's Content-Disposition \(given.map { "names '\($0)'" } ?? "names no file")",
+        "\((selected.url)) is not a wheel or sdist of \(project.typed): its path names '\(filename)' and the server's Content-Disposition \(given.map { "names '\($0)'" } ?? "names no file")",
         hint: "name @ URL must point at a distribution file of that project")
     }
     (filename, version) = (given, kind.version.description)
@@ -80,9 +80,9 @@ struct HashCheck: Sendable {
 
   /// After the index's digests matched: throws when no `--hash` value matches; returns the
   /// line to add when hashes are required and the requirement has none.
-  func missingLine(_ digests: [String: String], filename: String, url: String, project: ProjectName, version: String) throws(ClientError) -> String? {
+  func missingLine(_ digests: [String: String], filename: String, url: SafeURL, project: ProjectName, version: String) throws(ClientError) -> String? {
     if !matchesAllowed(digests), let (alg, values) = allowed.sorted(by: { $0.key > $1.key }).first {
-      throw .digestMismatch(filename: filename, url: DisplaySafeURL(url), algorithm: alg, expected: values.sorted().joined(separator: " or "), actual: digests[alg] ?? "?")
+      throw .digestMismatch(filename: filename, url: (url), algorithm: alg, expected: values.sorted().joined(separator: " or "), actual: digests[alg] ?? "?")
     }
     guard requireHashes, allowed.isEmpty else { return nil }
     return "\(project.typed)==\(version) --hash=sha256:\(digests["sha256"] ?? "")"
@@ -94,6 +94,6 @@ extension Downloader.Selected {
   func downloaded(filename: String, version: String, dest: String, digests: [String: String], size: Int, alreadyPresent: Bool) -> DownloadedFile {
     DownloadedFile(
       project: project.typed, version: version, filename: filename, path: dest + "/" + filename,
-      sha256: digests["sha256"] ?? "", size: size, url: DisplaySafeURL(url), alreadyPresent: alreadyPresent)
+      sha256: digests["sha256"] ?? "", size: size, url: (url), alreadyPresent: alreadyPresent)
   }
 }

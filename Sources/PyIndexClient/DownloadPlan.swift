@@ -109,7 +109,7 @@ public struct DownloadPlan: Sendable {
     // Markers are evaluated for the target, not for the machine pyindex runs on.
     let environment = MarkerEnvironment(target: first.options.target, pythonFullVersion: first.options.pythonFullVersion)
     let credentialURLs = try lines.compactMap { line throws(AuthError) -> IndexURL? in
-      guard let url = line.requirement.url, url.hasPrefix("http") else { return nil }
+      guard let url = line.requirement.url, url.isWeb else { return nil }
       return try IndexURL(url)
     }
     return DownloadPlan(

@@ -32,7 +32,7 @@ public struct DownloadOptions: Sendable {
   /// directory, then removed) only when its dependencies can be read no other way.
   public var dryRun = false
   /// The sizes a lock file gives, by URL: a file of another size is an integrity failure.
-  public var lockedSizes: [String: Int] = [:]
+  public var lockedSizes: [SafeURL: Int] = [:]
 
   public init(destination: String, target: Target, formats: FormatControl = .init(), prereleases: Bool = false, ignoreRequiresPython: Bool = false, parallelism: Int = 8) {
     self.destination = destination
@@ -81,7 +81,7 @@ public struct DownloadedFile: Sendable, Hashable {
   public let sha256: String
   public let size: Int
   /// The URL it came from (printed redacted).
-  public let url: DisplaySafeURL
+  public let url: SafeURL
   public let alreadyPresent: Bool
   /// Asked for by the user (not a dependency), in the target that reported it.
   public internal(set) var requested = false
@@ -238,7 +238,7 @@ public struct Downloader: Sendable {
     var file: DistributionFile
     var version: String
     /// Absolute, without fragment; userinfo stripped (a credential source already).
-    var url: String
+    var url: SafeURL
     var project: ProjectName
     /// Whether a `file:` URL may be read: the user configured its location (a local index or
     /// find-links path, a requirement or lock they gave), never an index page or metadata.
@@ -309,7 +309,7 @@ public struct Downloader: Sendable {
         let file: DownloadedFile
         do {
           // A file several targets choose is stored once; each of them gets the same answer.
-          file = try await memo.stored(at: dest + "/" + selected.file.filename + (selected.nameFromResponse ? "\u{0}" + selected.url : "")) {
+          file = try await memo.stored(at: dest + "/" + selected.file.filename + (selected.nameFromResponse ? "\u{0}" + selected.url.revealedForRequest() : "")) {
             try await self.store(selected, dest: dest, allowed: line.hashes, requireHashes: options.requireHashes, size: options.lockedSizes[selected.url], staging: staging)
           }
         } catch let m as MissingHash {
@@ -384,7 +384,7 @@ public struct Downloader: Sendable {
     let demands = demands + constraints.map { Demand(specifier: $0.requirement.specifier, shown: "constraint \($0.requirement.text)\($0.origin.map { " (\($0))" } ?? "")") }
     if let url = req.url { return try selectURL(url, requirement: req, fromUser: !line.isDependency, shown: demands.first?.shown ?? req.text) }
     let evaluator = CandidateEvaluator(project: req.name, matcher: matcher, formats: options.formats, ignoreRequiresPython: options.ignoreRequiresPython)
-    var candidates: [(Candidate, String)] = []
+    var candidates: [(Candidate, SafeURL?)] = []
     var wrongPython = Set<String>()
     for listed in try await memo.files(for: req.name, client: client) {
       let file = listed.file
@@ -411,19 +411,22 @@ public struct Downloader: Sendable {
     if let reason = best.file.yanked {
       warn("the candidate selected for download is a yanked version: \(ServerText.clean(best.file.filename))\(reason.isEmpty ? "" : "; reason for being yanked: \(ServerText.clean(reason))")")
     }
-    let base = candidates.first { $0.0 == best }?.1 ?? ""
+    let base = candidates.first { $0.0 == best }?.1 ?? nil
+    guard let base, let url = best.file.resolvedURL(base: base) else {
+      throw ClientError.usage("the link of \(ServerText.clean(best.file.filename)) on the index page is not a URL (\(best.file.href))", hint: "the index serves a broken page; report it to its operator")
+    }
     return Selected(
-      file: best.file, version: best.version.description, url: best.file.resolvedURL(base: base), project: req.name,
-      mayReadLocal: URLReference.scheme(of: base) == "file")
+      file: best.file, version: best.version.description, url: url.withoutUserinfo, project: req.name,
+      mayReadLocal: base.isFile)
   }
 
   /// Whether `file` was uploaded before `cutoff`.
   /// - Throws: a usage error naming the page when it gives no upload time (a page without
   ///   PEP 700 times cannot say what the index held then).
-  static func uploaded(_ file: DistributionFile, before cutoff: Timestamp, page: String) throws(ClientError) -> Bool {
+  static func uploaded(_ file: DistributionFile, before cutoff: Timestamp, page: SafeURL?) throws(ClientError) -> Bool {
     guard let text = file.uploadTime, let time = Timestamp(text) else {
       throw .usage(
-        "--uploaded-prior-to: \(DisplaySafeURL(page)) gives no upload time for \(ServerText.clean(file.filename))",
+        "--uploaded-prior-to: \(page.map(\.description) ?? "the index page") gives no upload time for \(ServerText.clean(file.filename))",
         hint: "it needs an index that serves PEP 700 upload-time (JSON pages: PyPI, pypiserver 2, recent devpi and Artifactory); drop --uploaded-prior-to for this index")
     }
     return time < cutoff
@@ -433,22 +436,22 @@ public struct Downloader: Sendable {
   /// for its origin), checked against the URL's `#sha256=` fragment and the line's `--hash`.
   /// A `file:` URL is read only when the user gave the requirement (`fromUser`), never when a
   /// distribution's metadata declared it.
-  private func selectURL(_ raw: String, requirement req: Requirement, fromUser: Bool, shown: String) throws -> Selected {
-    let url = Redaction.withoutUserinfo(raw)
-    guard let scheme = URLReference.scheme(of: url), ["http", "https", "file"].contains(scheme) else {
-      throw ClientError.usage("\(DisplaySafeURL(raw)): only http, https and file URLs can be downloaded", hint: nil)
+  private func selectURL(_ given: SafeURL, requirement req: Requirement, fromUser: Bool, shown: String) throws -> Selected {
+    let url = given.withoutUserinfo
+    guard url.isWeb || url.isFile else {
+      throw ClientError.usage("\(given): only http, https and file URLs can be downloaded", hint: nil)
     }
-    if scheme == "file", !fromUser { throw ClientError.localDependency(shown: ServerText.clean(Redaction.redact(shown))) }
-    let file = DistributionFile(filename: nil, href: url)
+    if url.isFile, !fromUser { throw ClientError.localDependency(shown: ServerText.clean(Redaction.redact(shown))) }
+    let file = DistributionFile(filename: nil, href: url.revealedWithSecrets())
     let filename = file.filename
     guard let kind = DistributionKind(filename: filename, project: req.name) else {
       // `/download?id=3`: the server's Content-Disposition will have to name the file.
-      guard scheme != "file" else {
-        throw ClientError.usage("\(DisplaySafeURL(raw)) is not a wheel or sdist of \(req.name.typed) (its file name is '\(filename)')", hint: "name @ URL must point at a distribution file of that project")
+      guard !url.isFile else {
+        throw ClientError.usage("\(given) is not a wheel or sdist of \(req.name.typed) (its file name is '\(filename)')", hint: "name @ URL must point at a distribution file of that project")
       }
-      return Selected(file: file, version: "", url: URLReference.stripFragment(url), project: req.name, nameFromResponse: true)
+      return Selected(file: file, version: "", url: url.withoutFragment, project: req.name, nameFromResponse: true)
     }
-    return Selected(file: file, version: kind.version.description, url: URLReference.stripFragment(url), project: req.name, mayReadLocal: fromUser)
+    return Selected(file: file, version: kind.version.description, url: url.withoutFragment, project: req.name, mayReadLocal: fromUser)
   }
 
   /// For a project, whether a file can serve one of `targets`: what its evaluator accepts, or
@@ -508,7 +511,7 @@ public struct Downloader: Sendable {
     }
     let (filename, version) = (sink.filename, sink.version)
     if let size, verified.size != size {
-      throw ClientError.digestMismatch(filename: filename, url: DisplaySafeURL(selected.url), algorithm: "size", expected: String(size), actual: String(verified.size))
+      throw ClientError.digestMismatch(filename: filename, url: (selected.url), algorithm: "size", expected: String(size), actual: String(verified.size))
     }
     if let line = try check.missingLine(verified.digests, filename: filename, url: selected.url, project: selected.project, version: version) {
       // Nothing unverified is kept: the caller reports the line to add.
@@ -526,7 +529,7 @@ public struct Downloader: Sendable {
       guard let verified = try await fetch.run(into: &sink) else { throw ClientError.fileSystem(path: sink.path, detail: "no body") }
       return verified
     } catch let m as DigestMismatch {
-      throw ClientError.digestMismatch(filename: sink.filename, url: DisplaySafeURL(selected.url), algorithm: m.algorithm, expected: m.expected, actual: m.actual)
+      throw ClientError.digestMismatch(filename: sink.filename, url: (selected.url), algorithm: m.algorithm, expected: m.expected, actual: m.actual)
     }
   }
 

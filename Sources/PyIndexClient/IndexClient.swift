@@ -26,14 +26,16 @@ public enum FindLinks: Sendable, Hashable {
   case localPage(String)
   /// An http(s) page of links (URL without userinfo), fetched under the same credential
   /// rules as an index; `source` carries the userinfo it was given, for the credential store.
-  case page(String, source: IndexURL)
+  case page(SafeURL, source: IndexURL)
 
   /// Reads a `--find-links` value: an http(s) URL, a `file:` URL or a path.
   public init(_ value: String) throws(AuthError) {
     let lower = value.lowercased()
     if lower.hasPrefix("http://") || lower.hasPrefix("https://") {
       // Validated as an index URL (userinfo rules), requested with its path as given.
-      self = .page(Redaction.withoutUserinfo(value), source: try IndexURL(value))
+      let source = try IndexURL(value)
+      guard let url = SafeURL(value)?.withoutUserinfo else { throw AuthError.invalidURL(redacted: source.redacted, reason: "not an absolute http(s) URL") }
+      self = .page(url, source: source)
       return
     }
     var path = value
@@ -94,7 +96,7 @@ public struct IndexClient: Sendable {
   /// searched, an authentication failure wins over a network one, which wins over "not found".
   /// - Throws: ``ClientError``.
   /// - Parameter detail: `.listing` when only names, yanked and Requires-Python are read.
-  public func files(for project: ProjectName, detail: PageDetail = .full, _ sink: (DistributionFile, String) -> Void) async throws(ClientError) {
+  public func files(for project: ProjectName, detail: PageDetail = .full, _ sink: (DistributionFile, SafeURL?) -> Void) async throws(ClientError) {
     try await fileBatches(for: project, detail: detail) { batch in batch.forEach { sink($0, batch.base) } }
   }
 
@@ -165,37 +167,38 @@ public struct IndexClient: Sendable {
 
   /// pip's rule: plain http is only for local hosts and `--trusted-host`; any other http
   /// location is skipped with pip's warning.
-  private func insecure(_ url: String, shown: String) -> PageOutcome? {
-    guard let parts = URLParts(url), parts.scheme == "http", !transport.allowsPlainHTTP(to: parts) else { return nil }
+  private func insecure(_ url: SafeURL, shown: String) -> PageOutcome? {
+    let parts = url
+    guard parts.scheme == "http", !transport.allowsPlainHTTP(to: parts) else { return nil }
     warn("The repository located at \(parts.host) is not a trusted or secure host and is being ignored. If this repository is available via HTTPS we recommend you use HTTPS instead, otherwise you may silence this warning and allow it anyway with '--trusted-host \(parts.host)'.")
     return .skipped("ignored: plain http to a host that is not --trusted-host")
   }
 
   /// GETs a page and reads it; every failure becomes a ``PageOutcome``.
   /// - Parameter alwaysHTML: read the body as HTML whatever its `Content-Type` (links pages).
-  private func fetchPage(_ url: String, accept: String, alwaysHTML: Bool = false, cacheable: Bool = false, detail: PageDetail = .full, _ sink: (FileBatch) -> Void) async -> PageOutcome {
+  private func fetchPage(_ url: SafeURL, accept: String, alwaysHTML: Bool = false, cacheable: Bool = false, detail: PageDetail = .full, _ sink: (FileBatch) -> Void) async -> PageOutcome {
     // A page fetched over http(s) names files; it does not reach into the machine: its links
     // to file:, http+unix: or any other scheme are ignored, each with a warning.
     let warn = self.warn
     let refused: @Sendable (DistributionFile, String) -> Void = { file, scheme in
-      warn("ignored the link to \(ServerText.clean(file.filename)) on \(DisplaySafeURL(url)): an index page may link to http and https URLs only, not \(scheme):")
+      warn("ignored the link to \(ServerText.clean(file.filename)) on \((url)): an index page may link to http and https URLs only, not \(scheme):")
     }
     return await fetchAnyPage(url, accept: accept, alwaysHTML: alwaysHTML, cacheable: cacheable, detail: detail) { batch in
       sink(batch.webLinksOnly(refused: refused))
     }
   }
 
-  private func fetchAnyPage(_ url: String, accept: String, alwaysHTML: Bool, cacheable: Bool, detail: PageDetail, _ sink: (FileBatch) -> Void) async -> PageOutcome {
+  private func fetchAnyPage(_ url: SafeURL, accept: String, alwaysHTML: Bool, cacheable: Bool, detail: PageDetail, _ sink: (FileBatch) -> Void) async -> PageOutcome {
     var entry: PageCache.Entry? = nil
     if cacheable, let cache {
       entry = cache.lookup(url: url, accept: accept)
       let now = Double(time(nil))
       if let e = entry, cache.offline || e.isFresh(now: now) {
-        transport.note("cache: \(DisplaySafeURL(url)) from the cache (\(cache.offline ? "--offline" : "fresh for \(Int(e.maxAge - (now - e.storedAt))) s more"), no request)")
+        transport.note("cache: \((url)) from the cache (\(cache.offline ? "--offline" : "fresh for \(Int(e.maxAge - (now - e.storedAt))) s more"), no request)")
         return IndexClient.fromCache(e, detail: detail, sink)
       }
       if cache.offline {
-        return .failure(.network(.other(url: DisplaySafeURL(url), detail: "the page is not in the cache, and --offline forbids the network")))
+        return .failure(.network(.other(url: (url), detail: "the page is not in the cache, and --offline forbids the network")))
       }
     }
     // A body cut short or stalled is fetched again, as long as none of the page was used.
@@ -214,7 +217,7 @@ public struct IndexClient: Sendable {
 
   /// One GET of a page; `cut` when its body stopped arriving (worth another try).
   private func fetchPageOnce(
-    _ url: String, accept: String, alwaysHTML: Bool, cacheable: Bool, entry: PageCache.Entry?, detail: PageDetail, _ sink: (FileBatch) -> Void
+    _ url: SafeURL, accept: String, alwaysHTML: Bool, cacheable: Bool, entry: PageCache.Entry?, detail: PageDetail, _ sink: (FileBatch) -> Void
   ) async -> (PageOutcome, cut: Bool) {
     do {
       return (try await transport.get(url, headers: [("Accept", accept)] + (entry?.validators ?? [])) { response in
@@ -222,7 +225,7 @@ public struct IndexClient: Sendable {
         if response.status == 304, let entry, let cache {
           _ = try? await response.body.collect(upTo: 64 * 1024)
           cache.refresh(entry, maxAge: PageCache.maxAge(cacheControl: response.header("cache-control")) ?? 0, now: now)
-          transport.note("cache: \(DisplaySafeURL(url)) not modified (304), the stored page is used")
+          transport.note("cache: \((url)) not modified (304), the stored page is used")
           return IndexClient.fromCache(entry, detail: detail, sink)
         }
         var writer: PageCache.Writer? = nil
@@ -232,7 +235,7 @@ public struct IndexClient: Sendable {
           maxAge > 0 || response.header("etag") != nil || response.header("last-modified") != nil
         {
           writer = cache.writer(
-            url: url, pageURL: response.finalURL.revealedForRequest(), accept: accept, contentType: type, etag: response.header("etag"), lastModified: response.header("last-modified"), maxAge: maxAge, now: now)
+            url: url, pageURL: response.finalURL, accept: accept, contentType: type, etag: response.header("etag"), lastModified: response.header("last-modified"), maxAge: maxAge, now: now)
         }
         do {
           let outcome: PageOutcome
@@ -250,7 +253,7 @@ public struct IndexClient: Sendable {
     } catch let b as BodyCut {
       return (.failure(.network(b.error)), true)
     } catch {
-      return (.failure(ClientError(error, at: url)), false)
+      return (.failure(ClientError(error, at: url.description)), false)
     }
   }
 
@@ -268,7 +271,7 @@ public struct IndexClient: Sendable {
       case .html(let charset): return .found(try HTMLPageParser.parse(fileDescriptor: fd, pageURL: entry.url, charset: charset, batches: sink))
       }
     } catch {
-      return .failure(.unreadablePage(url: DisplaySafeURL(entry.url), error))
+      return .failure(.unreadablePage(url: (entry.url), error))
     }
   }
 
@@ -304,7 +307,7 @@ public struct IndexClient: Sendable {
   /// Parses a page's body: a small one whole, here; a larger or compressed one streamed to a
   /// parser thread, inflated on the way, within ``maxPage``.
   private func parse(_ response: Response, format: PageFormat, detail: PageDetail, tee: PageCache.Writer?, _ perBatch: @escaping (FileBatch) -> Void) async throws -> Result<PageInfo, ParseError> {
-    let finalURL = response.finalURL.revealedForRequest()
+    let finalURL = response.finalURL
     var inflater: Inflater? = nil
     if let encoding = response.header("content-encoding")?.lowercased(), encoding != "identity" {
       // Servers may compress pages even unasked: the body is inflated on its way to the
@@ -335,10 +338,10 @@ public struct IndexClient: Sendable {
   static let maxPage = 256 << 20
 
   /// Parses a whole page in memory, handing its files over in batches of one base URL.
-  static func parseWhole(_ bytes: [UInt8], format: PageFormat, pageURL: String, detail: PageDetail, _ sink: (FileBatch) -> Void) -> Result<PageInfo, ParseError> {
+  static func parseWhole(_ bytes: [UInt8], format: PageFormat, pageURL: SafeURL, detail: PageDetail, _ sink: (FileBatch) -> Void) -> Result<PageInfo, ParseError> {
     var files: [DistributionFile] = []
-    var base = pageURL
-    let collect: (DistributionFile, String) -> Void = { file, b in
+    var base: SafeURL? = pageURL
+    let collect: (DistributionFile, SafeURL?) -> Void = { file, b in
       if b != base, !files.isEmpty {
         sink(FileBatch(files: files, base: base))
         files.removeAll()
@@ -365,14 +368,14 @@ public struct IndexClient: Sendable {
     case .directory(let dir):
       guard let d = opendir(dir) else { return .failure(.fileSystem(path: dir, detail: String(cString: strerror(errno)))) }
       defer { closedir(d) }
-      let base = "file://" + ClientIO.percentEncodePath(dir.hasSuffix("/") ? dir : dir + "/")
+      let base = SafeURL(filePath: dir.hasSuffix("/") ? dir : dir + "/")
       var names: [String] = []
       while let entry = readdir(d) {
         let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self) }
         if name.hasPrefix(".") { continue }
         names.append(name)
       }
-      sink(FileBatch(files: names.sorted().map { DistributionFile(filename: $0, href: ClientIO.percentEncodePath($0)) }, base: base))
+      sink(FileBatch(files: names.sorted().map { DistributionFile(filename: $0, href: SafeURL.percentEncode($0, keeping: .segment)) }, base: base))
       var info = PageInfo()
       info.baseURL = base
       return .found(info)
@@ -381,9 +384,9 @@ public struct IndexClient: Sendable {
       guard fd >= 0 else { return .failure(.fileSystem(path: path, detail: String(cString: strerror(errno)))) }
       defer { close(fd) }
       do {
-        return .found(try HTMLPageParser.parse(fileDescriptor: fd, pageURL: "file://" + ClientIO.percentEncodePath(path), batches: sink))
+        return .found(try HTMLPageParser.parse(fileDescriptor: fd, pageURL: SafeURL(filePath: path), batches: sink))
       } catch {
-        return .failure(.unreadablePage(url: DisplaySafeURL(path), error))
+        return .failure(.unreadablePage(url: SafeURL(filePath: path), error))
       }
     case .page(let url, _):
       if let skipped = insecure(url, shown: location.shown) { return skipped }
@@ -399,11 +402,11 @@ public struct IndexClient: Sendable {
       return .failure(.fileSystem(path: path, detail: String(cString: strerror(errno))))
     }
     defer { close(fd) }
-    let pageURL = "file://" + ClientIO.percentEncodePath(path)
+    let pageURL = SafeURL(filePath: path)
     do {
       return .found(try HTMLPageParser.parse(fileDescriptor: fd, pageURL: pageURL, batches: sink))
     } catch {
-      return .failure(.unreadablePage(url: DisplaySafeURL(pageURL), error))
+      return .failure(.unreadablePage(url: (pageURL), error))
     }
   }
 }
@@ -419,7 +422,7 @@ extension FindLinks {
   var shown: String {
     switch self {
     case .directory(let p), .localPage(let p): p
-    case .page(let u, _): Redaction.redact(u)
+    case .page(let u, _): u.description
     }
   }
 }
@@ -434,15 +437,6 @@ struct BodyCut: Error {
 enum ClientIO {
   static func looksLikeDistribution(_ filename: String) -> Bool {
     filename.hasASCIISuffixIgnoringCase(".whl") || SdistFilename.archiveExtension(of: filename) != nil
-  }
-
-  static func percentEncodePath(_ path: String) -> String {
-    var out = ""
-    for b in path.utf8 {
-      let c = Character(Unicode.Scalar(b))
-      if b < 0x80, c.isLetter || c.isNumber || "/-._~".contains(c) { out.append(c) } else { out += "%" + String(b, radix: 16, uppercase: true).leftPad(2) }
-    }
-    return out
   }
 }
 

@@ -1,6 +1,6 @@
 import NIOCore
 import PyIndexAuth
-import PyIndexModel
+public import PyIndexModel
 import PyIndexTransport
 import Dispatch
 
@@ -14,13 +14,11 @@ import Dispatch
 /// pool, a `file:` URL read as a fetch, and the digests of a file already in DEST.
 enum LocalFile {
   /// The path a `file:` URL names.
-  static func path(of url: String) -> String {
-    URLReference.percentDecode(Substring(url.dropFirst(7))) ?? String(url.dropFirst(7))
-  }
+  static func path(of url: SafeURL) -> String { url.filePath ?? url.path }
 
   /// Reads a `file:` URL into `sink` as ``VerifiedFetch`` reads a response; false when the
   /// sink stopped at the head.
-  static func read(_ url: String, into sink: inout some FetchSink, progress: inout VerifiedFetch.Progress) async throws -> Bool {
+  static func read(_ url: SafeURL, into sink: inout some FetchSink, progress: inout VerifiedFetch.Progress) async throws -> Bool {
     let path = path(of: url)
     let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
     guard fd >= 0 else { throw ClientError.fileSystem(path: path, detail: String(cString: strerror(errno))) }
@@ -28,8 +26,8 @@ enum LocalFile {
     var st = stat()
     guard fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else { throw ClientError.fileSystem(path: path, detail: "not a regular file") }
     let head = Response(
-      status: 200, headers: [("Content-Length", String(st.st_size))], finalURL: DisplaySafeURL(url), credentialSource: .none,
-      body: ResponseBody(chunks: [], url: DisplaySafeURL(url)))
+      status: 200, headers: [("Content-Length", String(st.st_size))], finalURL: (url), credentialSource: .none,
+      body: ResponseBody(chunks: [], url: (url)))
     progress.begun = true
     guard try await sink.begin(head) else { return false }
     var buffer = [UInt8](repeating: 0, count: 1 << 16)

@@ -24,7 +24,7 @@ public enum LockPlan {
   ///   - groups: `--group` names; nil for the lock's `default-groups`.
   public static func lines(
     _ lock: PyLock, target: Target, pythonFullVersion: String?, formats: FormatControl, extras: [String] = [], groups: [String]? = nil
-  ) throws -> (lines: [RequirementLine], sizes: [String: Int]) {
+  ) throws -> (lines: [RequirementLine], sizes: [SafeURL: Int]) {
     var environment = MarkerEnvironment(target: target, pythonFullVersion: pythonFullVersion)
     environment.values["extras"] = extras.map(ProjectName.normalize).joined(separator: " ")
     environment.values["dependency_groups"] = (groups ?? lock.defaultGroups).map(ProjectName.normalize).joined(separator: " ")
@@ -42,7 +42,7 @@ public enum LockPlan {
     let matcher = TagMatcher(target: target)
     let directory = lock.path.contains("/") ? String(lock.path[..<(lock.path.lastIndex(of: "/") ?? lock.path.endIndex)]) : "."
     var lines: [RequirementLine] = []
-    var sizes: [String: Int] = [:]
+    var sizes: [SafeURL: Int] = [:]
     for package in lock.packages {
       if let text = package.marker {
         guard let marker = try? Marker(text) else {
@@ -71,7 +71,7 @@ public enum LockPlan {
       let fragment = file.hashes["sha256"].map { "#sha256=" + $0 } ?? ""
       let requirement = try Requirement("\(name.typed) @ \(url)\(fragment)")
       lines.append(RequirementLine(requirement: requirement, hashes: file.hashes.mapValues { [$0] }, origin: lockName))
-      if let size = file.size { sizes[url] = size }
+      if let size = file.size, let parsed = requirement.url { sizes[parsed.withoutUserinfo.withoutFragment] = size }
     }
     return (lines, sizes)
   }
@@ -105,20 +105,6 @@ public enum LockPlan {
         description: "\(lockName): the locked path \(path) of \(f.name) is not a regular file inside the lock's directory", kind: .usage,
         hint: "a lock's path entries must stay inside the directory of the lock (no link out of it)")
     }
-    return "file://" + absolute.split(separator: "/", omittingEmptySubsequences: false).map { encode(String($0)) }.joined(separator: "/")
+    return SafeURL(filePath: absolute).revealedWithSecrets()
   }
-
-  /// A path segment percent-encoded (RFC 3986 pchar kept).
-  static func encode(_ segment: String) -> String {
-    let kept = Set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~!$&'()*+,;=:@".utf8)
-    var out = ""
-    for b in segment.utf8 {
-      if kept.contains(b) { out.unicodeScalars.append(Unicode.Scalar(b)) } else { out += "%" + String(b, radix: 16, uppercase: true).leftPadded(2) }
-    }
-    return out
-  }
-}
-
-extension String {
-  fileprivate func leftPadded(_ n: Int) -> String { count >= n ? self : String(repeating: "0", count: n - count) + self }
 }

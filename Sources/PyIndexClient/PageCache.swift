@@ -35,7 +35,8 @@ public struct PageCache: Sendable {
 
   /// What is stored about one page.
   struct Entry {
-    var url: String
+    /// The page's final URL, without query or fragment: what its links resolve against.
+    var url: SafeURL
     var contentType: String
     var etag: String?
     var lastModified: String?
@@ -58,13 +59,13 @@ public struct PageCache: Sendable {
     }
   }
 
-  func path(url: String, accept: String) -> String {
-    let key = SHA256.hash(data: Array((Redaction.withoutUserinfo(url) + "\n" + accept).utf8)).map { String($0, radix: 16).leftPad(2) }.joined()
+  func path(url: SafeURL, accept: String) -> String {
+    let key = SHA256.hash(data: Array((url.withoutUserinfo.revealedForRequest() + "\n" + accept).utf8)).map { String($0, radix: 16).leftPad(2) }.joined()
     return directory + "/pages/" + key.prefix(2) + "/" + key
   }
 
   /// The stored entry for `url`, if any (and readable).
-  func lookup(url: String, accept: String) -> Entry? {
+  func lookup(url: SafeURL, accept: String) -> Entry? {
     let path = path(url: url, accept: accept)
     let fd = open(path, O_RDONLY | O_CLOEXEC)
     guard fd >= 0 else { return nil }
@@ -78,7 +79,7 @@ public struct PageCache: Sendable {
       guard let eq = part.firstIndex(of: "=") else { continue }
       fields[String(part[..<eq])] = PageCache.unescape(part[part.index(after: eq)...])
     }
-    guard fields["v"] == "1", let url = fields["url"], let type = fields["type"], let stored = fields["stored"].flatMap(WireNumber.count).map(Double.init),
+    guard fields["v"] == "1", let url = fields["url"].flatMap(SafeURL.init), let type = fields["type"], let stored = fields["stored"].flatMap(WireNumber.count).map(Double.init),
       let maxAge = fields["max-age"].flatMap({ WireNumber.seconds($0, limit: PageCache.longestMaxAge) })
     else { return nil }
     return Entry(url: url, contentType: type, etag: fields["etag"], lastModified: fields["last-modified"], storedAt: stored, maxAge: maxAge, bodyOffset: end + 1, path: path)
@@ -103,8 +104,8 @@ public struct PageCache: Sendable {
   static let longestMaxAge = 365 * 86_400.0
 
   /// The header line of an entry.
-  static func header(url: String, contentType: String, etag: String?, lastModified: String?, maxAge: Double, now: Double) -> [UInt8] {
-    var fields = ["v=1", "url=" + escape(Redaction.withoutUserinfo(url)), "type=" + escape(contentType), "stored=\(Int(now))", "max-age=\(Int(maxAge))"]
+  static func header(url: SafeURL, contentType: String, etag: String?, lastModified: String?, maxAge: Double, now: Double) -> [UInt8] {
+    var fields = ["v=1", "url=" + escape(url.withoutUserinfo.with(path: url.path, query: nil).revealedForRequest()), "type=" + escape(contentType), "stored=\(Int(now))", "max-age=\(Int(maxAge))"]
     if let etag { fields.append("etag=" + escape(etag)) }
     if let lastModified { fields.append("last-modified=" + escape(lastModified)) }
     return Array((fields.joined(separator: "\t") + "\n").utf8)
@@ -116,10 +117,9 @@ public struct PageCache: Sendable {
   /// A writer for a new entry for a request to `url`, whose answer came from `pageURL` (after
   /// redirects: what its links resolve against). The stored URL keeps no query or fragment: a
   /// presigned redirect target carries its signature and token there.
-  func writer(url: String, pageURL: String, accept: String, contentType: String, etag: String?, lastModified: String?, maxAge: Double, now: Double) -> Writer? {
+  func writer(url: SafeURL, pageURL: SafeURL, accept: String, contentType: String, etag: String?, lastModified: String?, maxAge: Double, now: Double) -> Writer? {
     let writer = Writer(path: path(url: url, accept: accept))
-    let stored = String(pageURL.prefix { $0 != "?" && $0 != "#" })
-    PageCache.header(url: stored, contentType: contentType, etag: etag, lastModified: lastModified, maxAge: maxAge, now: now).withUnsafeBytes { writer?.write($0) }
+    PageCache.header(url: pageURL, contentType: contentType, etag: etag, lastModified: lastModified, maxAge: maxAge, now: now).withUnsafeBytes { writer?.write($0) }
     return writer
   }
 

@@ -1,5 +1,5 @@
 import PyIndexAuth
-import PyIndexModel
+public import PyIndexModel
 import PyIndexTransport
 
 extension Downloader {
@@ -11,20 +11,20 @@ extension Downloader {
   ///   metadata file does not match its digest (pip stops there too).
   func remoteMetadata(_ selected: Selected) async throws -> CoreMetadata? {
     let url = selected.url
-    if url.hasPrefix("file://") {
+    if url.isFile {
       guard selected.mayReadLocal else { return nil }
       // A local wheel: reading its METADATA in place costs nothing.
-      let path = URLReference.percentDecode(Substring(url.dropFirst(7))) ?? String(url.dropFirst(7))
+      let path = LocalFile.path(of: url)
       return (try? WheelMetadata.read(path: path)).map(CoreMetadata.init)
     }
-    if let digests = selected.file.coreMetadata, let metadata = try await pep658(url + ".metadata", digests: digests, filename: selected.file.filename) {
+    if let digests = selected.file.coreMetadata, let metadata = try await pep658(url.appendingToPath(".metadata"), digests: digests, filename: selected.file.filename) {
       return metadata
     }
     return await ranged(url)
   }
 
   /// The PEP 658 file, verified; nil when the server has none after all.
-  private func pep658(_ url: String, digests: [String: String], filename: String) async throws -> CoreMetadata? {
+  private func pep658(_ url: SafeURL, digests: [String: String], filename: String) async throws -> CoreMetadata? {
     let bytes: [UInt8]?
     do {
       bytes = try await client.transport.get(url, headers: [("Accept", "*/*"), ("Accept-Encoding", "identity")]) { response in
@@ -39,14 +39,14 @@ extension Downloader {
     bytes.withUnsafeBytes { hasher.update($0) }
     let actual = hasher.finalize()
     if let m = MultiHasher.mismatch(actual, expected: digests) {
-      throw ClientError.digestMismatch(filename: filename + ".metadata", url: DisplaySafeURL(url), algorithm: m.algorithm, expected: m.expected, actual: m.actual)
+      throw ClientError.digestMismatch(filename: filename + ".metadata", url: (url), algorithm: m.algorithm, expected: m.expected, actual: m.actual)
     }
     return CoreMetadata(String(decoding: bytes, as: UTF8.self))
   }
 
   /// `METADATA` through range requests: the zip's tail, then what the central directory points
   /// at. nil as soon as the server answers anything but the range asked for.
-  private func ranged(_ url: String) async -> CoreMetadata? {
+  private func ranged(_ url: SafeURL) async -> CoreMetadata? {
     guard let (tail, size) = try? await fetchRange("bytes=-\(WheelMetadata.tailSize)", url: url), tail.count <= size else { return nil }
     var archive = WheelMetadata.Archive(size: size, tail: tail)
     for _ in 0..<WheelMetadata.Archive.maxSteps {
@@ -64,7 +64,7 @@ extension Downloader {
 
   /// One `Range` GET: the bytes and the file's total size from `Content-Range`; nil unless the
   /// answer is 206 with a `Content-Range` (a 200 is not read).
-  private func fetchRange(_ range: String, url: String) async throws -> ([UInt8], Int)? {
+  private func fetchRange(_ range: String, url: SafeURL) async throws -> ([UInt8], Int)? {
     try await client.transport.get(url, headers: [("Accept", "*/*"), ("Accept-Encoding", "identity"), ("Range", range)]) { response in
       guard response.status == 206, let contentRange = response.header("Content-Range"),
         let total = contentRange.split(separator: "/").last.flatMap(WireNumber.count)

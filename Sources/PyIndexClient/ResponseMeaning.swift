@@ -1,3 +1,4 @@
+public import PyIndexModel
 public import PyIndexAuth
 
 /// What an HTTP status means to pyindex. Decided here once, for project pages, files, `serve`
@@ -33,7 +34,7 @@ public enum ResponseMeaning: Sendable, Equatable {
 
   /// The error a response with this meaning is, where the caller wanted content; nil for
   /// 200, 206 and 304, whose handling depends on what was asked.
-  public func failure(url: DisplaySafeURL, source: CredentialSource) -> ClientError? {
+  public func failure(url: SafeURL, source: CredentialSource) -> ClientError? {
     switch self {
     case .content, .partialContent, .notModified: nil
     case .refused(let status): .authentication(url: url, status: status, loginPage: false, source: source)

@@ -8,7 +8,7 @@ final class RunMemo: Sendable {
   /// A file of a project page and the URL its links resolve against.
   struct Listed: Sendable {
     let file: DistributionFile
-    let base: String
+    let base: SafeURL?
   }
 
   /// For a project, whether a file of its page can serve some target of the run: only those
@@ -19,7 +19,7 @@ final class RunMemo: Sendable {
   init(usable: @escaping @Sendable (ProjectName) -> @Sendable (DistributionFile) -> Bool = { _ in { _ in true } }) {
     self.usable = usable
   }
-  private let metadata = Mutex<[String: Task<CoreMetadata?, any Error>]>([:])
+  private let metadata = Mutex<[SafeURL: Task<CoreMetadata?, any Error>]>([:])
   private let stored = Mutex<[String: Task<DownloadedFile, any Error>]>([:])
 
   /// The files of `project` on the configured indexes, asked once per run.
@@ -33,7 +33,7 @@ final class RunMemo: Sendable {
   }
 
   /// A wheel's metadata by its URL, read once per run.
-  func metadata(for url: String, _ read: @escaping @Sendable () async throws -> CoreMetadata?) async throws -> CoreMetadata? {
+  func metadata(for url: SafeURL, _ read: @escaping @Sendable () async throws -> CoreMetadata?) async throws -> CoreMetadata? {
     try await Self.once(metadata, url, read)
   }
 

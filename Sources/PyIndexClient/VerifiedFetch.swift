@@ -1,7 +1,7 @@
 public import NIOCore
 public import PyIndexAuth
 public import PyIndexTransport
-import PyIndexModel
+public import PyIndexModel
 
 /// Where a ``VerifiedFetch`` hands the bytes of a file: a temporary file in DEST (`download`),
 /// or an installer's connection (`serve`).
@@ -40,7 +40,7 @@ public struct DigestMismatch: Error, Sendable, Hashable {
 public struct VerifiedFetch: Sendable {
   public let transport: any HTTPTransport
   /// The file's URL (no userinfo), http(s) or `file:`.
-  public let url: String
+  public let url: SafeURL
   /// The digests the index gave: all of them must match.
   public let expected: [String: String]
   /// The algorithms to compute (the expected ones, sha256, and any the caller checks itself).
@@ -53,7 +53,7 @@ public struct VerifiedFetch: Sendable {
   public var allowsLocal: Bool
 
   public init(
-    transport: any HTTPTransport, url: String, expected: [String: String], alsoCompute: some Sequence<String> = [String](), range: String? = nil, allowsLocal: Bool = false
+    transport: any HTTPTransport, url: SafeURL, expected: [String: String], alsoCompute: some Sequence<String> = [String](), range: String? = nil, allowsLocal: Bool = false
   ) {
     self.transport = transport
     self.url = url
@@ -64,7 +64,7 @@ public struct VerifiedFetch: Sendable {
   }
 
   /// The `file:` URL of a local path (a file kept by `serve --cache-dir`).
-  public static func fileURL(_ path: String) -> String { "file://" + ClientIO.percentEncodePath(path) }
+  public static func fileURL(_ path: String) -> SafeURL { SafeURL(filePath: path) }
 
   /// The state of one fetch across its attempts.
   struct Progress {
@@ -83,7 +83,7 @@ public struct VerifiedFetch: Sendable {
   ///   whatever the sink throws.
   public func run(into sink: inout some FetchSink) async throws -> VerifiedFile? {
     var progress = Progress(hasher: MultiHasher(algorithms: algorithms))
-    if allowsLocal, url.hasPrefix("file://") {
+    if allowsLocal, url.isFile {
       guard try await LocalFile.read(url, into: &sink, progress: &progress) else { return nil }
     } else {
       guard try await fetchResuming(into: &sink, progress: &progress) else { return nil }

@@ -3,17 +3,17 @@ public struct DistributionFile: Sendable, Hashable {
   /// The file name: the last path segment of the URL, percent-decoded once (HTML), or the
   /// JSON `filename`. For HTML links it is derived from ``href`` when first asked, which lets a
   /// listing do that work on its evaluation core rather than on the parser's.
-  public var filename: String { explicitFilename ?? URLReference.filename(of: href) }
+  public var filename: String { explicitFilename ?? URLReference.filename(of: href.text) }
 
   /// The file name without a copy when the link needs no decoding: a slice of ``href``.
   public var filenameText: Substring {
     if let explicitFilename { return Substring(explicitFilename) }
-    return URLReference.plainFilename(of: href) ?? Substring(URLReference.filename(of: href))
+    return URLReference.plainFilename(of: href.text) ?? Substring(URLReference.filename(of: href.text))
   }
   private var explicitFilename: String?
   /// The URL exactly as the page gave it (entity-decoded), before resolution; resolve it
   /// with ``resolvedURL(base:)`` against the page's ``PageInfo/baseURL``.
-  public var href: String
+  public var href: URLReference
   /// Digests the page gave outside the URL (PEP 691 `hashes`), by lower-case algorithm name,
   /// lower-case hex, known algorithms only. See ``digests`` for every digest of the file.
   public var hashes: [String: String]
@@ -28,7 +28,7 @@ public struct DistributionFile: Sendable, Hashable {
 
   public init(filename: String?, href: String, hashes: [String: String] = [:], requiresPython: String? = nil, yanked: String? = nil, coreMetadata: [String: String]? = nil, size: Int? = nil, uploadTime: String? = nil) {
     self.explicitFilename = filename
-    self.href = href
+    self.href = URLReference(href)
     self.hashes = hashes
     self.requiresPython = requiresPython
     self.yanked = yanked
@@ -43,23 +43,23 @@ public struct DistributionFile: Sendable, Hashable {
   /// (`#sha256=…&md5=…`), read when asked so that listings never pay for them.
   public var digests: [String: String] {
     var all = hashes
-    for (alg, hex) in URLReference.fragmentDigests(href).known where all[alg] == nil { all[alg] = hex }
+    for (alg, hex) in URLReference.fragmentDigests(href.text).known where all[alg] == nil { all[alg] = hex }
     return all
   }
 
   /// Hash algorithms the page uses for this file that pyindex cannot verify (blake2b, sha3...).
-  public var unverifiableAlgorithms: [String] { URLReference.fragmentDigests(href).unknown }
+  public var unverifiableAlgorithms: [String] { URLReference.fragmentDigests(href.text).unknown }
 
-  /// The absolute URL of the file, without its fragment, resolved against `base`.
-  public func resolvedURL(base: String) -> String {
-    URLReference.stripFragment(URLReference.resolve(href, against: base))
-  }
+  /// The absolute URL of the file, without its fragment, resolved against `base`; nil when
+  /// the link does not resolve to a URL.
+  public func resolvedURL(base: SafeURL) -> SafeURL? { href.resolved(against: base) }
 }
 
 /// What a page says about itself, besides its files.
 public struct PageInfo: Sendable, Hashable {
-  /// What relative links resolve against: the page's final URL, or its first `<base href>`.
-  public var baseURL: String = ""
+  /// What relative links resolve against: the page's final URL, or its first `<base href>`;
+  /// nil when that `<base href>` is not a URL (relative links then resolve to nothing).
+  public var baseURL: SafeURL? = nil
   /// `pypi:repository-version` / `meta.api-version`, "1.0" when absent.
   public var apiVersion: String = "1.0"
   /// Number of `<a href>` anchors (HTML) or file entries (JSON) seen.

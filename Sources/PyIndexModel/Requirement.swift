@@ -6,7 +6,8 @@ public struct Requirement: Sendable, Hashable, CustomStringConvertible {
   public let name: ProjectName
   public private(set) var extras: [String]
   public private(set) var specifier: SpecifierSet
-  public let url: String?
+  /// The direct URL of `name @ URL`, parsed (its userinfo kept apart).
+  public let url: SafeURL?
   public let marker: String?
   /// The requirement as written.
   public let text: String
@@ -44,7 +45,12 @@ public struct Requirement: Sendable, Hashable, CustomStringConvertible {
     if rest.first == "@" {
       let u = rest.dropFirst().trimmingASCIIWhitespace()
       guard u.contains("://") else { throw .invalidRequirement(text, reason: "'@' must be followed by a URL") }
-      url = u
+      do { url = try SafeURL(parsing: u) } catch {
+        // The text is not quoted back: an unparsable URL may hold a secret nothing can mask.
+        let shown = "\(nameText) @ <URL>"
+        if error != .userinfoNotUTF8, u.contains("@") { throw .invalidRequirement(shown, reason: SafeURL.Problem.secretNeedsEncoding.reason) }
+        throw .invalidRequirement(shown, reason: "the URL after '@' is not usable: \(error.reason)")
+      }
       specifier = SpecifierSet()
     } else {
       url = nil

@@ -1,8 +1,28 @@
-/// RFC 3986 reference resolution and the few URL string operations index pages need.
+/// A link as a page wrote it (entity-decoded): a relative or absolute reference, not yet a
+/// URL. It becomes a ``SafeURL`` when it is resolved against the page's base
+/// (``resolved(against:)``), which happens only for the files a command uses, so that a page of
+/// 100,000 links is not run through a URL parser 100,000 times when only a listing is wanted.
+/// Prints redacted, as a URL does.
 ///
-/// Pure string work, so that a page of 100,000 links is not resolved through a URL parser
-/// 100,000 times when only a listing is wanted.
-public enum URLReference {
+/// Its static functions are the RFC 3986 reference resolution and the few string operations
+/// index pages need.
+public struct URLReference: Sendable, Hashable, CustomStringConvertible, CustomDebugStringConvertible {
+  /// The reference as the page gave it: only to derive the file name and digests, and to
+  /// resolve it.
+  public let text: String
+
+  public init(_ text: String) { self.text = text }
+
+  /// The absolute URL this reference names against `base`, without its fragment; nil when the
+  /// result is not a URL.
+  public func resolved(against base: SafeURL) -> SafeURL? { base.resolving(text)?.withoutFragment }
+
+  /// The reference's scheme (lower-cased), nil when it is relative.
+  public var scheme: String? { URLReference.scheme(of: text) }
+
+  public var description: String { SafeURL(text)?.description ?? (text.contains("@") || text.contains("?") ? "****" : text) }
+  public var debugDescription: String { description }
+
   /// Resolves `reference` against the absolute URL `base` (RFC 3986, section 5.2).
   public static func resolve(_ reference: String, against base: String) -> String {
     let ref = reference.trimmingASCIIWhitespace()
@@ -31,22 +51,16 @@ public enum URLReference {
     return b.prefix + path + r.query + r.fragment
   }
 
-  /// The URL without `#fragment`.
-  public static func stripFragment(_ url: String) -> String {
-    guard let i = url.utf8.firstIndex(of: UInt8(ascii: "#")) else { return url }
-    return String(url[..<i])
-  }
-
   /// The fragment without `#`, or nil.
-  public static func fragment(of url: String) -> Substring? {
-    guard let i = url.utf8.firstIndex(of: UInt8(ascii: "#")) else { return nil }
-    return url[url.utf8.index(after: i)...]
+  public static func fragment(of reference: String) -> Substring? {
+    guard let i = reference.utf8.firstIndex(of: UInt8(ascii: "#")) else { return nil }
+    return reference[reference.utf8.index(after: i)...]
   }
 
   /// Digests in a URL fragment (`#sha256=…&md5=…`): known algorithms with non-empty values,
   /// and the names of hash algorithms pyindex cannot verify.
-  public static func fragmentDigests(_ url: String) -> (known: [String: String], unknown: [String]) {
-    guard let fragment = fragment(of: url), !fragment.isEmpty else { return ([:], []) }
+  public static func fragmentDigests(_ reference: String) -> (known: [String: String], unknown: [String]) {
+    guard let fragment = fragment(of: reference), !fragment.isEmpty else { return ([:], []) }
     var known: [String: String] = [:], unknown: [String] = []
     for itemBytes in fragment.utf8.split(separator: UInt8(ascii: "&")) {
       let item = Substring(itemBytes)

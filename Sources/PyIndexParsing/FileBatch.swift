@@ -7,8 +7,9 @@ public import PyIndexModel
 /// batch (another core, for a listing) turns links into ``DistributionFile`` values with
 /// ``forEach(_:)``. The JSON parser hands over files already made.
 public struct FileBatch: Sendable {
-  /// The URL the batch's links resolve against (the page URL or its `<base href>`).
-  public let base: String
+  /// The URL the batch's links resolve against (the page URL or its `<base href>`); nil when
+  /// a `<base href>` was not a URL.
+  public let base: SafeURL?
   private let storage: Storage
   /// Set on batches of a page fetched over http(s): links whose URL is not http(s) (`file:`,
   /// `http+unix:`, ...) are skipped and handed here instead.
@@ -30,12 +31,12 @@ public struct FileBatch: Sendable {
   }
 
   /// A batch of files already made.
-  public init(files: [DistributionFile], base: String) {
+  public init(files: [DistributionFile], base: SafeURL?) {
     self.base = base
     storage = .files(files)
   }
 
-  init(bytes: [UInt8], links: [PackedLink], base: String) {
+  init(bytes: [UInt8], links: [PackedLink], base: SafeURL?) {
     self.base = base
     storage = .packed(bytes: bytes, links: links)
   }
@@ -52,9 +53,9 @@ public struct FileBatch: Sendable {
   /// The scheme a link resolves to against `base`, when it is not http or https; `baseIsWeb`
   /// is ``isWebScheme(_:)`` of `base`, worked out once per batch. Byte by byte, and only the
   /// first few bytes of a link: this runs for every link of a 100,000-file page.
-  static func foreignScheme(_ href: String, base: String, baseIsWeb: Bool) -> String? {
+  static func foreignScheme(_ href: String, base: SafeURL?, baseIsWeb: Bool) -> String? {
     if isWebScheme(href) ?? baseIsWeb { return nil }
-    return (URLReference.scheme(of: href) ?? URLReference.scheme(of: base)) ?? "(none)"
+    return (URLReference.scheme(of: href) ?? base?.scheme) ?? "(none)"
   }
 
   /// true for a reference that starts with `http:` or `https:` (any case), false for another
@@ -87,13 +88,13 @@ public struct FileBatch: Sendable {
   public func forEach(_ body: (DistributionFile) throws -> Void) rethrows {
     switch storage {
     case .files(let files):
-      let baseIsWeb = FileBatch.isWebScheme(base) ?? false
+      let baseIsWeb = base?.isWeb ?? false
       for f in files {
-        if let refused, let scheme = FileBatch.foreignScheme(f.href, base: base, baseIsWeb: baseIsWeb) { refused(f, scheme); continue }
+        if let refused, let scheme = FileBatch.foreignScheme(f.href.text, base: base, baseIsWeb: baseIsWeb) { refused(f, scheme); continue }
         try body(f)
       }
     case .packed(let bytes, let links):
-      let baseIsWeb = FileBatch.isWebScheme(base) ?? false
+      let baseIsWeb = base?.isWeb ?? false
       try bytes.withUnsafeBufferPointer { buffer in
         func text(_ start: Int32, _ end: Int32) -> String? {
           guard start >= 0 else { return nil }
@@ -146,7 +147,7 @@ public struct FileBatch: Sendable {
     }
 
     /// The batch so far, and a fresh start.
-    mutating func take(base: String) -> FileBatch {
+    mutating func take(base: SafeURL?) -> FileBatch {
       let batch = FileBatch(bytes: bytes, links: links, base: base)
       self = Packer()
       return batch

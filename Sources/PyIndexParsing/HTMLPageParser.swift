@@ -21,18 +21,18 @@ public enum HTMLPageParser {
   ///   - sink: called once per anchor that has an `href`, with the base URL its link resolves
   ///     against (the page URL, or the first `<base href>` met before it).
   /// - Returns: the page's base URL, API version, link count and warnings.
-  public static func parse(fileDescriptor fd: Int32, pageURL: String, charset: String? = nil, sink: (DistributionFile, String) -> Void) throws(ParseError) -> PageInfo {
+  public static func parse(fileDescriptor fd: Int32, pageURL: SafeURL, charset: String? = nil, sink: (DistributionFile, SafeURL?) -> Void) throws(ParseError) -> PageInfo {
     try run(input: Input(fd: fd), pageURL: pageURL, charset: charset) { batch in batch.forEach { sink($0, batch.base) } }
   }
 
   /// Parses a page from an open file descriptor, handing its links over in batches that have
   /// not been turned into ``DistributionFile`` values yet (see ``FileBatch``).
-  public static func parse(fileDescriptor fd: Int32, pageURL: String, charset: String? = nil, batches: (FileBatch) -> Void) throws(ParseError) -> PageInfo {
+  public static func parse(fileDescriptor fd: Int32, pageURL: SafeURL, charset: String? = nil, batches: (FileBatch) -> Void) throws(ParseError) -> PageInfo {
     try run(input: Input(fd: fd), pageURL: pageURL, charset: charset, batches: batches)
   }
 
   /// Parses a page held in memory.
-  public static func parse(bytes: [UInt8], pageURL: String, charset: String? = nil, sink: (DistributionFile, String) -> Void) throws(ParseError) -> PageInfo {
+  public static func parse(bytes: [UInt8], pageURL: SafeURL, charset: String? = nil, sink: (DistributionFile, SafeURL?) -> Void) throws(ParseError) -> PageInfo {
     try run(input: Input(bytes: bytes), pageURL: pageURL, charset: charset) { batch in batch.forEach { sink($0, batch.base) } }
   }
 
@@ -91,7 +91,7 @@ public enum HTMLPageParser {
 
   private static let initialise: Void = { xmlInitParser() }()
 
-  private static func run(input: Input, pageURL: String, charset: String?, batches: (FileBatch) -> Void) throws(ParseError) -> PageInfo {
+  private static func run(input: Input, pageURL: SafeURL, charset: String?, batches: (FileBatch) -> Void) throws(ParseError) -> PageInfo {
     _ = initialise
     return try withoutActuallyEscaping(batches) { escapingSink throws(ParseError) in
       let collector = Collector(pageURL: pageURL, sink: escapingSink)
@@ -125,7 +125,7 @@ public enum HTMLPageParser {
   }
 
   private final class Collector {
-    let pageURL: String
+    let pageURL: SafeURL
     let sink: (FileBatch) -> Void
     var packer = FileBatch.Packer()
     var info = PageInfo()
@@ -133,7 +133,7 @@ public enum HTMLPageParser {
     var error: ParseError?
     var ctxt: htmlParserCtxtPtr?
 
-    init(pageURL: String, sink: @escaping (FileBatch) -> Void) {
+    init(pageURL: SafeURL, sink: @escaping (FileBatch) -> Void) {
       self.pageURL = pageURL
       self.sink = sink
       info.baseURL = pageURL
@@ -146,7 +146,7 @@ public enum HTMLPageParser {
         if !baseSet, let href = attribute("href", attrs) {
           baseSet = true
           flush()  // links before the <base> resolve against the page URL
-          info.baseURL = URLReference.resolve(href, against: pageURL)
+          info.baseURL = pageURL.resolving(href)?.withoutFragment
         }
       case (UInt8(ascii: "m"), _) where strcmp(name, "meta") == 0:
         if attribute("name", attrs)?.lowercased() == "pypi:repository-version", let content = attribute("content", attrs) {

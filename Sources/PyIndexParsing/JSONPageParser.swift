@@ -13,13 +13,13 @@ public import PyIndexModel
 /// grow with the number of files. Unknown keys are skipped, `_`-prefixed ones included.
 public enum JSONPageParser {
   /// Parses a page from an open file descriptor (read to its end; not closed).
-  public static func parse(fileDescriptor fd: Int32, pageURL: String, detail: PageDetail = .full, sink: (DistributionFile, String) -> Void) throws(ParseError) -> PageInfo {
+  public static func parse(fileDescriptor fd: Int32, pageURL: SafeURL, detail: PageDetail = .full, sink: (DistributionFile, SafeURL?) -> Void) throws(ParseError) -> PageInfo {
     var reader = ByteReader(source: .fd(fd))
     return try parse(&reader, pageURL: pageURL, detail: detail, sink: sink)
   }
 
   /// Parses a page from an open file descriptor, handing its files over a few hundred at a time.
-  public static func parse(fileDescriptor fd: Int32, pageURL: String, detail: PageDetail = .full, batches: (FileBatch) -> Void) throws(ParseError) -> PageInfo {
+  public static func parse(fileDescriptor fd: Int32, pageURL: SafeURL, detail: PageDetail = .full, batches: (FileBatch) -> Void) throws(ParseError) -> PageInfo {
     var reader = ByteReader(source: .fd(fd))
     var pending: [DistributionFile] = []
     pending.reserveCapacity(FileBatch.Packer.size)
@@ -35,12 +35,12 @@ public enum JSONPageParser {
   }
 
   /// Parses a page held in memory.
-  public static func parse(bytes: [UInt8], pageURL: String, detail: PageDetail = .full, sink: (DistributionFile, String) -> Void) throws(ParseError) -> PageInfo {
+  public static func parse(bytes: [UInt8], pageURL: SafeURL, detail: PageDetail = .full, sink: (DistributionFile, SafeURL?) -> Void) throws(ParseError) -> PageInfo {
     var reader = ByteReader(source: .memory(bytes))
     return try parse(&reader, pageURL: pageURL, detail: detail, sink: sink)
   }
 
-  private static func parse(_ r: inout ByteReader, pageURL: String, detail: PageDetail, sink: (DistributionFile, String) -> Void) throws(ParseError) -> PageInfo {
+  private static func parse(_ r: inout ByteReader, pageURL: SafeURL, detail: PageDetail, sink: (DistributionFile, SafeURL?) -> Void) throws(ParseError) -> PageInfo {
     var info = PageInfo()
     info.baseURL = pageURL
     var unknown = Set<String>()

@@ -37,7 +37,7 @@ public final class ShimServer: Sendable {
 
   /// An upstream file behind a token.
   struct Upstream: Sendable {
-    var url: String
+    var url: SafeURL
     var digests: [String: String]
     var coreMetadata: [String: String]?
   }
@@ -83,7 +83,7 @@ public final class ShimServer: Sendable {
   }
 
   /// `http://HOST:PORT/simple/`.
-  public var url: String { "http://\(host.contains(":") ? "[\(host)]" : host):\(port)/simple/" }
+  public var url: SafeURL { SafeURL(scheme: "http", host: host.contains(":") ? "[\(host)]" : host, port: port, path: "/simple/") }
 
   /// Serves until ``stop()`` is called (or the task is cancelled).
   public func run() async {
@@ -171,7 +171,7 @@ public final class ShimServer: Sendable {
     if project.normalized != name {
       return try await redirect(out, request, to: "/simple/\(project.normalized)/")
     }
-    var listed: [(DistributionFile, String)] = []
+    var listed: [(DistributionFile, SafeURL?)] = []
     do {
       try await client.files(for: project) { file, base in listed.append((file, base)) }
     } catch {
@@ -189,7 +189,8 @@ public final class ShimServer: Sendable {
     var entries: [(file: DistributionFile, token: String)] = []
     files.withLock { table in
       for (file, base) in listed {
-        let url = file.resolvedURL(base: base)
+        // A link that resolves to no URL is not served (the page is hostile or broken).
+        guard let url = base.flatMap({ file.resolvedURL(base: $0) })?.withoutUserinfo else { continue }
         let token = ShimServer.token(url)
         table.insert(token, Upstream(url: url, digests: file.digests, coreMetadata: file.coreMetadata))
         entries.append((file, token))
@@ -204,8 +205,8 @@ public final class ShimServer: Sendable {
   }
 
   /// A token for an upstream URL: its SHA-256, shortened. Stable across runs, reveals nothing.
-  static func token(_ url: String) -> String {
-    String(SHA256.hash(data: Array(url.utf8)).map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined().prefix(32))
+  static func token(_ url: SafeURL) -> String {
+    String(SHA256.hash(data: Array(url.revealedForRequest().utf8)).map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined().prefix(32))
   }
 
   static func link(_ file: DistributionFile, token: String) -> String {
@@ -268,7 +269,7 @@ public final class ShimServer: Sendable {
     }
     // A range (uv reads a wheel's METADATA that way) is passed upstream; a 206 is passed back
     // as it is, unverified (a part has no digest: the installer checks the whole file).
-    let fetch = VerifiedFetch(transport: client.transport, url: metadata ? upstream.url + ".metadata" : upstream.url, expected: expected, range: range)
+    let fetch = VerifiedFetch(transport: client.transport, url: metadata ? upstream.url.appendingToPath(".metadata") : upstream.url, expected: expected, range: range)
     return await relay(fetch, request, out, keeping: request.method == .GET ? kept?.writer() : nil)
   }
 

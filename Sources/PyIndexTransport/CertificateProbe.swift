@@ -1,4 +1,4 @@
-import PyIndexModel
+public import PyIndexModel
 import NIOCore
 import PyIndexAuth
 import NIOPosix

@@ -1,4 +1,5 @@
 public import PyIndexAuth
+public import PyIndexModel
 
 /// The network as the client layer sees it: GET with redirects, credentials and retries
 /// handled below, and what `auth check` may ask about a route. ``Transport`` is the one that
@@ -6,10 +7,10 @@ public import PyIndexAuth
 public protocol HTTPTransport: Sendable {
   /// GETs `url` (no userinfo), following redirects under the credential policy and retrying
   /// what is worth retrying, and hands the final response to `handle` while its body is open.
-  func get<T: Sendable>(_ url: String, headers: [(String, String)], _ handle: (Response) async throws -> T) async throws -> T
+  func get<T: Sendable>(_ url: SafeURL, headers: [(String, String)], _ handle: (Response) async throws -> T) async throws -> T
 
   /// Waits before retry `attempt` (1-based), for callers that retry themselves.
-  func pause(beforeRetry attempt: Int, of url: String, reason: String) async throws
+  func pause(beforeRetry attempt: Int, of url: SafeURL, reason: String) async throws
 
   /// A line for the `-v` trace that is not a hop.
   func note(_ message: String)
@@ -18,19 +19,19 @@ public protocol HTTPTransport: Sendable {
   var retries: Int { get }
 
   /// The credentials the first request to `url` would carry, and where they came from.
-  func credentials(for url: String) async -> CredentialStore.Match
+  func credentials(for url: SafeURL) async -> CredentialStore.Match
 
   /// Whether plain http to this host is allowed (loopback, `--trusted-host`).
-  func allowsPlainHTTP(to parts: URLParts) -> Bool
+  func allowsPlainHTTP(to url: SafeURL) -> Bool
 
   /// Whether https to this host skips certificate verification (`--trusted-host`).
-  func skipsVerification(for parts: URLParts) -> Bool
+  func skipsVerification(for url: SafeURL) -> Bool
 
   /// How a request to `url` would travel: `direct` or `proxy URL (SOURCE)`, redacted.
-  func route(for url: String) -> String
+  func route(for url: SafeURL) -> String
 
   /// Whether a request to `url` would go through a proxy (which then resolves the host).
-  func usesProxy(for url: String) -> Bool
+  func usesProxy(for url: SafeURL) -> Bool
 
   /// The trust sources read, as TLS hints say them.
   var trustSummary: String { get }

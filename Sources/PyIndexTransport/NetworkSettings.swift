@@ -84,7 +84,12 @@ public struct ProxySettings: Sendable {
     let text = raw.trimmingASCIIWhitespace()
     let full = text.contains("://") ? text : "http://" + text
     let redacted = Redaction.redact(full)
-    guard var parts = URLParts(full) else { throw .invalidProxy(source: source, redacted: redacted, reason: "it is not a URL") }
+    let parts: SafeURL
+    do { parts = try SafeURL(parsing: full) } catch {
+      if error == .userinfoNotUTF8 { throw .invalidProxy(source: source, redacted: redacted, reason: "its credentials do not percent-decode to UTF-8") }
+      if error == .noHost { throw .invalidProxy(source: source, redacted: redacted, reason: "it names no host") }
+      throw .invalidProxy(source: source, redacted: redacted, reason: "it is not a URL")
+    }
     let kind: ProxyServer.Kind
     switch parts.scheme {
     case "http": kind = .http
@@ -94,15 +99,9 @@ public struct ProxySettings: Sendable {
     }
     var credentials: Credentials? = nil
     if let info = parts.userinfo {
-      let user: Substring, pw: Substring
-      if let c = info.firstIndex(of: ":") { user = info[..<c]; pw = info[info.index(after: c)...] } else { user = Substring(info); pw = "" }
-      guard let u = URLReference.percentDecode(user), let p = URLReference.percentDecode(pw) else {
-        throw .invalidProxy(source: source, redacted: redacted, reason: "its credentials do not percent-decode to UTF-8")
-      }
-      credentials = Credentials(username: u, password: p)
+      credentials = Credentials(username: info.user, password: info.password ?? "")
       if kind == .socks5 { throw .invalidProxy(source: source, redacted: redacted, reason: "SOCKS proxies with credentials are not supported") }
     }
-    parts.userinfo = nil
     var host = parts.host
     if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
     guard !host.isEmpty else { throw .invalidProxy(source: source, redacted: redacted, reason: "it names no host") }
@@ -111,7 +110,7 @@ public struct ProxySettings: Sendable {
   }
 
   /// The proxy for a request to `parts`, or nil to go direct.
-  public func proxy(for parts: URLParts) -> ProxyServer? {
+  public func proxy(for parts: SafeURL) -> ProxyServer? {
     let chosen = parts.scheme == "https" ? https : http
     guard let chosen else { return nil }
     return noProxy.matches(host: parts.host, port: parts.effectivePort ?? 0) ? nil : chosen

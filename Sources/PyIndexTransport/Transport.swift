@@ -1,6 +1,6 @@
 public import PyIndexAuth
 public import Logging
-import PyIndexModel
+public import PyIndexModel
 import AsyncHTTPClient
 public import NIOCore
 import NIOPosix
@@ -32,7 +32,7 @@ public struct TransportConfiguration: Sendable {
 /// One HTTP exchange, as the `-v` trace prints it. URLs are redacted.
 public struct Hop: Sendable {
   public var method: String
-  public var url: DisplaySafeURL
+  public var url: SafeURL
   public var route: String
   public var source: CredentialSource
   /// The shape of the credentials sent (user name, password length), never the secret.
@@ -86,13 +86,13 @@ public struct Response: Sendable {
   public let headers: [(String, String)]
   /// The URL that answered (no userinfo; a query may hold a signature), which relative links
   /// resolve against.
-  public let finalURL: DisplaySafeURL
+  public let finalURL: SafeURL
   /// Where the credentials of the final hop came from.
   public let credentialSource: CredentialSource
   public let body: ResponseBody
 
   /// A response as a transport hands it over (tests build them for scripted transports).
-  public init(status: Int, headers: [(String, String)], finalURL: DisplaySafeURL, credentialSource: CredentialSource, body: ResponseBody) {
+  public init(status: Int, headers: [(String, String)], finalURL: SafeURL, credentialSource: CredentialSource, body: ResponseBody) {
     self.status = status
     self.headers = headers
     self.finalURL = finalURL
@@ -142,21 +142,21 @@ struct BodyPace: Sendable {
 public struct ResponseBody: Sendable {
   private enum Source: Sendable {
     /// From the network, at the pace it must keep (``BodyPace``).
-    case network(HTTPClientResponse.Body, parts: URLParts?, pace: BodyPace)
+    case network(HTTPClientResponse.Body, pace: BodyPace)
     /// Bytes already in memory, then `end`: nil for a complete body, else how it was cut.
     case chunks([ByteBuffer], end: TransportError?)
   }
   private let source: Source
-  private let url: DisplaySafeURL
+  private let url: SafeURL
 
-  init(network body: HTTPClientResponse.Body, url: DisplaySafeURL, parts: URLParts?, pace: BodyPace) {
-    source = .network(body, parts: parts, pace: pace)
+  init(network body: HTTPClientResponse.Body, url: SafeURL, pace: BodyPace) {
+    source = .network(body, pace: pace)
     self.url = url
   }
 
   /// A body of these chunks; with `end`, reading it fails that way after the last one (a
   /// body cut short, a stall).
-  public init(chunks: [[UInt8]], url: DisplaySafeURL, end: TransportError? = nil) {
+  public init(chunks: [[UInt8]], url: SafeURL, end: TransportError? = nil) {
     source = .chunks(chunks.map { ByteBuffer(bytes: $0) }, end: end)
     self.url = url
   }
@@ -168,12 +168,12 @@ public struct ResponseBody: Sendable {
   ///   `handle` throws.
   public func forEachBuffer(_ handle: (ByteBuffer) async throws -> Void) async throws {
     switch source {
-    case .network(let body, let parts, let pace):
+    case .network(let body, let pace):
       var iterator = body.makeAsyncIterator()
       var received = 0
       while true {
         let next: ByteBuffer?
-        do { next = try await iterator.next() } catch { throw Transport.classifyMidBody(error, url: url, parts: parts) }
+        do { next = try await iterator.next() } catch { throw Transport.classifyMidBody(error, url: url) }
         guard let chunk = next else { return }
         received += chunk.readableBytes
         guard pace.allows(received: received, at: .now()) else { throw TransportError.timeout(url: url) }
@@ -276,26 +276,26 @@ public final class Transport: HTTPTransport {
 
   /// pip's secure-origin rule for plain http: loopback hosts (`localhost`, 127.0.0.0/8, `::1`)
   /// and `--trusted-host` ones.
-  public func allowsPlainHTTP(to parts: URLParts) -> Bool { policy.allowsCleartext(to: parts) }
+  public func allowsPlainHTTP(to url: SafeURL) -> Bool { policy.allowsCleartext(to: url) }
 
   /// Whether https to this host skips certificate verification (`--trusted-host`).
-  public func skipsVerification(for parts: URLParts) -> Bool {
-    parts.scheme == "https" && configuration.trust.isTrusted(host: parts.host, port: parts.port)
+  public func skipsVerification(for url: SafeURL) -> Bool {
+    url.scheme == "https" && configuration.trust.isTrusted(host: url.host, port: url.effectivePort)
   }
 
   /// How a request to `url` would travel: `direct` or `proxy URL (SOURCE)`, redacted.
-  public func route(for url: String) -> String {
-    guard let parts = URLParts(url), let proxy = configuration.proxies.proxy(for: parts) else { return "direct" }
+  public func route(for url: SafeURL) -> String {
+    guard let proxy = configuration.proxies.proxy(for: url) else { return "direct" }
     return "proxy \(proxy.redacted) (\(proxy.source))"
   }
 
   /// Whether a request to `url` would go through a proxy (which then resolves the host).
-  public func usesProxy(for url: String) -> Bool {
-    URLParts(url).flatMap { configuration.proxies.proxy(for: $0) } != nil
+  public func usesProxy(for url: SafeURL) -> Bool {
+    configuration.proxies.proxy(for: url) != nil
   }
 
   /// The credentials the first request to `url` would carry, and where they came from.
-  public func credentials(for url: String) async -> CredentialStore.Match { await store.lookup(url) }
+  public func credentials(for url: SafeURL) async -> CredentialStore.Match { await store.lookup(url) }
 
   /// The trust sources read, as said in TLS hints ("the system roots + REQUESTS_CA_BUNDLE ...").
   public var trustSummary: String { trust.summary }
@@ -312,7 +312,7 @@ public final class Transport: HTTPTransport {
 
   /// GETs `url` (no userinfo), following redirects under the credential policy, retrying
   /// what is worth retrying, and hands the final response to `handle` while its body is open.
-  public func get<T: Sendable>(_ url: String, headers: [(String, String)], _ handle: (Response) async throws -> T) async throws -> T {
+  public func get<T: Sendable>(_ url: SafeURL, headers: [(String, String)], _ handle: (Response) async throws -> T) async throws -> T {
     var attempt = 0
     while true {
       do {
@@ -334,14 +334,14 @@ public final class Transport: HTTPTransport {
 
   /// Waits before retry `attempt` (1-based): exponential backoff with jitter, or the server's
   /// `Retry-After` (bounded) when it gave one. For callers that retry themselves.
-  public func pause(beforeRetry attempt: Int, of url: String, reason: String) async throws {
+  public func pause(beforeRetry attempt: Int, of url: SafeURL, reason: String) async throws {
     try await wait(beforeRetry: attempt, of: url, after: reason, retryAfter: nil)
   }
 
   /// Says the retry on the `-v` trace, then waits for it.
-  private func wait(beforeRetry attempt: Int, of url: String, after reason: String, retryAfter: Double?) async throws {
+  private func wait(beforeRetry attempt: Int, of url: SafeURL, after reason: String, retryAfter: Double?) async throws {
     let delay = delay(attempt: attempt, retryAfter: retryAfter)
-    logger.debug("retry \(attempt)/\(configuration.retries) of \(DisplaySafeURL(url)) after \(reason) in \(String(format1: delay)) s\(retryAfter != nil ? " (Retry-After)" : "")")
+    logger.debug("retry \(attempt)/\(configuration.retries) of \(url) after \(reason) in \(String(format1: delay)) s\(retryAfter != nil ? " (Retry-After)" : "")")
     let milliseconds = WireNumber.milliseconds(delay)
     if milliseconds > 0 { try await Task.sleep(for: .milliseconds(milliseconds)) }
   }
@@ -369,40 +369,39 @@ public final class Transport: HTTPTransport {
     let retryAfter: Double?
   }
 
-  private func once<T: Sendable>(_ start: String, headers: [(String, String)], attempt: Int, _ handle: (Response) async throws -> T) async throws -> T {
-    var current = URLReference.stripFragment(start)
+  private func once<T: Sendable>(_ start: SafeURL, headers: [(String, String)], attempt: Int, _ handle: (Response) async throws -> T) async throws -> T {
+    var current = start.withoutUserinfo.withoutFragment
     // Looked up only once the policy allows credentials for the hop: no source (a keyring
     // program included) is asked about a plain-http hop to a remote host.
     var known: CredentialStore.Match? = nil
     var hops = 0
     while true {
       let (match, withheld) = try await credentials(for: current, known: known, hops: hops)
-      let parts = URLParts(current)
-      let proxy = parts.flatMap { configuration.proxies.proxy(for: $0) }
-      let request = makeRequest(current, parts: parts, headers: headers, match: match)
+      let proxy = configuration.proxies.proxy(for: current)
+      let request = makeRequest(current, headers: headers, match: match)
       var hop = Hop(
-        method: "GET", url: DisplaySafeURL(current), route: proxy.map { "proxy \($0.redacted) (\($0.source))" } ?? "direct", source: match.source,
+        method: "GET", url: current, route: proxy.map { "proxy \($0.redacted) (\($0.source))" } ?? "direct", source: match.source,
         credentialShape: Hop.shape(of: match.credentials), authorizationAttached: match.credentials != nil, status: nil, redirect: nil,
         requestHeaders: request.headers.map { ($0.name, Transport.mask(header: $0.name, value: $0.value)) },
         responseHeaders: [], attempt: attempt)
       hop.withheld = withheld
       let started = NIODeadline.now()
-      let response = try await execute(request, hop: hop, url: current, parts: parts, proxy: proxy)
+      let response = try await execute(request, hop: hop, url: current, proxy: proxy)
       let status = Int(response.status.code)
       hop.status = status
       let responseHeaders = response.headers.map { ($0.name, $0.value) }
       hop.responseHeaders = responseHeaders.map { ($0.0, Transport.mask(header: $0.0, value: $0.1)) }
       if [301, 302, 303, 307, 308].contains(status), let location = response.headers.first(name: "location") {
-        try? await drain(response.body, url: current, parts: parts, started: started)
+        try? await drain(response.body, url: current, started: started)
         (current, known) = try await follow(location, from: current, match: match, hops: hops, hop: &hop)
         hops += 1
         continue
       }
       log(hop)
       let final = Response(
-        status: status, headers: responseHeaders, finalURL: DisplaySafeURL(current), credentialSource: match.source,
+        status: status, headers: responseHeaders, finalURL: current, credentialSource: match.source,
         body: ResponseBody(
-          network: response.body, url: DisplaySafeURL(current), parts: parts, pace: BodyPace(start: started, timeout: configuration.timeout)))
+          network: response.body, url: current, pace: BodyPace(start: started, timeout: configuration.timeout)))
       if status >= 500 || status == 408 || status == 429, attempt < configuration.retries {
         _ = try? await final.body.collect(upTo: 64 * 1024)
         throw RetryableStatus(status: status, retryAfter: Transport.retryAfter(response.headers.first(name: "retry-after")))
@@ -413,10 +412,10 @@ public final class Transport: HTTPTransport {
 
   /// The credentials for one hop, by the outbound policy: refused URLs throw; a hop that may
   /// not carry credentials carries none (and says why, when some were known).
-  private func credentials(for url: String, known: CredentialStore.Match?, hops: Int) async throws -> (CredentialStore.Match, withheld: String?) {
+  private func credentials(for url: SafeURL, known: CredentialStore.Match?, hops: Int) async throws -> (CredentialStore.Match, withheld: String?) {
     switch policy.judge(url) {
     case .refuse(let reason):
-      throw hops == 0 ? TransportError.refused(url: DisplaySafeURL(url), reason: reason) : TransportError.redirectRefused(url: DisplaySafeURL(url), reason: reason)
+      throw hops == 0 ? TransportError.refused(url: url, reason: reason) : TransportError.redirectRefused(url: url, reason: reason)
     case .allow(credentials: true, _):
       if let known { return (known, nil) }
       return (await store.lookup(url), nil)
@@ -427,9 +426,9 @@ public final class Transport: HTTPTransport {
 
   /// The request for one hop: the URL sanitized, trust for a `--trusted-host`, the caller's
   /// headers, and `Authorization` when credentials go.
-  private func makeRequest(_ url: String, parts: URLParts?, headers: [(String, String)], match: CredentialStore.Match) -> HTTPClientRequest {
-    var request = HTTPClientRequest(url: Transport.sanitize(url))
-    if let parts, parts.scheme == "https", configuration.trust.isTrusted(host: parts.host, port: parts.port) {
+  private func makeRequest(_ url: SafeURL, headers: [(String, String)], match: CredentialStore.Match) -> HTTPClientRequest {
+    var request = HTTPClientRequest(url: url.revealedForRequest())
+    if skipsVerification(for: url) {
       request.tlsConfiguration = trust.unverified
     }
     request.method = .GET
@@ -441,18 +440,18 @@ public final class Transport: HTTPTransport {
 
   /// Sends one hop; a failure is classified, and a certificate that failed verification is
   /// looked at again to say why (unknown issuer, expired, not yet valid, another host).
-  private func execute(_ request: HTTPClientRequest, hop: Hop, url: String, parts: URLParts?, proxy: ProxyServer?) async throws -> HTTPClientResponse {
+  private func execute(_ request: HTTPClientRequest, hop: Hop, url: SafeURL, proxy: ProxyServer?) async throws -> HTTPClientResponse {
     let client = clients[proxy] ?? clients[nil]!
     do {
       return try await client.execute(request, timeout: .milliseconds(max(WireNumber.milliseconds(configuration.timeout), 1)))
     } catch {
       log(hop)
-      var failure = Transport.classify(error, url: DisplaySafeURL(url), parts: parts, proxy: proxy, trusted: trust.summary)
+      var failure = Transport.classify(error, url: url, proxy: proxy, trusted: trust.summary)
       if case .tls(let host, let shown, let detail, let problem, let trusted) = failure, problem == .verificationFailed || Transport.isWrongHost(problem),
-        proxy == nil, let parts, let port = parts.effectivePort
+        proxy == nil, let port = url.effectivePort
       {
         // The handshake is redone without verification, only to read the server's certificate.
-        let problem = await CertificateProbe.diagnose(host: parts.host, port: port, timeout: configuration.timeout)
+        let problem = await CertificateProbe.diagnose(host: url.host, port: port, timeout: configuration.timeout)
         failure = .tls(host: host, url: shown, detail: detail, problem: problem, trusted: trusted)
       }
       throw failure
@@ -461,14 +460,14 @@ public final class Transport: HTTPTransport {
 
   /// The next hop of a redirect, by ``RedirectPolicy``; the hop is logged with what happened
   /// to the credentials.
-  private func follow(_ location: String, from current: String, match: CredentialStore.Match, hops: Int, hop: inout Hop) async throws -> (String, CredentialStore.Match?) {
+  private func follow(_ location: String, from current: SafeURL, match: CredentialStore.Match, hops: Int, hop: inout Hop) async throws -> (SafeURL, CredentialStore.Match?) {
     switch await RedirectPolicy.decide(current: current, location: location, currentMatch: match, hops: hops, store: store, policy: policy) {
     case .refuse(let reason):
       hop.redirect = "refused: \(reason)"
       log(hop)
-      throw TransportError.redirectRefused(url: DisplaySafeURL(current), reason: reason)
+      throw TransportError.redirectRefused(url: current, reason: reason)
     case .follow(let next, let nextMatch, let note):
-      hop.redirect = "→ \(DisplaySafeURL(next)) (\(note))"
+      hop.redirect = "→ \(next) (\(note))"
       log(hop)
       return (next, nextMatch)
     }
@@ -476,8 +475,8 @@ public final class Transport: HTTPTransport {
 
   /// Reads what is left of a body that is not used (a redirect's, a retried answer's), at
   /// the same pace as any other, so that a trickling server cannot hold the request.
-  private func drain(_ body: HTTPClientResponse.Body, url: String, parts: URLParts?, started: NIODeadline) async throws {
-    _ = try await ResponseBody(network: body, url: DisplaySafeURL(url), parts: parts, pace: BodyPace(start: started, timeout: configuration.timeout))
+  private func drain(_ body: HTTPClientResponse.Body, url: SafeURL, started: NIODeadline) async throws {
+    _ = try await ResponseBody(network: body, url: url, pace: BodyPace(start: started, timeout: configuration.timeout))
       .collect(upTo: 64 * 1024)
   }
 
@@ -520,23 +519,11 @@ public final class Transport: HTTPTransport {
     }
   }
 
-  /// Percent-encodes what a URL may not hold literally (spaces, non-ASCII), leaving escapes.
-  static func sanitize(_ url: String) -> String {
-    var out: [UInt8] = []
-    let hex = Array("0123456789ABCDEF".utf8)
-    for c in url.utf8 {
-      if c > 0x20, c < 0x7F, !"\"<>\\^`{|}".utf8.contains(c) { out.append(c) } else {
-        out += [UInt8(ascii: "%"), hex[Int(c >> 4)], hex[Int(c & 15)]]
-      }
-    }
-    return String(decoding: out, as: UTF8.self)
-  }
-
   /// Maps an error while a body was arriving: once the head came, a reset or a broken
   /// connection is a body cut short (resumed or fetched again within `--retries`), as a
   /// connection closed early is.
-  static func classifyMidBody(_ error: any Error, url: DisplaySafeURL, parts: URLParts?) -> TransportError {
-    let failure = classify(error, url: url, parts: parts)
+  static func classifyMidBody(_ error: any Error, url: SafeURL) -> TransportError {
+    let failure = classify(error, url: url)
     if case .connect(let host, let port, _, let detail) = failure {
       return .bodyInterrupted(url: url, detail: "\(detail) from \(host):\(port)")
     }
@@ -544,11 +531,10 @@ public final class Transport: HTTPTransport {
   }
 
   /// Maps AsyncHTTPClient, NIO and TLS errors onto ``TransportError``.
-  static func classify(_ error: any Error, url: DisplaySafeURL, parts given: URLParts?, proxy: ProxyServer? = nil, trusted: String = "the system roots") -> TransportError {
+  static func classify(_ error: any Error, url: SafeURL, proxy: ProxyServer? = nil, trusted: String = "the system roots") -> TransportError {
     if let e = error as? TransportError { return e }
-    let parts = given ?? URLParts(url.revealedForRequest())
-    let host = parts?.host ?? "the server"
-    let port = parts?.effectivePort ?? 0
+    let host = url.host.isEmpty ? "the server" : url.host
+    let port = url.effectivePort ?? 0
     if let proxy {
       let target = "\(host):\(port)"
       let which = "\(proxy.redacted) (from \(proxy.source))"

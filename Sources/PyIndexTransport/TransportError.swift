@@ -17,23 +17,23 @@ public enum TLSProblem: Sendable, Hashable {
 }
 
 /// A request that did not get an HTTP answer, or whose answer was cut short.
-/// Every URL it carries redacts itself when printed (``DisplaySafeURL``).
+/// Every URL it carries redacts itself when printed (``SafeURL``).
 public enum TransportError: PyIndexError, Equatable {
   public var kind: FailureKind { .network }
 
-  case dns(host: String, url: DisplaySafeURL)
-  case connect(host: String, port: Int, url: DisplaySafeURL, detail: String)
-  case tls(host: String, url: DisplaySafeURL, detail: String, problem: TLSProblem, trusted: String)
+  case dns(host: String, url: SafeURL)
+  case connect(host: String, port: Int, url: SafeURL, detail: String)
+  case tls(host: String, url: SafeURL, detail: String, problem: TLSProblem, trusted: String)
   /// The proxy failed: unreachable, 407, or it refused the tunnel. `proxy` says which proxy
   /// (redacted) and where it was configured.
-  case proxy(proxy: String, url: DisplaySafeURL, detail: String, hint: String)
-  case timeout(url: DisplaySafeURL)
-  case redirectRefused(url: DisplaySafeURL, reason: String)
+  case proxy(proxy: String, url: SafeURL, detail: String, hint: String)
+  case timeout(url: SafeURL)
+  case redirectRefused(url: SafeURL, reason: String)
   /// The outbound policy refused the URL itself (a scheme other than http(s), a host that is
   /// not ASCII).
-  case refused(url: DisplaySafeURL, reason: String)
-  case bodyInterrupted(url: DisplaySafeURL, detail: String)
-  case other(url: DisplaySafeURL, detail: String)
+  case refused(url: SafeURL, reason: String)
+  case bodyInterrupted(url: SafeURL, detail: String)
+  case other(url: SafeURL, detail: String)
 
   public var description: String {
     switch self {

@@ -1,3 +1,4 @@
+public import PyIndexModel
 import NIOSSL
 
 #if canImport(Glibc)

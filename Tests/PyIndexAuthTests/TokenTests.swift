@@ -1,5 +1,6 @@
 @testable import PyIndexAuth
 import Dispatch
+import PyIndexModel
 import Synchronization
 import Testing
 
@@ -163,7 +164,7 @@ struct KeyringStoreTests {
     let keyring = GateKeyring()
     let store = CredentialStore(indexes: [try IndexURL("https://slow.example/simple/"), try IndexURL("https://fast.example/simple/")], environment: [:], keyring: keyring)
     let answers = await withTaskGroup(of: CredentialStore.Match.self) { group in
-      for k in 0..<8 { group.addTask { await store.lookup("https://slow.example/simple/p\(k)/") } }
+      for k in 0..<8 { group.addTask { await store.lookup(SafeURL(stringLiteral: "https://slow.example/simple/p\(k)/")) } }
       group.addTask { await store.lookup("https://fast.example/simple/x/") }
       return await group.reduce(into: [CredentialStore.Match]()) { $0.append($1) }
     }

@@ -20,23 +20,23 @@ struct ScriptedTransport: HTTPTransport {
 
   var requested: [String] { asked.lines }
 
-  func get<T: Sendable>(_ url: String, headers: [(String, String)], _ handle: (Response) async throws -> T) async throws -> T {
-    asked.add(url)
-    let a = answers[url] ?? (404, "text/plain", "Not Found")
+  func get<T: Sendable>(_ url: SafeURL, headers: [(String, String)], _ handle: (Response) async throws -> T) async throws -> T {
+    asked.add(url.revealedForRequest())
+    let a = answers[url.revealedForRequest()] ?? (404, "text/plain", "Not Found")
     let match = await store.lookup(url)
     return try await handle(
       Response(
-        status: a.status, headers: [("Content-Type", a.type), ("Content-Length", String(a.body.utf8.count))], finalURL: DisplaySafeURL(url),
-        credentialSource: match.source, body: ResponseBody(chunks: [Array(a.body.utf8)], url: DisplaySafeURL(url))))
+        status: a.status, headers: [("Content-Type", a.type), ("Content-Length", String(a.body.utf8.count))], finalURL: url,
+        credentialSource: match.source, body: ResponseBody(chunks: [Array(a.body.utf8)], url: url)))
   }
-  func pause(beforeRetry attempt: Int, of url: String, reason: String) async throws {}
+  func pause(beforeRetry attempt: Int, of url: SafeURL, reason: String) async throws {}
   func note(_ message: String) {}
   var retries: Int { 0 }
-  func credentials(for url: String) async -> CredentialStore.Match { await store.lookup(url) }
-  func allowsPlainHTTP(to parts: URLParts) -> Bool { parts.isLoopback }
-  func skipsVerification(for parts: URLParts) -> Bool { false }
-  func route(for url: String) -> String { "proxy http://proxy.example:3128 (--proxy)" }
-  func usesProxy(for url: String) -> Bool { true }
+  func credentials(for url: SafeURL) async -> CredentialStore.Match { await store.lookup(url) }
+  func allowsPlainHTTP(to url: SafeURL) -> Bool { url.isLoopback }
+  func skipsVerification(for url: SafeURL) -> Bool { false }
+  func route(for url: SafeURL) -> String { "proxy http://proxy.example:3128 (--proxy)" }
+  func usesProxy(for url: SafeURL) -> Bool { true }
   var trustSummary: String { "the system roots" }
   func certificateSummary(host: String, port: Int) async -> String? { nil }
 }

@@ -18,7 +18,7 @@ struct ResponseMeaningTests {
 
   @Test("where content was wanted, a refusal is an authentication failure and anything else an HTTP failure")
   func failures() {
-    let url = DisplaySafeURL("https://u:secret@h/simple/x/")
+    let url = SafeURL(stringLiteral: "https://u:secret@h/simple/x/")
     guard case .authentication(_, 403, false, .netrc)? = ResponseMeaning(status: 403).failure(url: url, source: .netrc) else { Issue.record("403"); return }
     guard case .httpStatus(_, 404)? = ResponseMeaning(status: 404).failure(url: url, source: .none) else { Issue.record("404"); return }
     #expect(ResponseMeaning(status: 200).failure(url: url, source: .none) == nil)
@@ -36,7 +36,7 @@ struct ResponseMeaningTests {
     #expect(denied.cause.hasPrefix("credentials lack permission"))
     #expect(denied.hint.contains("roles/artifactregistry.reader"))
     // ClientError's hint is the same words.
-    #expect(ClientError.authentication(url: DisplaySafeURL("https://h/"), status: 403, loginPage: false, source: .env).hint == denied.hint)
+    #expect(ClientError.authentication(url: SafeURL(stringLiteral: "https://h/"), status: 403, loginPage: false, source: .env).hint == denied.hint)
   }
 
   @Test("registries that answer 404 to requests they will not serve are known by their URLs")
@@ -55,10 +55,10 @@ struct ResponseMeaningTests {
       (AuthError.secretNeedsEncoding(redacted: "https://****@h/"), 64),
       (NetworkConfigError.clientCertificate(path: "/c.pem", reason: "is missing"), 64),
       (ParseError.unreadable("x"), 4),
-      (TransportError.timeout(url: DisplaySafeURL("https://h/")), 3),
+      (TransportError.timeout(url: SafeURL(stringLiteral: "https://h/")), 3),
       (ClientError.dependencyConflict("a and b"), 1),
-      (ClientError.authentication(url: DisplaySafeURL("https://h/"), status: 401, loginPage: false, source: .none), 2),
-      (ClientError.digestMismatch(filename: "f", url: DisplaySafeURL("https://h/f"), algorithm: "sha256", expected: "a", actual: "b"), 4),
+      (ClientError.authentication(url: SafeURL(stringLiteral: "https://h/"), status: 401, loginPage: false, source: .none), 2),
+      (ClientError.digestMismatch(filename: "f", url: SafeURL(stringLiteral: "https://h/f"), algorithm: "sha256", expected: "a", actual: "b"), 4),
       (ClientError.fileSystem(path: "/d", detail: "read-only"), 1),
     ]
     for (error, code) in errors { #expect(error.exitCode == code, "\(error)") }
@@ -67,7 +67,7 @@ struct ResponseMeaningTests {
 
   @Test("an error keeps the error it was caused by, and a foreign error keeps its text")
   func causes() {
-    let cut = TransportError.bodyInterrupted(url: DisplaySafeURL("https://h/f"), detail: "reset")
+    let cut = TransportError.bodyInterrupted(url: SafeURL(stringLiteral: "https://h/f"), detail: "reset")
     let wrapped = ClientError(cut, at: "/dest")
     guard case .network(let inner) = wrapped else { Issue.record("\(wrapped)"); return }
     #expect(inner == cut)

@@ -128,9 +128,9 @@ struct VersionsEndToEndTests {
   }
 
   @Test func networkFailureIsReportedAndTheSearchGoesOn() async throws {
-    let dead = try await LoopbackServer.start { _ in FixtureResponse(status: 200) }
-    let deadURL = dead.origin + "/simple/"
-    await dead.stop()
+    // A port held bound but not listening: refused, and never reused by a server another
+    // test starts meanwhile (a stopped server's port could be).
+    let deadURL = "http://127.0.0.1:\(LoopbackPort.refusing)/simple/"
     try await Harness.withIndex(Self.single("2.0")) { b in
       let ok = try await Harness.run(["index", "versions", "demo-pkg", "-i", deadURL, "--extra-index-url", b.simpleURL, "--retries", "0"])
       #expect(ok.status == 0)

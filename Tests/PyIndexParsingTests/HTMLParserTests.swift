@@ -9,16 +9,16 @@ import Synchronization
 #endif
 
 struct Parsed {
-  var files: [(DistributionFile, String)] = []
+  var files: [(DistributionFile, SafeURL?)] = []
   var info = PageInfo()
   var byName: [String: DistributionFile] { Dictionary(files.map { ($0.0.filename, $0.0) }, uniquingKeysWith: { a, _ in a }) }
 }
 
-func parseHTML(_ html: String, url: String = "https://example.org/simple/demo/", charset: String? = nil) throws -> Parsed {
+func parseHTML(_ html: String, url: SafeURL = "https://example.org/simple/demo/", charset: String? = nil) throws -> Parsed {
   try parseHTML(bytes: Array(html.utf8), url: url, charset: charset)
 }
 
-func parseHTML(bytes: [UInt8], url: String = "https://example.org/simple/demo/", charset: String? = nil) throws -> Parsed {
+func parseHTML(bytes: [UInt8], url: SafeURL = "https://example.org/simple/demo/", charset: String? = nil) throws -> Parsed {
   var p = Parsed()
   p.info = try HTMLPageParser.parse(bytes: bytes, pageURL: url, charset: charset) { p.files.append(($0, $1)) }
   return p
@@ -200,11 +200,11 @@ struct WebLinksTests {
     let files = hrefs.map { DistributionFile(filename: nil, href: $0) }
     let refused = Mutex<[String]>([])
     var kept: [String] = []
-    FileBatch(files: files, base: "https://h/simple/p/").webLinksOnly { file, scheme in refused.withLock { $0.append("\(scheme) \(file.href)") } }.forEach { kept.append($0.href) }
+    FileBatch(files: files, base: "https://h/simple/p/").webLinksOnly { file, scheme in refused.withLock { $0.append("\(scheme) \(file.href.text)") } }.forEach { kept.append($0.href.text) }
     #expect(kept == ["https://a/x.whl", "HTTP://a/y.whl", "../rel.whl", "/abs/z.whl"])
     #expect(refused.withLock { $0 } == ["file file:///etc/passwd", "http+unix http+unix://%2Frun%2Fx.sock/w.whl", "mailto mailto:x@y", "httpx httpx://a/v.whl", "https1 https1://a/u.whl"])
     var underFile: [String] = []
-    FileBatch(files: files, base: "file:///tmp/").webLinksOnly { _, _ in }.forEach { underFile.append($0.href) }
+    FileBatch(files: files, base: "file:///tmp/").webLinksOnly { _, _ in }.forEach { underFile.append($0.href.text) }
     #expect(underFile == ["https://a/x.whl", "HTTP://a/y.whl"])
   }
 }

@@ -6,7 +6,7 @@ import Testing
   import Glibc
 #endif
 
-func parseJSON(_ json: String, url: String = "https://example.org/simple/demo/") throws -> Parsed {
+func parseJSON(_ json: String, url: SafeURL = "https://example.org/simple/demo/") throws -> Parsed {
   var p = Parsed()
   p.info = try JSONPageParser.parse(bytes: Array(json.utf8), pageURL: url) { p.files.append(($0, $1)) }
   return p

@@ -98,7 +98,7 @@ enum Serve {
 
   /// The file's link on serve's page.
   static func fileURL(_ shim: ShimServer) async throws -> String {
-    let page = try await get(shim.url + "demo/")
+    let page = try await get(shim.url.revealedForRequest() + "demo/")
     let html = String(decoding: page.body ?? [], as: UTF8.self)
     let href = try #require(html.firstRange(of: "href=\"").map { html[$0.upperBound...].prefix(while: { $0 != "\"" && $0 != "#" }) })
     return "http://\(shim.host):\(shim.port)" + href

@@ -1,4 +1,5 @@
 import PyIndexAuth
+import PyIndexModel
 @testable import PyIndexTransport
 import Testing
 
@@ -61,9 +62,9 @@ struct ProxySettingsTests {
   @Test func overrideReplacesTheVariablesNotNoProxy() throws {
     let s = try ProxySettings.resolve(environment: ["http_proxy": "http://a:1", "no_proxy": "internal.corp"], override: "http://b:2")
     #expect(s.http?.host == "b" && s.https?.host == "b")
-    let parts = try #require(URLParts("https://pkg.internal.corp/simple/"))
+    let parts = try #require(SafeURL("https://pkg.internal.corp/simple/"))
     #expect(s.proxy(for: parts) == nil)
-    #expect(s.proxy(for: try #require(URLParts("https://pypi.org/simple/")))?.host == "b")
+    #expect(s.proxy(for: try #require(SafeURL("https://pypi.org/simple/")))?.host == "b")
   }
 }
 
@@ -81,7 +82,7 @@ struct TrustSettingsTests {
   func noSystemRoots() throws {
     let bare = try LoadedTrust(TrustSettings(), systemBundles: ["/nonexistent/ca-certificates.crt"])
     #expect(bare.summary == LoadedTrust.noSystemRoots)
-    let url = DisplaySafeURL("https://pkgs.example/simple/")
+    let url = try #require(SafeURL("https://pkgs.example/simple/"))
     let failure = TransportError.tls(host: "pkgs.example", url: url, detail: "CERTIFICATE_VERIFY_FAILED", problem: .verificationFailed, trusted: bare.summary)
     #expect(failure.hint?.contains("set SSL_CERT_FILE") == true)
     let usual = TransportError.tls(host: "pkgs.example", url: url, detail: "x", problem: .untrustedIssuer(nil), trusted: "the system roots")
