@@ -258,11 +258,12 @@ public struct SafeURL: Sendable, Hashable, CustomStringConvertible, CustomDebugS
   /// needs it whole (a keyring helper, pip through serve's configuration).
   public func revealedWithSecrets() -> String { serialized(userinfo: true, fragment: true, revealQuery: true) }
 
-  /// Whether the authority holds no `@` but the path or query does: what a user meant as a
+  /// Whether the authority holds no `@` but the path, query or fragment does: what a user meant as a
   /// secret with a raw `/`, `?` or `#` in it (`https://user:pa/ss@host/`). Refused where a URL
   /// is configured; printed with everything up to that `@` masked.
   public var looksLikeRawSecret: Bool {
-    userinfo == nil && (path.utf8.contains(UInt8(ascii: "@")) || query?.utf8.contains(UInt8(ascii: "@")) == true)
+    userinfo == nil
+      && (path.utf8.contains(UInt8(ascii: "@")) || query?.utf8.contains(UInt8(ascii: "@")) == true || fragment?.utf8.contains(UInt8(ascii: "@")) == true)
   }
 
   /// The URL as it may be printed: userinfo (all of it when it has no password) and every
@@ -273,8 +274,9 @@ public struct SafeURL: Sendable, Hashable, CustomStringConvertible, CustomDebugS
 
   private func serialized(userinfo withUserinfo: Bool, fragment withFragment: Bool, revealQuery: Bool) -> String {
     var s = scheme + "://"
-    if !revealQuery, (userinfo?.written.utf8.contains { $0 >= 0x80 } ?? false) || path.utf8.contains(where: { $0 >= 0x80 }) || (query?.utf8.contains { $0 >= 0x80 } ?? false),
-      URLMasking.isFused(Substring(userinfo.map { $0.written + "@" } ?? "")) || URLMasking.isFused(Substring(path)) || URLMasking.isFused(Substring(query ?? ""))
+    if !revealQuery, userinfo?.written.utf8.contains(where: { $0 >= 0x80 }) == true || host.utf8.contains(where: { $0 >= 0x80 })
+      || path.utf8.contains(where: { $0 >= 0x80 }) || query?.utf8.contains(where: { $0 >= 0x80 }) == true,
+      URLMasking.isFused(Substring(serialized(userinfo: true, fragment: true, revealQuery: true)))
     {
       // A delimiter fused with a neighbour into one grapheme: what is nested where cannot be
       // told apart, so all but the scheme is masked.
@@ -282,12 +284,11 @@ public struct SafeURL: Sendable, Hashable, CustomStringConvertible, CustomDebugS
     }
     if !revealQuery, looksLikeRawSecret {
       // Where the secret ends cannot be known: everything up to the last `@` is masked.
-      let rest = path + (query.map { "?" + $0 } ?? "")
-      let tail = rest[rest.index(after: rest.lastIndex(of: "@") ?? rest.startIndex)...]
-      let queryBegan = rest[..<(rest.lastIndex(of: "@") ?? rest.startIndex)].contains("?")
-      s += "****@" + (queryBegan ? URLMasking.maskItems(tail, continuing: true) : URLMasking.maskQuery(String(tail)))
-      if withFragment, let fragment { s += "#" + fragment }
-      return s
+      let rest = path + (query.map { "?" + $0 } ?? "") + (fragment.map { "#" + $0 } ?? "")
+      let at = rest.lastIndex(of: "@") ?? rest.startIndex
+      let tail = rest[rest.index(after: at)...]
+      let queryBegan = rest[..<at].contains("?")
+      return s + "****@" + (queryBegan ? URLMasking.maskItems(tail, continuing: true) : URLMasking.maskQuery(String(tail)))
     }
     if withUserinfo, let userinfo {
       if revealQuery {

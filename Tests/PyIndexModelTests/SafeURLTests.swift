@@ -64,6 +64,7 @@ struct SafeURLTests {
     ("https://h.example/f.whl#sha256=abcd", "https://h.example/f.whl#sha256=abcd"),
     // A secret with a raw '/': where it ends cannot be known, all up to the last '@' is masked.
     ("https://tok/en-word@h.example/simple/", "https://****@h.example/simple/"),
+    ("https://user#pa-word@h.example/simple/", "https://****@h.example/simple/"),
   ])
   func printed(_ text: String, _ shown: String) throws {
     let u = try SafeURL(parsing: text)
@@ -71,7 +72,7 @@ struct SafeURLTests {
     #expect("\(u)" == shown && String(reflecting: u) == shown)
     var dumped = ""
     dump(u, to: &dumped)
-    for secret in ["s3cr3t-pw", "glpat-token1", "abcd&", "AKIA1", "nested-pw", "en-word"] where text.contains(secret) {
+    for secret in ["s3cr3t-pw", "glpat-token1", "abcd&", "AKIA1", "nested-pw", "en-word", "pa-word"] where text.contains(secret) {
       #expect(!dumped.contains(secret))
       #expect(!"\(u.userinfo as Any)".contains(secret))
     }
