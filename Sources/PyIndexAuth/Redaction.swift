@@ -8,7 +8,8 @@ public enum Redaction {
   /// tokens there, under names no list can know). Text that only looks like a URL (a typo
   /// without `//` or without a scheme, a scheme-relative `//user:pw@host`) is masked by the
   /// same rule: everything before an `@` of its authority-like part.
-  public static func redact(_ url: String) -> String {
+  public static func redact(_ text: String) -> String {
+    let url = text
     // A delimiter fused with its neighbour into one grapheme, or an `@` look-alike: where the
     // userinfo ends cannot be read, so all but the scheme is masked.
     if url.utf8.contains(where: { $0 >= 0x80 }), isFused(Substring(url)) {
@@ -150,7 +151,8 @@ public enum Redaction {
 
   /// Whether `url` looks like one whose userinfo holds a raw `/`, `?` or `#`: its authority
   /// has no `@`, but an `@` follows later.
-  static func looksLikeRawSecret(_ url: String) -> Bool {
+  static func looksLikeRawSecret(_ text: String) -> Bool {
+    let url = text
     guard let sep = url.firstRange(of: "://") else { return false }
     let after = url[sep.upperBound...]
     let authEnd = after.firstIndex(where: { $0 == "/" || $0 == "?" || $0 == "#" }) ?? after.endIndex

@@ -49,7 +49,7 @@ struct Configured {
     }
     self.index = IndexSettings(indexes: indexes, strategy: index.indexStrategy, findLinks: links, noIndex: c.noIndex.value)
     bound = try c.indexCredentials.map { (b: Configuration.IndexCredentials) throws -> CredentialStore.Bound in
-      let url = try Configured.parse(b.indexURL, .variable(b.variables))
+      let url = try Configured.parse(b.index.url, .variable(b.variables))
       return CredentialStore.Bound(index: url, credentials: Credentials(username: b.username, password: b.password ?? ""), userOnly: b.password == nil, variables: b.variables)
     }
     self.network = try Configured.transport(c, environment: env)
@@ -95,8 +95,8 @@ struct Configured {
     }
   }
 
-  static func parse(_ url: String, _ source: SettingSource) throws -> IndexURL {
-    do { return try IndexURL(url) } catch { throw sourced(error, source) }
+  static func parse(_ text: String, _ source: SettingSource) throws -> IndexURL {
+    do { return try IndexURL(text) } catch { throw sourced(error, source) }
   }
 
   /// An error about a configured value, naming where the value came from (a flag's own error

@@ -254,7 +254,7 @@ public struct AuthChecker: Sendable {
   /// A 404 or 410: a wrong URL, a missing project, or (on registries that hide refusals
   /// behind a 404) credentials that are missing or wrong.
   func judgeMissing(_ status: Int, what: String, _ context: Context, projectPage: Bool, via: String) -> Failure {
-    let hides = Registries.hides401Behind404(context.index.url.revealedForRequest())
+    let hides = Registries.hides401Behind404(context.index.url)
     let sent = context.source != .none
     if what.hasPrefix("project"), projectPage {
       return Failure(

@@ -88,8 +88,8 @@ public enum Registries {
   static var hiding404Names: String { hiding404.map(\.name).joined(separator: " and ") }
 
   /// Whether the index is on a registry that answers 404 to requests it will not serve.
-  public static func hides401Behind404(_ indexURL: String) -> Bool {
-    let url = indexURL.lowercased()
+  public static func hides401Behind404(_ indexURL: SafeURL) -> Bool {
+    let url = indexURL.revealedForRequest().lowercased()
     return hiding404.contains { r in r.markers.contains { url.contains($0) } }
   }
 

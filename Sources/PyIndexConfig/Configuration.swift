@@ -26,13 +26,14 @@ public struct Configuration: Sendable {
 
   /// Credentials a variable gives one index (`UV_INDEX_<NAME>_USERNAME` / `_PASSWORD`).
   public struct IndexCredentials: Sendable, Hashable {
-    public let indexURL: String
+    /// The index they are for (as configured: its text is parsed with the others).
+    public let index: Index
     public let username: String
     public let password: String?
     /// The variables' names, for messages.
     public let variables: String
-    public init(indexURL: String, username: String, password: String?, variables: String) {
-      (self.indexURL, self.username, self.password, self.variables) = (indexURL, username, password, variables)
+    public init(index: Index, username: String, password: String?, variables: String) {
+      (self.index, self.username, self.password, self.variables) = (index, username, password, variables)
     }
   }
 

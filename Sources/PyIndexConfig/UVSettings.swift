@@ -61,7 +61,7 @@ struct UVSettings {
       guard let prefix = index.credentialPrefix else { return nil }
       let user = env[prefix + "USERNAME"], password = env[prefix + "PASSWORD"]
       guard user != nil || password != nil else { return nil }
-      return Configuration.IndexCredentials(indexURL: index.url, username: user ?? "", password: password, variables: prefix + "USERNAME/" + prefix + "PASSWORD")
+      return Configuration.IndexCredentials(index: Configuration.Index(url: index.url, source: index.source, name: index.name), username: user ?? "", password: password, variables: prefix + "USERNAME/" + prefix + "PASSWORD")
     }
   }
 }

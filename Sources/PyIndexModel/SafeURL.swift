@@ -274,13 +274,13 @@ public struct SafeURL: Sendable, Hashable, CustomStringConvertible, CustomDebugS
 
   private func serialized(userinfo withUserinfo: Bool, fragment withFragment: Bool, revealQuery: Bool) -> String {
     var s = scheme + "://"
-    if !revealQuery, userinfo?.written.utf8.contains(where: { $0 >= 0x80 }) == true || host.utf8.contains(where: { $0 >= 0x80 })
-      || path.utf8.contains(where: { $0 >= 0x80 }) || query?.utf8.contains(where: { $0 >= 0x80 }) == true,
-      URLMasking.isFused(Substring(serialized(userinfo: true, fragment: true, revealQuery: true)))
-    {
-      // A delimiter fused with a neighbour into one grapheme: what is nested where cannot be
-      // told apart, so all but the scheme is masked.
-      return s + "****"
+    if !revealQuery {
+      let whole = serialized(userinfo: true, fragment: true, revealQuery: true)
+      if whole.utf8.contains(where: { $0 >= 0x80 }), URLMasking.isFused(Substring(whole)) {
+        // A delimiter fused with a neighbour into one grapheme: what is nested where cannot be
+        // told apart, so all but the scheme is masked.
+        return s + "****"
+      }
     }
     if !revealQuery, looksLikeRawSecret {
       // Where the secret ends cannot be known: everything up to the last `@` is masked.

@@ -79,7 +79,7 @@ public enum JSONPageParser {
   /// Decodes one `files` entry key by key, keeping only what the page model uses.
   private static func fileEntry(_ r: inout ByteReader, detail: PageDetail, unknown: inout Set<String>) throws(ParseError) -> DistributionFile {
     let listing = detail == .listing
-    var filename: String? = nil, url: String? = nil, hashes: [String: String] = [:]
+    var filename: String? = nil, href: String? = nil, hashes: [String: String] = [:]
     var requiresPython: String? = nil, yanked: String? = nil, size: Int? = nil, uploadTime: String? = nil
     var core: JSONValue? = nil, distInfo: JSONValue? = nil
     try r.expect(UInt8(ascii: "{"))
@@ -93,7 +93,7 @@ public enum JSONPageParser {
         }
         switch key {
         case "filename": if case .string(let v) = try r.value(depth: 2) { filename = v }
-        case "url": if case .string(let v) = try r.value(depth: 2) { url = v }
+        case "url": if case .string(let v) = try r.value(depth: 2) { href = v }
         case "hashes":
           guard try r.peek() == UInt8(ascii: "{") else { try r.skipValue(depth: 2); continue }
           try r.expect(UInt8(ascii: "{"))
@@ -122,8 +122,8 @@ public enum JSONPageParser {
         }
       } while try r.separator(closing: UInt8(ascii: "}"))
     }
-    guard let url = url ?? (listing && filename != nil ? "" : nil) else { throw r.failure("a files entry has no 'url'") }
-    var name = filename ?? URLReference.filename(of: url)
+    guard let href = href ?? (listing && filename != nil ? "" : nil) else { throw r.failure("a files entry has no 'url'") }
+    var name = filename ?? URLReference.filename(of: href)
     if name.utf8.contains(UInt8(ascii: "/")) { name = URLReference.filename(of: name) }
     var coreMetadata: [String: String]? = nil
     switch core ?? distInfo {
@@ -136,7 +136,7 @@ public enum JSONPageParser {
       coreMetadata = d
     default: break
     }
-    return DistributionFile(filename: name, href: url, hashes: hashes, requiresPython: requiresPython, yanked: yanked, coreMetadata: coreMetadata, size: size, uploadTime: uploadTime)
+    return DistributionFile(filename: name, href: href, hashes: hashes, requiresPython: requiresPython, yanked: yanked, coreMetadata: coreMetadata, size: size, uploadTime: uploadTime)
   }
 }
 

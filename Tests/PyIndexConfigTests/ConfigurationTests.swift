@@ -88,7 +88,7 @@ private func reader(_ files: [String: String]) -> ConfigReader {
     #expect(c.indexOrigin == .uv)
     #expect(c.indexes.map(\.url) == ["https://env.example/simple/", "https://internal.example/simple/", "https://mirror.example/simple/"])
     #expect(c.indexes.map(\.source) == [.variable("UV_INDEX"), .file(path: "/h/.config/uv/uv.toml", line: 1), .file(path: "/h/.config/uv/uv.toml", line: 10)])
-    #expect(c.indexCredentials == [.init(indexURL: "https://internal.example/simple/", username: "me", password: "pw", variables: "UV_INDEX_INTERNAL_REPO_USERNAME/UV_INDEX_INTERNAL_REPO_PASSWORD")])
+    #expect(c.indexCredentials == [.init(index: c.indexes[1], username: "me", password: "pw", variables: "UV_INDEX_INTERNAL_REPO_USERNAME/UV_INDEX_INTERNAL_REPO_PASSWORD")])
     // pip's configuration names an index: uv's is not read.
     env["PIP_EXTRA_INDEX_URL"] = "https://pip.example/simple/"
     let pip = try Configuration.load(command: "download", environment: env, read: reader(files))
