@@ -33,7 +33,7 @@ public enum Redaction {
     // The fragment (never sent; pip's `#sha256=…`) is shown as it is; path and query are masked.
     let rest = after[authEnd...]
     let hash = rest.firstIndex(of: "#") ?? rest.endIndex
-    let tail = maskQuery(maskNested(String(rest[..<hash]))) + rest[hash...]
+    let tail = maskNested(maskQuery(String(rest[..<hash]))) + rest[hash...]
     guard let at = authority.lastIndex(of: "@") else { return head + authority + tail }
     return head + mask(userinfo: authority[..<at]) + "@" + authority[authority.index(after: at)...] + tail
   }

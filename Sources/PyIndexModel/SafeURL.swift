@@ -53,7 +53,7 @@ public struct SafeURL: Sendable, Hashable, CustomStringConvertible, CustomDebugS
     case noHost
     /// The port is not a number from 0 to 65535.
     case badPort
-    /// The host holds a space, a backslash or a control character.
+    /// The host holds a space, a backslash, a control character, or a `:` outside brackets.
     case badHost
     /// The userinfo is not UTF-8 once decoded.
     case userinfoNotUTF8
@@ -67,7 +67,7 @@ public struct SafeURL: Sendable, Hashable, CustomStringConvertible, CustomDebugS
       case .notAbsolute: "not an absolute URL"
       case .noHost: "it names no host"
       case .badPort: "its port is not a number from 0 to 65535"
-      case .badHost: "its host holds a space, a backslash or a control character"
+      case .badHost: "its host holds a space, a backslash, a control character or a second ':'"
       case .userinfoNotUTF8: "its credentials are not UTF-8 once percent-decoded"
       case .secretNeedsEncoding: "its credentials hold a raw '/', '?' or '#'; percent-encode them"
       }
@@ -130,6 +130,8 @@ public struct SafeURL: Sendable, Hashable, CustomStringConvertible, CustomDebugS
     let hostBytes = b[hostStart..<hostEnd]
     // Non-ASCII hosts parse, so that the outbound policy can refuse them saying why.
     guard hostBytes.allSatisfy({ $0 > 0x20 && $0 != 0x7F && $0 != UInt8(ascii: "\\") }) else { throw .badHost }
+    // A ':' outside brackets ends the host; a second one is no host at all.
+    if hostBytes.first != UInt8(ascii: "["), hostBytes.contains(UInt8(ascii: ":")) { throw .badHost }
     var host = SafeURL.lowercased(hostBytes)
     if scheme == "file" {
       if host == "localhost" { host = "" }
@@ -304,7 +306,7 @@ public struct SafeURL: Sendable, Hashable, CustomStringConvertible, CustomDebugS
       if let query { s += "?" + query }
     } else {
       s += URLMasking.maskNested(path)
-      if let query { s += "?" + URLMasking.maskItems(Substring(URLMasking.maskNested(query)), continuing: false) }
+      if let query { s += "?" + URLMasking.maskNested(URLMasking.maskItems(Substring(query), continuing: false)) }
     }
     if withFragment, let fragment { s += "#" + fragment }
     return s
