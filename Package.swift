@@ -38,6 +38,7 @@ let package = Package(
     .target(name: "PyIndexModel", swiftSettings: strictSettings),
     .target(name: "PyIndexParsing", dependencies: ["PyIndexModel", "CLibXML2"], swiftSettings: strictSettings),
     .target(name: "PyIndexAuth", dependencies: ["PyIndexModel"], swiftSettings: strictSettings),
+    .target(name: "PyIndexResolver", dependencies: ["PyIndexModel"], swiftSettings: strictSettings),
     // pip's and uv's configuration files and variables, and where each setting came from.
     .target(
       name: "PyIndexConfig", dependencies: ["PyIndexModel", .product(name: "TOMLKit", package: "TOMLKit")],
@@ -59,7 +60,7 @@ let package = Package(
     .target(
       name: "PyIndexClient",
       dependencies: [
-        "PyIndexModel", "PyIndexParsing", "PyIndexAuth", "PyIndexTransport", "PyIndexConfig", "CZlib",
+        "PyIndexModel", "PyIndexParsing", "PyIndexAuth", "PyIndexTransport", "PyIndexConfig", "PyIndexResolver", "CZlib",
         .product(name: "Crypto", package: "swift-crypto"),
         .product(name: "NIOCore", package: "swift-nio"),
       ], swiftSettings: strictSettings),
@@ -108,6 +109,7 @@ let package = Package(
     .executableTarget(name: "pyindex-fuzz", dependencies: ["PyIndexFuzzing"], swiftSettings: strictSettings),
     .testTarget(name: "PyIndexFuzzingTests", dependencies: ["PyIndexFuzzing"], swiftSettings: strictSettings),
     .testTarget(name: "PyIndexModelTests", dependencies: ["PyIndexModel"], swiftSettings: strictSettings),
+    .testTarget(name: "PyIndexResolverTests", dependencies: ["PyIndexResolver", "PyIndexModel"], swiftSettings: strictSettings),
     .testTarget(name: "PyIndexParsingTests", dependencies: ["PyIndexParsing"], swiftSettings: strictSettings),
     .testTarget(name: "PyIndexConfigTests", dependencies: ["PyIndexConfig", "PyIndexModel"], swiftSettings: strictSettings),
     .testTarget(name: "PyIndexAuthTests", dependencies: ["PyIndexAuth"], swiftSettings: strictSettings),

@@ -143,7 +143,7 @@ public enum ClientError: PyIndexError {
     case .fileSystem: nil
     case .localDependency:
       "pyindex reads file: locations only where you configured them (a local index, --find-links, a requirement or lock you give); if you trust the file, give it yourself as NAME @ file:///PATH"
-    case .dependencyConflict: "pin the project to a version both accept (a -c constraints file), or download with --no-deps; pyindex does not backtrack"
+    case .dependencyConflict: "relax one of the requirements above, or pin a version all of them accept (a -c constraints file); --no-deps downloads the requirements alone"
     case .usage(_, let hint): hint
     case .wrapped(let e): e.hint
     }

@@ -1,6 +1,7 @@
 public import PyIndexModel
 public import PyIndexAuth
 import PyIndexTransport
+import PyIndexResolver
 
 #if canImport(Glibc)
   import Glibc
@@ -215,6 +216,9 @@ public struct Downloader: Sendable {
     /// them as it was asked, this one's own first.
     var merged: [Demand] = []
     var shown: String { (chain + [line.requirement.text]).joined(separator: " → ") }
+    /// The extras the user asked for (pip's `requested_extras`), when the line was pinned by
+    /// the resolver with the extras of the whole closure; nil: those of the line.
+    var requestedExtras: [String]? = nil
     /// What each requirement merged here asks of the project.
     var demands: [Demand] { merged.isEmpty ? [Demand(specifier: line.requirement.specifier, shown: shown)] : merged }
   }
@@ -263,15 +267,116 @@ public struct Downloader: Sendable {
     case stored(item: Int, DownloadedFile?, missingHash: String?, CoreMetadata?)
   }
 
-  /// The resolver-lite: selects a file for each requirement and, unless `--no-deps`, follows the
-  /// dependencies each wheel declares, wave by wave, with markers evaluated for the target and
-  /// extras followed. Dependencies come from PEP 658 metadata or range requests when the
-  /// index allows, so the next wave starts while files are still downloading; otherwise from
-  /// the downloaded wheel. No backtracking: a later requirement that excludes a version already
-  /// chosen stops everything with the two chains that conflict.
+  /// Resolves the target's requirements (unless `--no-deps`) with the PubGrub solver
+  /// (``Solver``), then downloads the chosen version of each project.
   private func resolve(_ requirements: [RequirementLine], options: DownloadOptions, dest: String, environment: MarkerEnvironment, staging: StagedFiles, memo: RunMemo) async throws -> [DownloadedFile] {
+    guard options.resolveDependencies else {
+      return try await fetchAll(requirements.map { Pending(line: $0, chain: []) }, options: options, dest: dest, environment: environment, staging: staging, memo: memo)
+    }
+    let pinned = try await solve(requirements, options: options, dest: dest, environment: environment, staging: staging, memo: memo)
+    var flat = options
+    flat.resolveDependencies = false
+    return try await fetchAll(pinned, options: flat, dest: dest, environment: environment, staging: staging, memo: memo)
+  }
+
+  /// The chosen version of every project of the closure, as requirement lines: the user's
+  /// own lines pinned (their hashes, extras and URLs kept), then the dependencies.
+  private func solve(_ requirements: [RequirementLine], options: DownloadOptions, dest: String, environment: MarkerEnvironment, staging: StagedFiles, memo: RunMemo) async throws -> [Pending] {
+    var direct: [String: Selected] = [:]
+    var hashes: [String: [String: Set<String>]] = [:]
+    var userLines: [String: [RequirementLine]] = [:]
+    for line in requirements {
+      let req = line.requirement
+      let key = req.name.normalized
+      if let url = req.url, direct[key] == nil { direct[key] = try selectURL(url, requirement: req, fromUser: true, shown: req.text) }
+      hashes[key, default: [:]].merge(line.hashes) { $0.union($1) }
+      userLines[key, default: []].append(line)
+    }
+    let provider = IndexResolverProvider(
+      downloader: self, options: options, environment: environment, memo: memo, dest: dest, staging: staging, direct: direct, hashes: hashes)
+    let roots = requirements.map { line in
+      Dependency(
+        project: line.requirement.name.normalized, extras: line.requirement.extras, specifier: line.requirement.url == nil ? line.requirement.specifier : SpecifierSet(),
+        text: Redaction.redactText(line.requirement.text))
+    }
+    let constraints = options.constraints.map { c in
+      Dependency(
+        project: c.requirement.name.normalized, specifier: c.requirement.specifier,
+        text: Redaction.redactText(c.requirement.text) + (c.origin.map { " (\($0))" } ?? ""))
+    }
+    let solution: Solver.Solution
+    do {
+      solution = try await Solver(provider: provider, prereleases: options.prereleases).solve(roots, constraints: constraints)
+    } catch let failure as ResolutionFailure {
+      if failure.onlyRequirements || failure.missingProject != nil {
+        // The user's own requirements on one project: pip's words (no matching distribution,
+        // the versions there are, or the requirements that exclude each other).
+        try await explainAlone(requirements, options: options, memo: memo)
+      }
+      throw ClientError.dependencyConflict(
+        "no set of versions satisfies the requirements:\n" + failure.lines.map { "  " + ServerText.clean($0) }.joined(separator: "\n"))
+    } catch let long as ResolutionTooLong {
+      throw ClientError.usage("the resolution was stopped: \(long)", hint: "pin some of the projects (a -c constraints file) to narrow the search")
+    }
+    // The order pip reports them in: the user's requirements, then their dependencies level by
+    // level, each in the order its metadata declares them.
+    var order: [String] = []
+    var queue = requirements.map(\.requirement.name.normalized)
+    while !queue.isEmpty {
+      var next: [String] = []
+      for project in queue where !order.contains(project) {
+        guard let version = solution.versions[project] else { continue }
+        order.append(project)
+        for extra in [nil] + (solution.extras[project] ?? []).sorted().map(Optional.some) {
+          for d in (try await provider.dependencies(of: project, version: version, extra: extra)) ?? [] { next.append(d.project) }
+        }
+      }
+      queue = next
+    }
+    order += solution.order.filter { !order.contains($0) }
+    var out: [Pending] = []
+    for project in order {
+      guard let version = solution.versions[project], let name = try? ProjectName(project) else { continue }
+      let extras = (solution.extras[project] ?? []).sorted()
+      let own = userLines[project] ?? []
+      if let first = own.first, first.requirement.url != nil {
+        out.append(Pending(line: first, chain: []))
+        continue
+      }
+      guard let pin = Requirement.pinned(name, version: version, extras: extras) else { continue }
+      let line = RequirementLine(
+        requirement: pin, hashes: hashes[project] ?? [:], origin: own.first?.origin, isDependency: own.isEmpty)
+      // The user's extras are theirs (pip's requested_extras); the resolver's are the union.
+      var pending = Pending(line: line, chain: own.isEmpty ? ["a dependency"] : [])
+      if !own.isEmpty { pending.requestedExtras = Array(Set(own.flatMap(\.requirement.extras))).sorted() }
+      out.append(pending)
+    }
+    return out
+  }
+
+  /// Selects each project the user named on its own, for pip's error when that alone fails.
+  private func explainAlone(_ requirements: [RequirementLine], options: DownloadOptions, memo: RunMemo) async throws {
+    let matcher = TagMatcher(target: options.target)
+    var groups: [(RequirementLine, [Demand])] = []
+    for line in requirements {
+      let demand = Demand(specifier: line.requirement.specifier, shown: line.requirement.text)
+      if let i = groups.firstIndex(where: { $0.0.requirement.name == line.requirement.name }) {
+        let first = groups[i].0
+        groups[i].0 = RequirementLine(
+          requirement: first.requirement.narrowed(by: line.requirement.specifier.specifiers).adding(extras: line.requirement.extras),
+          hashes: first.hashes.merging(line.hashes) { $0.union($1) }, origin: first.origin ?? line.origin)
+        groups[i].1.append(demand)
+      } else {
+        groups.append((line, [demand]))
+      }
+    }
+    for (line, demands) in groups { _ = try await select(line, demands: demands, options: options, matcher: matcher, memo: memo) }
+  }
+
+  /// Selects and downloads each requirement (no dependencies followed), several at a time.
+  private func fetchAll(_ pendings: [Pending], options: DownloadOptions, dest: String, environment: MarkerEnvironment, staging: StagedFiles, memo: RunMemo) async throws -> [DownloadedFile] {
     var state = ResolveState(options: options, environment: environment, warn: warn, progress: progressSink)
-    try state.begin(requirements.map { Pending(line: $0, chain: []) })
+    try state.begin(pendings)
     let width = max(1, options.parallelism)
     let matcher = TagMatcher(target: options.target)
     try await withThrowingTaskGroup(of: Event.self) { group in
@@ -288,6 +393,14 @@ public struct Downloader: Sendable {
     }
     if !state.missing.isEmpty { throw ClientError.hashesRequired(missing: state.missing.sorted(), unpinned: false) }
     return state.results
+  }
+
+  /// Stores `selected` once for the run: the resolver reading a wheel's metadata, the
+  /// download, and every target that chose it share one fetch.
+  func storeOnce(_ selected: Selected, dest: String, allowed: [String: Set<String>], options: DownloadOptions, staging: StagedFiles, memo: RunMemo) async throws -> DownloadedFile {
+    try await memo.stored(at: dest + "/" + selected.file.filename + (selected.nameFromResponse ? "\u{0}" + selected.url.revealedForRequest() : "")) {
+      try await self.store(selected, dest: dest, allowed: allowed, requireHashes: options.requireHashes, size: options.lockedSizes[selected.url], staging: staging)
+    }
   }
 
   /// The body of a child task for `job`.
@@ -309,9 +422,7 @@ public struct Downloader: Sendable {
         let file: DownloadedFile
         do {
           // A file several targets choose is stored once; each of them gets the same answer.
-          file = try await memo.stored(at: dest + "/" + selected.file.filename + (selected.nameFromResponse ? "\u{0}" + selected.url.revealedForRequest() : "")) {
-            try await self.store(selected, dest: dest, allowed: line.hashes, requireHashes: options.requireHashes, size: options.lockedSizes[selected.url], staging: staging)
-          }
+          file = try await self.storeOnce(selected, dest: dest, allowed: line.hashes, options: options, staging: staging, memo: memo)
         } catch let m as MissingHash {
           return .stored(item: item, nil, missingHash: m.line, nil)
         }

@@ -50,7 +50,7 @@ extension Downloader {
           var f = f
           f.requested = item.pending.chain.isEmpty
           f.isDirect = item.pending.line.requirement.url != nil
-          if f.requested { f.requestedExtras = item.pending.line.requirement.extras.sorted() }
+          if f.requested { f.requestedExtras = item.pending.requestedExtras ?? item.pending.line.requirement.extras.sorted() }
           f.isYanked = item.selected?.file.yanked != nil
           return f
         }

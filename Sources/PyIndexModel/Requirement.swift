@@ -75,6 +75,13 @@ public struct Requirement: Sendable, Hashable, CustomStringConvertible {
     return parsed.evaluate(environment, extra: extra)
   }
 
+  /// `name[extras]==version`: what the resolver chose, as a requirement the download selects
+  /// exactly (`===` when the version's text does not read back as itself).
+  public static func pinned(_ name: ProjectName, version: Version, extras: [String]) -> Requirement? {
+    let head = name.normalized + (extras.isEmpty ? "" : "[" + extras.joined(separator: ",") + "]")
+    return (try? Requirement(head + "==" + version.description)) ?? (try? Requirement(head + "===" + version.description))
+  }
+
   /// The same requirement with `more` extras.
   public func adding(extras more: [String]) -> Requirement {
     var copy = self

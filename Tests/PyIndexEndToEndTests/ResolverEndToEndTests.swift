@@ -2,8 +2,8 @@ import Foundation
 import PyIndexFixtures
 import Testing
 
-/// The resolver-lite through the binary: dependencies from each wheel's METADATA (deflated, as
-/// real wheels have it), markers for the target, extras, constraints merged, and a conflict.
+/// The resolver through the binary: dependencies from each wheel's METADATA (deflated, as real
+/// wheels have it), markers for the target, extras, constraints merged, and a conflict.
 @Suite("download: the dependency closure")
 struct ResolverEndToEndTests {
   static let target = ["--python-version", "3.11", "--platform", "manylinux_2_17_x86_64", "--only-binary", ":all:"]
@@ -54,15 +54,24 @@ struct ResolverEndToEndTests {
     }
   }
 
-  @Test("a conflict stops with both chains and exit 1; no backtracking")
+  @Test("an unsatisfiable closure: exit 1 and the facts that exclude every choice, the user's requirement first")
   func conflict() async throws {
     let dir = try Harness.temporaryDirectory()
     defer { try? FileManager.default.removeItem(atPath: dir) }
     try await Harness.withIndex(Self.profile) { index in
       let r = try await Harness.run(["download", "bad-app", "-d", dir, "-i", index.simpleURL] + Self.target)
       #expect(r.status == 1)
-      #expect(r.stderr.contains("error: dependency conflict: bad-app 1.0 → lib-e 1.0 → lib-a>=2 excludes lib-a 1.0, which was chosen for bad-app 1.0 → lib-a==1.0"), "\(r.stderr)")
-      #expect(r.stderr.contains("hint: pin the project to a version both accept"))
+      #expect(
+        r.stderr.hasPrefix("""
+          error: dependency conflict: no set of versions satisfies the requirements:
+            you require bad-app
+            bad-app 1.0 depends on lib-e
+            bad-app 1.0 depends on lib-a==1.0
+            lib-e 1.0 depends on lib-a>=2
+
+          """), "\(r.stderr)")
+      #expect(r.stderr.contains("hint: relax one of the requirements above"))
+      #expect(!r.stderr.contains("backtrack"))
       #expect(Harness.files(in: dir).isEmpty, "a run that fails to resolve keeps nothing")
     }
   }
@@ -110,8 +119,8 @@ extension ResolverEndToEndTests {
 
   @Test("requirements on one project that cannot all hold: a conflict naming each with its chain, exit 1", arguments: [
     (["cfc==1.0", "cfc==2.0"], "cfc==1.0 and cfc==2.0 exclude each other: no version of cfc satisfies them all"),
-    (["cfb", "cfd", "cfe"], "cfb 1.0 → cfc<2, cfd 1.0 → cfc<2 and cfe 1.0 → cfc>=2 exclude each other"),
-    (["cfe[old]"], "cfe 1.0 → cfc>=2 and cfe 1.0 → cfc<2 ; extra == 'old' exclude each other"),
+    (["cfb", "cfd", "cfe"], "no set of versions satisfies the requirements:\n  you require cfd\n  you require cfe\n  cfd 1.0 depends on cfc<2\n  cfe 1.0 depends on cfc>=2\n"),
+    (["cfe[old]"], "no set of versions satisfies the requirements:\n  you require cfe[old]\n  cfe[old] 1.0 depends on cfc<2\n  cfe 1.0 depends on cfc>=2\n"),
   ])
   func contradictoryRequirements(_ requirements: [String], _ message: String) async throws {
     let dir = try Harness.temporaryDirectory()

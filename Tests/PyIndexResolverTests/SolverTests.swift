@@ -1,0 +1,161 @@
+import PyIndexModel
+import PyIndexResolver
+import Synchronization
+import Testing
+
+/// An index held in memory: the solver's own logic, apart from pages and metadata (which the
+/// end-to-end scenarios exercise on fixture indexes, beside pip).
+final class Catalogue: ResolverProvider {
+  /// project → version → dependencies (requirement texts; "[extra] text" for an extra's).
+  let projects: [String: [String: [String]]]
+  let yanked: Set<String>
+  let sdists: Set<String>
+  let asked = Mutex<[String]>([])
+
+  init(_ projects: [String: [String: [String]]], yanked: Set<String> = [], sdists: Set<String> = []) {
+    (self.projects, self.yanked, self.sdists) = (projects, yanked, sdists)
+  }
+
+  func versions(of project: String) async throws -> [VersionInfo] {
+    (projects[project] ?? [:]).keys.compactMap { try? Version($0) }.sorted(by: >).map { VersionInfo(version: $0, yanked: yanked.contains("\(project) \($0)")) }
+  }
+  func exclusions(of project: String) async -> String? { nil }
+  func dependencies(of project: String, version: Version, extra: String?) async throws -> [Dependency]? {
+    asked.withLock { $0.append("\(project) \(version)\(extra.map { "[\($0)]" } ?? "")") }
+    if sdists.contains("\(project) \(version)") { return nil }
+    let texts = projects[project]?[version.description] ?? []
+    return texts.compactMap { text -> Dependency? in
+      var t = Substring(text)
+      var wanted: String? = nil
+      if t.hasPrefix("["), let close = t.firstIndex(of: "]") {
+        wanted = String(t[t.index(after: t.startIndex)..<close])
+        t = t[t.index(after: close)...].drop { $0 == " " }
+      }
+      guard wanted == extra else { return nil }
+      return Catalogue.dependency(String(t))
+    }
+  }
+  func prefetch(_ project: String, version: Version) async {}
+
+  static func dependency(_ text: String) -> Dependency {
+    let r = try! Requirement(text)
+    return Dependency(project: r.name.normalized, extras: r.extras, specifier: r.specifier, text: text)
+  }
+
+  func solve(_ requirements: [String], constraints: [String] = [], prereleases: Bool = false) async throws -> [String: String] {
+    let s = try await Solver(provider: self, prereleases: prereleases).solve(requirements.map(Catalogue.dependency), constraints: constraints.map(Catalogue.dependency))
+    return s.versions.mapValues(\.description)
+  }
+}
+
+@Suite("the resolver: PubGrub over each project's versions")
+struct SolverTests {
+  @Test("newest everywhere when nothing conflicts; extras add their dependencies")
+  func newest() async throws {
+    let c = Catalogue([
+      "app": ["1.0": ["lib>=1", "[fast] speedups"], "2.0": ["lib>=2", "[fast] speedups>=2"]],
+      "lib": ["1.0": [], "2.0": [], "2.1": []],
+      "speedups": ["1.0": [], "2.0": []],
+    ])
+    #expect(try await c.solve(["app"]) == ["app": "2.0", "lib": "2.1"])
+    #expect(try await c.solve(["app[fast]"]) == ["app": "2.0", "lib": "2.1", "speedups": "2.0"])
+  }
+
+  @Test("a release train: the newest sibling pins an older parent, which is taken (fastapi[standard] and opentelemetry)")
+  func releaseTrain() async throws {
+    let c = Catalogue([
+      "opentelemetry-api": ["1.45.1": [], "1.45.2": [], "1.45.3": []],
+      "opentelemetry-sdk": ["1.45.1": ["opentelemetry-api==1.45.1"], "1.45.2": ["opentelemetry-api==1.45.2"]],
+    ])
+    #expect(try await c.solve(["opentelemetry-api", "opentelemetry-sdk"]) == ["opentelemetry-api": "1.45.2", "opentelemetry-sdk": "1.45.2"])
+  }
+
+  @Test("a pin read later narrows a project chosen from a wide range (boto3==1.28.0 botocore>=1.31)")
+  func pinReadLater() async throws {
+    let c = Catalogue([
+      "boto3": ["1.28.0": ["botocore>=1.31.0,<1.32.0"]],
+      "botocore": ["1.30.0": [], "1.31.84": [], "1.31.85": [], "1.32.0": [], "1.33.1": []],
+    ])
+    #expect(try await c.solve(["boto3==1.28.0", "botocore>=1.31"]) == ["boto3": "1.28.0", "botocore": "1.31.85"])
+  }
+
+  @Test("the newest parent needs what the user excludes: an older parent is chosen (numpy<1.25 scipy)")
+  func olderParent() async throws {
+    let c = Catalogue([
+      "numpy": ["1.24.4": [], "1.26.4": [], "2.0.0": []],
+      "scipy": ["1.10.1": ["numpy>=1.19.5,<1.27.0"], "1.15.3": ["numpy>=1.23.5"], "1.16.0": ["numpy>=1.26.4"]],
+    ])
+    #expect(try await c.solve(["numpy<1.25", "scipy"]) == ["numpy": "1.24.4", "scipy": "1.15.3"])
+  }
+
+  @Test("a sibling missing from the index: an older release that resolves is taken, not 'no matching distribution'")
+  func missingSibling() async throws {
+    let c = Catalogue([
+      "pkg": ["1.0": ["pkg-core==1.0"], "2.0": ["pkg-core==2.0"]],
+      "pkg-core": ["1.0": []],
+    ])
+    #expect(try await c.solve(["pkg"]) == ["pkg": "1.0", "pkg-core": "1.0"])
+  }
+
+  @Test("a diamond whose newest versions disagree settles on the newest pair that agrees, learning from each conflict")
+  func diamond() async throws {
+    var projects: [String: [String: [String]]] = ["left": [:], "right": [:], "shared": [:]]
+    for k in 0..<40 {
+      projects["left"]?["1.\(k)"] = ["shared==\(k)"]
+      projects["right"]?["1.\(k)"] = ["shared<=\(k / 2)"]
+      projects["shared"]?["\(k)"] = []
+    }
+    let c = Catalogue(projects)
+    #expect(try await c.solve(["left", "right"]) == ["left": "1.19", "right": "1.39", "shared": "19"])
+  }
+
+  @Test("constraints narrow any project they name; yanked only for an exact pin; pre-releases when asked or the only ones")
+  func rules() async throws {
+    let c = Catalogue(
+      ["lib": ["1.0": [], "1.1": [], "2.0": [], "3.0b1": []], "beta-only": ["1.0rc1": []]],
+      yanked: ["lib 2.0"])
+    #expect(try await c.solve(["lib"]) == ["lib": "1.1"])
+    #expect(try await c.solve(["lib==2.0"]) == ["lib": "2.0"])
+    #expect(try await c.solve(["lib"], constraints: ["lib<1.1"]) == ["lib": "1.0"])
+    #expect(try await c.solve(["lib"], prereleases: true) == ["lib": "3.0b1"])
+    #expect(try await c.solve(["lib>=3.0b1"]) == ["lib": "3.0b1"])
+    #expect(try await c.solve(["beta-only"]) == ["beta-only": "1.0rc1"])
+  }
+
+  @Test("an unsatisfiable set: the chain of facts that excludes every choice, each named once")
+  func explanation() async throws {
+    let c = Catalogue([
+      "bad-app": ["1.0": ["lib-a==1.0", "lib-e"]],
+      "lib-e": ["1.0": ["lib-a>=2"]],
+      "lib-a": ["1.0": [], "2.0": []],
+    ])
+    do {
+      _ = try await c.solve(["bad-app"])
+      Issue.record("resolved")
+    } catch let failure as ResolutionFailure {
+      let text = failure.description
+      #expect(text.contains("you require bad-app"), "\(text)")
+      #expect(text.contains("bad-app 1.0 depends on lib-a==1.0"), "\(text)")
+      #expect(text.contains("bad-app 1.0 depends on lib-e"), "\(text)")
+      #expect(text.contains("lib-e 1.0 depends on lib-a>=2"), "\(text)")
+      #expect(failure.missingProject == nil)
+    }
+  }
+
+  @Test("a project with no usable version at all is named as such")
+  func missingProject() async throws {
+    let c = Catalogue(["app": ["1.0": ["ghost>=1"]]])
+    do {
+      _ = try await c.solve(["ghost"])
+      Issue.record("resolved")
+    } catch let failure as ResolutionFailure {
+      #expect(failure.missingProject == "ghost", "\(failure.lines)")
+    }
+  }
+
+  @Test("a source distribution's dependencies are unknown: it is chosen and nothing is followed from it")
+  func sdist() async throws {
+    let c = Catalogue(["app": ["1.0": ["lib"]], "lib": ["1.0": ["never"]]], sdists: ["lib 1.0"])
+    #expect(try await c.solve(["app"]) == ["app": "1.0", "lib": "1.0"])
+  }
+}
