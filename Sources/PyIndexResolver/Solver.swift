@@ -121,6 +121,13 @@ public struct Solver: Sendable {
   public func solve(_ requirements: [Dependency], constraints: [Dependency] = []) async throws -> Solution {
     var state = State(prereleases: prereleases)
     try await state.prepare(requirements + constraints, provider: provider)
+    // pip allows a yanked version for every requirement on a project once the user pins it
+    // exactly (its candidates are found for all of a project's requirements at once).
+    for d in requirements + constraints where State.isExact(d.specifier) {
+      for v in state.versions[d.project] ?? [] where v.yanked && d.specifier.contains(v.version) {
+        state.pinnedYanked.insert("\(d.project) \(v.version)")
+      }
+    }
     // The root's one version depends on each requirement; a constraint only narrows.
     state.add(Incompatibility([Term(.root, positive: false, VersionSet(full: 1))], .root))
     for r in requirements {
@@ -129,7 +136,7 @@ public struct Solver: Sendable {
     for c in constraints {
       let base = Package(project: c.project)
       guard let info = state.versions[c.project] else { continue }
-      let allowed = state.allowed(c.specifier, in: info)
+      let allowed = state.allowed(c.specifier, in: info, project: c.project)
       state.add(Incompatibility([Term(.root, positive: true, VersionSet(full: 1)), Term(base, positive: true, allowed.complement)], .constraint(c.text)))
     }
     state.decide(.root, 0)
@@ -157,7 +164,12 @@ public struct Solver: Sendable {
     var level = 0
     /// The order packages were first met, for preference and for the result.
     var seen: [Package: Int] = [:]
-    var pinned: Set<Package> = []
+    /// Yanked versions the user pinned exactly (`project version`).
+    var pinnedYanked: Set<String> = []
+
+    static func isExact(_ specifier: SpecifierSet) -> Bool {
+      specifier.specifiers.count == 1 && ((specifier.specifiers[0].op == .equal && !specifier.specifiers[0].isPrefix) || specifier.specifiers[0].op == .arbitrary)
+    }
 
     struct Assignment {
       let term: Term
@@ -183,9 +195,9 @@ public struct Solver: Sendable {
 
     /// The versions `specifier` allows: pip's rules (pre-releases when asked for, named, or
     /// the only ones; yanked only for an exact pin).
-    func allowed(_ specifier: SpecifierSet, in info: [VersionInfo]) -> VersionSet {
-      let exact = specifier.specifiers.count == 1 && ((specifier.specifiers[0].op == .equal && !specifier.specifiers[0].isPrefix) || specifier.specifiers[0].op == .arbitrary)
-      let usable = info.indices.filter { !info[$0].yanked || exact }
+    func allowed(_ specifier: SpecifierSet, in info: [VersionInfo], project: String = "") -> VersionSet {
+      let exact = State.isExact(specifier)
+      let usable = info.indices.filter { !info[$0].yanked || exact || pinnedYanked.contains("\(project) \(info[$0].version)") }
       let kept = Set(specifier.filter(usable.map { info[$0].version }, prereleases: prereleases))
       return VersionSet(count: info.count, indexes: usable.filter { kept.contains(info[$0].version) })
     }
@@ -193,7 +205,7 @@ public struct Solver: Sendable {
     /// Every incompatibility `d` adds (one per extra beyond the first).
     func requirementIncompatibilities(_ d: Dependency, from: Package, versions set: VersionSet, cause: Cause) -> [Incompatibility] {
       let info = versions[d.project] ?? []
-      let allowedSet = allowed(d.specifier, in: info)
+      let allowedSet = allowed(d.specifier, in: info, project: d.project)
       let targets = d.extras.isEmpty ? [Package(project: d.project)] : d.extras.map { Package(project: d.project, extra: $0) }
       return targets.map { Incompatibility([Term(from, positive: true, set), Term($0, positive: false, allowedSet)], cause) }
     }
@@ -365,7 +377,7 @@ public struct Solver: Sendable {
         }
       }
       for d in deps {
-        if let info = versions[d.project], let newest = allowed(d.specifier, in: info).first { await provider.prefetch(d.project, version: info[newest].version) }
+        if let info = versions[d.project], let newest = allowed(d.specifier, in: info, project: d.project).first { await provider.prefetch(d.project, version: info[newest].version) }
       }
       if !conflicted { decide(p, pick) }
       return p

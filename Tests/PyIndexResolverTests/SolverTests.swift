@@ -116,6 +116,9 @@ struct SolverTests {
       yanked: ["lib 2.0"])
     #expect(try await c.solve(["lib"]) == ["lib": "1.1"])
     #expect(try await c.solve(["lib==2.0"]) == ["lib": "2.0"])
+    // The user's exact pin of a yanked version holds for a dependency's range too, as in pip.
+    let withParent = Catalogue(["app": ["1.0": ["lib"]], "lib": ["1.0": [], "2.0": []]], yanked: ["lib 2.0"])
+    #expect(try await withParent.solve(["app", "lib==2.0"]) == ["app": "1.0", "lib": "2.0"])
     #expect(try await c.solve(["lib"], constraints: ["lib<1.1"]) == ["lib": "1.0"])
     #expect(try await c.solve(["lib"], prereleases: true) == ["lib": "3.0b1"])
     #expect(try await c.solve(["lib>=3.0b1"]) == ["lib": "3.0b1"])
