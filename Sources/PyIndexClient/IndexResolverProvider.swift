@@ -124,9 +124,10 @@ final class IndexResolverProvider: ResolverProvider {
   }
 
   func prefetch(_ project: String, version: Version) async {
-    // Only metadata that costs no download: PEP 658 files and range requests, in the background.
-    guard let listing = try? await listing(project), let (file, base) = listing.files[version], file.coreMetadata != nil,
-      let selected = selection(project, file, base)
+    // Only metadata that costs no download (PEP 658 files, range requests), in the background;
+    // the same memo entry serves the resolver when it gets there.
+    guard let listing = try? await listing(project), let (file, base) = listing.files[version],
+      file.filename.hasASCIISuffixIgnoringCase(".whl"), let selected = selection(project, file, base)
     else { return }
     let memo = self.memo, downloader = self.downloader
     Task { _ = try? await memo.metadata(for: selected.url) { try await downloader.remoteMetadata(selected) } }
