@@ -14,13 +14,13 @@ final class RunMemo: Sendable {
   /// For a project, whether a file of its page can serve some target of the run: only those
   /// are kept, so a page of a hundred thousand files for other platforms costs next to nothing.
   private let usable: @Sendable (ProjectName) -> @Sendable (DistributionFile) -> Bool
-  private let pages = Mutex<[ProjectName: Task<[Listed], any Error>]>([:])
+  private let pages = Mutex<[ProjectName: Entry<[Listed]>]>([:])
 
   init(usable: @escaping @Sendable (ProjectName) -> @Sendable (DistributionFile) -> Bool = { _ in { _ in true } }) {
     self.usable = usable
   }
-  private let metadata = Mutex<[SafeURL: Task<CoreMetadata?, any Error>]>([:])
-  private let stored = Mutex<[String: Task<DownloadedFile, any Error>]>([:])
+  private let metadata = Mutex<[SafeURL: Entry<CoreMetadata?>]>([:])
+  private let stored = Mutex<[String: Entry<DownloadedFile>]>([:])
 
   /// The files of `project` on the configured indexes, asked once per run.
   func files(for project: ProjectName, client: IndexClient) async throws -> [Listed] {
@@ -42,15 +42,31 @@ final class RunMemo: Sendable {
     try await Self.once(stored, path, store)
   }
 
+  /// A memo entry: the task while it runs, then its result alone (a finished task kept alive
+  /// would keep its stack slabs: tens of KiB per page of a run).
+  enum Entry<Value: Sendable>: Sendable {
+    case running(Task<Value, any Error>)
+    case done(Result<Value, any Error>)
+  }
+
   private static func once<Key: Hashable & Sendable, Value: Sendable>(
-    _ table: borrowing Mutex<[Key: Task<Value, any Error>]>, _ key: Key, _ make: @escaping @Sendable () async throws -> Value
+    _ table: borrowing Mutex<[Key: Entry<Value>]>, _ key: Key, _ make: @escaping @Sendable () async throws -> Value
   ) async throws -> Value {
-    let task = table.withLock { t in
-      if let running = t[key] { return running }
+    let entry: Entry<Value> = table.withLock { t in
+      if let known = t[key] { return known }
       let task = Task { try await make() }
-      t[key] = task
-      return task
+      t[key] = .running(task)
+      return .running(task)
     }
-    return try await task.value
+    switch entry {
+    case .done(let result):
+      return try result.get()
+    case .running(let task):
+      let result = await task.result
+      table.withLock { t in
+        if case .running = t[key] { t[key] = .done(result) }
+      }
+      return try result.get()
+    }
   }
 }
