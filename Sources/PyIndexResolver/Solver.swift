@@ -353,28 +353,33 @@ public struct Solver: Sendable {
       let open = accumulated.filter { $0.value.positive && decisions[$0.key] == nil }.map(\.key)
       guard let p = open.min(by: { preference($0) < preference($1) }) else { return nil }
       guard let term = accumulated[p] else { return nil }
-      var candidates = term.allowed
-      if p.extra != nil, let base = accumulated[p.base] { candidates = candidates.intersection(base.allowed) }
+      // An extra takes its project's version: the newest both allow, when there is one (else
+      // the newest it allows, and the conflict with the project is learned as any other).
+      let own = term.allowed
+      var candidates = own
+      if p.extra != nil, let base = accumulated[p.base], let both = Optional(own.intersection(base.allowed)), !both.isEmpty { candidates = both }
       guard let pick = candidates.first else {
-        add(Incompatibility([Term(p, positive: true, term.allowed)], .noVersions(p, term.allowed)))
+        add(Incompatibility([Term(p, positive: true, own)], .noVersions(p, own)))
         return p
       }
       guard let info = versions[p.project]?[pick] else { return p }
       let declared = try await provider.dependencies(of: p.project, version: info.version, extra: p.extra)
       let one = VersionSet(count: domain(p), indexes: [pick])
-      if p.extra != nil {
-        add(Incompatibility([Term(p, positive: true, one), Term(p.base, positive: false, one)], .extraOf(p, one)))
-      }
       // A source distribution: chosen, its dependencies not followed (pyindex never builds).
       let deps = declared ?? []
       try await prepare(deps, provider: provider)
-      var conflicted = false
+      var added: [Incompatibility] = []
+      if p.extra != nil {
+        added.append(Incompatibility([Term(p, positive: true, one), Term(p.base, positive: false, one)], .extraOf(p, one)))
+      }
       for d in deps where !d.project.isEmpty {
-        for i in requirementIncompatibilities(d, from: p, versions: one, cause: .dependency(p, one, d.text)) {
-          add(i)
-          // Deciding would satisfy it at once: let propagation find the conflict instead.
-          if i.terms.allSatisfy({ $0.package == p || relation($0) == .satisfied }) { conflicted = true }
-        }
+        added += requirementIncompatibilities(d, from: p, versions: one, cause: .dependency(p, one, d.text))
+      }
+      var conflicted = false
+      for i in added {
+        add(i)
+        // Deciding would satisfy it at once: let propagation find the conflict instead.
+        if i.terms.allSatisfy({ $0.package == p || relation($0) == .satisfied }) { conflicted = true }
       }
       for d in deps {
         if let info = versions[d.project], let newest = allowed(d.specifier, in: info, project: d.project).first { await provider.prefetch(d.project, version: info[newest].version) }

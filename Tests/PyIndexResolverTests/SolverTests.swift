@@ -162,3 +162,18 @@ struct SolverTests {
     #expect(try await c.solve(["app"]) == ["app": "1.0", "lib": "1.0"])
   }
 }
+
+@Suite("the resolver: extras against their project")
+struct SolverExtrasTests {
+  @Test("an extra whose newer versions conflict falls back to an older one the parent allows (bigquery, api-core[grpc], protobuf<4)")
+  func extraBacktracks() async throws {
+    let c = Catalogue([
+      "bq": ["3.18": ["cc", "core>=2"], "3.25": ["cc", "core[grpc]>=1.34,<3"], "3.30": ["cc", "core[grpc]>=2.11,<3"]],
+      "cc": ["2.5": ["core>=1.31,<3"]],
+      "core": ["1.34": ["[grpc] status>=1.33,<2"], "2.11": ["[grpc] status>=1.49"], "2.29": ["[grpc] status>=1.49"], "2.44": ["pb>=6"]],
+      "status": ["1.48": ["pb>=3.19"], "1.49": ["pb>=4.21"], "1.85": ["pb>=6"]],
+      "pb": ["3.20": [], "4.25": [], "6.33": []],
+    ])
+    #expect(try await c.solve(["bq", "pb<4"]) == ["bq": "3.25", "cc": "2.5", "core": "1.34", "status": "1.48", "pb": "3.20"])
+  }
+}
