@@ -297,7 +297,7 @@ public struct Downloader: Sendable {
     let roots = requirements.map { line in
       Dependency(
         project: line.requirement.name.normalized, extras: line.requirement.extras, specifier: line.requirement.url == nil ? line.requirement.specifier : SpecifierSet(),
-        text: Redaction.redactText(line.requirement.text))
+        text: Redaction.redactText(line.requirement.text), direct: line.requirement.url != nil)
     }
     let constraints = options.constraints.map { c in
       Dependency(

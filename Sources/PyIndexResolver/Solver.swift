@@ -16,8 +16,10 @@ public struct Dependency: Sendable, Hashable {
   public let specifier: SpecifierSet
   /// The requirement as written, for explanations.
   public let text: String
-  public init(project: String, extras: [String] = [], specifier: SpecifierSet, text: String) {
-    (self.project, self.extras, self.specifier, self.text) = (project, extras, specifier, text)
+  /// A `name @ URL` requirement (pip decides those first).
+  public let direct: Bool
+  public init(project: String, extras: [String] = [], specifier: SpecifierSet, text: String, direct: Bool = false) {
+    (self.project, self.extras, self.specifier, self.text, self.direct) = (project, extras, specifier, text, direct)
   }
 }
 
@@ -130,7 +132,11 @@ public struct Solver: Sendable {
     }
     // The root's one version depends on each requirement; a constraint only narrows.
     state.add(Incompatibility([Term(.root, positive: false, VersionSet(full: 1))], .root))
-    for r in requirements {
+    for (k, r) in requirements.enumerated() {
+      for p in r.extras.isEmpty ? [Package(project: r.project)] : r.extras.map({ Package(project: r.project, extra: $0) }) where state.requested[p] == nil {
+        state.requested[p] = k
+      }
+      if state.requested[Package(project: r.project)] == nil { state.requested[Package(project: r.project)] = k }
       for i in state.requirementIncompatibilities(r, from: .root, versions: VersionSet(full: 1), cause: .requirement(r.text)) { state.add(i) }
     }
     for c in constraints {
@@ -164,6 +170,11 @@ public struct Solver: Sendable {
     var level = 0
     /// The order packages were first met, for preference and for the result.
     var seen: [Package: Int] = [:]
+    /// What each package is asked for, by whom (for pip's order of preference): the root, or a
+    /// package at one version.
+    var requests: [Package: [(from: Package, version: Int, dependency: Dependency)]] = [:]
+    /// The user's requirements' order, by package.
+    var requested: [Package: Int] = [:]
     /// Yanked versions the user pinned exactly (`project version`).
     var pinnedYanked: Set<String> = []
 
@@ -203,10 +214,11 @@ public struct Solver: Sendable {
     }
 
     /// Every incompatibility `d` adds (one per extra beyond the first).
-    func requirementIncompatibilities(_ d: Dependency, from: Package, versions set: VersionSet, cause: Cause) -> [Incompatibility] {
+    mutating func requirementIncompatibilities(_ d: Dependency, from: Package, versions set: VersionSet, cause: Cause) -> [Incompatibility] {
       let info = versions[d.project] ?? []
       let allowedSet = allowed(d.specifier, in: info, project: d.project)
       let targets = d.extras.isEmpty ? [Package(project: d.project)] : d.extras.map { Package(project: d.project, extra: $0) }
+      for t in targets { requests[t, default: []].append((from, set.first ?? 0, d)) }
       return targets.map { Incompatibility([Term(from, positive: true, set), Term($0, positive: false, allowedSet)], cause) }
     }
 
@@ -388,9 +400,18 @@ public struct Solver: Sendable {
       return p
     }
 
-    func preference(_ p: Package) -> (Int, Int, String, String) {
-      let exact = accumulated[p].map { $0.positive && $0.set.elementCount == 1 } ?? false
-      return (exact ? 0 : 1, seen[p.base] ?? seen[p] ?? Int.max, p.project, p.extra ?? "")
+    /// pip's order (its resolvelib provider's `get_preference`), from the requirements of the
+    /// root and of the packages decided now: direct URLs, then exact pins, then upper bounds,
+    /// then the user's order, then any specifier at all, then the name.
+    func preference(_ p: Package) -> (Int, Int, Int, Int, Int, String) {
+      let active = (requests[p] ?? []).filter { $0.from.isRoot || decisions[$0.from] == $0.version }.map(\.dependency)
+      let specifiers = active.flatMap(\.specifier.specifiers)
+      let direct = active.contains(where: \.direct)
+      let pinned = specifiers.contains { ($0.op == .equal && !$0.isPrefix) || $0.op == .arbitrary }
+      let upper = specifiers.contains { $0.op == .less || $0.op == .lessEqual || $0.op == .compatible || ($0.op == .equal && $0.isPrefix) }
+      let order = requested[p] ?? Int.max
+      let identifier = p.extra.map { "\(p.project)[\($0)]" } ?? p.project
+      return (direct ? 0 : 1, pinned ? 0 : 1, upper ? 0 : 1, order, specifiers.isEmpty ? 1 : 0, identifier)
     }
 
     func solution() -> Solution {

@@ -54,6 +54,9 @@ struct ResolverScenarioTests {
     // A target that has no wheel of the newest version resolves to an older one.
     FixtureProject(name: "tg-app", files: [.wheel("tg-app", "1.0", requires: ["tg-lib"])]),
     FixtureProject(name: "tg-lib", files: [.wheel("tg-lib", "1.0"), .wheel("tg-lib", "2.0", tag: "cp311-cp311-win_amd64")]),
+    // pip decides an upper-bounded requirement first (cryptography pyopenssl<23).
+    FixtureProject(name: "ub-crypto", files: [.wheel("ub-crypto", "38.0"), .wheel("ub-crypto", "51.0")]),
+    FixtureProject(name: "ub-ossl", files: [.wheel("ub-ossl", "22.0", requires: ["ub-crypto>=35"]), .wheel("ub-ossl", "22.1", requires: ["ub-crypto>=38,<39"])]),
     // No solution at all.
     FixtureProject(name: "un-a", files: [.wheel("un-a", "1.0", requires: ["un-c>=2", "un-b"])]),
     FixtureProject(name: "un-b", files: [.wheel("un-b", "1.0", requires: ["un-c<2"]), .wheel("un-b", "0.9", requires: ["un-c<1"])]),
@@ -75,6 +78,7 @@ struct ResolverScenarioTests {
     ("per target, linux", ["tg-app"], linux),
     ("per target, windows", ["tg-app"], windows),
     ("constraint", ["rt-app", "-c", "CONSTRAINTS"], linux),
+    ("upper bound first", ["ub-crypto", "ub-ossl<23"], linux),
     ("unsatisfiable", ["un-a"], linux),
   ]
 

@@ -97,6 +97,15 @@ struct SolverTests {
     #expect(try await c.solve(["pkg"]) == ["pkg": "1.0", "pkg-core": "1.0"])
   }
 
+  @Test("pip's order: an upper-bounded requirement is decided before an unbounded one named earlier (cryptography pyopenssl<23)")
+  func upperBoundFirst() async throws {
+    let c = Catalogue([
+      "cryptography": ["38.0.4": [], "51.0.1": []],
+      "pyopenssl": ["22.0.0": ["cryptography>=35"], "22.1.0": ["cryptography>=38,<39"], "23.0.0": ["cryptography>=38"]],
+    ])
+    #expect(try await c.solve(["cryptography", "pyopenssl<23"]) == ["cryptography": "38.0.4", "pyopenssl": "22.1.0"])
+  }
+
   @Test("a diamond whose newest versions disagree settles on the newest pair that agrees, learning from each conflict")
   func diamond() async throws {
     var projects: [String: [String: [String]]] = ["left": [:], "right": [:], "shared": [:]]
