@@ -365,11 +365,18 @@ public struct Solver: Sendable {
       let open = accumulated.filter { $0.value.positive && decisions[$0.key] == nil }.map(\.key)
       guard let p = open.min(by: { preference($0) < preference($1) }) else { return nil }
       guard let term = accumulated[p] else { return nil }
-      // An extra takes its project's version: the newest both allow, when there is one (else
-      // the newest it allows, and the conflict with the project is learned as any other).
+      // An extra takes its project's version: the newest both allow. When the project allows
+      // none of the extra's, that is learned for the whole set at once (`pkg[e]` in S needs
+      // `pkg` in S), not version by version.
       let own = term.allowed
       var candidates = own
-      if p.extra != nil, let base = accumulated[p.base], let both = Optional(own.intersection(base.allowed)), !both.isEmpty { candidates = both }
+      if p.extra != nil, let base = accumulated[p.base] {
+        candidates = own.intersection(base.allowed)
+        if candidates.isEmpty, !own.isEmpty {
+          add(Incompatibility([Term(p, positive: true, own), Term(p.base, positive: false, own)], .extraOf(p, own)))
+          return p
+        }
+      }
       guard let pick = candidates.first else {
         add(Incompatibility([Term(p, positive: true, own)], .noVersions(p, own)))
         return p

@@ -185,4 +185,17 @@ struct SolverExtrasTests {
     ])
     #expect(try await c.solve(["bq", "pb<4"]) == ["bq": "3.25", "cc": "2.5", "core": "1.34", "status": "1.48", "pb": "3.20"])
   }
+
+  @Test("an extra that names its own project's other extras, with a sibling that lags (dask[complete] and distributed): the project steps back, without walking every version of the sibling")
+  func selfReferencingExtras() async throws {
+    var dk: [String: [String]] = [:], dist: [String: [String]] = [:]
+    for v in 1...50 { dk["\(v).0"] = ["[complete] dk[dist]", "[dist] dist==\(v).0"] }
+    for v in 1...40 { dist["\(v).0"] = ["dk==\(v).0"] }
+    let c = Catalogue(["dk": dk, "dist": dist])
+    #expect(try await c.solve(["dk[complete]"]) == ["dk": "40.0", "dist": "40.0"])
+    let asked = c.asked.withLock { $0.count }
+    // About three lookups per version stepped back (the project and its two extras); walking the
+    // extra's versions one by one against the decided project took half as many again.
+    #expect(asked < 55, "\(asked) dependency lookups")
+  }
 }
