@@ -35,7 +35,8 @@ extension PyIndexCommand.Index {
       try await session.run(configured, index: index) { client in
         try await client.fileBatches(for: name, detail: .listing) { batch in collector.add(batch) }
       }
-      let versions = await collector.finish()
+      let (versions, overflowed) = await collector.finish()
+      if overflowed { throw session.fail(ClientError.tooManyFiles(project: name, what: "versions", limit: VersionCollector.limit)) }
       guard let latest = versions.first else {
         session.console.error("No matching distribution found for \(project)")
         throw ExitCode(FailureKind.resolution.exitCode)

@@ -37,6 +37,9 @@ public enum ClientError: PyIndexError {
   case httpStatus(url: SafeURL, status: Int)
   /// The page answered but could not be read.
   case unreadablePage(url: SafeURL, ParseError)
+  /// The indexes list more usable files or versions of a project than pyindex keeps: a page
+  /// that large is broken or hostile, and reading on would take gigabytes.
+  case tooManyFiles(project: ProjectName, what: String, limit: Int)
   /// A digest did not match; nothing was written under the final name.
   case digestMismatch(filename: String, url: SafeURL, algorithm: String, expected: String, actual: String)
   /// `--require-hashes`: requirements without a hash (`missing` holds the lines to add, with
@@ -70,7 +73,7 @@ public enum ClientError: PyIndexError {
     case .projectNotFound, .noMatchingDistribution, .dependencyConflict, .localDependency: .resolution
     case .authentication: .authentication
     case .network, .httpStatus: .network
-    case .unreadablePage, .digestMismatch, .hashesRequired: .integrity
+    case .unreadablePage, .digestMismatch, .hashesRequired, .tooManyFiles: .integrity
     case .fileSystem: .fileSystem
     case .usage: .usage
     case .wrapped(let e): e.kind
@@ -96,6 +99,7 @@ public enum ClientError: PyIndexError {
     case .network(let e): e.description
     case .httpStatus(let url, let status): "HTTP \(status) from \(url)"
     case .unreadablePage(let url, let e): "cannot read the index page \(url): \(e)"
+    case .tooManyFiles(let project, let what, let limit): "the indexes list more than \(limit) \(what) of \(project.typed); pyindex reads no more"
     case .digestMismatch(let f, let url, let alg, let expected, let actual):
       "\(f) from \(url) does not match its \(alg) digest: expected \(expected), got \(actual)"
     case .fileSystem(let path, let detail): "\(path): \(detail)"
@@ -127,6 +131,7 @@ public enum ClientError: PyIndexError {
   /// What to try next, when known.
   public var hint: String? {
     switch self {
+    case .tooManyFiles: "a page this large is broken or hostile: ask the index's operator, or name the file with a direct URL (name @ URL)"
     case .projectNotFound(_, let searched): Self.notFoundHint(searched)
     case .noMatchingDistribution(_, let versions, _, _):
       versions.isEmpty ? "no file fits the target; check --platform, --python-version and --only-binary" : nil

@@ -10,7 +10,7 @@ import Dispatch
 /// waits. ``finish()`` awaits the evaluation instead of waiting on a lock.
 public final class ConcurrentVersionCollector: Sendable {
   private let batches: AsyncStream<(FileBatch, slot: Bool)>.Continuation
-  private let result: Task<[Version], Never>
+  private let result: Task<(versions: [Version], overflowed: Bool), Never>
   /// Pending batches from threads that may wait (the parser thread of a streamed page).
   private let slots = DispatchSemaphore(value: 4)
 
@@ -24,7 +24,7 @@ public final class ConcurrentVersionCollector: Sendable {
         batch.forEach { collector.add($0) }
         if slot { slots.signal() }
       }
-      return collector.sorted
+      return (collector.sorted, collector.overflowed)
     }
   }
 
@@ -38,8 +38,9 @@ public final class ConcurrentVersionCollector: Sendable {
     batches.yield((batch, slot: !inTask))
   }
 
-  /// The versions of every file handed over, newest first, once all are evaluated.
-  public func finish() async -> [Version] {
+  /// The versions of every file handed over, newest first, once all are evaluated; whether
+  /// there were more than ``VersionCollector/limit``.
+  public func finish() async -> (versions: [Version], overflowed: Bool) {
     batches.finish()
     return await result.value
   }

@@ -22,12 +22,21 @@ final class RunMemo: Sendable {
   private let metadata = Mutex<[SafeURL: Entry<CoreMetadata?>]>([:])
   private let stored = Mutex<[String: Entry<DownloadedFile>]>([:])
 
+  /// The most files of one project a run keeps (about 2 KiB each): far above any real project's
+  /// files for the targets of a run, far below what a hostile page of millions would take.
+  static let maxListed = 100_000
+
   /// The files of `project` on the configured indexes, asked once per run.
   func files(for project: ProjectName, client: IndexClient) async throws -> [Listed] {
     let keep = usable(project)
     return try await Self.once(pages, project) {
       var out: [Listed] = []
-      try await client.files(for: project) { file, base in if keep(file) { out.append(Listed(file: file, base: base)) } }
+      var overflowed = false
+      try await client.files(for: project) { file, base in
+        guard keep(file) else { return }
+        if out.count >= RunMemo.maxListed { overflowed = true } else { out.append(Listed(file: file, base: base)) }
+      }
+      if overflowed { throw ClientError.tooManyFiles(project: project, what: "files this run can use", limit: RunMemo.maxListed) }
       return out
     }
   }

@@ -116,9 +116,19 @@ public struct VersionCollector: Sendable {
     self.includePrereleases = includePrereleases
   }
 
+  /// The most distinct versions kept (PyPI's largest projects have a few tens of thousands):
+  /// a hostile page of millions stops at this bound instead of taking gigabytes.
+  public static let limit = 200_000
+  /// Whether a page held more distinct versions than ``limit``.
+  public private(set) var overflowed = false
+
   public mutating func add(_ file: DistributionFile) {
     guard let version = evaluator.listedVersion(file) else { return }
     if !includePrereleases && version.isPrerelease { return }
+    if versions.count >= VersionCollector.limit, !versions.contains(version) {
+      overflowed = true
+      return
+    }
     versions.insert(version)
   }
 

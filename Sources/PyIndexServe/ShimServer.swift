@@ -172,8 +172,12 @@ public final class ShimServer: Sendable {
       return try await redirect(out, request, to: "/simple/\(project.normalized)/")
     }
     var listed: [(DistributionFile, SafeURL?)] = []
-    do {
-      try await client.files(for: project) { file, base in listed.append((file, base)) }
+    do throws(ClientError) {
+      var overflowed = false
+      try await client.files(for: project) { file, base in
+        if listed.count >= ShimServer.maxFiles { overflowed = true } else { listed.append((file, base)) }
+      }
+      if overflowed { throw ClientError.tooManyFiles(project: project, what: "files", limit: ShimServer.maxFiles) }
     } catch {
       let status: HTTPResponseStatus
       switch error {
@@ -203,6 +207,10 @@ public final class ShimServer: Sendable {
     try await send(out, request, status: .ok, body: Array(body.utf8), type: json ? "application/vnd.pypi.simple.v1+json" : "application/vnd.pypi.simple.v1+html", headers: [("Vary", "Accept"), ("Cache-Control", "max-age=0")])
     return true
   }
+
+  /// The most files of one project a page of serve lists: a hostile upstream page of millions
+  /// is refused (502), not held in memory.
+  static let maxFiles = 100_000
 
   /// A token for an upstream URL: its SHA-256, shortened. Stable across runs, reveals nothing.
   static func token(_ url: SafeURL) -> String {

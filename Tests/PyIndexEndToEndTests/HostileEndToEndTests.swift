@@ -384,4 +384,29 @@ extension HostileEndToEndTests {
       #expect(r.maxRSSKiB < 128 * 1024, "peak RSS \(r.maxRSSKiB) KiB")
     }
   }
+
+  /// A JSON page of `count` files of distinct versions that every target can use.
+  static func usablePage(_ count: Int) -> [UInt8] {
+    var page = "{\"meta\": {\"api-version\": \"1.0\"}, \"name\": \"demo\", \"files\": ["
+    page.reserveCapacity(count * 150)
+    for k in 0..<count {
+      page += (k == 0 ? "" : ",") + "{\"filename\": \"demo-1.\(k)-py3-none-any.whl\", \"url\": \"/files/demo-1.\(k)-py3-none-any.whl\", \"hashes\": {}}"
+    }
+    return Array((page + "]}").utf8)
+  }
+
+  @Test("a page of more usable files or versions than pyindex keeps is refused (exit 4), in bounded memory: index versions, download")
+  func tooManyUsableFiles() async throws {
+    let body = Self.usablePage(210_000)
+    try await Self.with({ _ in FixtureResponse(status: 200, headers: [("Content-Type", "application/vnd.pypi.simple.v1+json")], body: body) }) { server in
+      let versions = try await Harness.runMeasured(["index", "versions", "demo", "-i", server.origin + "/simple/"] + Self.target)
+      #expect(versions.result.status == 4, "\(versions.result.stderr)")
+      #expect(versions.result.stderr.contains("more than 200000 versions of demo"), "\(versions.result.stderr)")
+      #expect(versions.maxRSSKiB < 256 * 1024, "peak RSS \(versions.maxRSSKiB) KiB")
+      let download = try await Harness.runMeasured(["download", "demo", "--no-deps", "--dry-run", "-i", server.origin + "/simple/"] + Self.target)
+      #expect(download.result.status == 4, "\(download.result.stderr)")
+      #expect(download.result.stderr.contains("more than 100000 files this run can use of demo"), "\(download.result.stderr)")
+      #expect(download.maxRSSKiB < 384 * 1024, "peak RSS \(download.maxRSSKiB) KiB")
+    }
+  }
 }
