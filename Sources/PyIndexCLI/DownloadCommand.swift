@@ -179,6 +179,7 @@ extension PyIndexCommand {
       r.matrix = target.matrix
       r.uploadedPriorTo = uploadedPriorTo
       r.dryRun = dryRun
+      r.recordMetadata = report != nil
       (r.lockExtras, r.lockGroups) = (extra, group.isEmpty ? nil : group)
       r.ignoreRequiresPython = target.ignoreRequiresPython
       return r

@@ -28,6 +28,8 @@ public struct DownloadRequest: Sendable {
   public var uploadedPriorTo: Timestamp?
   /// `--dry-run`.
   public var dryRun = false
+  /// `--report`: each file's core metadata is kept, for pip's `metadata` object.
+  public var recordMetadata = false
   /// `--extra` and `--group`, for a lock file's markers (nil groups: the lock's default).
   public var lockExtras: [String] = []
   public var lockGroups: [String]? = nil
@@ -94,6 +96,7 @@ public struct DownloadPlan: Sendable {
       options.constraints = files.constraints
       options.uploadedPriorTo = request.uploadedPriorTo
       options.dryRun = request.dryRun
+      options.recordMetadata = request.recordMetadata
       if let lock {
         // Exactly the locked files: no dependency is followed, no index page is read.
         let (locked, sizes) = try LockPlan.lines(

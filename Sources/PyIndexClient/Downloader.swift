@@ -32,6 +32,8 @@ public struct DownloadOptions: Sendable {
   /// `--dry-run`: choose without writing to DEST. A file is fetched (into a temporary
   /// directory, then removed) only when its dependencies can be read no other way.
   public var dryRun = false
+  /// `--report`: keep each file's core metadata (read from the wheel when the resolver did not).
+  public var recordMetadata = false
   /// The sizes a lock file gives, by URL: a file of another size is an integrity failure.
   public var lockedSizes: [SafeURL: Int] = [:]
 
@@ -94,6 +96,8 @@ public struct DownloadedFile: Sendable, Hashable {
   public internal(set) var isYanked = false
   /// Chosen but not fetched (`--dry-run`): `path` is where it would go.
   public internal(set) var dryRun = false
+  /// Its core metadata, when `--report` asked for it and it could be read (wheels).
+  public internal(set) var metadata: CoreMetadata?
 }
 
 extension DownloadedFile {
@@ -101,7 +105,7 @@ extension DownloadedFile {
   func wouldGo(to dest: String) -> DownloadedFile {
     var f = DownloadedFile(project: project, version: version, filename: filename, path: dest + "/" + filename, sha256: sha256, size: size, url: url, alreadyPresent: alreadyPresent)
     (f.requested, f.isDirect, f.dryRun) = (requested, isDirect, true)
-    (f.requestedExtras, f.isYanked) = (requestedExtras, isYanked)
+    (f.requestedExtras, f.isYanked, f.metadata) = (requestedExtras, isYanked, metadata)
     return f
   }
 }
@@ -392,7 +396,17 @@ public struct Downloader: Sendable {
       }
     }
     if !state.missing.isEmpty { throw ClientError.hashesRequired(missing: state.missing.sorted(), unpinned: false) }
-    return state.results
+    guard options.recordMetadata else { return state.results }
+    // The metadata the resolver read, else the wheel's own (in DEST or staged there).
+    var files = state.results
+    for k in files.indices where files[k].filename.hasASCIISuffixIgnoringCase(".whl") {
+      if let known = memo.knownMetadata(for: files[k].url) {
+        files[k].metadata = known
+      } else if let text = try? WheelMetadata.read(path: staging.location(of: files[k].path)) {
+        files[k].metadata = CoreMetadata(text)
+      }
+    }
+    return files
   }
 
   /// Stores `selected` once for the run: the resolver reading a wheel's metadata, the

@@ -15,7 +15,9 @@ public enum InstallationReport {
     let entries = files.map { entry -> String in
       let f = entry.file
       var o = "{\"download_info\": {\"url\": \(q(f.url.description)), \"archive_info\": {\"hash\": \(q("sha256=" + f.sha256)), \"hashes\": {\"sha256\": \(q(f.sha256))}}}, "
-      o += "\"is_direct\": \(f.isDirect), \"is_yanked\": \(f.isYanked), \"requested\": \(f.requested), \"metadata\": {\"name\": \(q(f.project)), \"version\": \(q(f.version))}"
+      // pip's JSON form of the wheel's core metadata; name and version alone when it was not read.
+      let metadata = f.metadata?.json ?? "{\"name\": \(q(f.project)), \"version\": \(q(f.version))}"
+      o += "\"is_direct\": \(f.isDirect), \"is_yanked\": \(f.isYanked), \"requested\": \(f.requested), \"metadata\": \(metadata)"
       if !f.requestedExtras.isEmpty { o += ", \"requested_extras\": [" + f.requestedExtras.map(q).joined(separator: ", ") + "]" }
       if !entry.targets.isEmpty { o += ", \"targets\": [" + entry.targets.map(q).joined(separator: ", ") + "]" }
       return o + "}"

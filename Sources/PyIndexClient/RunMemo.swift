@@ -46,6 +46,14 @@ final class RunMemo: Sendable {
     try await Self.once(metadata, url, read)
   }
 
+  /// A wheel's metadata if it was read this run (never fetched here).
+  func knownMetadata(for url: SafeURL) -> CoreMetadata? {
+    metadata.withLock { t in
+      if case .done(.success(let m)) = t[url] { return m }
+      return nil
+    }
+  }
+
   /// A file stored in DEST by its final path, written once per run.
   func stored(at path: String, _ store: @escaping @Sendable () async throws -> DownloadedFile) async throws -> DownloadedFile {
     try await Self.once(stored, path, store)

@@ -40,7 +40,10 @@ public enum WheelBuilder {
   /// Every extra a `Requires-Dist` marker names is declared in `Provides-Extra`, as build
   /// backends do, but those in `undeclared` (metadata that forgot one).
   public static func metadata(name: String, version: String, requires: [String] = [], lineEnding: String = "\n", undeclared: Set<String> = []) -> [UInt8] {
-    var lines = ["Metadata-Version: 2.1", "Name: \(name)", "Version: \(version)"]
+    var lines = [
+      "Metadata-Version: 2.1", "Name: \(name)", "Version: \(version)", "Summary: The \(name) fixture", "Keywords: fixture, \(name)",
+      "Classifier: Programming Language :: Python :: 3", "Classifier: Private :: Do Not Upload", "Project-URL: Home, https://example.invalid/\(name)",
+    ]
     var extras: [String] = []
     for r in requires {
       var rest = Substring(r)

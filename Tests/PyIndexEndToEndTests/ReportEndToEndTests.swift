@@ -21,6 +21,19 @@ struct ReportEndToEndTests {
     })
   }
 
+  /// Each entry's `metadata` object, by project name, as JSON with sorted keys.
+  static func metadata(_ json: String) throws -> [String: String] {
+    let object = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
+    let install = try #require(object["install"] as? [[String: Any]])
+    var out: [String: String] = [:]
+    for i in install {
+      let m = try #require(i["metadata"] as? [String: Any])
+      let data = try JSONSerialization.data(withJSONObject: m, options: [.sortedKeys])
+      out[m["name"] as? String ?? ""] = String(decoding: data, as: UTF8.self)
+    }
+    return out
+  }
+
   @Test("the closure's report equals pip install --dry-run --ignore-installed --report; nothing is written to DEST, no whole file fetched")
   func sameAsPip() async throws {
     let dir = try Harness.temporaryDirectory()
@@ -45,6 +58,12 @@ struct ReportEndToEndTests {
         #expect(p.status == 0, "\(p.stderr)")
         let pips = try Self.entries(String(contentsOfFile: dir + "/pip.json", encoding: .utf8))
         #expect(pips == ours, "pip only: \(pips.subtracting(ours)); pyindex only: \(ours.subtracting(pips))")
+        // The whole core metadata in pip's JSON form: summary, keywords, classifiers, project
+        // URLs, extras, requirements and the description.
+        let pipMetadata = try Self.metadata(String(contentsOfFile: dir + "/pip.json", encoding: .utf8))
+        let ourMetadata = try Self.metadata(r.stdout)
+        #expect(ourMetadata == pipMetadata, "pip: \(pipMetadata)\npyindex: \(ourMetadata)")
+        #expect(ourMetadata["lib-a"]?.contains("\"classifier\":[") == true)
       }
       // Into a file, with the files downloaded this time: the same choices.
       let written = try await Harness.run(["download", "-d", dest, "-i", index.simpleURL, "--report", dir + "/ours.json", "-q"] + requirements + ResolverEndToEndTests.target)
