@@ -8,12 +8,15 @@ import Synchronization
   import Darwin
 #endif
 
-/// One status line on stderr while files download, redrawn at most ten times a second:
-/// files done of those queued, bytes, rate. Only when stderr is a terminal; it is cleared
+/// One status line on stderr while the closure resolves (projects listed, versions read) and
+/// while files download (files done of those queued, bytes, rate), redrawn at most ten times a
+/// second. Only when stderr is a terminal; it is cleared
 /// before any other line is written to stderr, and when the download ends.
 final class ProgressDisplay: Sendable {
   private struct State {
     var queued = 0
+    /// While resolving: projects listed, versions whose dependencies were read.
+    var resolving: (projects: Int, versions: Int)? = nil
     var finished = 0
     var bytes = 0
     var start = ProgressDisplay.now()
@@ -34,6 +37,7 @@ final class ProgressDisplay: Sendable {
       case .queued(let n): s.queued += n
       case .finished: s.finished += 1
       case .bytes(_, let count): s.bytes += count
+      case .resolving(let projects, let versions): s.resolving = (projects, versions)
       }
       let t = ProgressDisplay.now()
       let isFinal = s.queued > 0 && s.finished == s.queued
@@ -41,7 +45,12 @@ final class ProgressDisplay: Sendable {
       s.lastDraw = t
       let elapsed = max(t - s.start, 0.001)
       let mib = Double(s.bytes) / 1_048_576
-      let line = "Downloading: \(s.finished)/\(s.queued) files, \(ProgressDisplay.format(mib)) MiB, \(ProgressDisplay.format(mib / elapsed)) MiB/s"
+      let line: String
+      if s.queued == 0, let r = s.resolving {
+        line = "Resolving: \(r.projects) projects, \(r.versions) versions read, \(ProgressDisplay.format(elapsed)) s"
+      } else {
+        line = "Downloading: \(s.finished)/\(s.queued) files, \(ProgressDisplay.format(mib)) MiB, \(ProgressDisplay.format(mib / elapsed)) MiB/s"
+      }
       Console.write("\r\u{1B}[2K" + Console.safe(line), to: 2)
       s.shown = true
     }

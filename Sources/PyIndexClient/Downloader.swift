@@ -55,6 +55,9 @@ public enum DownloadProgress: Sendable {
   case finished(filename: String)
   /// More requirements were queued (dependencies of a wave).
   case queued(Int)
+  /// The resolver has read the versions of `projects` projects and the dependencies of
+  /// `versions` versions so far.
+  case resolving(projects: Int, versions: Int)
 }
 
 /// One target of a `download` run: its name (for messages), its requirements and options.

@@ -22,6 +22,8 @@ final class IndexResolverProvider: ResolverProvider {
   /// Per project: its versions newest first, the file chosen for each, and what was left out.
   private let catalogue = Mutex<[String: Listing]>([:])
   private let warned = Mutex<Set<String>>([])
+  /// Projects listed and versions whose dependencies were read, for the progress line.
+  private let counts = Mutex((projects: 0, versions: 0))
 
   struct Listing: Sendable {
     var versions: [VersionInfo]
@@ -85,6 +87,7 @@ final class IndexResolverProvider: ResolverProvider {
       listing.wrongPython = wrongPython.sorted()
     }
     let done = listing
+    report(projects: 1, versions: 0)
     return catalogue.withLock { table in
       if let first = table[project] { return first }
       table[project] = done
@@ -94,6 +97,7 @@ final class IndexResolverProvider: ResolverProvider {
 
   func dependencies(of project: String, version: Version, extra: String?) async throws -> [Dependency]? {
     guard let metadata = try await metadata(project, version) else { return nil }
+    if extra == nil { report(projects: 0, versions: 1) }
     let shown = "\(project) \(version)"
     let declared = Set(metadata.providesExtra)
     if let extra, !declared.contains(extra) {
@@ -165,6 +169,16 @@ final class IndexResolverProvider: ResolverProvider {
     } catch {
       throw ClientError.fileSystem(path: stored.path, detail: "cannot read the wheel's METADATA: \(error)")
     }
+  }
+
+  private func report(projects: Int, versions: Int) {
+    guard let sink = downloader.progressSink else { return }
+    let now = counts.withLock { c in
+      c.projects += projects
+      c.versions += versions
+      return c
+    }
+    sink(.resolving(projects: now.projects, versions: now.versions))
   }
 
   private func warnOnce(_ message: String) {

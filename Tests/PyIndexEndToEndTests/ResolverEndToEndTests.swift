@@ -181,6 +181,8 @@ extension ResolverEndToEndTests {
       let tty = try await Harness.execute("/usr/bin/script", ["-qec", command, "/dev/null"], environment: env)
       #expect(tty.status == 0, "\(tty.stdout)")
       #expect(tty.stdout.contains("Downloading: 5/5 files"), "\(tty.stdout)")
+      #expect(tty.stdout.contains("Resolving: "), "\(tty.stdout)")
+      #expect(!plain.stderr.contains("Resolving:"))
       #expect(tty.stdout.contains("\r\u{1B}[2K"))
       #expect(tty.stdout.contains("Successfully downloaded app lib-a lib-c lib-d speedups"))
     }
