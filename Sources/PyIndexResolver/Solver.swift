@@ -89,10 +89,11 @@ public struct ResolutionFailure: Error, Sendable, CustomStringConvertible {
   public var description: String { lines.joined(separator: "\n") }
 }
 
-/// The solver gave up (too many steps, or past its deadline).
+/// The solver gave up (too many steps, or past its time limit).
 public struct ResolutionTooLong: Error, Sendable, CustomStringConvertible {
   public let steps: Int
-  public var description: String { "resolution did not finish after \(steps) steps" }
+  public let timedOut: Bool
+  public var description: String { timedOut ? "resolution did not finish in its time limit (\(steps) steps)" : "resolution did not finish after \(steps) steps" }
 }
 
 /// The PubGrub algorithm (Dart pub's `doc/solver.md`; `pubgrub-rs`, which uv uses) over finite
@@ -104,9 +105,11 @@ public struct Solver: Sendable {
   public let prereleases: Bool
   /// The most decisions and conflicts before giving up.
   public let maxSteps: Int
+  /// How long it may take (20 minutes by default; pip gives up on none).
+  public let timeLimit: Duration
 
-  public init(provider: any ResolverProvider, prereleases: Bool, maxSteps: Int = 200_000) {
-    (self.provider, self.prereleases, self.maxSteps) = (provider, prereleases, maxSteps)
+  public init(provider: any ResolverProvider, prereleases: Bool, maxSteps: Int = 200_000, timeLimit: Duration = .seconds(1200)) {
+    (self.provider, self.prereleases, self.maxSteps, self.timeLimit) = (provider, prereleases, maxSteps, timeLimit)
   }
 
   /// The chosen version of each project, and the extras selected for it.
@@ -148,9 +151,12 @@ public struct Solver: Sendable {
     state.decide(.root, 0)
     var next: Package? = .root
     var steps = 0
+    let clock = ContinuousClock()
+    let deadline = clock.now.advanced(by: timeLimit)
     while let package = next {
       steps += 1
-      guard steps <= maxSteps else { throw ResolutionTooLong(steps: steps) }
+      guard steps <= maxSteps else { throw ResolutionTooLong(steps: steps, timedOut: false) }
+      guard clock.now < deadline else { throw ResolutionTooLong(steps: steps, timedOut: true) }
       try Task.checkCancellation()
       try await state.propagate(from: package, provider: provider)
       next = try await state.chooseNext(provider: provider)

@@ -165,6 +165,14 @@ struct SolverTests {
     }
   }
 
+  @Test("bounded in steps and in time: past either, a ResolutionTooLong, never a hang")
+  func bounded() async throws {
+    let c = Catalogue(["app": ["1.0": ["lib"]], "lib": ["1.0": []]])
+    await #expect(throws: ResolutionTooLong.self) { try await Solver(provider: c, prereleases: false, maxSteps: 1).solve([Catalogue.dependency("app")]) }
+    await #expect(throws: ResolutionTooLong.self) { try await Solver(provider: c, prereleases: false, timeLimit: .zero).solve([Catalogue.dependency("app")]) }
+    #expect(try await Solver(provider: c, prereleases: false).solve([Catalogue.dependency("app")]).versions.count == 2)
+  }
+
   @Test("a source distribution's dependencies are unknown: it is chosen and nothing is followed from it")
   func sdist() async throws {
     let c = Catalogue(["app": ["1.0": ["lib"]], "lib": ["1.0": ["never"]]], sdists: ["lib 1.0"])
