@@ -3,7 +3,8 @@
 depends on a chain of 30 libraries of 20 versions each and on a release train (`rs-sdk` 1.k
 pins `rs-api==1.k`, while `rs-api` is five releases ahead), and the newest versions of the last
 library cap `rs-api`, so the newest choices conflict and the resolver has to back up through
-the train. Small pure wheels, no PEP 658 files: metadata comes from the wheels.
+the train. Small pure wheels, each with its PEP 658 `.metadata` file (as PyPI serves them), so
+every tool reads dependencies without downloading wheels.
 
 Usage: genresolve.py ROOT
 """
@@ -19,12 +20,14 @@ def wheel(name, version, requires=()):
     filename = f"{dist}-py3-none-any.whl"
     path = f"{root}/files/{filename}"
     metadata = f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n" + "".join(f"Requires-Dist: {r}\n" for r in requires)
+    with open(path + ".metadata", "w") as m:
+        m.write(metadata)
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
         z.writestr(f"{name.replace('-', '_')}/__init__.py", "")
         z.writestr(f"{dist}.dist-info/METADATA", metadata)
         z.writestr(f"{dist}.dist-info/WHEEL", "Wheel-Version: 1.0\nGenerator: bench\nRoot-Is-Purelib: true\nTag: py3-none-any\n")
         z.writestr(f"{dist}.dist-info/RECORD", "")
-    pages.setdefault(name, []).append((filename, hashlib.sha256(open(path, "rb").read()).hexdigest()))
+    pages.setdefault(name, []).append((filename, hashlib.sha256(open(path, "rb").read()).hexdigest(), hashlib.sha256(metadata.encode()).hexdigest()))
 
 
 libs = [f"rs-lib-{i}" for i in range(1, 31)]
@@ -41,6 +44,6 @@ for i, lib in enumerate(libs):
         wheel(lib, f"1.{v}", requires)
 for name, files in pages.items():
     os.makedirs(f"{root}/simple/{name}", exist_ok=True)
-    links = "".join(f'<a href="../../files/{f}#sha256={d}">{f}</a>\n' for f, d in files)
+    links = "".join(f'<a href="../../files/{f}#sha256={d}" data-core-metadata="sha256={m}" data-dist-info-metadata="sha256={m}">{f}</a>\n' for f, d, m in files)
     with open(f"{root}/simple/{name}/index.html", "w") as out:
         out.write(f"<!DOCTYPE html><html><body>\n{links}</body></html>\n")
