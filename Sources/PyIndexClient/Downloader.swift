@@ -400,14 +400,21 @@ public struct Downloader: Sendable {
     }
     if !state.missing.isEmpty { throw ClientError.hashesRequired(missing: state.missing.sorted(), unpinned: false) }
     guard options.recordMetadata else { return state.results }
-    // The metadata the resolver read, else the wheel's own (in DEST or staged there).
-    var files = state.results
-    for k in files.indices where files[k].filename.hasASCIISuffixIgnoringCase(".whl") {
-      if let known = memo.knownMetadata(for: files[k].url) {
-        files[k].metadata = known
-      } else if let text = try? WheelMetadata.read(path: staging.location(of: files[k].path)) {
-        files[k].metadata = CoreMetadata(text)
+    // The metadata the resolver read, else the wheel's own (in DEST or staged there), else —
+    // a dry run that fetched nothing — the index's metadata file or range requests.
+    var files: [DownloadedFile] = []
+    for (file, selected) in state.picks {
+      var f = file
+      if f.filename.hasASCIISuffixIgnoringCase(".whl") {
+        if let known = memo.knownMetadata(for: f.url) {
+          f.metadata = known
+        } else if !f.dryRun, let text = try? WheelMetadata.read(path: staging.location(of: f.path)) {
+          f.metadata = CoreMetadata(text)
+        } else if let selected {
+          f.metadata = try await memo.metadata(for: selected.url) { try await self.remoteMetadata(selected) }
+        }
       }
+      files.append(f)
     }
     return files
   }

@@ -44,7 +44,10 @@ extension Downloader {
     }
 
     /// The files downloaded, in the order their requirements were queued.
-    var results: [DownloadedFile] {
+    var results: [DownloadedFile] { picks.map(\.file) }
+
+    /// Each file downloaded with the selection it came from, in queue order.
+    var picks: [(file: DownloadedFile, selected: Selected?)] {
       items.compactMap { item in
         item.file.map { f in
           var f = f
@@ -52,7 +55,7 @@ extension Downloader {
           f.isDirect = item.pending.line.requirement.url != nil
           if f.requested { f.requestedExtras = item.pending.requestedExtras ?? item.pending.line.requirement.extras.sorted() }
           f.isYanked = item.selected?.file.yanked != nil
-          return f
+          return (f, item.selected)
         }
       }
     }

@@ -73,6 +73,27 @@ struct ReportEndToEndTests {
     }
   }
 
+  @Test("--no-deps --dry-run --report: the metadata comes from the index's metadata file, no file is fetched; as pip writes it")
+  func metadataWithoutDependencies() async throws {
+    let dir = try Harness.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    var profile = ResolverEndToEndTests.profile
+    profile.coreMetadata = true
+    try await Harness.withIndex(profile) { index in
+      let r = try await Harness.run(["download", "lib-a", "--no-deps", "--dry-run", "--report", "-", "-d", dir + "/d", "-i", index.simpleURL] + ResolverEndToEndTests.target)
+      #expect(r.status == 0, "\(r.stderr)")
+      let ours = try Self.metadata(r.stdout)
+      #expect(ours["lib-a"]?.contains("\"requires_dist\":[\"lib-d<2\"]") == true, "\(ours)")
+      #expect(index.requests.filter { $0.path.hasSuffix(".whl") }.isEmpty, "a whole file was fetched")
+      if PeerTests.pip != nil {
+        let p = try await PeerTests.runPip(
+          ["install", "lib-a", "--no-deps", "--dry-run", "--ignore-installed", "--report", dir + "/pip.json", "-q", "-i", index.simpleURL] + ResolverEndToEndTests.target, home: dir)
+        #expect(p.status == 0, "\(p.stderr)")
+        #expect(try Self.metadata(String(contentsOfFile: dir + "/pip.json", encoding: .utf8)) == ours)
+      }
+    }
+  }
+
   @Test("an extra the metadata does not declare is ignored with pip's warning; requested_extras and is_yanked as pip writes them")
   func extrasAndYanked() async throws {
     let dir = try Harness.temporaryDirectory()
