@@ -19,7 +19,7 @@ final class IndexResolverProvider: ResolverProvider {
   /// checked as the download will check them).
   let hashes: [String: [String: Set<String>]]
 
-  /// Per project: its versions newest first, the file chosen for each, and what was left out.
+  /// Per project: its versions newest first, and the file chosen for each.
   private let catalogue = Mutex<[String: Listing]>([:])
   private let warned = Mutex<Set<String>>([])
   /// Projects listed and versions whose dependencies were read, for the progress line.
@@ -29,7 +29,6 @@ final class IndexResolverProvider: ResolverProvider {
     var versions: [VersionInfo]
     /// The file chosen for each version, and the URL its link resolves against.
     var files: [Version: (DistributionFile, SafeURL?)]
-    var wrongPython: [String]
   }
 
   init(
@@ -45,17 +44,12 @@ final class IndexResolverProvider: ResolverProvider {
     try await listing(project).versions
   }
 
-  func exclusions(of project: String) async -> String? {
-    guard let l = try? await listing(project), !l.wrongPython.isEmpty else { return nil }
-    return "left out for Requires-Python: " + l.wrongPython.joined(separator: ", ")
-  }
-
   /// The project's usable files grouped by version, the best file of each (pip's order: not
   /// yanked, then the best tag, then the highest build tag).
   func listing(_ project: String) async throws -> Listing {
     if let known = catalogue.withLock({ $0[project] }) { return known }
     let name = try ProjectName(project)
-    var listing = Listing(versions: [], files: [:], wrongPython: [])
+    var listing = Listing(versions: [], files: [:])
     if let url = direct[project] {
       // Its version from the file name; one the server names later counts as 0 here.
       let version = Version.parse(url.version) ?? Version(release: [0])
@@ -66,15 +60,9 @@ final class IndexResolverProvider: ResolverProvider {
       let files: [RunMemo.Listed]
       do { files = try await memo.files(for: name, client: downloader.client) } catch ClientError.projectNotFound { files = [] }
       var byVersion: [Version: [(Candidate, SafeURL?)]] = [:]
-      var wrongPython = Set<String>()
       for listed in files {
         if let cutoff = options.uploadedPriorTo, try !Downloader.uploaded(listed.file, before: cutoff, page: listed.base) { continue }
-        switch evaluator.evaluate(listed.file) {
-        case .success(let c): byVersion[c.version, default: []].append((c, listed.base))
-        case .failure(.requiresPython(let rp)):
-          if let k = DistributionKind(filename: listed.file.filename, project: name) { wrongPython.insert("\(k.version) (Requires-Python \(rp))") }
-        default: break
-        }
+        if case .success(let c) = evaluator.evaluate(listed.file) { byVersion[c.version, default: []].append((c, listed.base)) }
       }
       for (version, candidates) in byVersion {
         let exact = CandidateSelector(specifier: (try? SpecifierSet("===\(version)")) ?? SpecifierSet(), allowPrereleases: true)
@@ -84,7 +72,6 @@ final class IndexResolverProvider: ResolverProvider {
         listing.versions.append(VersionInfo(version: version, yanked: candidates.allSatisfy { $0.0.file.yanked != nil }))
       }
       listing.versions.sort { $0.version > $1.version }
-      listing.wrongPython = wrongPython.sorted()
     }
     let done = listing
     report(projects: 1, versions: 0)

@@ -147,9 +147,7 @@ public struct CandidateSelector: Sendable {
 
   /// Whether the requirement pins one version exactly (`==1.0` or `===1.0`): only then may a
   /// yanked file be chosen (PEP 592).
-  public var isExactPin: Bool {
-    specifier.specifiers.count == 1 && ((specifier.specifiers[0].op == .equal && !specifier.specifiers[0].isPrefix) || specifier.specifiers[0].op == .arbitrary)
-  }
+  public var isExactPin: Bool { specifier.isExactPin }
 
   /// The best candidate: the newest allowed version, then not yanked, then the best tag,
   /// then the highest build tag; nil when none fits.

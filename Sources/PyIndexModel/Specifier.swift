@@ -135,6 +135,12 @@ public struct SpecifierSet: Sendable, Hashable, CustomStringConvertible {
   /// Whether any clause names a pre-release.
   public var allowsPrereleases: Bool { specifiers.contains(where: \.allowsPrereleases) }
 
+  /// Whether the set pins one version exactly (`==1.0` or `===1.0`): only then may a yanked
+  /// file be chosen (PEP 592).
+  public var isExactPin: Bool {
+    specifiers.count == 1 && ((specifiers[0].op == .equal && !specifiers[0].isPrefix) || specifiers[0].op == .arbitrary)
+  }
+
   /// Whether `version` satisfies every clause, ignoring the pre-release policy.
   public func contains(_ version: Version, original: String? = nil) -> Bool {
     specifiers.allSatisfy { $0.contains(version, original: original) }

@@ -29,9 +29,6 @@ public protocol ResolverProvider: Sendable {
   /// The versions of `project` that can be chosen for the target (tags, Requires-Python,
   /// formats and cut-off already applied), newest first.
   func versions(of project: String) async throws -> [VersionInfo]
-  /// Why there is no version, or which were left out (Requires-Python, no file for the
-  /// target), in a few words; nil when there is nothing to add.
-  func exclusions(of project: String) async -> String?
   /// The dependencies version `version` of `project` declares for the target with `extra`
   /// (only what the extra adds, when given); nil when they cannot be known (a source
   /// distribution, which is never built).
@@ -128,7 +125,7 @@ public struct Solver: Sendable {
     try await state.prepare(requirements + constraints, provider: provider)
     // pip allows a yanked version for every requirement on a project once the user pins it
     // exactly (its candidates are found for all of a project's requirements at once).
-    for d in requirements + constraints where State.isExact(d.specifier) {
+    for d in requirements + constraints where d.specifier.isExactPin {
       for v in state.versions[d.project] ?? [] where v.yanked && d.specifier.contains(v.version) {
         state.pinnedYanked.insert("\(d.project) \(v.version)")
       }
@@ -184,10 +181,6 @@ public struct Solver: Sendable {
     /// Yanked versions the user pinned exactly (`project version`).
     var pinnedYanked: Set<String> = []
 
-    static func isExact(_ specifier: SpecifierSet) -> Bool {
-      specifier.specifiers.count == 1 && ((specifier.specifiers[0].op == .equal && !specifier.specifiers[0].isPrefix) || specifier.specifiers[0].op == .arbitrary)
-    }
-
     struct Assignment {
       let term: Term
       let level: Int
@@ -213,7 +206,7 @@ public struct Solver: Sendable {
     /// The versions `specifier` allows: pip's rules (pre-releases when asked for, named, or
     /// the only ones; yanked only for an exact pin).
     func allowed(_ specifier: SpecifierSet, in info: [VersionInfo], project: String = "") -> VersionSet {
-      let exact = State.isExact(specifier)
+      let exact = specifier.isExactPin
       let usable = info.indices.filter { !info[$0].yanked || exact || pinnedYanked.contains("\(project) \(info[$0].version)") }
       let kept = Set(specifier.filter(usable.map { info[$0].version }, prereleases: prereleases))
       return VersionSet(count: info.count, indexes: usable.filter { kept.contains(info[$0].version) })

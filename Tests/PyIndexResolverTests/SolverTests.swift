@@ -19,7 +19,6 @@ final class Catalogue: ResolverProvider {
   func versions(of project: String) async throws -> [VersionInfo] {
     (projects[project] ?? [:]).keys.compactMap { try? Version($0) }.sorted(by: >).map { VersionInfo(version: $0, yanked: yanked.contains("\(project) \($0)")) }
   }
-  func exclusions(of project: String) async -> String? { nil }
   func dependencies(of project: String, version: Version, extra: String?) async throws -> [Dependency]? {
     asked.withLock { $0.append("\(project) \(version)\(extra.map { "[\($0)]" } ?? "")") }
     if sdists.contains("\(project) \(version)") { return nil }
