@@ -129,6 +129,15 @@ let package = Package(
         .product(name: "NIOHTTP1", package: "swift-nio"),
       ],
       swiftSettings: strictSettings),
+    // In process: the command line parsed into its commands, their help and the documentation
+    // that describes them (no process started).
+    .testTarget(
+      name: "PyIndexCLITests",
+      dependencies: [
+        "PyIndexCLI", "PyIndexModel",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ],
+      swiftSettings: strictSettings),
     .testTarget(
       name: "PyIndexEndToEndTests",
       dependencies: ["PyIndexFixtures", "PyIndexModel"],

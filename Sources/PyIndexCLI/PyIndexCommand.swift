@@ -22,7 +22,7 @@ public struct PyIndexCommand: AsyncParsableCommand {
   public static let configuration = CommandConfiguration(
     commandName: "pyindex",
     abstract: "List versions and download distributions from Python package indexes, with credentials done right.",
-    version: "pyindex \(version)",
+    version: "pyindex \(version)\nLicense: \(PyIndexVersion.license)",
     subcommands: [Index.self, Download.self, Auth.self, Keyring.self, Serve.self, Config.self, Fixture.self])
 
   public init() {}

@@ -1,4 +1,4 @@
-/// The classes of failure the contract gives exit codes to. Every error pyindex reports names
+/// The classes of failure, each with its exit code. Every error pyindex reports names
 /// one, and ``exitCode`` is the only table from a failure to an exit code.
 public enum FailureKind: String, Sendable, Hashable, CaseIterable {
   /// Nothing fits: the project is on no index, no file satisfies the requirement, or the
@@ -16,7 +16,7 @@ public enum FailureKind: String, Sendable, Hashable, CaseIterable {
   /// Bad input found before any request.
   case usage
 
-  /// The contract's exit code (`spec/cli.md`, "Exit codes").
+  /// The exit code (`docs/exit-codes.md` lists them).
   public var exitCode: Int32 {
     switch self {
     case .resolution, .fileSystem: 1

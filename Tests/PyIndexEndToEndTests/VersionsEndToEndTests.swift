@@ -196,7 +196,7 @@ struct VersionsEndToEndTests {
   @Test func versionAndHelp() async throws {
     let v = try await Harness.run(["--version"])
     #expect(v.status == 0)
-    #expect(v.stdout == "pyindex \(PyIndexVersion.current)\n")
+    #expect(v.stdout == "pyindex \(PyIndexVersion.current)\nLicense: Apache-2.0\n")
     for args in [["--help"], ["index", "versions", "--help"], ["download", "--help"]] {
       let h = try await Harness.run(args)
       #expect(h.status == 0)
