@@ -36,8 +36,10 @@ let package = Package(
       providers: [.apt(["libxml2-dev", "pkg-config"]), .brew(["libxml2"])]),
     .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]),
     .target(name: "PyIndexModel", swiftSettings: strictSettings),
-    .target(name: "PyIndexParsing", dependencies: ["PyIndexModel", "CLibXML2"], swiftSettings: strictSettings),
-    .target(name: "PyIndexAuth", dependencies: ["PyIndexModel"], swiftSettings: strictSettings),
+    // The platform's C library, named in one file (LibC.swift) and re-exported.
+    .target(name: "PyIndexSystem", swiftSettings: strictSettings),
+    .target(name: "PyIndexParsing", dependencies: ["PyIndexModel", "PyIndexSystem", "CLibXML2"], swiftSettings: strictSettings),
+    .target(name: "PyIndexAuth", dependencies: ["PyIndexModel", "PyIndexSystem"], swiftSettings: strictSettings),
     .target(name: "PyIndexResolver", dependencies: ["PyIndexModel"], swiftSettings: strictSettings),
     // pip's and uv's configuration files and variables, and where each setting came from.
     .target(
@@ -46,7 +48,7 @@ let package = Package(
     .target(
       name: "PyIndexTransport",
       dependencies: [
-        "PyIndexModel", "PyIndexAuth",
+        "PyIndexModel", "PyIndexAuth", "PyIndexSystem",
         .product(name: "AsyncHTTPClient", package: "async-http-client"),
         .product(name: "NIOCore", package: "swift-nio"),
         .product(name: "NIOPosix", package: "swift-nio"),
@@ -60,14 +62,14 @@ let package = Package(
     .target(
       name: "PyIndexClient",
       dependencies: [
-        "PyIndexModel", "PyIndexParsing", "PyIndexAuth", "PyIndexTransport", "PyIndexConfig", "PyIndexResolver", "CZlib",
+        "PyIndexModel", "PyIndexParsing", "PyIndexAuth", "PyIndexTransport", "PyIndexConfig", "PyIndexResolver", "PyIndexSystem", "CZlib",
         .product(name: "Crypto", package: "swift-crypto"),
         .product(name: "NIOCore", package: "swift-nio"),
       ], swiftSettings: strictSettings),
     .target(
       name: "PyIndexCLI",
       dependencies: [
-        "PyIndexClient", "PyIndexServe", "PyIndexConfig", "PyIndexFixtures",
+        "PyIndexClient", "PyIndexServe", "PyIndexConfig", "PyIndexFixtures", "PyIndexSystem",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Logging", package: "swift-log"),
       ], swiftSettings: strictSettings),
@@ -78,7 +80,7 @@ let package = Package(
     .target(
       name: "PyIndexFixtures",
       dependencies: [
-        "PyIndexModel", "CZlib",
+        "PyIndexModel", "PyIndexSystem", "CZlib",
         .product(name: "NIOCore", package: "swift-nio"),
         .product(name: "NIOPosix", package: "swift-nio"),
         .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -98,7 +100,7 @@ let package = Package(
     .target(
       name: "PyIndexServe",
       dependencies: [
-        "PyIndexClient", "PyIndexTransport", "PyIndexAuth", "PyIndexModel", "PyIndexParsing",
+        "PyIndexClient", "PyIndexTransport", "PyIndexAuth", "PyIndexModel", "PyIndexParsing", "PyIndexSystem",
         .product(name: "NIOCore", package: "swift-nio"),
         .product(name: "NIOPosix", package: "swift-nio"),
         .product(name: "NIOHTTP1", package: "swift-nio"),

@@ -76,7 +76,7 @@ public struct CredentialStore: Sendable {
     var warnings: [String] = []
     func read(_ name: String) -> String? {
       guard let raw = environment[name] else { return nil }
-      let trimmed = raw.trimmingASCIIWhitespaceForAuth()
+      let trimmed = raw.trimmingASCIIWhitespace()
       if trimmed != raw { warnings.append("\(name) had surrounding whitespace or a newline; it was stripped") }
       return trimmed
     }

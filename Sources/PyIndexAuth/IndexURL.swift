@@ -24,7 +24,7 @@ public struct IndexURL: Sendable, Hashable {
   /// path is read as a `file:` index.
   /// - Throws: ``AuthError`` naming the URL redacted, before any request is made.
   public init(_ text: String) throws(AuthError) {
-    let raw = text.trimmingASCIIWhitespaceForAuth()
+    let raw = text.trimmingASCIIWhitespace()
     let redacted = Redaction.redact(raw)
     if let local = try IndexURL.local(raw, redacted: redacted) {
       self.init(local: local.url, path: local.path, redacted: redacted)
@@ -143,12 +143,3 @@ public struct IndexURL: Sendable, Hashable {
   public func projectURL(_ project: ProjectName) -> SafeURL { url.appendingDirectory(project.normalized) }
 }
 
-extension String {
-  /// Without surrounding spaces, tabs, newlines and carriage returns.
-  package func trimmingASCIIWhitespaceForAuth() -> String {
-    var s = Substring(self)
-    while let f = s.first, f == " " || f == "\t" || f == "\n" || f == "\r" { s = s.dropFirst() }
-    while let l = s.last, l == " " || l == "\t" || l == "\n" || l == "\r" { s = s.dropLast() }
-    return String(s)
-  }
-}

@@ -6,11 +6,7 @@ import Dispatch
 #else
   import Foundation
 #endif
-#if canImport(Glibc)
-  import Glibc
-#elseif canImport(Darwin)
-  import Darwin
-#endif
+import PyIndexSystem
 
 /// What a keyring said about one service.
 public enum KeyringAnswer: Sendable, Hashable {

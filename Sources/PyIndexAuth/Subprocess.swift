@@ -1,8 +1,4 @@
-#if canImport(Glibc)
-  import Glibc
-#elseif canImport(Darwin)
-  import Darwin
-#endif
+import PyIndexSystem
 
 /// Runs a helper program (`keyring`, `python3`) to completion: stdin on /dev/null, stdout and
 /// stderr captured up to a bound, killed at a deadline. For the package's own modules.

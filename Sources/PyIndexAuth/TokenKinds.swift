@@ -3,6 +3,7 @@
 #else
   import Foundation
 #endif
+import PyIndexModel
 
 /// What a pair of credentials looks like, told from the user name, the password's shape and
 /// the host: registries give fixed user names to their token kinds, and most failures users
@@ -51,7 +52,7 @@ public enum TokenInspector {
     var problems: [String] = []
     if hasSurroundingWhitespace(user) { problems.append("the user name has surrounding whitespace or a newline") }
     if hasSurroundingWhitespace(password) { problems.append("the password has surrounding whitespace or a newline (a copied line end?)") }
-    let pw = trimmed(password)
+    let pw = password.trimmingASCIIWhitespace()
     let host = host.lowercased()
     let kind = byUser(user, pw, now: now, &problems) ?? byShape(user, pw, host: host, now: now, &problems)
     if host.hasSuffix(".pkg.dev"), ![TokenKind.googleKeyBase64, .googleKey, .googleAccessToken].contains(kind) {
@@ -156,7 +157,7 @@ public enum TokenInspector {
       return ["the password of user _json_key_base64 is not base64: character \(position) of \(pw.count) is not in the base64 alphabet"]
     case .success(let bytes):
       if bytes.first == UInt8(ascii: "{") { return checkKeyJSON(bytes, what: "the decoded key") }
-      if let text = String(validating: bytes, as: UTF8.self), case .success(let again) = base64Decode(trimmed(text)), again.first == UInt8(ascii: "{") {
+      if let text = String(validating: bytes, as: UTF8.self), case .success(let again) = base64Decode(text.trimmingASCIIWhitespace()), again.first == UInt8(ascii: "{") {
         return ["the key was base64-encoded twice: it decodes to base64 text, not to JSON"]
       }
       return ["the password of user _json_key_base64 decodes from base64, but not to JSON: is it the base64 of the key file (base64 -w0 key.json)?"]
@@ -232,7 +233,6 @@ public enum TokenInspector {
     return f.isWhitespace || l.isWhitespace
   }
 
-  static func trimmed(_ s: String) -> String { s.trimmingASCIIWhitespaceForAuth() }
 
   /// The first `%XX` escape in `s`, if any (an escape that survived decoding).
   static func percentEscape(in s: String) -> String? {

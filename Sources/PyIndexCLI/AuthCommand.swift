@@ -4,9 +4,7 @@ import PyIndexClient
 import PyIndexConfig
 import PyIndexModel
 
-#if canImport(Glibc)
-  import Glibc
-#endif
+import PyIndexSystem
 
 extension PyIndexCommand {
   /// `pyindex auth ...`

@@ -3,9 +3,7 @@
 #else
   import Foundation
 #endif
-#if canImport(Glibc)
-  import Glibc
-#endif
+import PyIndexSystem
 import PyIndexAuth
 import PyIndexClient
 import PyIndexConfig

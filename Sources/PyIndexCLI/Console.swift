@@ -1,8 +1,4 @@
-#if canImport(Glibc)
-  import Glibc
-#elseif canImport(Darwin)
-  import Darwin
-#endif
+import PyIndexSystem
 import Logging
 import PyIndexAuth
 import PyIndexModel
@@ -52,14 +48,7 @@ struct Console: Sendable {
   /// Writes the whole text with as few `write(2)` calls as the kernel allows.
   static func write(_ s: String, to fd: Int32) {
     var text = s
-    text.withUTF8 { buf in
-      var offset = 0
-      while offset < buf.count {
-        let n = Glibc.write(fd, buf.baseAddress! + offset, buf.count - offset)
-        if n < 0 { if errno == EINTR { continue }; return }
-        offset += n
-      }
-    }
+    text.withUTF8 { _ = LibC.writeAll(fd, UnsafeRawBufferPointer($0)) }
   }
 }
 

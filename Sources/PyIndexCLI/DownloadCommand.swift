@@ -5,9 +5,7 @@ import ArgumentParser
   import Foundation
 #endif
 import Dispatch
-#if canImport(Glibc)
-  import Glibc
-#endif
+import PyIndexSystem
 import PyIndexAuth
 import PyIndexClient
 import PyIndexConfig

@@ -1,8 +1,6 @@
 public import ArgumentParser
 import PyIndexAuth
-#if canImport(Glibc)
-  import Glibc
-#endif
+import PyIndexSystem
 import PyIndexClient
 import PyIndexConfig
 import PyIndexModel
@@ -38,9 +36,7 @@ struct IndexOptions: ParsableArguments {
   static func absolutePath(_ path: String) throws -> String {
     guard !path.isEmpty else { throw ValidationError("--cache-dir needs a directory") }
     if path.hasPrefix("/") { return path }
-    var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
-    guard getcwd(&buffer, buffer.count) != nil else { throw ValidationError("cannot read the current directory for --cache-dir \(path)") }
-    let cwd = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    guard let cwd = LibC.currentDirectory() else { throw ValidationError("cannot read the current directory for --cache-dir \(path)") }
     return (cwd == "/" ? "" : cwd) + "/" + path
   }
 

@@ -2,11 +2,7 @@ import PyIndexModel
 import PyIndexClient
 import Synchronization
 
-#if canImport(Glibc)
-  import Glibc
-#elseif canImport(Darwin)
-  import Darwin
-#endif
+import PyIndexSystem
 
 /// One status line on stderr while the closure resolves (projects listed, versions read) and
 /// while files download (files done of those queued, bytes, rate), redrawn at most ten times a

@@ -6,9 +6,7 @@ public import ArgumentParser
 #endif
 import Dispatch
 import Synchronization
-#if canImport(Glibc)
-  import Glibc
-#endif
+import PyIndexSystem
 import PyIndexAuth
 import PyIndexClient
 import PyIndexConfig

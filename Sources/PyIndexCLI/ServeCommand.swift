@@ -6,9 +6,7 @@ import PyIndexClient
 import PyIndexConfig
 import PyIndexServe
 
-#if canImport(Glibc)
-  import Glibc
-#endif
+import PyIndexSystem
 
 extension PyIndexCommand {
   /// `pyindex serve`: a local index in front of the configured ones, for pip, uv and poetry.

@@ -55,7 +55,3 @@ extension PyIndexCommand.Index {
 
 /// JSON text for the commands' output (see ``JSONText``).
 typealias JSON = JSONText
-
-extension String {
-  func leftPadded(_ n: Int) -> String { count >= n ? self : String(repeating: "0", count: n - count) + self }
-}

@@ -1,8 +1,4 @@
-#if canImport(Glibc)
-  import Glibc
-#elseif canImport(Darwin)
-  import Darwin
-#endif
+import PyIndexSystem
 
 /// A file written under a temporary name next to its final one (directories made, mode 0600)
 /// and renamed into place by ``commit()``, so that readers never see half of it; a write that
@@ -28,16 +24,7 @@ public final class AtomicFileWriter {
 
   public func write(_ chunk: UnsafeRawBufferPointer) {
     guard !failed, fd >= 0, chunk.count > 0 else { return }
-    var offset = 0
-    while offset < chunk.count {
-      let n = Glibc.write(fd, chunk.baseAddress! + offset, chunk.count - offset)
-      if n < 0 {
-        if errno == EINTR { continue }
-        failed = true
-        return
-      }
-      offset += n
-    }
+    if !LibC.writeAll(fd, chunk) { failed = true }
   }
 
   public func write(_ bytes: [UInt8]) { bytes.withUnsafeBytes { write($0) } }

@@ -3,11 +3,7 @@ public import PyIndexModel
 import PyIndexParsing
 import PyIndexTransport
 
-#if canImport(Glibc)
-  import Glibc
-#elseif canImport(Darwin)
-  import Darwin
-#endif
+import PyIndexSystem
 
 /// What `auth check` found for one index: each step of the checklist, then one outcome with
 /// its cause and fix.

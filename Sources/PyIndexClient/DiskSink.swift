@@ -3,11 +3,7 @@ import PyIndexAuth
 public import PyIndexModel
 import PyIndexTransport
 
-#if canImport(Glibc)
-  import Glibc
-#elseif canImport(Darwin)
-  import Darwin
-#endif
+import PyIndexSystem
 
 /// `download`'s ``FetchSink``: a temporary file in DEST, progress reported per piece. For a
 /// `name @ URL` whose path names no file, the server's `Content-Disposition` names it (pip's

@@ -3,11 +3,7 @@ public import PyIndexAuth
 import PyIndexTransport
 import PyIndexResolver
 
-#if canImport(Glibc)
-  import Glibc
-#elseif canImport(Darwin)
-  import Darwin
-#endif
+import PyIndexSystem
 
 /// What `download` was asked to do, besides the requirements.
 public struct DownloadOptions: Sendable {
@@ -131,14 +127,8 @@ public struct Downloader: Sendable {
   /// - Throws: ``ClientError`` of the first requirement that failed; files of the others that
   ///   completed stay (complete and verified), partial ones are removed.
   public func download(_ requirements: [Requirement], options: DownloadOptions) async throws(ClientError) -> [DownloadedFile] {
-    try await download(lines: requirements.map { RequirementLine(requirement: $0) }, options: options)
-  }
-
-  /// Downloads one file per requirement line, checking each against the line's `--hash`
-  /// values; under `--require-hashes`, lines without a hash or an `==` pin fail (exit 4) with
-  /// the lines to add, and nothing unverified is kept.
-  public func download(lines all: [RequirementLine], options: DownloadOptions) async throws(ClientError) -> [DownloadedFile] {
-    let outcome = try await download(targets: [PlannedTarget(name: "", lines: all, options: options)])[0]
+    let lines = requirements.map { RequirementLine(requirement: $0) }
+    let outcome = try await download(targets: [PlannedTarget(name: "", lines: lines, options: options)])[0]
     return try outcome.result.get()
   }
 
@@ -486,9 +476,7 @@ public struct Downloader: Sendable {
   static func prepareDestination(_ path: String, create: Bool = true) throws(ClientError) -> String {
     var absolute = path
     if !path.hasPrefix("/") {
-      var buf = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
-      guard getcwd(&buf, buf.count) != nil else { throw .fileSystem(path: path, detail: "cannot read the current directory") }
-      let cwd = String(decoding: buf.prefix(while: { $0 != 0 }).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+      guard let cwd = LibC.currentDirectory() else { throw .fileSystem(path: path, detail: "cannot read the current directory") }
       absolute = path == "." ? cwd : cwd + "/" + path
     }
     while absolute.count > 1, absolute.hasSuffix("/") { absolute.removeLast() }

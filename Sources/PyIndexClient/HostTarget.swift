@@ -1,9 +1,7 @@
 import PyIndexAuth
 import PyIndexModel
 
-#if canImport(Glibc)
-  import Glibc
-#endif
+import PyIndexSystem
 
 /// The machine pyindex runs on, as a download target: platform tags from the OS
 /// (architecture; glibc version, or musl's when `python3` is linked against musl, as
@@ -30,18 +28,12 @@ enum HostTarget {
 
   /// glibc's version (`confstr(_CS_GNU_LIBC_VERSION)`, "glibc 2.36"), or nil on another libc.
   static func glibcVersion() -> (Int, Int)? {
-    #if canImport(Glibc)
-      var buf = [CChar](repeating: 0, count: 64)
-      guard confstr(Int32(_CS_GNU_LIBC_VERSION), &buf, buf.count) > 0 else { return nil }
-      let text = String(decoding: buf.prefix(while: { $0 != 0 }).map { UInt8(bitPattern: $0) }, as: UTF8.self)
-      guard text.hasPrefix("glibc ") else { return nil }
-      let parts = text.dropFirst(6).split(separator: ".").compactMap { Int($0) }
-      guard parts.count >= 2 else { return nil }
-      return (parts[0], parts[1])
-    #else
-      return nil
-    #endif
+    guard let text = LibC.glibcVersionText(), text.hasPrefix("glibc ") else { return nil }
+    let parts = text.dropFirst(6).split(separator: ".").compactMap { Int($0) }
+    guard parts.count >= 2 else { return nil }
+    return (parts[0], parts[1])
   }
+
 
   /// The program interpreter (`PT_INTERP`) an ELF executable names, e.g.
   /// `/lib/ld-musl-x86_64.so.1`; nil for anything else.

@@ -4,11 +4,7 @@ public import PyIndexTransport
 import Dispatch
 public import PyIndexParsing
 
-#if canImport(Glibc)
-  import Glibc
-#elseif canImport(Darwin)
-  import Darwin
-#endif
+import PyIndexSystem
 
 /// How several indexes are searched (`--index-strategy`).
 public enum IndexStrategy: String, Sendable, CaseIterable {

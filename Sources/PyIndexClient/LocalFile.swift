@@ -4,11 +4,7 @@ public import PyIndexModel
 import PyIndexTransport
 import Dispatch
 
-#if canImport(Glibc)
-  import Glibc
-#elseif canImport(Darwin)
-  import Darwin
-#endif
+import PyIndexSystem
 
 /// The client's reads and writes of file contents: whole writes, `fsync` off the cooperative
 /// pool, a `file:` URL read as a fetch, and the digests of a file already in DEST.
@@ -32,7 +28,7 @@ enum LocalFile {
     guard try await sink.begin(head) else { return false }
     var buffer = [UInt8](repeating: 0, count: 1 << 16)
     while true {
-      let n = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+      let n = buffer.withUnsafeMutableBytes { LibC.read(fd, $0.baseAddress, $0.count) }
       if n < 0, errno == EINTR { continue }
       guard n >= 0 else { throw ClientError.fileSystem(path: path, detail: String(cString: strerror(errno))) }
       if n == 0 { return true }
@@ -55,15 +51,8 @@ enum LocalFile {
 
   /// Writes all of `chunk` to `fd`.
   static func writeAll(_ fd: Int32, _ chunk: UnsafeRawBufferPointer, path: String) throws(ClientError) {
-    guard let base = chunk.baseAddress else { return }
-    var offset = 0
-    while offset < chunk.count {
-      let n = Glibc.write(fd, base + offset, chunk.count - offset)
-      if n < 0 {
-        if errno == EINTR { continue }
-        throw .fileSystem(path: path, detail: "write failed: \(String(cString: strerror(errno)))")
-      }
-      offset += n
+    guard LibC.writeAll(fd, chunk) else {
+      throw .fileSystem(path: path, detail: "write failed: \(String(cString: strerror(errno)))")
     }
   }
 
@@ -91,7 +80,7 @@ enum LocalFile {
     var hasher = MultiHasher(algorithms: algorithms)
     var buf = [UInt8](repeating: 0, count: 1 << 16)
     while true {
-      let n = buf.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+      let n = buf.withUnsafeMutableBytes { LibC.read(fd, $0.baseAddress, $0.count) }
       if n < 0 { if errno == EINTR { continue }; return nil }
       if n == 0 { break }
       buf.withUnsafeBytes { hasher.update(UnsafeRawBufferPointer(rebasing: $0[0..<n])) }

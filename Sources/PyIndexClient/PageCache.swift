@@ -2,11 +2,7 @@ import PyIndexModel
 import Crypto
 import PyIndexAuth
 
-#if canImport(Glibc)
-  import Glibc
-#elseif canImport(Darwin)
-  import Darwin
-#endif
+import PyIndexSystem
 
 /// The HTTP cache for project pages, in `$XDG_CACHE_HOME/pyindex/pages` (else
 /// `~/.cache/pyindex/pages`): `Cache-Control: max-age` makes a page fresh (no request while it
@@ -91,7 +87,7 @@ public struct PageCache: Sendable {
     guard let cacheControl else { return 0 }
     var age = 0.0
     for directive in cacheControl.lowercased().split(separator: ",") {
-      let d = String(directive).trimmingBlanks()
+      let d = directive.trimmingASCIIWhitespace()
       if d == "no-store" { return nil }
       if d == "no-cache" { return 0 }
       // A year at most: a server's `max-age=1e300` must not overflow what is stored.
@@ -156,9 +152,5 @@ extension String {
   func replacingOccurrences(_ a: String, _ b: String) -> String {
     guard contains(a) else { return self }
     return split(separator: a, omittingEmptySubsequences: false).joined(separator: b)
-  }
-
-  func trimmingBlanks() -> String {
-    String(drop(while: { $0 == " " || $0 == "\t" }).reversed().drop(while: { $0 == " " || $0 == "\t" }).reversed())
   }
 }

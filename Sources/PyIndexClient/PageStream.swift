@@ -3,11 +3,7 @@ import PyIndexModel
 import PyIndexParsing
 import PyIndexTransport
 
-#if canImport(Glibc)
-  import Glibc
-#elseif canImport(Darwin)
-  import Darwin
-#endif
+import PyIndexSystem
 
 /// Parses a response body while it is still arriving.
 ///

@@ -1,10 +1,6 @@
 import Synchronization
 
-#if canImport(Glibc)
-  import Glibc
-#elseif canImport(Darwin)
-  import Darwin
-#endif
+import PyIndexSystem
 
 /// Temporary files pyindex is writing, so that an interrupted run (SIGINT, SIGTERM) can
 /// remove them before it exits: DEST never keeps a partial file.

@@ -1,10 +1,6 @@
 internal import CZlib
 
-#if canImport(Glibc)
-  import Glibc
-#elseif canImport(Darwin)
-  import Darwin
-#endif
+import PyIndexSystem
 
 /// Reads a wheel's `*.dist-info/METADATA` from the zip on disk: the central directory from
 /// the end of the file, then that one entry (stored or deflated). Nothing else is read.
@@ -147,7 +143,7 @@ enum WheelMetadata {
     var buf = [UInt8](repeating: 0, count: count)
     var done = 0
     while done < count {
-      let n = buf.withUnsafeMutableBytes { Glibc.pread(fd, $0.baseAddress! + done, count - done, off_t(offset + done)) }
+      let n = buf.withUnsafeMutableBytes { LibC.pread(fd, $0.baseAddress! + done, count - done, Int64(offset + done)) }
       if n < 0 { if errno == EINTR { continue }; throw Failure.notAZip(String(cString: strerror(errno))) }
       if n == 0 { break }
       done += n

@@ -1,3 +1,5 @@
+import PyIndexModel
+
 /// Where pip and uv look for their configuration files on Linux and macOS, worked out from the
 /// environment alone (whether each exists is for the reader to find).
 public enum ConfigLocations {
@@ -48,7 +50,7 @@ public enum ConfigLocations {
   }
 
   static func xdgConfigHome(_ env: [String: String]) -> String? {
-    if let dir = env["XDG_CONFIG_HOME"]?.trimmingSpaces(), !dir.isEmpty { return dir }
+    if let dir = env["XDG_CONFIG_HOME"]?.trimmingASCIIWhitespace(), !dir.isEmpty { return dir }
     return env["HOME"].flatMap { $0.isEmpty ? nil : $0 + "/.config" }
   }
 }
@@ -57,7 +59,7 @@ public enum ConfigLocations {
 /// `f`, `off`, in any case.
 public enum Truth {
   public static func parse(_ text: String) -> Bool? {
-    switch text.trimmingSpaces().lowercased() {
+    switch text.trimmingASCIIWhitespace().lowercased() {
     case "1", "yes", "y", "true", "t", "on": true
     case "0", "no", "n", "false", "f", "off": false
     default: nil

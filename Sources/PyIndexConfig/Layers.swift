@@ -1,3 +1,5 @@
+import PyIndexModel
+
 /// pip's layers of raw values, highest first: `PYINDEX_<KEY>`, `PIP_<KEY>`, the command's
 /// section of pip's files, their `[global]` section. Empty values are ignored, as pip ignores
 /// them.
@@ -77,7 +79,7 @@ struct Layers {
   /// The winning value of a numeric key.
   func number<T: Sendable & Hashable>(_ key: ConfigKey, _ parse: (String) -> T?, valid: (T) -> Bool, expected: String) throws(ConfigError) -> Sourced<T>? {
     guard let v = value(key) else { return nil }
-    guard let n = parse(v.value.trimmingSpaces()), valid(n) else {
+    guard let n = parse(v.value.trimmingASCIIWhitespace()), valid(n) else {
       throw ConfigError("\(key.rawValue) = '\(v.value)' is not \(expected)", at: v.source)
     }
     return Sourced(n, v.source)

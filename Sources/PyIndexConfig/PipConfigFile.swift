@@ -69,11 +69,11 @@ public struct PipConfigFile: Sendable, Hashable {
       guard let separator = value.firstIndex(where: { $0 == "=" || $0 == ":" }) else {
         throw error("neither a [section], a key = value line, nor a comment", number)
       }
-      let name = String(value[..<separator]).trimmingSpaces()
+      let name = String(value[..<separator]).trimmingASCIIWhitespace()
       guard !name.isEmpty else { throw error("a value without a key", number) }
       let key = ConfigKey.normalize(name)
       guard keysSeen.insert(section + "\u{0}" + key).inserted else { throw error("'\(key)' appears twice in [\(section)]", number) }
-      let first = String(value[value.index(after: separator)...]).trimmingSpaces()
+      let first = String(value[value.index(after: separator)...]).trimmingASCIIWhitespace()
       pending = (key, [first], number, indent)
     }
 
@@ -81,7 +81,7 @@ public struct PipConfigFile: Sendable, Hashable {
       guard let p = pending, let section else { return }
       var lines = p.lines
       while lines.last?.isEmpty == true { lines.removeLast() }
-      let joined = lines.joined(separator: "\n").trimmingSpaces()
+      let joined = lines.joined(separator: "\n").trimmingASCIIWhitespace()
       entries.append(Entry(section: section, key: p.key, value: joined, line: p.line))
       pending = nil
     }
@@ -93,10 +93,3 @@ public struct PipConfigFile: Sendable, Hashable {
   }
 }
 
-extension String {
-  /// Without leading and trailing spaces, tabs and newlines.
-  func trimmingSpaces() -> String {
-    let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" }
-    return String(drop(while: isSpace).reversed().drop(while: isSpace).reversed())
-  }
-}

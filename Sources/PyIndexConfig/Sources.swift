@@ -71,12 +71,6 @@ public enum ConfigKey: String, Sendable, Hashable, CaseIterable {
     }
   }
 
-  /// Values that are lists in pip (`append` options): split on whitespace and newlines.
-  public var isList: Bool { self == .extraIndexURL || self == .findLinks || self == .trustedHost }
-
-  /// Values that may hold a secret (URLs with userinfo): never printed unredacted.
-  public var mayHoldSecret: Bool { self == .indexURL || self == .extraIndexURL || self == .findLinks || self == .proxy }
-
   /// The `PYINDEX_` variable that sets this key (`PYINDEX_INDEX_URL`).
   public var pyindexVariable: String { "PYINDEX_" + rawValue.uppercased().replacingDashes() }
 

@@ -3,9 +3,7 @@ import Dispatch
 import FoundationEssentials
 import Synchronization
 
-#if canImport(Glibc)
-  import Glibc
-#endif
+import PyIndexSystem
 
 /// The options of `pyindex fixture` (and of `pyindex-fixture`, the same program under its own
 /// name): start a fixture index on loopback with a named profile, print its URL, and serve

@@ -1,10 +1,6 @@
 import PyIndexModel
 
-#if canImport(Glibc)
-  import Glibc
-#elseif canImport(Darwin)
-  import Darwin
-#endif
+import PyIndexSystem
 
 /// The fixture index's answers, as pure functions of the request and the profile.
 enum FixtureRouter {

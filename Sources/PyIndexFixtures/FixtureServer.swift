@@ -4,11 +4,7 @@ import NIOHTTP1
 import NIOSSL
 import Synchronization
 
-#if canImport(Glibc)
-  import Glibc
-#elseif canImport(Darwin)
-  import Darwin
-#endif
+import PyIndexSystem
 
 /// A request the fixture received, headers included (credentials too: tests inspect them).
 public struct RecordedRequest: Sendable {

@@ -37,8 +37,6 @@ public struct DistributionFile: Sendable, Hashable {
     self.uploadTime = uploadTime
   }
 
-  public var isYanked: Bool { yanked != nil }
-
   /// Every digest the page gives for the file: ``hashes`` plus those of the URL fragment
   /// (`#sha256=…&md5=…`), read when asked so that listings never pay for them.
   public var digests: [String: String] {

@@ -208,5 +208,7 @@ public struct TagMatcher: Sendable {
 }
 
 extension StringProtocol {
-  func trimmingASCIIWhitespace() -> String { String(decoding: ASCII.trim(Substring(self).utf8), as: UTF8.self) }
+  /// Without leading and trailing ASCII white space (space, tab, LF, CR, FF, VT), as Python's
+  /// `str.strip()` on ASCII text: the one trim of every module.
+  public func trimmingASCIIWhitespace() -> String { String(decoding: ASCII.trim(Substring(self).utf8), as: UTF8.self) }
 }

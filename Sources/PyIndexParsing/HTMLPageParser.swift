@@ -1,11 +1,7 @@
 internal import CLibXML2
 public import PyIndexModel
 
-#if canImport(Glibc)
-  import Glibc
-#elseif canImport(Darwin)
-  import Darwin
-#endif
+import PyIndexSystem
 
 /// Reads PEP 503 HTML project pages with libxml2's pull SAX parser.
 ///
@@ -62,7 +58,7 @@ public enum HTMLPageParser {
     func read(_ buffer: UnsafeMutablePointer<CChar>, _ length: Int32) -> Int32 {
       if offset == available, fd >= 0 {
         var n: Int
-        repeat { n = bytes.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, Input.block) } } while n < 0 && errno == EINTR
+        repeat { n = bytes.withUnsafeMutableBytes { LibC.read(fd, $0.baseAddress, Input.block) } } while n < 0 && errno == EINTR
         if n < 0 { failed = errno; return -1 }
         offset = 0
         available = n

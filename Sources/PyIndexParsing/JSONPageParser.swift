@@ -1,10 +1,6 @@
 public import PyIndexModel
 
-#if canImport(Glibc)
-  import Glibc
-#elseif canImport(Darwin)
-  import Darwin
-#endif
+import PyIndexSystem
 
 /// Reads PEP 691 JSON project pages as a stream.
 ///

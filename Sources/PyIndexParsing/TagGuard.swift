@@ -1,8 +1,4 @@
-#if canImport(Glibc)
-  import Glibc
-#elseif canImport(Darwin)
-  import Darwin
-#endif
+import PyIndexSystem
 
 /// Watches the bytes of an HTML page on their way into libxml2 and stops a page whose tags
 /// would make parsing slow or large: libxml2 checks each attribute of a tag against the ones

@@ -1,8 +1,6 @@
 import PyIndexClient
 
-#if canImport(Glibc)
-  import Glibc
-#endif
+import PyIndexSystem
 
 /// A verified file kept by `serve --cache-dir`, named by its SHA-256 under `DIR/files/`.
 /// Written under a temporary name and renamed once the digest matched, so a half-written or

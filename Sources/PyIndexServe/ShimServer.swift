@@ -9,9 +9,7 @@ import NIOPosix
 import NIOHTTP1
 import Synchronization
 
-#if canImport(Glibc)
-  import Glibc
-#endif
+import PyIndexSystem
 
 /// `pyindex serve`: a local PEP 503/691 index in front of the configured upstream indexes, for
 /// installers (pip, uv, poetry). Pages are built from the upstream pages with the index

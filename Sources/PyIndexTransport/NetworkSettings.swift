@@ -236,8 +236,6 @@ public struct NoProxy: Sendable, Hashable {
 }
 
 extension String {
-  func trimmingASCIIWhitespace() -> String { trimmingASCIIWhitespaceForAuth() }
-
   func components(separatedBy separator: String) -> [String] {
     var out: [String] = []
     var rest = Substring(self)

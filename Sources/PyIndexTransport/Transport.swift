@@ -7,11 +7,7 @@ import NIOPosix
 import NIOSSL
 import NIOHTTP1
 
-#if canImport(Glibc)
-  import Glibc
-#elseif canImport(Darwin)
-  import Darwin
-#endif
+import PyIndexSystem
 
 /// How the transport behaves; every value has a command-line flag.
 public struct TransportConfiguration: Sendable {
@@ -610,11 +606,3 @@ public final class Transport: HTTPTransport {
   static func shorten(_ s: String) -> String { s.count > 300 ? String(s.prefix(300)) + "…" : s }
 }
 
-extension String {
-  func trimmingCharacters() -> String {
-    var s = Substring(self)
-    while s.first == " " { s = s.dropFirst() }
-    while s.last == " " { s = s.dropLast() }
-    return String(s)
-  }
-}

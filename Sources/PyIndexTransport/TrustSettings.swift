@@ -1,11 +1,7 @@
 public import PyIndexModel
 import NIOSSL
 
-#if canImport(Glibc)
-  import Glibc
-#elseif canImport(Darwin)
-  import Darwin
-#endif
+import PyIndexSystem
 
 /// What TLS trusts: the system roots, plus every CA bundle the contract names (all of those
 /// that are set, none replacing another), a client certificate, and hosts whose certificates
