@@ -219,7 +219,7 @@ public struct AuthChecker: Sendable {
       let status = a.status
       return (
         step,
-        Failure(outcome: .protocol, cause: "the index answered HTTP \(status)\(via)", hint: status >= 500 ? "the server failed; try again later or raise --retries" : "check the index URL")
+        Failure(outcome: .protocol, cause: "the index answered HTTP \(status)\(via)", hint: ResponseMeaning(status: status).isServerFailure ? "the server failed; try again later or raise --retries" : "check the index URL")
       )
     }
   }
@@ -277,7 +277,7 @@ public struct AuthChecker: Sendable {
   func get(_ url: SafeURL) async throws -> Answer {
     try await client.transport.get(url, headers: [("Accept", PageFormat.acceptHeader)]) { response in
       var answer = Answer(status: response.status, finalURL: response.finalURL, contentType: response.header("content-type"))
-      guard response.status == 200 else {
+      guard response.meaning == .content else {
         _ = try? await response.body.collect(upTo: 64 * 1024)
         return answer
       }

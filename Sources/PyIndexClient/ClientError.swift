@@ -14,6 +14,9 @@ public struct SearchedLocation: Sendable, CustomStringConvertible {
   public let isRemote: Bool
   let note: String?
 
+  /// What its status means; `.unexpected(status: 0)` when there was none.
+  var meaning: ResponseMeaning { ResponseMeaning(status: status ?? 0) }
+
   public var description: String {
     var detail = note ?? status.map(String.init) ?? "failed"
     if source != .none { detail += ", \(source.rawValue) credentials sent" }
@@ -95,7 +98,7 @@ public enum ClientError: PyIndexError {
     case .noMatchingDistribution(let req, _, _, _): "No matching distribution found for \(req)"
     case .authentication(let url, let status, let login, _):
       login ? "\(url) answered with a sign-in page instead of a package index (HTTP \(status))"
-        : "HTTP \(status) \(status == 401 ? "Unauthorized" : "Forbidden") from \(url)"
+        : "HTTP \(status) \(ResponseMeaning(status: status).refusalPhrase) from \(url)"
     case .network(let e): e.description
     case .httpStatus(let url, let status): "HTTP \(status) from \(url)"
     case .unreadablePage(let url, let e): "cannot read the index page \(url): \(e)"
@@ -123,7 +126,7 @@ public enum ClientError: PyIndexError {
   public var credentialsMayBeTheCause: Bool {
     switch self {
     case .authentication(_, _, _, let source): source != .none
-    case .projectNotFound(_, let searched): searched.contains { $0.status == 404 && $0.source != .none }
+    case .projectNotFound(_, let searched): searched.contains { $0.meaning.isNotFound && $0.source != .none }
     default: false
     }
   }
@@ -156,22 +159,23 @@ public enum ClientError: PyIndexError {
 
   private static func notFoundHint(_ searched: [SearchedLocation]) -> String {
     let list = "searched " + searched.map(\.description).joined(separator: ", ")
-    if let sent = searched.first(where: { $0.status == 404 && $0.source != .none })?.source {
+    if let sent = searched.first(where: { $0.meaning.isNotFound && $0.source != .none })?.source {
       return "\(list); \(Registries.wrong404(sent: sent))"
     }
-    if searched.contains(where: { $0.status == 404 && $0.isRemote }) {
+    if searched.contains(where: { $0.meaning.isNotFound && $0.isRemote }) {
       return "\(list); check the project name and the index URL; \(Registries.missing404)"
     }
     return "\(list); check the project name and the index URL"
   }
 
   private static func statusHint(_ status: Int) -> String? {
-    switch ResponseMeaning(status: status) {
-    case .unavailable(429): "the server is rate limiting; try again later or raise --retries"
-    case .unavailable(let s) where s >= 500: "the server failed; try again later or raise --retries"
-    case .unexpected(406): "the server cannot serve the simple API formats pyindex asks for (PEP 691 JSON or HTML); check that the URL is the index's simple API"
-    default: nil
+    let meaning = ResponseMeaning(status: status)
+    if meaning.isRateLimited { return "the server is rate limiting; try again later or raise --retries" }
+    if meaning.isServerFailure { return "the server failed; try again later or raise --retries" }
+    if meaning.isNotAcceptable {
+      return "the server cannot serve the simple API formats pyindex asks for (PEP 691 JSON or HTML); check that the URL is the index's simple API"
     }
+    return nil
   }
 }
 

@@ -218,7 +218,7 @@ public struct IndexClient: Sendable {
     do {
       return (try await transport.get(url, headers: [("Accept", accept)] + (entry?.validators ?? [])) { response in
         let now = Double(time(nil))
-        if response.status == 304, let entry, let cache {
+        if response.meaning == .notModified, let entry, let cache {
           _ = try? await response.body.collect(upTo: 64 * 1024)
           cache.refresh(entry, maxAge: PageCache.maxAge(cacheControl: response.header("cache-control")) ?? 0, now: now)
           transport.note("cache: \((url)) not modified (304), the stored page is used")
@@ -226,7 +226,7 @@ public struct IndexClient: Sendable {
         }
         var writer: PageCache.Writer? = nil
         // Stored only when it can be used again: fresh for a while, or with a validator.
-        if cacheable, let cache, response.status == 200, let type = response.header("content-type"), (try? PageFormat(contentType: type)) != nil,
+        if cacheable, let cache, response.meaning == .content, let type = response.header("content-type"), (try? PageFormat(contentType: type)) != nil,
           let maxAge = PageCache.maxAge(cacheControl: response.header("cache-control")),
           maxAge > 0 || response.header("etag") != nil || response.header("last-modified") != nil
         {
@@ -273,7 +273,7 @@ public struct IndexClient: Sendable {
 
   /// What one answer for a page means (by ``ResponseMeaning``), its files handed to `sink`.
   private func handle(_ response: Response, detail: PageDetail, tee: PageCache.Writer? = nil, _ sink: (FileBatch) -> Void) async throws -> PageOutcome {
-    let meaning = ResponseMeaning(status: response.status)
+    let meaning = response.meaning
     guard meaning == .content else {
       _ = try? await response.body.collect(upTo: 64 * 1024)
       if case .missing(let status) = meaning { return .notFound(status: status, source: response.credentialSource) }
@@ -295,7 +295,7 @@ public struct IndexClient: Sendable {
     switch parsed {
     case .failure(let e): return .failure(.unreadablePage(url: response.finalURL, e))
     case .success(let info) where info.hasPasswordField && !sawDistribution:
-      return .failure(.authentication(url: response.finalURL, status: 200, loginPage: true, source: response.credentialSource))
+      return .failure(.authentication(url: response.finalURL, status: response.status, loginPage: true, source: response.credentialSource))
     case .success(let info): return .found(info)
     }
   }
@@ -394,7 +394,7 @@ public struct IndexClient: Sendable {
     let path = directory + project.normalized + "/index.html"
     let fd = open(path, O_RDONLY)
     guard fd >= 0 else {
-      if errno == ENOENT || errno == ENOTDIR { return .notFound(status: 404, source: .none) }
+      if errno == ENOENT || errno == ENOTDIR { return .notFound(status: ResponseMeaning.notFoundStatus, source: .none) }
       return .failure(.fileSystem(path: path, detail: String(cString: strerror(errno))))
     }
     defer { close(fd) }

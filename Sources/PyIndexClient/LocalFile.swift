@@ -22,7 +22,7 @@ enum LocalFile {
     var st = stat()
     guard fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else { throw ClientError.fileSystem(path: path, detail: "not a regular file") }
     let head = Response(
-      status: 200, headers: [("Content-Length", String(st.st_size))], finalURL: (url), credentialSource: .none,
+      status: ResponseMeaning.contentStatus, headers: [("Content-Length", String(st.st_size))], finalURL: (url), credentialSource: .none,
       body: ResponseBody(chunks: [], url: (url)))
     progress.begun = true
     guard try await sink.begin(head) else { return false }

@@ -28,7 +28,7 @@ extension Downloader {
     let bytes: [UInt8]?
     do {
       bytes = try await client.transport.get(url, headers: [("Accept", "*/*"), ("Accept-Encoding", "identity")]) { response in
-        guard response.status == 200 else { return nil }
+        guard response.meaning == .content else { return nil }
         return try await response.body.collect(upTo: 16 << 20)
       }
     } catch {
@@ -66,7 +66,7 @@ extension Downloader {
   /// answer is 206 with a `Content-Range` (a 200 is not read).
   private func fetchRange(_ range: String, url: SafeURL) async throws -> ([UInt8], Int)? {
     try await client.transport.get(url, headers: [("Accept", "*/*"), ("Accept-Encoding", "identity"), ("Range", range)]) { response in
-      guard response.status == 206, let contentRange = response.header("Content-Range"),
+      guard response.meaning == .partialContent, let contentRange = response.header("Content-Range"),
         let total = contentRange.split(separator: "/").last.flatMap(WireNumber.count)
       else { return nil }
       return (try await response.body.collect(upTo: 16 << 20 + WheelMetadata.tailSize), total)

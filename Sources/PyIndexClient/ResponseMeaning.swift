@@ -1,37 +1,8 @@
 public import PyIndexModel
 public import PyIndexAuth
+public import PyIndexTransport
 
-/// What an HTTP status means to pyindex. Decided here once, for project pages, files, `serve`
-/// and `auth check`; the words said about a refusal (401/403) and about registries that hide
-/// refusals behind a 404 are here too.
-public enum ResponseMeaning: Sendable, Equatable {
-  /// 200: the page or file.
-  case content
-  /// 206: the part of a file asked for with `Range`.
-  case partialContent
-  /// 304: the cached page is still good.
-  case notModified
-  /// 404, 410: not on this index (on some registries, also: not for these credentials).
-  case missing(status: Int)
-  /// 401, 403: the credentials were missing, wrong, or not allowed to read this.
-  case refused(status: Int)
-  /// 408, 429, 5xx: still failing after the transport's retries.
-  case unavailable(status: Int)
-  /// Anything else (3xx without a Location, 400, 406, …).
-  case unexpected(status: Int)
-
-  public init(status: Int) {
-    switch status {
-    case 200: self = .content
-    case 206: self = .partialContent
-    case 304: self = .notModified
-    case 404, 410: self = .missing(status: status)
-    case 401, 403: self = .refused(status: status)
-    case 408, 429, 500...599: self = .unavailable(status: status)
-    default: self = .unexpected(status: status)
-    }
-  }
-
+extension ResponseMeaning {
   /// The error a response with this meaning is, where the caller wanted content; nil for
   /// 200, 206 and 304, whose handling depends on what was asked.
   public func failure(url: SafeURL, source: CredentialSource) -> ClientError? {
@@ -55,12 +26,12 @@ public struct Refusal: Sendable, Equatable {
     if source == .none {
       cause = "credentials missing: the index answered \(status) and no credentials were sent"
       hint = "no credentials were sent; " + Refusal.addCredentials
-    } else if status == 401 {
-      cause = "credentials wrong or expired: \(source.phrase) were refused (401)"
+    } else if ResponseMeaning(status: status).isUnauthorized {
+      cause = "credentials wrong or expired: \(source.phrase) were refused (\(status))"
       hint = "\(source.phrase) were refused; check the user name this kind of token needs (\(Registries.userNamesFor401)), the token itself, and that it has not expired"
     } else {
-      cause = "credentials lack permission, or are unknown to the server: \(source.phrase) were refused (403)"
-      hint = "\(source.phrase) were refused (403): \(Registries.meaningOf403)"
+      cause = "credentials lack permission, or are unknown to the server: \(source.phrase) were refused (\(status))"
+      hint = "\(source.phrase) were refused (\(status)): \(Registries.meaningOf403)"
     }
   }
 

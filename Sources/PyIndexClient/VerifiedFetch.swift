@@ -120,7 +120,7 @@ public struct VerifiedFetch: Sendable {
 
   /// Reads one response into the sink, by what its status means.
   private func accept(_ response: Response, into sink: inout some FetchSink, progress: inout Progress) async throws -> Bool {
-    switch ResponseMeaning(status: response.status) {
+    switch response.meaning {
     case .content where progress.received > 0:
       // The server ignores Range: start over.
       guard try await sink.restart() else { throw BodyCut(error: .bodyInterrupted(url: response.finalURL, detail: "the server ignored Range, and the start of the file was already passed on")) }

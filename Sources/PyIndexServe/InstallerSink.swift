@@ -27,7 +27,7 @@ struct InstallerSink: FetchSink {
 
   mutating func begin(_ response: Response) async throws -> Bool {
     source = response.finalURL.description
-    if response.status == 206 {
+    if response.meaning == .partialContent {
       try await passPartial(response)
       return false
     }

@@ -87,6 +87,9 @@ public struct Response: Sendable {
   public let credentialSource: CredentialSource
   public let body: ResponseBody
 
+  /// What its status means (``ResponseMeaning``).
+  public var meaning: ResponseMeaning { ResponseMeaning(status: status) }
+
   /// A response as a transport hands it over (tests build them for scripted transports).
   public init(status: Int, headers: [(String, String)], finalURL: SafeURL, credentialSource: CredentialSource, body: ResponseBody) {
     self.status = status
@@ -366,13 +369,9 @@ public final class Transport: HTTPTransport {
   }
 
   private func once<T: Sendable>(_ start: SafeURL, headers: [(String, String)], attempt: Int, _ handle: (Response) async throws -> T) async throws -> T {
-    var current = start.withoutUserinfo.withoutFragment
-    // Looked up only once the policy allows credentials for the hop: no source (a keyring
-    // program included) is asked about a plain-http hop to a remote host.
-    var known: CredentialStore.Match? = nil
-    var hops = 0
+    var state = try await RedirectState.start(start, store: store, policy: policy)
     while true {
-      let (match, withheld) = try await credentials(for: current, known: known, hops: hops)
+      let (current, match) = (state.url, state.match)
       let proxy = configuration.proxies.proxy(for: current)
       let request = makeRequest(current, headers: headers, match: match)
       var hop = Hop(
@@ -380,17 +379,24 @@ public final class Transport: HTTPTransport {
         credentialShape: Hop.shape(of: match.credentials), authorizationAttached: match.credentials != nil, status: nil, redirect: nil,
         requestHeaders: request.headers.map { ($0.name, Transport.mask(header: $0.name, value: $0.value)) },
         responseHeaders: [], attempt: attempt)
-      hop.withheld = withheld
+      hop.withheld = state.withheld
       let started = NIODeadline.now()
       let response = try await execute(request, hop: hop, url: current, proxy: proxy)
       let status = Int(response.status.code)
       hop.status = status
       let responseHeaders = response.headers.map { ($0.name, $0.value) }
       hop.responseHeaders = responseHeaders.map { ($0.0, Transport.mask(header: $0.0, value: $0.1)) }
-      if [301, 302, 303, 307, 308].contains(status), let location = response.headers.first(name: "location") {
+      if ResponseMeaning.isRedirect(status), let location = response.headers.first(name: "location") {
         try? await drain(response.body, url: current, started: started)
-        (current, known) = try await follow(location, from: current, match: match, hops: hops, hop: &hop)
-        hops += 1
+        do {
+          let note = try await state.redirect(to: location, store: store, policy: policy)
+          hop.redirect = "→ \(state.url) (\(note))"
+          log(hop)
+        } catch {
+          if case .redirectRefused(_, let reason) = error { hop.redirect = "refused: \(reason)" }
+          log(hop)
+          throw error
+        }
         continue
       }
       log(hop)
@@ -398,25 +404,11 @@ public final class Transport: HTTPTransport {
         status: status, headers: responseHeaders, finalURL: current, credentialSource: match.source,
         body: ResponseBody(
           network: response.body, url: current, pace: BodyPace(start: started, timeout: configuration.timeout)))
-      if status >= 500 || status == 408 || status == 429, attempt < configuration.retries {
+      if ResponseMeaning(status: status).isRetryable, attempt < configuration.retries {
         _ = try? await final.body.collect(upTo: 64 * 1024)
         throw RetryableStatus(status: status, retryAfter: Transport.retryAfter(response.headers.first(name: "retry-after")))
       }
       do { return try await handle(final) } catch { throw HandlerFailure(error: error) }
-    }
-  }
-
-  /// The credentials for one hop, by the outbound policy: refused URLs throw; a hop that may
-  /// not carry credentials carries none (and says why, when some were known).
-  private func credentials(for url: SafeURL, known: CredentialStore.Match?, hops: Int) async throws -> (CredentialStore.Match, withheld: String?) {
-    switch policy.judge(url) {
-    case .refuse(let reason):
-      throw hops == 0 ? TransportError.refused(url: url, reason: reason) : TransportError.redirectRefused(url: url, reason: reason)
-    case .allow(credentials: true, _):
-      if let known { return (known, nil) }
-      return (await store.lookup(url), nil)
-    case .allow(credentials: false, let note):
-      return (.none, known?.credentials != nil || hops == 0 ? note : nil)
     }
   }
 
@@ -451,21 +443,6 @@ public final class Transport: HTTPTransport {
         failure = .tls(host: host, url: shown, detail: detail, problem: problem, trusted: trusted)
       }
       throw failure
-    }
-  }
-
-  /// The next hop of a redirect, by ``RedirectPolicy``; the hop is logged with what happened
-  /// to the credentials.
-  private func follow(_ location: String, from current: SafeURL, match: CredentialStore.Match, hops: Int, hop: inout Hop) async throws -> (SafeURL, CredentialStore.Match?) {
-    switch await RedirectPolicy.decide(current: current, location: location, currentMatch: match, hops: hops, store: store, policy: policy) {
-    case .refuse(let reason):
-      hop.redirect = "refused: \(reason)"
-      log(hop)
-      throw TransportError.redirectRefused(url: current, reason: reason)
-    case .follow(let next, let nextMatch, let note):
-      hop.redirect = "→ \(next) (\(note))"
-      log(hop)
-      return (next, nextMatch)
     }
   }
 

@@ -16,6 +16,18 @@ struct ResponseMeaningTests {
     #expect(ResponseMeaning(status: status) == expected)
   }
 
+  @Test("the transport's questions: which statuses it follows and which it retries")
+  func transportQuestions() {
+    #expect([301, 302, 303, 307, 308].allSatisfy(ResponseMeaning.isRedirect))
+    #expect(![300, 304, 305, 306, 200, 404].contains(where: ResponseMeaning.isRedirect))
+    #expect([408, 429, 500, 502, 503, 599].allSatisfy { ResponseMeaning(status: $0).isRetryable })
+    #expect(![400, 401, 403, 404, 406, 410, 302].contains { ResponseMeaning(status: $0).isRetryable })
+    #expect(ResponseMeaning(status: 404).isNotFound && !ResponseMeaning(status: 410).isNotFound)
+    #expect(ResponseMeaning(status: 401).isUnauthorized && !ResponseMeaning(status: 403).isUnauthorized)
+    #expect(ResponseMeaning(status: 502).isServerFailure && !ResponseMeaning(status: 429).isServerFailure)
+    #expect(ResponseMeaning(status: 401).refusalPhrase == "Unauthorized" && ResponseMeaning(status: 403).refusalPhrase == "Forbidden")
+  }
+
   @Test("where content was wanted, a refusal is an authentication failure and anything else an HTTP failure")
   func failures() {
     let url = SafeURL(stringLiteral: "https://u:secret@h/simple/x/")
