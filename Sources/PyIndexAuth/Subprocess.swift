@@ -25,6 +25,21 @@ package enum Subprocess {
     var out: [Int32] = [0, 0], err: [Int32] = [0, 0]
     guard pipe(&out) == 0 else { return nil }
     guard pipe(&err) == 0 else { close(out[0]); close(out[1]); return nil }
+    let pid = spawn(executable, arguments, environment: environment, stdout: out, stderr: err)
+    close(out[1])
+    close(err[1])
+    defer { close(out[0]); close(err[0]) }
+    guard let pid else { return nil }
+    var result = collect(stdout: out[0], stderr: err[0], of: pid, timeout: timeout, limit: limit)
+    var status: Int32 = 0
+    while waitpid(pid, &status, 0) < 0, errno == EINTR {}
+    if !result.timedOut, status & 0x7f == 0 { result.status = (status >> 8) & 0xff }
+    return result
+  }
+
+  /// Starts the program with stdin from `/dev/null`, stdout and stderr into the pipes' write
+  /// ends, default signal dispositions and an empty mask; nil when it could not be started.
+  private static func spawn(_ executable: String, _ arguments: [String], environment: [String: String], stdout out: [Int32], stderr err: [Int32]) -> pid_t? {
     var actions = posix_spawn_file_actions_t()
     posix_spawn_file_actions_init(&actions)
     defer { posix_spawn_file_actions_destroy(&actions) }
@@ -49,14 +64,14 @@ package enum Subprocess {
     posix_spawnattr_setsigmask(&attributes, &empty)
     posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
     var pid: pid_t = 0
-    let rc = posix_spawn(&pid, executable, &actions, &attributes, argv, envp)
-    close(out[1])
-    close(err[1])
-    defer { close(out[0]); close(err[0]) }
-    guard rc == 0 else { return nil }
+    return posix_spawn(&pid, executable, &actions, &attributes, argv, envp) == 0 ? pid : nil
+  }
 
+  /// Reads both pipes until each reaches end of file, keeping `limit` bytes of each; past the
+  /// deadline the program is killed (``Outcome/timedOut``).
+  private static func collect(stdout: Int32, stderr: Int32, of pid: pid_t, timeout: Double, limit: Int) -> Outcome {
     var result = Outcome(status: nil, stdout: [], stderr: [], timedOut: false)
-    var open: [Int32] = [out[0], err[0]]
+    var open: [Int32] = [stdout, stderr]
     var buffer = [UInt8](repeating: 0, count: 4096)
     let deadline = monotonicSeconds() + timeout
     while !open.isEmpty {
@@ -66,22 +81,19 @@ package enum Subprocess {
       let ready = poll(&fds, nfds_t(fds.count), Int32(min(remaining * 1000, 1000)))
       if ready < 0 { if errno == EINTR { continue }; break }
       for p in fds where p.revents != 0 {
-        let n = buffer.withUnsafeMutableBytes { read(p.fd, $0.baseAddress, $0.count) }
+        let n = buffer.withUnsafeMutableBytes { LibC.read(p.fd, $0.baseAddress, $0.count) }
         if n <= 0 {
           if n < 0, errno == EINTR { continue }
           open.removeAll { $0 == p.fd }
           continue
         }
-        if p.fd == out[0] {
+        if p.fd == stdout {
           if result.stdout.count < limit { result.stdout += buffer[0..<min(n, limit - result.stdout.count)] }
         } else if result.stderr.count < limit {
           result.stderr += buffer[0..<min(n, limit - result.stderr.count)]
         }
       }
     }
-    var status: Int32 = 0
-    while waitpid(pid, &status, 0) < 0, errno == EINTR {}
-    if !result.timedOut, status & 0x7f == 0 { result.status = (status >> 8) & 0xff }
     return result
   }
 

@@ -315,22 +315,7 @@ public struct Downloader: Sendable {
     } catch let long as ResolutionTooLong {
       throw ClientError.usage("the resolution was stopped: \(long)", hint: "pin some of the projects (a -c constraints file) to narrow the search")
     }
-    // The order pip reports them in: the user's requirements, then their dependencies level by
-    // level, each in the order its metadata declares them.
-    var order: [String] = []
-    var queue = requirements.map(\.requirement.name.normalized)
-    while !queue.isEmpty {
-      var next: [String] = []
-      for project in queue where !order.contains(project) {
-        guard let version = solution.versions[project] else { continue }
-        order.append(project)
-        for extra in [nil] + (solution.extras[project] ?? []).sorted().map(Optional.some) {
-          for d in (try await provider.dependencies(of: project, version: version, extra: extra)) ?? [] { next.append(d.project) }
-        }
-      }
-      queue = next
-    }
-    order += solution.order.filter { !order.contains($0) }
+    let order = try await pipOrder(of: solution, roots: requirements.map(\.requirement.name.normalized), provider: provider)
     var out: [Pending] = []
     for project in order {
       guard let version = solution.versions[project], let name = try? ProjectName(project) else { continue }
@@ -349,6 +334,25 @@ public struct Downloader: Sendable {
       out.append(pending)
     }
     return out
+  }
+
+  /// The order pip reports a closure in: the user's requirements, then their dependencies level
+  /// by level, each in the order its metadata declares them; what is left in the solver's order.
+  private func pipOrder(of solution: Solver.Solution, roots: [String], provider: IndexResolverProvider) async throws -> [String] {
+    var order: [String] = []
+    var queue = roots
+    while !queue.isEmpty {
+      var next: [String] = []
+      for project in queue where !order.contains(project) {
+        guard let version = solution.versions[project] else { continue }
+        order.append(project)
+        for extra in [nil] + (solution.extras[project] ?? []).sorted().map(Optional.some) {
+          for d in (try await provider.dependencies(of: project, version: version, extra: extra)) ?? [] { next.append(d.project) }
+        }
+      }
+      queue = next
+    }
+    return order + solution.order.filter { !order.contains($0) }
   }
 
   /// Selects each project the user named on its own, for pip's error when that alone fails.

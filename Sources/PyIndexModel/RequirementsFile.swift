@@ -95,34 +95,39 @@ public struct RequirementsFile: Sendable {
         }
         continue
       }
-      // A requirement, then its per-requirement options (--hash).
-      var reqWords: [String] = []
-      var hashes: [String: Set<String>] = [:]
-      while let w = words.first {
-        if w.hasPrefix("--") {
-          let (name, value, _) = try RequirementsFile.option(&words, origin: origin, single: true)
-          guard name == "--hash" else { throw .invalid(origin: origin, reason: "the option \(name) is not supported on a requirement line") }
-          let v = try need(value, name, origin)
-          guard let colon = v.firstIndex(of: ":"), !v[v.index(after: colon)...].isEmpty else {
-            throw .invalid(origin: origin, reason: "--hash needs algorithm:hexdigest, as in --hash=sha256:2cf2…")
-          }
-          let alg = v[..<colon].lowercased()
-          guard HashAlgorithm(rawValue: alg) != nil else {
-            throw .invalid(origin: origin, reason: "unknown hash algorithm '\(alg)' (md5, sha1, sha256, sha384, sha512)")
-          }
-          hashes[alg, default: []].insert(v[v.index(after: colon)...].lowercased())
-        } else {
-          reqWords.append(w)
-          words.removeFirst()
-        }
-      }
-      let reqText = reqWords.joined(separator: " ")
-      let requirement: Requirement
-      do { requirement = try Requirement(reqText) } catch { throw .invalid(origin: origin, reason: error.description) }
-      let entry = RequirementLine(requirement: requirement, hashes: hashes, origin: origin)
-      if constraint { constraints.append(entry) } else { requirements.append(entry) }
-      if !hashes.isEmpty { requireHashes = true }
+      try requirementLine(words, origin: origin, constraint: constraint)
     }
+  }
+
+  /// A requirement, then its per-requirement options (`--hash`).
+  private mutating func requirementLine(_ lineWords: [String], origin: String, constraint: Bool) throws(ParseError) {
+    var words = lineWords
+    var reqWords: [String] = []
+    var hashes: [String: Set<String>] = [:]
+    while let w = words.first {
+      if w.hasPrefix("--") {
+        let (name, value, _) = try RequirementsFile.option(&words, origin: origin, single: true)
+        guard name == "--hash" else { throw .invalid(origin: origin, reason: "the option \(name) is not supported on a requirement line") }
+        let v = try need(value, name, origin)
+        guard let colon = v.firstIndex(of: ":"), !v[v.index(after: colon)...].isEmpty else {
+          throw .invalid(origin: origin, reason: "--hash needs algorithm:hexdigest, as in --hash=sha256:2cf2…")
+        }
+        let alg = v[..<colon].lowercased()
+        guard HashAlgorithm(rawValue: alg) != nil else {
+          throw .invalid(origin: origin, reason: "unknown hash algorithm '\(alg)' (md5, sha1, sha256, sha384, sha512)")
+        }
+        hashes[alg, default: []].insert(v[v.index(after: colon)...].lowercased())
+      } else {
+        reqWords.append(w)
+        words.removeFirst()
+      }
+    }
+    let reqText = reqWords.joined(separator: " ")
+    let requirement: Requirement
+    do { requirement = try Requirement(reqText) } catch { throw .invalid(origin: origin, reason: error.description) }
+    let entry = RequirementLine(requirement: requirement, hashes: hashes, origin: origin)
+    if constraint { constraints.append(entry) } else { requirements.append(entry) }
+    if !hashes.isEmpty { requireHashes = true }
   }
 
   private func need(_ value: String?, _ name: String, _ origin: String) throws(ParseError) -> String {

@@ -93,53 +93,13 @@ public struct SafeURL: Sendable, Hashable, CustomStringConvertible, CustomDebugS
     while authEnd < hi, b[authEnd] != UInt8(ascii: "/"), b[authEnd] != UInt8(ascii: "?"), b[authEnd] != UInt8(ascii: "#") { authEnd += 1 }
     var hostStart = authStart
     if let at = b[authStart..<authEnd].lastIndex(of: UInt8(ascii: "@")) {
-      let info = b[authStart..<at]
-      let userEnd = info.firstIndex(of: UInt8(ascii: ":")) ?? at
-      guard let user = SafeURL.percentDecode(info[..<userEnd]) else { throw .userinfoNotUTF8 }
-      var password: String? = nil
-      if userEnd < at {
-        guard let p = SafeURL.percentDecode(info[(userEnd + 1)...]) else { throw .userinfoNotUTF8 }
-        password = p
-      }
-      userinfo = Userinfo(user: user, password: password, writtenUser: String(decoding: info[..<userEnd], as: UTF8.self), written: String(decoding: info, as: UTF8.self))
+      userinfo = try SafeURL.userinfo(b[authStart..<at])
       hostStart = at + 1
     } else {
       userinfo = nil
     }
-    var hostEnd = authEnd
-    var portText: ArraySlice<UInt8>? = nil
-    if hostStart < authEnd, b[hostStart] == UInt8(ascii: "[") {
-      guard let close = b[hostStart..<authEnd].firstIndex(of: UInt8(ascii: "]")) else { throw .badHost }
-      hostEnd = close + 1
-      if hostEnd < authEnd {
-        guard b[hostEnd] == UInt8(ascii: ":") else { throw .badHost }
-        portText = b[(hostEnd + 1)..<authEnd]
-      }
-    } else if let c = b[hostStart..<authEnd].lastIndex(of: UInt8(ascii: ":")) {
-      hostEnd = c
-      portText = b[(c + 1)..<authEnd]
-    }
-    if let portText, !portText.isEmpty {
-      guard portText.count <= 5, portText.allSatisfy(ASCII.isDigit), let p = Int(String(decoding: portText, as: UTF8.self)), p <= 65535 else { throw .badPort }
-      // A default port is left out, as a browser does: `https://h:443/` is `https://h/`, and
-      // the Host header (which a presigned URL's signature covers) says `h`.
-      port = p == SafeURL.defaultPort(scheme) ? nil : p
-    } else {
-      port = nil
-    }
-    let hostBytes = b[hostStart..<hostEnd]
-    // Non-ASCII hosts parse, so that the outbound policy can refuse them saying why.
-    guard hostBytes.allSatisfy({ $0 > 0x20 && $0 != 0x7F && $0 != UInt8(ascii: "\\") }) else { throw .badHost }
-    // A ':' outside brackets ends the host; a second one is no host at all.
-    if hostBytes.first != UInt8(ascii: "["), hostBytes.contains(UInt8(ascii: ":")) { throw .badHost }
-    var host = SafeURL.lowercased(hostBytes)
-    if scheme == "file" {
-      if host == "localhost" { host = "" }
-    } else if host.isEmpty {
-      throw .noHost
-    }
     self.scheme = scheme
-    self.host = host
+    (host, port) = try SafeURL.hostAndPort(b[hostStart..<authEnd], scheme: scheme)
     var rest = b[authEnd..<hi]
     if let h = rest.firstIndex(of: UInt8(ascii: "#")) {
       fragment = String(decoding: rest[(h + 1)...], as: UTF8.self)
@@ -154,6 +114,57 @@ public struct SafeURL: Sendable, Hashable, CustomStringConvertible, CustomDebugS
       query = nil
     }
     path = String(decoding: rest, as: UTF8.self)
+  }
+
+  /// The userinfo between `//` and the authority's last `@`: the user up to the first `:`, each
+  /// part percent-decoded once.
+  private static func userinfo(_ info: ArraySlice<UInt8>) throws(Problem) -> Userinfo {
+    let userEnd = info.firstIndex(of: UInt8(ascii: ":")) ?? info.endIndex
+    guard let user = SafeURL.percentDecode(info[..<userEnd]) else { throw .userinfoNotUTF8 }
+    var password: String? = nil
+    if userEnd < info.endIndex {
+      guard let p = SafeURL.percentDecode(info[(userEnd + 1)...]) else { throw .userinfoNotUTF8 }
+      password = p
+    }
+    return Userinfo(user: user, password: password, writtenUser: String(decoding: info[..<userEnd], as: UTF8.self), written: String(decoding: info, as: UTF8.self))
+  }
+
+  /// The host (ASCII-lower-cased; brackets kept for IPv6) and the port (nil when it is the
+  /// scheme's default) of an authority without its userinfo.
+  private static func hostAndPort(_ authority: ArraySlice<UInt8>, scheme: String) throws(Problem) -> (host: String, port: Int?) {
+    let (hostStart, authEnd) = (authority.startIndex, authority.endIndex)
+    var hostEnd = authEnd
+    var portText: ArraySlice<UInt8>? = nil
+    if hostStart < authEnd, authority[hostStart] == UInt8(ascii: "[") {
+      guard let close = authority.firstIndex(of: UInt8(ascii: "]")) else { throw .badHost }
+      hostEnd = close + 1
+      if hostEnd < authEnd {
+        guard authority[hostEnd] == UInt8(ascii: ":") else { throw .badHost }
+        portText = authority[(hostEnd + 1)..<authEnd]
+      }
+    } else if let c = authority.lastIndex(of: UInt8(ascii: ":")) {
+      hostEnd = c
+      portText = authority[(c + 1)..<authEnd]
+    }
+    var port: Int? = nil
+    if let portText, !portText.isEmpty {
+      guard portText.count <= 5, portText.allSatisfy(ASCII.isDigit), let p = Int(String(decoding: portText, as: UTF8.self)), p <= 65535 else { throw .badPort }
+      // A default port is left out, as a browser does: `https://h:443/` is `https://h/`, and
+      // the Host header (which a presigned URL's signature covers) says `h`.
+      port = p == SafeURL.defaultPort(scheme) ? nil : p
+    }
+    let hostBytes = authority[hostStart..<hostEnd]
+    // Non-ASCII hosts parse, so that the outbound policy can refuse them saying why.
+    guard hostBytes.allSatisfy({ $0 > 0x20 && $0 != 0x7F && $0 != UInt8(ascii: "\\") }) else { throw .badHost }
+    // A ':' outside brackets ends the host; a second one is no host at all.
+    if hostBytes.first != UInt8(ascii: "["), hostBytes.contains(UInt8(ascii: ":")) { throw .badHost }
+    var host = SafeURL.lowercased(hostBytes)
+    if scheme == "file" {
+      if host == "localhost" { host = "" }
+    } else if host.isEmpty {
+      throw .noHost
+    }
+    return (host, port)
   }
 
   /// Parses `text`, or nil when it is not a URL (see ``init(parsing:)``).

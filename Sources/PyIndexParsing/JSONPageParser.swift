@@ -90,18 +90,7 @@ public enum JSONPageParser {
         switch key {
         case "filename": if case .string(let v) = try r.value(depth: 2) { filename = v }
         case "url": if case .string(let v) = try r.value(depth: 2) { href = v }
-        case "hashes":
-          guard try r.peek() == UInt8(ascii: "{") else { try r.skipValue(depth: 2); continue }
-          try r.expect(UInt8(ascii: "{"))
-          if try r.consumeIf(UInt8(ascii: "}")) { continue }
-          repeat {
-            let alg = try r.string().asciiLowercased()
-            try r.expect(UInt8(ascii: ":"))
-            guard try r.peek() == UInt8(ascii: "\"") else { try r.skipValue(depth: 3); continue }
-            let hex = try r.string()
-            if hex.isEmpty { continue }
-            if LinkAttributes.knownAlgorithms.contains(alg) { hashes[alg] = hex.asciiLowercased() } else { unknown.insert(alg) }
-          } while try r.separator(closing: UInt8(ascii: "}"))
+        case "hashes": try hashesObject(&r, into: &hashes, unknown: &unknown)
         case "requires-python":
           if case .string(let v) = try r.value(depth: 2), !v.trimmingCharacters(in: " ").isEmpty { requiresPython = v }
         case "yanked":
@@ -121,18 +110,40 @@ public enum JSONPageParser {
     guard let href = href ?? (listing && filename != nil ? "" : nil) else { throw r.failure("a files entry has no 'url'") }
     var name = filename ?? URLReference.filename(of: href)
     if name.utf8.contains(UInt8(ascii: "/")) { name = URLReference.filename(of: name) }
-    var coreMetadata: [String: String]? = nil
-    switch core ?? distInfo {
-    case .bool(true)?: coreMetadata = [:]
+    return DistributionFile(
+      filename: name, href: href, hashes: hashes, requiresPython: requiresPython, yanked: yanked, coreMetadata: coreMetadataDigests(core ?? distInfo),
+      size: size, uploadTime: uploadTime)
+  }
+
+  /// A `hashes` object: digests of known algorithms into `hashes`, other algorithms' names into
+  /// `unknown` (a value that is no object is skipped).
+  private static func hashesObject(_ r: inout ByteReader, into hashes: inout [String: String], unknown: inout Set<String>) throws(ParseError) {
+    guard try r.peek() == UInt8(ascii: "{") else { return try r.skipValue(depth: 2) }
+    try r.expect(UInt8(ascii: "{"))
+    if try r.consumeIf(UInt8(ascii: "}")) { return }
+    repeat {
+      let alg = try r.string().asciiLowercased()
+      try r.expect(UInt8(ascii: ":"))
+      guard try r.peek() == UInt8(ascii: "\"") else { try r.skipValue(depth: 3); continue }
+      let hex = try r.string()
+      if hex.isEmpty { continue }
+      if LinkAttributes.knownAlgorithms.contains(alg) { hashes[alg] = hex.asciiLowercased() } else { unknown.insert(alg) }
+    } while try r.separator(closing: UInt8(ascii: "}"))
+  }
+
+  /// PEP 714's `core-metadata` (or PEP 691's `dist-info-metadata`): `true`, or the metadata
+  /// file's digests; nil when the file has none.
+  private static func coreMetadataDigests(_ value: JSONValue?) -> [String: String]? {
+    switch value {
+    case .bool(true)?: return [:]
     case .object(let h)?:
       var d: [String: String] = [:]
       for (alg, v) in h {
         if case .string(let hex) = v, LinkAttributes.knownAlgorithms.contains(alg.asciiLowercased()) { d[alg.asciiLowercased()] = hex.asciiLowercased() }
       }
-      coreMetadata = d
-    default: break
+      return d
+    default: return nil
     }
-    return DistributionFile(filename: name, href: href, hashes: hashes, requiresPython: requiresPython, yanked: yanked, coreMetadata: coreMetadata, size: size, uploadTime: uploadTime)
   }
 }
 
