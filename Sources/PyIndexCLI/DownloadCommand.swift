@@ -82,7 +82,7 @@ extension PyIndexCommand {
       try target.validate(matrix: true)
       if report == "-", json { throw ValidationError("--report - and --json both write to stdout; give --report a file") }
       if report?.isEmpty == true { throw ValidationError("--report needs a file, or - for stdout") }
-      if let report, report != "-", AtomicFileWriter.destination(forUserPath: report) == nil {
+      if let report, report != "-", StagedFile.destination(forUserPath: report) == nil {
         throw ValidationError("--report \(report) is not a regular file; give a new or regular file, or - for stdout")
       }
     }
@@ -118,12 +118,12 @@ extension PyIndexCommand {
       defer { display?.clear() }
       let outcomes = try await download(plan, configured, session: session, display: display)
       display?.clear()
-      try finish(outcomes, plan: plan, session: session)
+      try await finish(outcomes, plan: plan, session: session)
     }
 
     /// Says what the run did: the report, pip's lines (each file once, with the targets it
     /// serves), and for a matrix each target's outcome; a failed target's error and exit code.
-    func finish(_ outcomes: [TargetOutcome], plan: DownloadPlan, session: Session) throws {
+    func finish(_ outcomes: [TargetOutcome], plan: DownloadPlan, session: Session) async throws {
       let matrix = outcomes.count > 1
       var files: [DownloadedFile] = []
       var targets: [String: [String]] = [:]
@@ -136,7 +136,7 @@ extension PyIndexCommand {
       if let path = report {
         let served = files.map { ($0, matrix ? targets[$0.path] ?? [] : []) }
         let environment = matrix ? nil : plan.targets.first.map { MarkerEnvironment(target: $0.options.target, pythonFullVersion: $0.options.pythonFullVersion) }
-        try write(InstallationReport.json(served, environment: environment, version: PyIndexCommand.version), to: path, session: session)
+        try await write(InstallationReport.json(served, environment: environment, version: PyIndexCommand.version), to: path, session: session)
       }
       if report != "-" { self.report(files, targets: matrix ? targets : nil, console: session.console) }
       guard matrix else { return }
@@ -153,17 +153,19 @@ extension PyIndexCommand {
     }
 
     /// The report on stdout (`-`) or into a file.
-    func write(_ text: String, to path: String, session: Session) throws {
+    func write(_ text: String, to path: String, session: Session) async throws {
       if path == "-" {
         session.console.out(text)
       } else {
-        guard let target = AtomicFileWriter.destination(forUserPath: path) else {
+        guard let target = StagedFile.destination(forUserPath: path) else {
           throw session.fail(ClientError.usage("--report \(path) is not a regular file", hint: "give a new or regular file, or - for stdout"))
         }
-        let writer = AtomicFileWriter(path: target, mode: 0o644)
-        writer?.write(Array((text + "\n").utf8))
-        guard writer?.commit() == true else {
-          throw session.fail(ClientError.fileSystem(path: path, detail: "cannot write the report"))
+        do throws(ClientError) {
+          let writer = try StagedFile(finalPath: target, mode: 0o644)
+          Array((text + "\n").utf8).withUnsafeBytes { _ = writer.write($0) }
+          try await writer.commit()
+        } catch {
+          throw session.fail(ClientError.fileSystem(path: path, detail: "cannot write the report: \(error.description)"))
         }
       }
     }

@@ -9,18 +9,16 @@ import PyIndexSystem
 /// `name @ URL` whose path names no file, the server's `Content-Disposition` names it (pip's
 /// rule), checked before any byte is written.
 struct DiskSink: FetchSink {
-  let fd: Int32
-  /// The temporary file's path.
-  let path: String
+  /// The file being written, under its temporary name.
+  let file: StagedFile
   let selected: Downloader.Selected
   let progress: (@Sendable (DownloadProgress) -> Void)?
   /// The file's name and version: the selected file's, or the ones the response named.
   private(set) var filename: String
   private(set) var version: String
 
-  init(fd: Int32, path: String, selected: Downloader.Selected, progress: (@Sendable (DownloadProgress) -> Void)?) {
-    self.fd = fd
-    self.path = path
+  init(file: StagedFile, selected: Downloader.Selected, progress: (@Sendable (DownloadProgress) -> Void)?) {
+    self.file = file
     self.selected = selected
     self.progress = progress
     filename = selected.file.filename
@@ -41,14 +39,13 @@ struct DiskSink: FetchSink {
   }
 
   mutating func write(_ chunk: ByteBuffer) async throws {
-    try chunk.withUnsafeReadableBytes { bytes throws(ClientError) in try LocalFile.writeAll(fd, bytes, path: path) }
+    let queued = chunk.withUnsafeReadableBytes { file.write($0) }
+    if !queued || file.queued > StagedFile.maxQueued { try await file.drain() }
     progress?(.bytes(filename: filename, count: chunk.readableBytes))
   }
 
   mutating func restart() async throws -> Bool {
-    guard ftruncate(fd, 0) == 0, lseek(fd, 0, SEEK_SET) == 0 else {
-      throw ClientError.fileSystem(path: path, detail: "cannot start the file over: \(String(cString: strerror(errno)))")
-    }
+    try await file.truncate()
     return true
   }
 }

@@ -618,23 +618,17 @@ public struct Downloader: Sendable {
     if !selected.nameFromResponse, let present = check.alreadyPresent(at: dest + "/" + file.filename) {
       return selected.downloaded(filename: file.filename, version: selected.version, dest: dest, digests: present.digests, size: present.size, alreadyPresent: true)
     }
-    let tempPath = dest + "/." + (selected.nameFromResponse ? "download" : file.filename) + "." + Downloader.randomSuffix() + ".part"
-    let fd = open(tempPath, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
-    guard fd >= 0 else { throw ClientError.fileSystem(path: tempPath, detail: String(cString: strerror(errno))) }
-    TemporaryFiles.shared.register(tempPath)
-    var keep = false
-    defer {
-      if !keep {
-        unlink(tempPath)
-        TemporaryFiles.shared.unregister(tempPath)
-      }
-    }
-    var sink = DiskSink(fd: fd, path: tempPath, selected: selected, progress: progressSink)
+    let staged = try StagedFile(
+      finalPath: dest + "/" + file.filename, temporaryPath: dest + "/." + (selected.nameFromResponse ? "download" : file.filename) + "." + Downloader.randomSuffix() + ".part",
+      mode: 0o644)
+    var sink = DiskSink(file: staged, selected: selected, progress: progressSink)
     let verified: VerifiedFile
     do {
-      defer { close(fd) }
       verified = try await fetch(selected, check: check, into: &sink)
-      try await LocalFile.fsyncOffPool(fd, path: tempPath)
+      try await staged.finish()
+    } catch {
+      staged.discard()
+      throw error
     }
     let (filename, version) = (sink.filename, sink.version)
     if let size, verified.size != size {
@@ -644,8 +638,8 @@ public struct Downloader: Sendable {
       // Nothing unverified is kept: the caller reports the line to add.
       throw MissingHash(line: line)
     }
-    staging.add(temporary: tempPath, final: dest + "/" + filename)
-    keep = true
+    staging.add(temporary: staged.temporaryPath, final: dest + "/" + filename)
+    staged.handOver()
     return selected.downloaded(filename: filename, version: version, dest: dest, digests: verified.digests, size: verified.size, alreadyPresent: false)
   }
 
@@ -653,7 +647,7 @@ public struct Downloader: Sendable {
   private func fetch(_ selected: Selected, check: HashCheck, into sink: inout DiskSink) async throws -> VerifiedFile {
     let fetch = VerifiedFetch(transport: client.transport, url: selected.url, expected: check.expected, alsoCompute: check.allowed.keys, allowsLocal: selected.mayReadLocal)
     do {
-      guard let verified = try await fetch.run(into: &sink) else { throw ClientError.fileSystem(path: sink.path, detail: "no body") }
+      guard let verified = try await fetch.run(into: &sink) else { throw ClientError.fileSystem(path: sink.file.temporaryPath, detail: "no body") }
       return verified
     } catch let m as DigestMismatch {
       throw ClientError.digestMismatch(filename: sink.filename, url: (selected.url), algorithm: m.algorithm, expected: m.expected, actual: m.actual)

@@ -220,7 +220,7 @@ public struct IndexClient: Sendable {
         let now = Double(time(nil))
         if response.meaning == .notModified, let entry, let cache {
           _ = try? await response.body.collect(upTo: 64 * 1024)
-          cache.refresh(entry, maxAge: PageCache.maxAge(cacheControl: response.header("cache-control")) ?? 0, now: now)
+          await cache.refresh(entry, maxAge: PageCache.maxAge(cacheControl: response.header("cache-control")) ?? 0, now: now)
           transport.note("cache: \((url)) not modified (304), the stored page is used")
           return IndexClient.fromCache(entry, detail: detail, sink)
         }
@@ -240,7 +240,7 @@ public struct IndexClient: Sendable {
           } else {
             outcome = try await handle(response, detail: detail, tee: writer, sink)
           }
-          if case .found = outcome { writer?.commit() } else { writer?.discard() }
+          if case .found = outcome { try? await writer?.commit() } else { writer?.discard() }
           return outcome
         } catch let e as TransportError where e.isCutShort {
           throw BodyCut(error: e)

@@ -6,8 +6,8 @@ import Dispatch
 
 import PyIndexSystem
 
-/// The client's reads and writes of file contents: whole writes, `fsync` off the cooperative
-/// pool, a `file:` URL read as a fetch, and the digests of a file already in DEST.
+/// The client's reads of local files: a `file:` URL read as a fetch, what a path is, and the
+/// digests of a file already in DEST (writes go through ``StagedFile``).
 enum LocalFile {
   /// The path a `file:` URL names.
   static func path(of url: SafeURL) -> String { url.filePath ?? url.path }
@@ -47,22 +47,6 @@ enum LocalFile {
   static func isRegularFile(_ path: String) -> Bool {
     var st = stat()
     return stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFREG
-  }
-
-  /// Writes all of `chunk` to `fd`.
-  static func writeAll(_ fd: Int32, _ chunk: UnsafeRawBufferPointer, path: String) throws(ClientError) {
-    guard LibC.writeAll(fd, chunk) else {
-      throw .fileSystem(path: path, detail: "write failed: \(String(cString: strerror(errno)))")
-    }
-  }
-
-  /// `fsync(fd)` on a thread of its own, so that a slow disk stalls only this file and not
-  /// Swift's cooperative pool (one thread per core), where the other downloads run.
-  static func fsyncOffPool(_ fd: Int32, path: String) async throws(ClientError) {
-    let failure: Int32? = await withCheckedContinuation { c in
-      DispatchQueue.global().async { c.resume(returning: fsync(fd) == 0 ? nil : errno) }
-    }
-    if let failure { throw .fileSystem(path: path, detail: "fsync failed: \(String(cString: strerror(failure)))") }
   }
 
   /// Digests of an existing regular file, or nil when there is none or it cannot be read. An

@@ -107,35 +107,41 @@ public struct PageCache: Sendable {
     return Array((fields.joined(separator: "\t") + "\n").utf8)
   }
 
-  /// An entry being written: the header first, then the body as it arrives.
-  typealias Writer = AtomicFileWriter
+  /// An entry being written: the header first, then the body as it arrives. Not fsynced: an
+  /// entry lost to a crash is fetched again.
+  typealias Writer = StagedFile
+
+  /// The bytes of an entry that may wait for the disk; past them the entry is dropped (the
+  /// page is still read, only not stored).
+  static let maxQueued = 16 << 20
 
   /// A writer for a new entry for a request to `url`, whose answer came from `pageURL` (after
   /// redirects: what its links resolve against). The stored URL keeps no query or fragment: a
   /// presigned redirect target carries its signature and token there.
   func writer(url: SafeURL, pageURL: SafeURL, accept: String, contentType: String, etag: String?, lastModified: String?, maxAge: Double, now: Double) -> Writer? {
-    let writer = Writer(path: path(url: url, accept: accept))
+    let writer = try? Writer(finalPath: path(url: url, accept: accept), durable: false, makeDirectories: true)
     PageCache.header(url: pageURL, contentType: contentType, etag: etag, lastModified: lastModified, maxAge: maxAge, now: now).withUnsafeBytes { writer?.write($0) }
     return writer
   }
 
   /// After a 304: the stored entry again, fresh from `now`, the body copied over.
-  func refresh(_ entry: Entry, maxAge: Double, now: Double) {
+  func refresh(_ entry: Entry, maxAge: Double, now: Double) async {
     let fd = open(entry.path, O_RDONLY | O_CLOEXEC)
     guard fd >= 0 else { return }
     defer { close(fd) }
-    guard let writer = Writer(path: entry.path) else { return }
+    guard let writer = try? Writer(finalPath: entry.path, durable: false, makeDirectories: true) else { return }
     PageCache.header(url: entry.url, contentType: entry.contentType, etag: entry.etag, lastModified: entry.lastModified, maxAge: maxAge, now: now).withUnsafeBytes { writer.write($0) }
     guard lseek(fd, off_t(entry.bodyOffset), SEEK_SET) >= 0 else { return writer.discard() }
     var buf = [UInt8](repeating: 0, count: 1 << 16)
     while true {
-      let n = buf.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+      let n = buf.withUnsafeMutableBytes { LibC.read(fd, $0.baseAddress, $0.count) }
       if n < 0, errno == EINTR { continue }
       if n < 0 { return writer.discard() }
       if n == 0 { break }
       buf.withUnsafeBytes { writer.write(UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
+      if writer.queued > PageCache.maxQueued { try? await writer.drain() }
     }
-    writer.commit()
+    try? await writer.commit()
   }
 
   /// Header values never hold tabs or newlines once escaped.

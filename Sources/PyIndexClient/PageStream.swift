@@ -43,7 +43,7 @@ enum PageStream {
         guard !job.finished else { throw PipeClosed() }
         total += chunk.count
         guard total <= limit else { throw PageTooLarge() }
-        tee?.write(chunk)
+        if let tee, !tee.write(chunk) || tee.queued > PageCache.maxQueued { tee.discard() }
         var offset = 0
         while offset < chunk.count {
           guard let base = chunk.baseAddress else { return }

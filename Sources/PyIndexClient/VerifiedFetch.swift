@@ -17,6 +17,15 @@ public protocol FetchSink {
   /// - Returns: whether the sink started over; false when the bytes it passed on cannot be
   ///   taken back (the fetch then fails with the body cut short).
   mutating func restart() async throws -> Bool
+  /// Every digest matched: the last piece (nil when there was no body), by default written
+  /// like the others.
+  mutating func complete(last: ByteBuffer?) async throws
+}
+
+extension FetchSink {
+  public mutating func complete(last: ByteBuffer?) async throws {
+    if let last { try await write(last) }
+  }
 }
 
 /// A file's digests, checked against the index's.
@@ -92,7 +101,7 @@ public struct VerifiedFetch: Sendable {
     if let m = MultiHasher.mismatch(digests, expected: expected) {
       throw DigestMismatch(algorithm: m.algorithm, expected: m.expected, actual: m.actual)
     }
-    if let last = progress.held { try await sink.write(last) }
+    try await sink.complete(last: progress.held)
     return VerifiedFile(digests: digests, size: progress.received)
   }
 

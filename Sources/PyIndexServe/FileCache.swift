@@ -22,8 +22,8 @@ struct FileCache: Sendable {
   func remove() { unlink(path) }
 
   /// A writer for the file as it streams past, nil when it cannot be created.
-  func writer() -> AtomicFileWriter? {
+  func writer() -> StagedFile? {
     guard sha256.count == 64, sha256.allSatisfy({ $0.isHexDigit }) else { return nil }
-    return AtomicFileWriter(path: path)
+    return try? StagedFile(finalPath: path, durable: false, makeDirectories: true)
   }
 }

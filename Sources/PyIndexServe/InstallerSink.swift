@@ -11,7 +11,7 @@ import PyIndexTransport
 struct InstallerSink: FetchSink {
   let out: NIOAsyncChannelOutboundWriter<HTTPServerResponsePart>
   let request: HTTPRequestHead
-  let keeping: AtomicFileWriter?
+  let keeping: StagedFile?
   /// Whether a response head went to the installer (after which no status can be sent).
   private(set) var answered = false
   /// The installer's own range, when upstream answered it with a 206 passed back as it is.
@@ -19,7 +19,7 @@ struct InstallerSink: FetchSink {
   /// Where the bytes came from, redacted, for the log.
   private(set) var source = "upstream"
 
-  init(out: NIOAsyncChannelOutboundWriter<HTTPServerResponsePart>, request: HTTPRequestHead, keeping: AtomicFileWriter?) {
+  init(out: NIOAsyncChannelOutboundWriter<HTTPServerResponsePart>, request: HTTPRequestHead, keeping: StagedFile?) {
     self.out = out
     self.request = request
     self.keeping = keeping
@@ -60,9 +60,22 @@ struct InstallerSink: FetchSink {
   }
 
   mutating func write(_ chunk: ByteBuffer) async throws {
-    chunk.withUnsafeReadableBytes { keeping?.write($0) }
+    if let keeping {
+      // A copy that cannot keep up with the installer is given up, not waited for.
+      if !chunk.withUnsafeReadableBytes({ keeping.write($0) }) || keeping.queued > StagedFile.maxQueued * 16 { keeping.discard() }
+    }
     try await out.write(.body(.byteBuffer(chunk)))
   }
 
   mutating func restart() async throws -> Bool { false }
+
+  /// The file is verified: the kept copy is complete and renamed into place before the
+  /// installer gets the last piece (a request that follows the download finds it).
+  mutating func complete(last: ByteBuffer?) async throws {
+    if let keeping {
+      if let last { last.withUnsafeReadableBytes { _ = keeping.write($0) } }
+      try? await keeping.commit()
+    }
+    if let last { try await out.write(.body(.byteBuffer(last))) }
+  }
 }

@@ -282,7 +282,7 @@ public final class ShimServer: Sendable {
   /// Runs `fetch` into the installer's connection; false when the connection must close.
   private func relay(
     _ fetch: VerifiedFetch, _ request: HTTPRequestHead, _ out: NIOAsyncChannelOutboundWriter<HTTPServerResponsePart>,
-    from: String? = nil, damaged kept: FileCache? = nil, keeping: AtomicFileWriter? = nil
+    from: String? = nil, damaged kept: FileCache? = nil, keeping: StagedFile? = nil
   ) async -> Bool {
     var sink = InstallerSink(out: out, request: request, keeping: keeping)
     defer { keeping?.discard() }
@@ -291,7 +291,6 @@ public final class ShimServer: Sendable {
         log("GET \(request.uri)\(sink.passedRange.map { " (\($0)) → 206" } ?? " → 200 (head only)")\(from.map { " from \($0)" } ?? "")")
         return true
       }
-      keeping?.commit()
       try await out.write(.end(nil))
       log("GET \(request.uri) → 200 (\(verified.size) bytes from \(from ?? sink.source))")
       return true

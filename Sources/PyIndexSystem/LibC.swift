@@ -16,38 +16,16 @@
 public enum LibC {
   /// `read(2)`: the bytes read, 0 at end of file, -1 with `errno` set.
   @inlinable
-  public static func read(_ fd: Int32, _ buffer: UnsafeMutableRawPointer?, _ count: Int) -> Int {
-    #if canImport(Glibc)
-      Glibc.read(fd, buffer, count)
-    #elseif canImport(Musl)
-      Musl.read(fd, buffer, count)
-    #else
-      Darwin.read(fd, buffer, count)
-    #endif
-  }
+  public static func read(_ fd: Int32, _ buffer: UnsafeMutableRawPointer?, _ count: Int) -> Int { systemRead(fd, buffer, count) }
 
   /// `write(2)`: the bytes written, -1 with `errno` set.
   @inlinable
-  public static func write(_ fd: Int32, _ buffer: UnsafeRawPointer?, _ count: Int) -> Int {
-    #if canImport(Glibc)
-      Glibc.write(fd, buffer, count)
-    #elseif canImport(Musl)
-      Musl.write(fd, buffer, count)
-    #else
-      Darwin.write(fd, buffer, count)
-    #endif
-  }
+  public static func write(_ fd: Int32, _ buffer: UnsafeRawPointer?, _ count: Int) -> Int { systemWrite(fd, buffer, count) }
 
   /// `pread(2)`: the bytes read at `offset`, 0 at end of file, -1 with `errno` set.
   @inlinable
   public static func pread(_ fd: Int32, _ buffer: UnsafeMutableRawPointer?, _ count: Int, _ offset: Int64) -> Int {
-    #if canImport(Glibc)
-      Glibc.pread(fd, buffer, count, off_t(offset))
-    #elseif canImport(Musl)
-      Musl.pread(fd, buffer, count, off_t(offset))
-    #else
-      Darwin.pread(fd, buffer, count, off_t(offset))
-    #endif
+    systemPread(fd, buffer, count, off_t(offset))
   }
 
   /// Writes all of `bytes` to `fd`, again after a short write or `EINTR`; false on any other
@@ -85,3 +63,8 @@ public enum LibC {
     #endif
   }
 }
+
+// At file scope the C library's names are not shadowed by LibC's own.
+@usableFromInline func systemRead(_ fd: Int32, _ buffer: UnsafeMutableRawPointer?, _ count: Int) -> Int { read(fd, buffer, count) }
+@usableFromInline func systemWrite(_ fd: Int32, _ buffer: UnsafeRawPointer?, _ count: Int) -> Int { write(fd, buffer, count) }
+@usableFromInline func systemPread(_ fd: Int32, _ buffer: UnsafeMutableRawPointer?, _ count: Int, _ offset: off_t) -> Int { pread(fd, buffer, count, offset) }
