@@ -154,7 +154,7 @@ struct Session {
       if credentialsFlagged, c.credentialsMayBeTheCause, let h = hint {
         hint = "the warning above names what looks wrong with the credentials; " + h
       }
-      if case .noMatchingDistribution(let req, let versions, let yanked, let wrongPython) = c {
+      if let (req, versions, yanked, wrongPython) = c.noMatch {
         if !yanked.isEmpty { console.error("Ignored the following yanked versions: \(yanked.joined(separator: ", "))") }
         if !wrongPython.isEmpty { console.error("Ignored the following versions that require a different python version: \(wrongPython.joined(separator: "; "))") }
         console.error("Could not find a version that satisfies the requirement \(req) (from versions: \(versions.isEmpty ? "none" : versions.joined(separator: ", ")))")

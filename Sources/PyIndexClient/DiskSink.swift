@@ -29,9 +29,18 @@ struct DiskSink: FetchSink {
     guard selected.nameFromResponse else { return true }
     let project = selected.project
     let given = response.header("Content-Disposition").flatMap(ContentDisposition.filename)
-    guard let given, Downloader.isSafeFilename(given), let kind = DistributionKind(filename: given, project: project) else {
+    let usable = given.flatMap { Downloader.isSafeFilename($0) ? $0 : nil }
+    let said = given.map { "names '\(ServerText.clean($0))'" } ?? "names no file"
+    if usable == nil, ![".whl", ".tar.gz", ".zip"].contains(where: { filename.lowercased().hasSuffix($0) }) {
+      // The server's fault: no usable name for what it serves.
+      throw ClientError.badAnswer(
+        "\((selected.url)) names no file: its path names '\(filename)' and the server's Content-Disposition \(said)",
+        hint: "name @ URL must point at a distribution file; ask the server's operator, or use a URL whose path names the file")
+    }
+    guard let given = usable, let kind = DistributionKind(filename: given, project: project) else {
+      // The user's requirement names another project than the file the URL serves.
       throw ClientError.usage(
-        "\((selected.url)) is not a wheel or sdist of \(project.typed): its path names '\(filename)' and the server's Content-Disposition \(given.map { "names '\($0)'" } ?? "names no file")",
+        "\((selected.url)) is not a wheel or sdist of \(project.typed): its path names '\(filename)' and the server's Content-Disposition \(said)",
         hint: "name @ URL must point at a distribution file of that project")
     }
     (filename, version) = (given, kind.version.description)

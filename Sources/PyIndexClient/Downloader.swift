@@ -169,7 +169,7 @@ public struct Downloader: Sendable {
       while let resolved = await group.next() { out[resolved.index] = resolved.result }
       return out
     }
-    var outcomes = targets.indices.map { TargetOutcome(name: targets[$0].name, result: results[$0] ?? .failure(.usage("the target was not resolved", hint: nil))) }
+    var outcomes = targets.indices.map { TargetOutcome(name: targets[$0].name, result: results[$0] ?? .failure(.internalFault("the target was not resolved"))) }
     if dryRun {
       staging.discard()
       // Where each file would go.
@@ -540,7 +540,7 @@ public struct Downloader: Sendable {
     }
     let base = candidates.first { $0.0 == best }?.1 ?? nil
     guard let base, let url = best.file.resolvedURL(base: base) else {
-      throw ClientError.usage("the link of \(ServerText.clean(best.file.filename)) on the index page is not a URL (\(best.file.href))", hint: "the index serves a broken page; report it to its operator")
+      throw ClientError.badAnswer("the link of \(ServerText.clean(best.file.filename)) on the index page is not a URL (\(best.file.href))", hint: "the index serves a broken page; report it to its operator")
     }
     return Selected(
       file: best.file, version: best.version.description, url: url.withoutUserinfo, project: req.name,

@@ -114,7 +114,7 @@ public struct IndexClient: Sendable {
       case .skipped(let note):
         searched.append(SearchedLocation(shown: index.redacted, status: nil, source: .none, isRemote: true, note: note))
       case .failure(let error):
-        switch error {
+        switch error.code {
         case .network, .httpStatus:
           searched.append(SearchedLocation(shown: index.redacted, status: nil, source: .none, isRemote: !index.isFile, note: nil))
           failures.append((index.redacted, error))
@@ -139,7 +139,7 @@ public struct IndexClient: Sendable {
       case .skipped(let note):
         searched.append(SearchedLocation(shown: location.shown, status: nil, source: .none, isRemote: true, note: note))
       case .failure(let error):
-        switch error {
+        switch error.code {
         case .network, .httpStatus, .fileSystem:
           searched.append(SearchedLocation(shown: location.shown, status: nil, source: .none, isRemote: location.credentialSource != nil, note: nil))
           failures.append((location.shown, error))

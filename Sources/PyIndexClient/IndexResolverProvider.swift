@@ -58,7 +58,7 @@ final class IndexResolverProvider: ResolverProvider {
     } else {
       let evaluator = CandidateEvaluator(project: name, matcher: matcher, formats: options.formats, ignoreRequiresPython: options.ignoreRequiresPython)
       let files: [RunMemo.Listed]
-      do { files = try await memo.files(for: name, client: downloader.client) } catch ClientError.projectNotFound { files = [] }
+      do { files = try await memo.files(for: name, client: downloader.client) } catch let e as ClientError where e.isProjectNotFound { files = [] }
       var byVersion: [Version: [(Candidate, SafeURL?)]] = [:]
       for listed in files {
         if let cutoff = options.uploadedPriorTo, try !Downloader.uploaded(listed.file, before: cutoff, page: listed.base) { continue }

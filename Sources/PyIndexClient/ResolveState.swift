@@ -78,7 +78,7 @@ extension Downloader {
       var pendings = pendings
       while !pendings.isEmpty {
         waves += 1
-        guard waves <= 100 else { throw .usage("the dependency closure is deeper than 100 levels", hint: nil) }
+        guard waves <= 100 else { throw .badAnswer("the dependency closure is deeper than 100 levels", hint: "the index's metadata chains more dependencies than any real project has; report it to its operator") }
         var fresh: [Pending] = []
         var extraDependencies: [Pending] = []
         for pending in pendings {

@@ -14,18 +14,19 @@ enum FixtureRouter {
       let inner = RecordedRequest(method: request.method, uri: String(request.uri.dropFirst("/fault/".count + parts[1].count)), headers: request.headers, serverPort: request.serverPort)
       return fault(parts[1], attempt: attempt, inner: inner, index(inner, profile: profile, storagePort: storagePort))
     }
-    if parts.count == 2, ["by-id", "by-id-ext", "by-id-path"].contains(parts[0]) {
+    if parts.count == 2, ["by-id", "by-id-ext", "by-id-path", "by-id-none"].contains(parts[0]) {
       // A download URL that does not name the file: Content-Disposition does.
       let files = profile.projects.flatMap(\.files)
       guard let n = Int(parts[1]), files.indices.contains(n) else { return .text(404, "Not Found") }
       let name = files[n].filename
-      let disposition = switch parts[0] {
+      let disposition: String? = switch parts[0] {
       case "by-id": "attachment; filename=\"\(name)\""
       case "by-id-ext": "attachment; filename=\"download.bin\"; filename*=UTF-8''\(percentEncode(name))"
+      case "by-id-none": nil
       default: "attachment; filename=\"../../\(name)\""
       }
       var r = file(files[n])
-      r.headers.append(("Content-Disposition", disposition))
+      if let disposition { r.headers.append(("Content-Disposition", disposition)) }
       return r
     }
     if parts.first == "location-credentials", parts.count >= 2, let auth = profile.auth {
@@ -114,6 +115,7 @@ enum FixtureRouter {
   ///   of the host the request was sent to (its `Host` header without the port);
   /// - `/by-id/<n>`, `/by-id-ext/<n>`, `/by-id-path/<n>`: the n-th file of the profile, named
   ///   only by `Content-Disposition` (`filename=`, `filename*=UTF-8''…`, `filename="../../…"`);
+  ///   `/by-id-none/<n>`: the same file, named nowhere;
   /// - `/location-credentials/<name>/` (profiles with auth) → 302 to `/simple/<name>/` with the
   ///   profile's credentials in the `Location` userinfo.
   static func faults(_ request: RecordedRequest) -> FixtureResponse? {

@@ -177,11 +177,7 @@ public final class ShimServer: Sendable {
       }
       if overflowed { throw ClientError.tooManyFiles(project: project, what: "files", limit: ShimServer.maxFiles) }
     } catch {
-      let status: HTTPResponseStatus
-      switch error {
-      case .projectNotFound, .noMatchingDistribution: status = .notFound
-      default: status = .badGateway
-      }
+      let status: HTTPResponseStatus = error.isNotFound ? .notFound : .badGateway
       log("GET \(request.uri) → \(status.code): \(error.description)" + (status == .notFound ? "" : error.hint.map { "; hint: \($0)" } ?? ""), failed: status != .notFound)
       // The details (which upstream, what it said) go to serve's log; installers hear what failed
       // in general terms only.
@@ -317,7 +313,7 @@ public final class ShimServer: Sendable {
     let failure = ClientError(error, at: request.uri)
     var status = HTTPResponseStatus.badGateway
     var text = "upstream index failed; see the log of pyindex serve\n"
-    if case .httpStatus(let url, let code) = failure {
+    if let (url, code) = failure.httpFailure {
       if case .missing = ResponseMeaning(status: code) { status = .notFound }
       text = "upstream answered \(code)\n"
       log("GET \(request.uri) → \(status.code): upstream \(url) answered \(code)", failed: true)

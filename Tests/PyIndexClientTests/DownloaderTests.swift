@@ -73,7 +73,7 @@ struct DownloaderTests {
     let dest = try Support.temporaryDirectory()
     let index = WheelIndex([("a", "1.0", ["c<2"]), ("b", "1.0", ["c>=2"]), ("c", "1.5", []), ("c", "2.0", [])])
     let (result, _) = try await Self.download(["a", "b"], index: index, dest: dest)
-    guard case .failure(.dependencyConflict(let text)) = result else {
+    guard case .failure(let e) = result, case .dependencyConflict(let text) = e.code else {
       Issue.record("\(result)")
       return
     }
@@ -118,7 +118,7 @@ struct DownloaderTests {
     var index = WheelIndex([("demo", "1.0", [])])
     index.digest = String(repeating: "0", count: 64)
     let (result, _) = try await Self.download(["demo"], index: index, dest: dest, deps: false)
-    guard case .failure(let e) = result, case .digestMismatch(let name, _, "sha256", _, _) = e else {
+    guard case .failure(let e) = result, case .digestMismatch(let name, _, "sha256", _, _) = e.code else {
       Issue.record("\(result)")
       return
     }

@@ -36,7 +36,7 @@ struct IndexClientTests {
   @Test("404 on every index: not found, each location said with its status")
   func notFound() async throws {
     try await Support.withServer({ _ in Support.text(404, "no") }) { server in
-      guard case .failure(.projectNotFound(_, let searched)) = try await Self.list([server.origin + "/a/", server.origin + "/b/"]) else {
+      guard case .failure(let failure) = try await Self.list([server.origin + "/a/", server.origin + "/b/"]), case .projectNotFound(_, let searched) = failure.code else {
         Issue.record("found")
         return
       }
@@ -47,7 +47,7 @@ struct IndexClientTests {
   @Test("401 and 403 stop the search: an authentication failure", arguments: [401, 403])
   func refused(_ status: Int) async throws {
     try await Support.withServer({ _ in Support.text(status, "no") }) { server in
-      guard case .failure(.authentication(_, status, false, .none)) = try await Self.list([server.origin + "/simple/", server.origin + "/other/"]) else {
+      guard case .failure(let failure) = try await Self.list([server.origin + "/simple/", server.origin + "/other/"]), case .authentication(_, status, false, .none) = failure.code else {
         Issue.record("not an authentication failure")
         return
       }
@@ -59,7 +59,7 @@ struct IndexClientTests {
   func signInPage() async throws {
     let form = "<html><form><input type=\"password\" name=\"p\"><a href=\"/help\">help</a></form></html>"
     try await Support.withServer({ _ in Support.text(200, form, type: "text/html") }) { server in
-      guard case .failure(.authentication(_, 200, true, _)) = try await Self.list([server.origin + "/simple/"]) else {
+      guard case .failure(let failure) = try await Self.list([server.origin + "/simple/"]), case .authentication(_, 200, true, _) = failure.code else {
         Issue.record("not a sign-in page")
         return
       }
@@ -90,7 +90,7 @@ struct IndexClientTests {
         Issue.record("found")
         return
       }
-      guard case .httpStatus(_, 503) = e else {
+      guard case .httpStatus(_, 503) = e.code else {
         Issue.record("\(e)")
         return
       }
@@ -106,7 +106,7 @@ struct IndexClientTests {
         Issue.record("found")
         return
       }
-      guard case .unreadablePage = e else {
+      guard case .unreadablePage = e.code else {
         Issue.record("\(e)")
         return
       }

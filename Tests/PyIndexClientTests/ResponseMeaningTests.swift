@@ -31,8 +31,8 @@ struct ResponseMeaningTests {
   @Test("where content was wanted, a refusal is an authentication failure and anything else an HTTP failure")
   func failures() {
     let url = SafeURL(stringLiteral: "https://u:secret@h/simple/x/")
-    guard case .authentication(_, 403, false, .netrc)? = ResponseMeaning(status: 403).failure(url: url, source: .netrc) else { Issue.record("403"); return }
-    guard case .httpStatus(_, 404)? = ResponseMeaning(status: 404).failure(url: url, source: .none) else { Issue.record("404"); return }
+    guard case .authentication(_, 403, false, .netrc)? = ResponseMeaning(status: 403).failure(url: url, source: .netrc)?.code else { Issue.record("403"); return }
+    guard case .httpStatus(_, 404)? = ResponseMeaning(status: 404).failure(url: url, source: .none)?.code else { Issue.record("404"); return }
     #expect(ResponseMeaning(status: 200).failure(url: url, source: .none) == nil)
   }
 
@@ -81,7 +81,7 @@ struct ResponseMeaningTests {
   func causes() {
     let cut = TransportError.bodyInterrupted(url: SafeURL(stringLiteral: "https://h/f"), detail: "reset")
     let wrapped = ClientError(cut, at: "/dest")
-    guard case .network(let inner) = wrapped else { Issue.record("\(wrapped)"); return }
+    guard case .network(let inner) = wrapped.code else { Issue.record("\(wrapped)"); return }
     #expect(inner == cut)
     #expect((wrapped.underlying as? TransportError) == cut)
     struct Odd: Error {}

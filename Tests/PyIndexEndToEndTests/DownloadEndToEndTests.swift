@@ -164,6 +164,19 @@ struct DownloadEndToEndTests {
 }
 
 extension DownloadEndToEndTests {
+  @Test("name @ URL whose server names no file (no Content-Disposition, a path without a file name): the server's fault, exit 4, nothing kept")
+  func serverNamesNoFile() async throws {
+    let dir = try Harness.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    try await Harness.withIndex(.demo()) { index in
+      let r = try await Harness.run(["download", "demo-pkg @ \(index.server.origin)/by-id-none/0", "-d", dir + "/dest", "-i", index.simpleURL] + Self.target)
+      #expect(r.status == 4, "\(r.stderr)")
+      #expect(r.stderr.contains("names no file"), "\(r.stderr)")
+      #expect(r.stderr.contains("hint: name @ URL must point at a distribution file"), "\(r.stderr)")
+      #expect(Harness.files(in: dir + "/dest").isEmpty)
+    }
+  }
+
   @Test("name @ URL whose path names no file: Content-Disposition names it (filename, filename*, its last component only)", arguments: ["by-id", "by-id-ext", "by-id-path"])
   func contentDisposition(_ route: String) async throws {
     let dir = try Harness.temporaryDirectory()
