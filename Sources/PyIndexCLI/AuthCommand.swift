@@ -46,8 +46,8 @@ extension PyIndexCommand.Auth {
       }
       var reports: [AuthCheckReport] = []
       let configured = try session.configure(command: nil, index: index, network: network)
-      try await session.run(configured, index: index) { client in
-        reports = await AuthChecker(client: client, now: Double(time(nil))).check(project: name)
+      try await session.run(configured, index: index) { client, routes in
+        reports = await AuthChecker(client: client, routes: routes, now: Double(time(nil))).check(project: name)
       }
       // One report per configured index, in order: each names where its URL came from.
       for (k, i) in configured.configuration.indexes.enumerated() where k < reports.count {

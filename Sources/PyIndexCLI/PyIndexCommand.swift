@@ -129,7 +129,7 @@ struct Session {
   ///   (`serve` handles them itself, to shut down cleanly).
   func run(
     _ configured: Configured, index: IndexOptions, credentialURLs: [IndexURL] = [], signals: Bool = true,
-    _ body: (IndexClient) async throws -> Void
+    _ body: (IndexClient, _ routes: any RouteInspecting) async throws -> Void
   ) async throws {
     if signals { installSignalHandlers() }
     var flagged = false
@@ -139,7 +139,7 @@ struct Session {
       let console = self.console
       try await Transport.with(configuration: configured.network, store: store, logger: console.traceLogger()) { transport in
         let client = IndexClient(transport: transport, settings: configured.index, cache: index.cache(environment: environment), warn: { console.warning($0) })
-        try await body(client)
+        try await body(client, transport)
       }
     } catch let e as any PyIndexError {
       throw fail(e, credentialsFlagged: flagged)

@@ -49,7 +49,7 @@ extension PyIndexCommand {
             hint: "set PYINDEX_LISTEN_TOKEN (or --listen-token) to a secret that installers send as their password, or keep the default 127.0.0.1"))
       }
       let configured = try session.configure(command: nil, index: index, network: network)
-      try await session.run(configured, index: index, signals: false) { client in
+      try await session.run(configured, index: index, signals: false) { client, _ in
         let server = try await ShimServer.start(host: host, port: port, client: client, listenToken: token, cacheDirectory: files) { line, failed in
           // Upstream failures always show: the installer only sees a 502 or a cut download.
           if failed { console.warning("serve: \(line)") } else { console.note("serve: \(line)") }

@@ -32,7 +32,7 @@ extension PyIndexCommand.Index {
       let configured = try session.configure(command: "index", index: index, network: network, target: target)
       let evaluator = CandidateEvaluator(project: name, target: target.explicitTarget, formats: configured.formats, ignoreRequiresPython: target.ignoreRequiresPython)
       let collector = ConcurrentVersionCollector(VersionCollector(evaluator: evaluator, includePrereleases: configured.pre))
-      try await session.run(configured, index: index) { client in
+      try await session.run(configured, index: index) { client, _ in
         try await client.fileBatches(for: name, detail: .listing) { batch in collector.add(batch) }
       }
       let (versions, overflowed) = await collector.finish()

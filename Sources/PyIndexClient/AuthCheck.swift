@@ -1,7 +1,7 @@
 public import PyIndexAuth
 public import PyIndexModel
 import PyIndexParsing
-import PyIndexTransport
+public import PyIndexTransport
 
 import PyIndexSystem
 
@@ -55,11 +55,14 @@ public struct AuthCheckReport: Sendable {
 /// page; then names one outcome with a cause and a fix.
 public struct AuthChecker: Sendable {
   public let client: IndexClient
+  /// What the checklist asks about each index's way besides fetching (the client's transport).
+  public let routes: any RouteInspecting
   /// Seconds since 1970, for token expiry.
   public let now: Double
 
-  public init(client: IndexClient, now: Double) {
+  public init(client: IndexClient, routes: any RouteInspecting, now: Double) {
     self.client = client
+    self.routes = routes
     self.now = now
   }
 
@@ -101,11 +104,11 @@ public struct AuthChecker: Sendable {
 
   func check(_ index: IndexURL, project: ProjectName?) async -> AuthCheckReport {
     let transport = client.transport
-    let match = index.isFile ? CredentialStore.Match(credentials: nil, source: .none) : await transport.credentials(for: index.url)
+    let match = index.isFile ? CredentialStore.Match(credentials: nil, source: .none) : await routes.credentials(for: index.url)
     var report = AuthCheckReport(index: index.redacted, credentialSource: match.source)
     if let dir = index.filePath { return checkLocal(dir, report: report, project: project) }
     let parts = index.url
-    var context = Context(index: index, parts: parts, source: match.source, tokenKind: nil, tokenProblems: [], route: transport.route(for: index.url))
+    var context = Context(index: index, parts: parts, source: match.source, tokenKind: nil, tokenProblems: [], route: routes.route(for: index.url))
     configurationSteps(match, &context, &report)
     if parts.scheme == "http", !transport.allowsPlainHTTP(to: parts) {
       report.fail(.protocol, step: "index root", detail: "plain http to \(parts.host), which is neither local nor --trusted-host", cause: "pyindex (like pip) does not use plain http to a remote host", hint: "use the https URL of the index, or pass --trusted-host \(parts.host)")
@@ -134,7 +137,7 @@ public struct AuthChecker: Sendable {
   /// DNS, unless a proxy resolves the name; false when the name does not resolve.
   func dnsStep(_ context: Context, _ report: inout AuthCheckReport) async -> Bool {
     let host = context.parts.host
-    if client.transport.usesProxy(for: context.index.url) {
+    if routes.usesProxy(for: context.index.url) {
       report.steps.append(.init(name: "dns", passed: nil, detail: "\(host) is resolved by the proxy"))
     } else if let addresses = await Self.resolve(host) {
       report.steps.append(.init(name: "dns", passed: true, detail: "\(host) → \(addresses.prefix(3).joined(separator: ", "))"))
@@ -169,7 +172,7 @@ public struct AuthChecker: Sendable {
 
   /// The certificate the index presented, and what it was trusted by.
   func tlsStep(_ context: Context) async -> AuthCheckReport.Step {
-    let transport = client.transport
+    let transport = routes
     let parts = context.parts
     let certificate =
       transport.usesProxy(for: context.index.url)

@@ -60,7 +60,7 @@ public struct IndexSettings: Sendable {
 /// `file:` trees from disk) and streams their files to a sink.
 public struct IndexClient: Sendable {
   /// The network (``Transport``, or a scripted one in tests).
-  public let transport: any HTTPTransport
+  public let transport: any HTTPFetching
   public let settings: IndexSettings
   /// Receives `warning:` texts (index failures skipped over, page notes).
   public let warn: @Sendable (String) -> Void
@@ -68,7 +68,7 @@ public struct IndexClient: Sendable {
   /// The HTTP cache for project pages; nil with `--no-cache`.
   public let cache: PageCache?
 
-  public init(transport: any HTTPTransport, settings: IndexSettings, cache: PageCache? = nil, warn: @escaping @Sendable (String) -> Void) {
+  public init(transport: any HTTPFetching, settings: IndexSettings, cache: PageCache? = nil, warn: @escaping @Sendable (String) -> Void) {
     self.transport = transport
     self.settings = settings
     self.cache = cache

@@ -47,7 +47,7 @@ public struct DigestMismatch: Error, Sendable, Hashable {
 /// every digest the index gave computed on the way and checked before the last piece reaches
 /// the sink. `download` and `serve` both use it; `file:` URLs are read from disk the same way.
 public struct VerifiedFetch: Sendable {
-  public let transport: any HTTPTransport
+  public let transport: any HTTPFetching
   /// The file's URL (no userinfo), http(s) or `file:`.
   public let url: SafeURL
   /// The digests the index gave: all of them must match.
@@ -62,7 +62,7 @@ public struct VerifiedFetch: Sendable {
   public var allowsLocal: Bool
 
   public init(
-    transport: any HTTPTransport, url: SafeURL, expected: [String: String], alsoCompute: some Sequence<String> = [String](), range: String? = nil, allowsLocal: Bool = false
+    transport: any HTTPFetching, url: SafeURL, expected: [String: String], alsoCompute: some Sequence<String> = [String](), range: String? = nil, allowsLocal: Bool = false
   ) {
     self.transport = transport
     self.url = url

@@ -57,7 +57,7 @@ struct AuthCheckTests {
     let store = CredentialStore(indexes: [url], environment: [:])
     let transport = ScriptedTransport(answers, store: store)
     let client = IndexClient(transport: transport, settings: IndexSettings(indexes: [url]), warn: { _ in })
-    let reports = await AuthChecker(client: client, now: 1_795_348_800).check(project: try project.map { try ProjectName($0) })
+    let reports = await AuthChecker(client: client, routes: transport, now: 1_795_348_800).check(project: try project.map { try ProjectName($0) })
     return try #require(reports.first)
   }
 
