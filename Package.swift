@@ -136,7 +136,7 @@ let package = Package(
     .testTarget(
       name: "PyIndexCLITests",
       dependencies: [
-        "PyIndexCLI", "PyIndexModel",
+        "PyIndexCLI", "PyIndexModel", "PyIndexConfig", "PyIndexClient", "PyIndexAuth", "PyIndexTransport",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       swiftSettings: strictSettings),

@@ -30,13 +30,13 @@ struct Configured {
   ///   - fileOptions: option lines of requirements files, under the command line's.
   init(
     command: String?, index: IndexOptions, network: NetworkOptions, target: TargetOptions? = nil, fileOptions: RequirementsFile? = nil,
-    environment env: [String: String]
+    environment env: [String: String], read: @escaping ConfigReader = ConfigFiles.read
   ) throws {
     var explicit = ExplicitSettings()
     index.explicit(into: &explicit, fileOptions: fileOptions)
     network.explicit(into: &explicit, fileOptions: fileOptions)
     target?.explicit(into: &explicit)
-    let c = try Configuration.load(command: command, explicit: explicit, environment: env, read: ConfigFiles.read)
+    let c = try Configuration.load(command: command, explicit: explicit, environment: env, read: read)
     configuration = c
     let indexes = try c.indexes.map { (i: Configuration.Index) throws -> IndexURL in try Configured.parse(i.url, i.source) }
     let links = try c.findLinks.map { (l: Sourced<String>) throws -> FindLinks in

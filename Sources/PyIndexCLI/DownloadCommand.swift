@@ -89,6 +89,21 @@ extension PyIndexCommand {
 
     func run() async throws {
       let session = Session(output: output)
+      let (plan, configured) = try prepare(session: session)
+      if !json, !output.quiet {
+        for line in plan.ignored { session.console.out("Ignoring \(line.requirement.name.typed): markers '\(line.requirement.marker ?? "")' don't match your environment") }
+      }
+      let display = json ? nil : ProgressDisplay.forTerminal(quiet: output.quiet)
+      defer { display?.clear() }
+      let outcomes = try await download(plan, configured, session: session, display: display)
+      display?.clear()
+      try await finish(outcomes, plan: plan, session: session)
+    }
+
+    /// Everything before the first request: the configuration (pip's and uv's files read once),
+    /// pip's target-flag rule, the plan (requirements files merged, the target from the host),
+    /// and the configuration again under the option lines of the requirements files.
+    func prepare(session: Session) throws -> (DownloadPlan, Configured) {
       let base = try session.configure(command: "download", index: index, network: network, target: target)
       // pip's rule, with the configured --only-binary/--no-binary counted as pip counts them.
       // A lock names every file: no dependency is followed, so the rule has nothing to guard.
@@ -111,14 +126,7 @@ extension PyIndexCommand {
       }
       // The option lines of requirements files sit between the command line and the rest.
       let configured = plan.fileOptions.hasIndexOptions ? try session.configure(command: "download", index: index, network: network, target: target, fileOptions: plan.fileOptions, report: false) : base
-      if !json, !output.quiet {
-        for line in plan.ignored { session.console.out("Ignoring \(line.requirement.name.typed): markers '\(line.requirement.marker ?? "")' don't match your environment") }
-      }
-      let display = json ? nil : ProgressDisplay.forTerminal(quiet: output.quiet)
-      defer { display?.clear() }
-      let outcomes = try await download(plan, configured, session: session, display: display)
-      display?.clear()
-      try await finish(outcomes, plan: plan, session: session)
+      return (plan, configured)
     }
 
     /// Says what the run did: the report, pip's lines (each file once, with the targets it

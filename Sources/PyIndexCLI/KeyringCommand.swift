@@ -52,7 +52,7 @@ extension PyIndexCommand {
       let session = Session(verbosity: 0, quiet: true)
       let configured: Configured
       do {
-        configured = try Configured(command: nil, index: index, network: NetworkOptions.parse([]), environment: session.environment)
+        configured = try Configured(command: nil, index: index, network: NetworkOptions.parse([]), environment: session.environment, read: session.configFiles.reader)
       } catch {
         throw ExitCode(1)
       }

@@ -63,14 +63,19 @@ extension PyIndexCommand {
 struct Session {
   let console: Console
   let environment: [String: String]
+  /// pip's and uv's files, each read from disk once for the run, however often a command
+  /// resolves its configuration.
+  let configFiles: ConfigFileMemo
 
   init(output: OutputOptions, environment: [String: String] = ProcessInfo.processInfo.environment) {
     self.init(verbosity: output.verbose, quiet: output.quiet, environment: environment)
   }
 
-  init(verbosity: Int, quiet: Bool, environment: [String: String] = ProcessInfo.processInfo.environment) {
+  /// - Parameter read: reads a configuration file from disk (in-process tests count it).
+  init(verbosity: Int, quiet: Bool, environment: [String: String] = ProcessInfo.processInfo.environment, read: @escaping ConfigReader = ConfigFiles.read) {
     console = Console(verbosity: verbosity, quiet: quiet)
     self.environment = environment
+    configFiles = ConfigFileMemo(read: read)
   }
 
   /// The credential store for these indexes, netrc read from `$NETRC` or `~/.netrc`; what
@@ -105,7 +110,8 @@ struct Session {
   ) throws(ExitCode) -> Configured {
     let configured: Configured
     do {
-      configured = try Configured(command: command, index: index, network: network, target: target, fileOptions: fileOptions, environment: environment)
+      configured = try Configured(
+        command: command, index: index, network: network, target: target, fileOptions: fileOptions, environment: environment, read: configFiles.reader)
     } catch let e as any PyIndexError {
       throw fail(e)
     } catch {

@@ -1,3 +1,4 @@
+import Synchronization
 import PyIndexModel
 
 /// The settings pyindex runs with and where each came from: the command line (and the option
@@ -165,4 +166,32 @@ extension Configuration {
     onlyBinary += explicit.onlyBinary
     noBinary += explicit.noBinary
   }
+}
+
+/// pip's and uv's files as one run reads them: each file is read from disk at most once,
+/// however often the configuration is resolved (`download` resolves it again once its
+/// requirements files' option lines are known).
+public final class ConfigFileMemo: Sendable {
+  private let read: ConfigReader
+  private let memo = Mutex<[String: Result<String?, ConfigError>]>([:])
+  private let count = Atomic<Int>(0)
+
+  /// - Parameter read: reads a file from disk (tests may count or script it).
+  public init(read: @escaping ConfigReader) { self.read = read }
+
+  /// A reader for ``Configuration/load(command:explicit:environment:read:)`` that answers
+  /// from what was read before.
+  public var reader: ConfigReader {
+    { [self] (path: String) throws(ConfigError) -> String? in
+      if let known = memo.withLock({ $0[path] }) { return try known.get() }
+      count.add(1, ordering: .relaxed)
+      let result: Result<String?, ConfigError>
+      do throws(ConfigError) { result = .success(try read(path)) } catch { result = .failure(error) }
+      memo.withLock { $0[path] = result }
+      return try result.get()
+    }
+  }
+
+  /// How many times a file was read from disk.
+  public var reads: Int { count.load(ordering: .relaxed) }
 }
