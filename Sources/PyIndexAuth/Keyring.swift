@@ -33,7 +33,12 @@ public struct SubprocessKeyring: KeyringProvider {
   private let timeout: Double
 
   public init(environment: [String: String], executable: String? = nil, timeout: Double = 60) {
-    self.executable = executable ?? Subprocess.find("keyring", path: environment["PATH"])
+    self.init(environment: environment, found: executable ?? Subprocess.find("keyring", path: environment["PATH"]), timeout: timeout)
+  }
+
+  /// With the program already looked for on `PATH` (nil: there is none): no second search.
+  public init(environment: [String: String], found executable: String?, timeout: Double = 60) {
+    self.executable = executable
     var env = environment
     env["PYTHONIOENCODING"] = "utf-8"
     self.environment = env

@@ -38,7 +38,7 @@ extension PyIndexCommand {
     func run() async throws {
       let session = Session(output: output)
       let configured = try session.configure(command: section?.rawValue, index: index, network: network, target: target, report: false)
-      let (store, _) = session.credentialStore(configured.index, keyring: false, bound: configured.bound, silent: true)
+      let (store, _) = session.credentialStore(configured, silent: true)
       var credentials: [String] = []
       for i in configured.index.indexes {
         // The keyring is never asked here: `auth check` does that.
@@ -61,7 +61,7 @@ extension PyIndexCommand {
       var bare = false
     }
 
-    static func settings(_ c: Configured) -> [Row] {
+    static func settings(_ c: RunSettings) -> [Row] {
       let cfg = c.configuration
       func list(_ key: String, _ items: [Sourced<String>], redact: Bool = false) -> Row {
         Row(key: key, values: items.map { redact ? Redaction.redact($0.value) : $0.value }, source: items.first?.source)
@@ -87,7 +87,7 @@ extension PyIndexCommand {
       ]
     }
 
-    static func text(_ c: Configured, rows: [Row], credentials: [String], verbose: Bool) -> String {
+    static func text(_ c: RunSettings, rows: [Row], credentials: [String], verbose: Bool) -> String {
       let cfg = c.configuration
       let origin = ["pip": "pip's settings", "uv": "uv's settings", "default": "none configured, so PyPI"][cfg.indexOrigin.rawValue] ?? ""
       var lines = ["indexes, searched in this order (\(origin)):"]
@@ -112,7 +112,7 @@ extension PyIndexCommand {
       return lines.joined(separator: "\n")
     }
 
-    static func json(_ c: Configured, rows: [Row], credentials: [String]) -> String {
+    static func json(_ c: RunSettings, rows: [Row], credentials: [String]) -> String {
       let cfg = c.configuration
       func source(_ s: SettingSource?) -> String {
         guard let s else { return "null" }

@@ -103,7 +103,7 @@ extension PyIndexCommand {
     /// Everything before the first request: the configuration (pip's and uv's files read once),
     /// pip's target-flag rule, the plan (requirements files merged, the target from the host),
     /// and the configuration again under the option lines of the requirements files.
-    func prepare(session: Session) throws -> (DownloadPlan, Configured) {
+    func prepare(session: Session) throws -> (DownloadPlan, RunSettings) {
       let base = try session.configure(command: "download", index: index, network: network, target: target)
       // pip's rule, with the configured --only-binary/--no-binary counted as pip counts them.
       // A lock names every file: no dependency is followed, so the rule has nothing to guard.
@@ -194,7 +194,7 @@ extension PyIndexCommand {
     }
 
     /// Runs the plan, progress on the terminal.
-    func download(_ plan: DownloadPlan, _ configured: Configured, session: Session, display: ProgressDisplay?) async throws -> [TargetOutcome] {
+    func download(_ plan: DownloadPlan, _ configured: RunSettings, session: Session, display: ProgressDisplay?) async throws -> [TargetOutcome] {
       let console = session.console
       var progress: (@Sendable (DownloadProgress) -> Void)? = nil
       if let display { progress = { @Sendable event in display.handle(event) } }

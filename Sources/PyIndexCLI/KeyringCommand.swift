@@ -50,13 +50,13 @@ extension PyIndexCommand {
     func run() async throws {
       guard action == .get else { throw ExitCode(1) }
       let session = Session(verbosity: 0, quiet: true)
-      let configured: Configured
+      let configured: RunSettings
       do {
-        configured = try Configured(command: nil, index: index, network: NetworkOptions.parse([]), environment: session.environment, read: session.configFiles.reader)
+        configured = try session.settings(command: nil, index: index, network: NetworkOptions.parse([]))
       } catch {
         throw ExitCode(1)
       }
-      let (store, _) = session.credentialStore(configured.index, keyring: false, bound: configured.bound, silent: true)
+      let (store, _) = session.credentialStore(configured, silent: true)
       // The transport's own rule: no credential for a hop that would carry it in clear text
       // to a host that is neither loopback nor --trusted-host.
       let trust = configured.network.trust

@@ -78,22 +78,14 @@ struct Session {
     configFiles = ConfigFileMemo(read: read)
   }
 
-  /// The credential store for these indexes, netrc read from `$NETRC` or `~/.netrc`; what
-  /// looks wrong with the credentials is said as warnings before any request.
+  /// The credential store of a run (``RunSettings/credentialStore(extra:keyring:warn:)``);
+  /// what looks wrong with the credentials is said as warnings before any request.
   /// - Returns: the store, and whether a warning named something wrong with the credentials.
-  /// - Parameter silent: say nothing (the `keyring` command answers another program).
-  func credentialStore(_ settings: IndexSettings, keyring: Bool, bound: [CredentialStore.Bound] = [], extra: [IndexURL] = [], silent: Bool = false) -> (CredentialStore, flagged: Bool) {
-    var netrcText: String? = nil
-    let path = environment["NETRC"].flatMap { $0.isEmpty ? nil : $0 } ?? environment["HOME"].map { $0 + "/.netrc" }
-    if let path, FileManager.default.fileExists(atPath: path) {
-      netrcText = try? String(contentsOfFile: path, encoding: .utf8)
-      if netrcText == nil { console.warning("cannot read the netrc file \(path); it was ignored") }
-    }
-    let known = settings.indexes + settings.findLinks.compactMap(\.credentialSource) + extra
+  /// - Parameter silent: say nothing, ask no keyring (the `keyring` and `config` commands).
+  func credentialStore(_ settings: RunSettings, extra: [IndexURL] = [], silent: Bool = false) -> (CredentialStore, flagged: Bool) {
     let console = self.console
-    let store = CredentialStore(
-      indexes: known, environment: environment, bound: bound, netrcText: netrcText,
-      keyring: keyring ? SubprocessKeyring(environment: environment) : nil, warn: { console.warning($0) })
+    if !silent, let problem = settings.netrcProblem { console.warning(problem) }
+    let store = settings.credentialStore(extra: extra, keyring: silent ? false : nil, warn: { console.warning($0) })
     let problems = store.inspect(now: Double(time(nil)))
     if !silent {
       for w in store.warnings { console.warning(w) }
@@ -102,16 +94,25 @@ struct Session {
     return (store, !problems.isEmpty)
   }
 
+  /// The run's settings from these flags (and requirements files' option lines) and the user's
+  /// configuration, its files read through the run's memo.
+  func settings(command: String?, index: IndexOptions, network: NetworkOptions, target: TargetOptions? = nil, fileOptions: RequirementsFile? = nil) throws -> RunSettings {
+    var explicit = ExplicitSettings()
+    index.explicit(into: &explicit, fileOptions: fileOptions)
+    network.explicit(into: &explicit, fileOptions: fileOptions)
+    target?.explicit(into: &explicit)
+    return try RunSettings(command: command, explicit: explicit, strategy: index.indexStrategy, environment: environment, read: configFiles.reader)
+  }
+
   /// The command line and the user's configuration for `command` (pip's section name), or
   /// the failure said and its exit code thrown. With `-v`, says which files were read and which
   /// keys were ignored.
   func configure(
     command: String?, index: IndexOptions, network: NetworkOptions, target: TargetOptions? = nil, fileOptions: RequirementsFile? = nil, report: Bool = true
-  ) throws(ExitCode) -> Configured {
-    let configured: Configured
+  ) throws(ExitCode) -> RunSettings {
+    let configured: RunSettings
     do {
-      configured = try Configured(
-        command: command, index: index, network: network, target: target, fileOptions: fileOptions, environment: environment, read: configFiles.reader)
+      configured = try settings(command: command, index: index, network: network, target: target, fileOptions: fileOptions)
     } catch let e as any PyIndexError {
       throw fail(e)
     } catch {
@@ -134,14 +135,14 @@ struct Session {
   /// - Parameter signals: whether SIGINT/SIGTERM remove temporary files and exit at once
   ///   (`serve` handles them itself, to shut down cleanly).
   func run(
-    _ configured: Configured, index: IndexOptions, credentialURLs: [IndexURL] = [], signals: Bool = true,
+    _ configured: RunSettings, index: IndexOptions, credentialURLs: [IndexURL] = [], signals: Bool = true,
     _ body: (IndexClient, _ routes: any RouteInspecting) async throws -> Void
   ) async throws {
     if signals { installSignalHandlers() }
     var flagged = false
     do {
       let store: CredentialStore
-      (store, flagged) = credentialStore(configured.index, keyring: configured.keyring, bound: configured.bound, extra: credentialURLs)
+      (store, flagged) = credentialStore(configured, extra: credentialURLs)
       let console = self.console
       try await Transport.with(configuration: configured.network, store: store, logger: console.traceLogger()) { transport in
         let client = IndexClient(transport: transport, settings: configured.index, cache: index.cache(environment: environment), warn: { console.warning($0) })
