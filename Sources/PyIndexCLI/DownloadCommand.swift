@@ -204,7 +204,7 @@ extension PyIndexCommand {
       }
       var outcomes: [TargetOutcome] = []
       try await session.run(configured, index: index, credentialURLs: plan.credentialURLs) { client, _ in
-        outcomes = try await Downloader(client: client, warn: warn, progress: progress).download(targets: plan.targets)
+        outcomes = try await Downloader(client: client, warn: warn, progress: progress).download(targets: plan.targets, run: plan.run)
         // One target: its failure is the run's, reported as ever.
         if outcomes.count == 1, case .failure(let e) = outcomes[0].result { throw e }
       }

@@ -62,6 +62,8 @@ public struct DownloadPlan: Sendable {
   public var credentialURLs: [IndexURL]
   /// Every target of the run with its options (one, unless the request has a matrix).
   public var targets: [PlannedTarget]
+  /// What holds for the whole run: DEST, `--dry-run`.
+  public var run: RunOptions
 
   /// Makes the plan.
   /// - Parameters:
@@ -109,15 +111,15 @@ public struct DownloadPlan: Sendable {
       }
     }
     let first = targets[0]
-    // Markers are evaluated for the target, not for the machine pyindex runs on.
-    let environment = MarkerEnvironment(target: first.options.target, pythonFullVersion: first.options.pythonFullVersion)
     let credentialURLs = try lines.compactMap { line throws(AuthError) -> IndexURL? in
       guard let url = line.requirement.url, url.isWeb else { return nil }
       return try IndexURL(url)
     }
+    // Markers are evaluated for each target (by PlannedTarget), not for the machine pyindex
+    // runs on; pip's "Ignoring" lines are the first target's.
     return DownloadPlan(
-      lines: lines.filter { $0.requirement.applies(to: environment) }, ignored: lines.filter { !$0.requirement.applies(to: environment) },
-      options: first.options, fileOptions: files, credentialURLs: credentialURLs, targets: targets)
+      lines: first.lines, ignored: first.ignored, options: first.options, fileOptions: files, credentialURLs: credentialURLs, targets: targets,
+      run: RunOptions(destination: request.destination, dryRun: request.dryRun))
   }
 
   /// The lock file among the `-r` files (`pylock.toml`, `pylock.NAME.toml`), which is

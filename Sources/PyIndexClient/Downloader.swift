@@ -60,10 +60,31 @@ public enum DownloadProgress: Sendable {
 public struct PlannedTarget: Sendable {
   /// How the target is named in messages ("" for the one target of a plain run).
   public var name: String
-  public var lines: [RequirementLine]
+  /// The requirements whose markers hold for the target.
+  public private(set) var lines: [RequirementLine]
+  /// The requirements whose markers do not (pip's "Ignoring" lines).
+  public private(set) var ignored: [RequirementLine]
   public var options: DownloadOptions
+  /// The markers of `lines` are evaluated here, once, for the target.
   public init(name: String, lines: [RequirementLine], options: DownloadOptions) {
-    (self.name, self.lines, self.options) = (name, lines, options)
+    let environment = MarkerEnvironment(target: options.target, pythonFullVersion: options.pythonFullVersion)
+    self.name = name
+    self.lines = lines.filter { $0.requirement.applies(to: environment) }
+    self.ignored = lines.filter { !$0.requirement.applies(to: environment) }
+    self.options = options
+  }
+
+  /// The marker environment of the target.
+  var environment: MarkerEnvironment { MarkerEnvironment(target: options.target, pythonFullVersion: options.pythonFullVersion) }
+}
+
+/// What holds for a whole run, whatever its targets: where the files go, and whether anything
+/// is written there.
+public struct RunOptions: Sendable {
+  public var destination: String
+  public var dryRun: Bool
+  public init(destination: String, dryRun: Bool = false) {
+    (self.destination, self.dryRun) = (destination, dryRun)
   }
 }
 
@@ -128,7 +149,8 @@ public struct Downloader: Sendable {
   ///   completed stay (complete and verified), partial ones are removed.
   public func download(_ requirements: [Requirement], options: DownloadOptions) async throws(ClientError) -> [DownloadedFile] {
     let lines = requirements.map { RequirementLine(requirement: $0) }
-    let outcome = try await download(targets: [PlannedTarget(name: "", lines: lines, options: options)])[0]
+    let run = RunOptions(destination: options.destination, dryRun: options.dryRun)
+    let outcome = try await download(targets: [PlannedTarget(name: "", lines: lines, options: options)], run: run)[0]
     return try outcome.result.get()
   }
 
@@ -140,17 +162,20 @@ public struct Downloader: Sendable {
   /// complete, verified file stays, so that a re-run resumes.
   /// - Returns: each target's files or failure, in the order given.
   /// - Throws: ``ClientError`` before anything is fetched (DEST, `--require-hashes` lines).
-  public func download(targets: [PlannedTarget]) async throws(ClientError) -> [TargetOutcome] {
+  public func download(targets planned: [PlannedTarget], run: RunOptions) async throws(ClientError) -> [TargetOutcome] {
+    // The run's settings hold for every target.
+    let targets = planned.map { t in
+      var t = t
+      (t.options.destination, t.options.dryRun) = (run.destination, run.dryRun)
+      return t
+    }
     var work: [(PlannedTarget, MarkerEnvironment, [RequirementLine])] = []
     for t in targets {
-      // Requirements whose markers do not hold for the target are not downloaded.
-      let environment = MarkerEnvironment(target: t.options.target, pythonFullVersion: t.options.pythonFullVersion)
-      let requirements = t.lines.filter { $0.requirement.applies(to: environment) }
-      if t.options.requireHashes { try Downloader.checkPinned(requirements) }
-      work.append((t, environment, requirements))
+      if t.options.requireHashes { try Downloader.checkPinned(t.lines) }
+      work.append((t, t.environment, t.lines))
     }
-    let dryRun = targets.first?.options.dryRun ?? false
-    let finalDest = try Downloader.prepareDestination(targets.first?.options.destination ?? ".", create: !dryRun)
+    let dryRun = run.dryRun
+    let finalDest = try Downloader.prepareDestination(run.destination, create: !dryRun)
     let dest = dryRun ? try Downloader.scratchDirectory() : finalDest
     defer { if dryRun { Downloader.removeScratch(dest) } }
     let staging = StagedFiles()

@@ -68,8 +68,7 @@ public enum LockPlan {
           kind: .integrity, hint: "lock again with a tool that records hashes (uv export --format pylock.toml, pip lock)")
       }
       let url = try location(file, directory: directory, lockName: lockName)
-      let fragment = file.hashes["sha256"].map { "#sha256=" + $0 } ?? ""
-      let requirement = try Requirement("\(name.typed) @ \(url)\(fragment)")
+      let requirement = Requirement(name: name, url: url.with(fragment: file.hashes["sha256"].map { "sha256=" + $0 }))
       lines.append(RequirementLine(requirement: requirement, hashes: file.hashes.mapValues { [$0] }, origin: lockName))
       if let size = file.size, let parsed = requirement.url { sizes[parsed.withoutUserinfo.withoutFragment] = size }
     }
@@ -93,8 +92,12 @@ public enum LockPlan {
   /// The file's URL: its `url`, else its `path` (relative to the lock's directory) as `file:`.
   /// A path must name a regular file inside the lock's directory tree once every link is
   /// followed: a lock cannot make pyindex copy `~/.netrc` into DEST.
-  static func location(_ f: PyLock.File, directory: String, lockName: String) throws -> String {
-    if let url = f.url { return url }
+  static func location(_ f: PyLock.File, directory: String, lockName: String) throws -> SafeURL {
+    if let text = f.url {
+      do { return try SafeURL(parsing: text) } catch {
+        throw LockRefusal(description: "\(lockName): the url of \(f.name) is not usable: \(error.reason)", kind: .usage, hint: nil)
+      }
+    }
     guard let path = f.path else { throw LockRefusal(description: "\(lockName): \(f.name) has neither a url nor a path", kind: .usage, hint: nil) }
     let given = path.hasPrefix("/") ? path : directory + "/" + path
     guard let root = LocalFile.realPath(directory), let absolute = LocalFile.realPath(given) else {
@@ -105,6 +108,6 @@ public enum LockPlan {
         description: "\(lockName): the locked path \(path) of \(f.name) is not a regular file inside the lock's directory", kind: .usage,
         hint: "a lock's path entries must stay inside the directory of the lock (no link out of it)")
     }
-    return SafeURL(filePath: absolute).revealedWithSecrets()
+    return SafeURL(filePath: absolute)
   }
 }

@@ -67,6 +67,16 @@ public struct Requirement: Sendable, Hashable, CustomStringConvertible {
     self.marker = marker
   }
 
+  /// `name @ url`, from values already parsed (a lock entry): nothing is parsed again.
+  public init(name: ProjectName, url: SafeURL) {
+    self.name = name
+    self.url = url
+    extras = []
+    specifier = SpecifierSet()
+    marker = nil
+    text = "\(name.typed) @ \(url.revealedWithSecrets())"
+  }
+
   public var description: String { text }
 
   /// Whether the requirement applies to `environment` (true when it has no marker).

@@ -197,6 +197,11 @@ public struct SafeURL: Sendable, Hashable, CustomStringConvertible, CustomDebugS
   /// The same URL without its fragment.
   public var withoutFragment: SafeURL { fragment == nil ? self : SafeURL(scheme: scheme, userinfo: userinfo, host: host, port: port, path: path, query: query, fragment: nil) }
 
+  /// The same URL with another fragment (`sha256=…` for a file's digest).
+  public func with(fragment: String?) -> SafeURL {
+    SafeURL(scheme: scheme, userinfo: userinfo, host: host, port: port, path: path, query: query, fragment: fragment)
+  }
+
   /// The same URL with another userinfo.
   public func with(userinfo: Userinfo?) -> SafeURL {
     SafeURL(scheme: scheme, userinfo: userinfo, host: host, port: port, path: path, query: query, fragment: fragment)
