@@ -5,34 +5,27 @@
 #endif
 import PyIndexModel
 
-/// What a pair of credentials looks like, told from the user name, the password's shape and
-/// the host: registries give fixed user names to their token kinds, and most failures users
-/// meet are a token of one kind sent under the user name of another, or a key mangled on
-/// its way into a URL.
+/// The kinds of token pyindex recognizes, each named as messages say it:
+///
+/// | case | registry and user name | token |
+/// |---|---|---|
+/// | `googleKeyBase64` | Artifact Registry, `_json_key_base64` | a base64 service-account key |
+/// | `googleKey` | Artifact Registry, `_json_key` | the raw JSON key |
+/// | `googleAccessToken` | Artifact Registry, `oauth2accesstoken` or `_token` | an OAuth access token |
+/// | `gitlabJobToken` | GitLab CI, `gitlab-ci-token` | `$CI_JOB_TOKEN` |
+/// | `gitlabDeployToken` | GitLab, `gitlab+deploy-token-N` (or the token's own user name) | `gldt-…` |
+/// | `gitlabAccessToken` | GitLab, any user name | a personal, project or group token `glpat-…` |
+/// | `pypiToken` | PyPI-style, `__token__` | `pypi-…` |
+/// | `codeArtifactToken` | CodeArtifact, `aws` | from `aws codeartifact get-authorization-token` |
+/// | `azurePAT` | Azure Artifacts, any non-empty user name | a personal access token |
+/// | `jwt` | JFrog and many others | a JSON Web Token |
+/// | `tokenAsUser` | any, `tok@` | the token in the user name, an empty password |
+/// | `password` | any | a user name and a password |
 public enum TokenKind: String, Sendable, Hashable {
-  /// Google Artifact Registry: `_json_key_base64` and a base64 service-account key.
-  case googleKeyBase64 = "Google service-account key (base64)"
-  /// Google Artifact Registry: `_json_key` and the raw JSON key.
-  case googleKey = "Google service-account key (JSON)"
-  /// Google Artifact Registry: `oauth2accesstoken` or `_token` and an OAuth access token.
-  case googleAccessToken = "Google access token"
-  /// GitLab CI: `gitlab-ci-token` and `$CI_JOB_TOKEN`.
-  case gitlabJobToken = "GitLab CI job token"
-  /// GitLab deploy token: `gitlab+deploy-token-N` (or the token's own user name) and `gldt-…`.
-  case gitlabDeployToken = "GitLab deploy token"
-  /// GitLab personal, project or group access token `glpat-…`, with any user name.
-  case gitlabAccessToken = "GitLab access token"
-  /// PyPI-style API token: `__token__` and `pypi-…`.
-  case pypiToken = "PyPI API token"
-  /// AWS CodeArtifact: `aws` and a token from `aws codeartifact get-authorization-token`.
-  case codeArtifactToken = "CodeArtifact token"
-  /// Azure Artifacts: any non-empty user name and a personal access token.
-  case azurePAT = "Azure DevOps personal access token"
-  /// A JSON Web Token (JFrog access tokens and many others).
-  case jwt = "JSON Web Token"
-  /// A token in the user name with an empty password (`tok@`).
-  case tokenAsUser = "token as user name"
-  /// A user name and a password.
+  case googleKeyBase64 = "Google service-account key (base64)", googleKey = "Google service-account key (JSON)"
+  case googleAccessToken = "Google access token", gitlabJobToken = "GitLab CI job token", gitlabDeployToken = "GitLab deploy token"
+  case gitlabAccessToken = "GitLab access token", pypiToken = "PyPI API token", codeArtifactToken = "CodeArtifact token"
+  case azurePAT = "Azure DevOps personal access token", jwt = "JSON Web Token", tokenAsUser = "token as user name"
   case password = "user name and password"
 }
 

@@ -34,12 +34,8 @@ public struct DownloadOptions: Sendable {
   public var lockedSizes: [SafeURL: Int] = [:]
 
   public init(destination: String, target: Target, formats: FormatControl = .init(), prereleases: Bool = false, ignoreRequiresPython: Bool = false, parallelism: Int = 8) {
-    self.destination = destination
-    self.target = target
-    self.formats = formats
-    self.prereleases = prereleases
-    self.ignoreRequiresPython = ignoreRequiresPython
-    self.parallelism = parallelism
+    (self.destination, self.target, self.formats) = (destination, target, formats)
+    (self.prereleases, self.ignoreRequiresPython, self.parallelism) = (prereleases, ignoreRequiresPython, parallelism)
   }
 }
 

@@ -27,14 +27,9 @@ public struct DistributionFile: Sendable, Hashable {
   public var uploadTime: String?
 
   public init(filename: String?, href: String, hashes: [String: String] = [:], requiresPython: String? = nil, yanked: String? = nil, coreMetadata: [String: String]? = nil, size: Int? = nil, uploadTime: String? = nil) {
-    self.explicitFilename = filename
-    self.href = URLReference(href)
-    self.hashes = hashes
-    self.requiresPython = requiresPython
-    self.yanked = yanked
-    self.coreMetadata = coreMetadata
-    self.size = size
-    self.uploadTime = uploadTime
+    (self.explicitFilename, self.href, self.hashes) = (filename, URLReference(href), hashes)
+    (self.requiresPython, self.yanked, self.coreMetadata) = (requiresPython, yanked, coreMetadata)
+    (self.size, self.uploadTime) = (size, uploadTime)
   }
 
   /// Every digest the page gives for the file: ``hashes`` plus those of the URL fragment

@@ -43,12 +43,8 @@ public struct Version: Sendable, Hashable, Comparable, CustomStringConvertible {
 
   /// Builds a version from its parts (used for the versions a target names, e.g. `3.12`).
   public init(epoch: Int = 0, release: [Int], pre: (kind: PreKind, number: Int)? = nil, post: Int? = nil, dev: Int? = nil, local: [LocalSegment]? = nil) {
-    self.epoch = epoch
-    self.release = release
-    self.pre = pre
-    self.post = post
-    self.dev = dev
-    self.local = local
+    (self.epoch, self.release, self.pre) = (epoch, release, pre)
+    (self.post, self.dev, self.local) = (post, dev, local)
   }
 
   /// Parses a PEP 440 version string, or returns `nil` when it is not one.

@@ -71,13 +71,8 @@ public final class ShimServer: Sendable {
     channel: NIOAsyncChannel<NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>, Never>, host: String, port: Int, client: IndexClient,
     listenToken: String?, cacheDirectory: String?, log: @escaping @Sendable (_ line: String, _ failed: Bool) -> Void
   ) {
-    self.cacheDirectory = cacheDirectory
-    self.channel = channel
-    self.host = host
-    self.port = port
-    self.client = client
-    self.listenToken = listenToken
-    self.report = log
+    (self.cacheDirectory, self.channel, self.host, self.port) = (cacheDirectory, channel, host, port)
+    (self.client, self.listenToken, self.report) = (client, listenToken, log)
   }
 
   /// `http://HOST:PORT/simple/`.
