@@ -24,11 +24,15 @@ public final class StagedFile: Sendable {
   let durable: Bool
   /// The bytes queued past which a writer that can wait should (``drain()``).
   public static let maxQueued = 1 << 20
+  /// Pieces are gathered up to this many bytes before one write is queued.
+  static let gather = 256 << 10
 
   private let queue = DispatchQueue(label: "pyindex.staged-file")
   private struct State {
     var fd: Int32
     var queued = 0
+    /// Bytes not yet handed to the queue: small pieces are gathered into one write.
+    var pending: [UInt8] = []
     var failure: Int32? = nil
     /// Renamed, handed over or removed: nothing to remove any more.
     var placed = false
@@ -64,23 +68,39 @@ public final class StagedFile: Sendable {
   @discardableResult
   public func write(_ bytes: UnsafeRawBufferPointer) -> Bool {
     guard bytes.count > 0 else { return true }
-    let ok = state.withLock { s in
-      guard s.failure == nil, s.fd >= 0, !s.placed else { return false }
+    let batch: [UInt8]?? = state.withLock { s in
+      guard s.failure == nil, s.fd >= 0, !s.placed else { return .none }
       s.queued += bytes.count
-      return true
+      s.pending.append(contentsOf: bytes)
+      guard s.pending.count >= StagedFile.gather else { return .some(nil) }
+      defer { s.pending = [] }
+      return .some(s.pending)
     }
-    guard ok else { return false }
-    let copy = [UInt8](bytes)
+    guard let batch else { return false }
+    if let batch { enqueue(batch) }
+    return true
+  }
+
+  /// Hands gathered bytes to the queue, to be written after what was queued before.
+  private func enqueue(_ batch: [UInt8]) {
     queue.async { [self] in
       let fd = state.withLock { s in s.failure == nil ? s.fd : -1 }
-      let failed = fd >= 0 && !copy.withUnsafeBytes { LibC.writeAll(fd, $0) }
+      let failed = fd >= 0 && !batch.withUnsafeBytes { LibC.writeAll(fd, $0) }
       let code = errno
       state.withLock { s in
-        s.queued -= copy.count
+        s.queued -= batch.count
         if failed, s.failure == nil { s.failure = code }
       }
     }
-    return true
+  }
+
+  /// Queues what was gathered and not yet queued.
+  private func flush() {
+    let batch = state.withLock { s in
+      defer { s.pending = [] }
+      return s.pending
+    }
+    if !batch.isEmpty { enqueue(batch) }
   }
 
   /// The bytes queued and not yet written.
@@ -94,6 +114,11 @@ public final class StagedFile: Sendable {
 
   /// Empties the file, to start it over (a download whose server ignored `Range`).
   public func truncate() async throws(ClientError) {
+    let dropped = state.withLock { s in
+      defer { s.pending = [] }
+      return s.pending.count
+    }
+    state.withLock { $0.queued -= dropped }
     try await onQueue { fd in
       guard ftruncate(fd, 0) == 0, lseek(fd, 0, SEEK_SET) == 0 else { return errno }
       return nil
@@ -158,6 +183,7 @@ public final class StagedFile: Sendable {
   /// Runs `body` with the descriptor on the file's queue, after every queued write; a write's
   /// failure, or the errno `body` returns, is thrown.
   private func onQueue(_ body: @escaping @Sendable (Int32) -> Int32?) async throws(ClientError) {
+    flush()
     let failure: Int32? = await withCheckedContinuation { continuation in
       queue.async { [self] in
         let (fd, failed) = state.withLock { ($0.fd, $0.failure) }
