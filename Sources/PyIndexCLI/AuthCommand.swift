@@ -34,19 +34,17 @@ extension PyIndexCommand.Auth {
     @Flag(help: "Print a JSON array, one object per index.")
     var json = false
 
-    @OptionGroup(title: "Indexes") var index: IndexOptions
-    @OptionGroup(title: "Network") var network: NetworkOptions
-    @OptionGroup(title: "Output") var output: OutputOptions
+    @OptionGroup var options: IndexCommandOptions
 
     func run() async throws {
-      let session = Session(output: output)
+      let session = Session(output: options.output)
       var name: ProjectName?
       if let project {
         do { name = try ProjectName(project) } catch { throw session.fail(error) }
       }
       var reports: [AuthCheckReport] = []
-      let configured = try session.configure(command: nil, index: index, network: network)
-      try await session.run(configured, index: index) { client, routes in
+      let configured = try session.configure(command: nil, index: options.index, network: options.network)
+      try await session.run(configured, index: options.index) { client, routes in
         reports = await AuthChecker(client: client, routes: routes, now: Double(time(nil))).check(project: name)
       }
       // One report per configured index, in order: each names where its URL came from.

@@ -31,13 +31,11 @@ extension PyIndexCommand {
     var json = false
 
     @OptionGroup(title: "Target") var target: TargetOptions
-    @OptionGroup(title: "Indexes") var index: IndexOptions
-    @OptionGroup(title: "Network") var network: NetworkOptions
-    @OptionGroup(title: "Output") var output: OutputOptions
+    @OptionGroup var options: IndexCommandOptions
 
     func run() async throws {
-      let session = Session(output: output)
-      let configured = try session.configure(command: section?.rawValue, index: index, network: network, target: target, report: false)
+      let session = Session(output: options.output)
+      let configured = try session.configure(command: section?.rawValue, index: options.index, network: options.network, target: target, report: false)
       let (store, _) = session.credentialStore(configured, silent: true)
       var credentials: [String] = []
       for i in configured.index.indexes {
@@ -48,7 +46,7 @@ extension PyIndexCommand {
       if json {
         session.console.out(Self.json(configured, rows: rows, credentials: credentials))
       } else {
-        session.console.out(Self.text(configured, rows: rows, credentials: credentials, verbose: output.verbose > 0))
+        session.console.out(Self.text(configured, rows: rows, credentials: credentials, verbose: options.output.verbose > 0))
       }
     }
 

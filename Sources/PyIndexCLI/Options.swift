@@ -121,6 +121,14 @@ struct NetworkOptions: ParsableArguments {
   }
 }
 
+/// What every command that talks to indexes takes, each group under its title in `--help`:
+/// where (indexes), how (network) and how much to say (output).
+struct IndexCommandOptions: ParsableArguments {
+  @OptionGroup(title: "Indexes") var index: IndexOptions
+  @OptionGroup(title: "Network") var network: NetworkOptions
+  @OptionGroup(title: "Output") var output: OutputOptions
+}
+
 /// `-v`, `-q` (every command).
 struct OutputOptions: ParsableArguments {
   @Flag(name: .shortAndLong, help: "One line per HTTP hop on stderr; -vv adds headers (secrets masked).")

@@ -31,15 +31,13 @@ extension PyIndexCommand {
     @Option(help: ArgumentHelp("Require installers to send this as the password of Basic auth (any user name); also PYINDEX_LISTEN_TOKEN, which keeps it out of the process list. Required for a --host other than loopback.", valueName: "token"))
     var listenToken: String?
 
-    @OptionGroup(title: "Indexes") var index: IndexOptions
-    @OptionGroup(title: "Network") var network: NetworkOptions
-    @OptionGroup(title: "Output") var output: OutputOptions
+    @OptionGroup var options: IndexCommandOptions
 
     func run() async throws {
-      let session = Session(output: output)
+      let session = Session(output: options.output)
       let console = session.console
       // An explicit --cache-dir also keeps verified files (DIR/files/), served from there again.
-      let files = index.noCache ? nil : index.cacheDir
+      let files = options.index.noCache ? nil : options.index.cacheDir
       let token = listenToken ?? session.environment["PYINDEX_LISTEN_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
       let (host, port) = (self.host, self.port)
       guard token != nil || SafeURL.isLoopback(host: SafeURL.asciiLowercased(host)) else {
@@ -48,8 +46,8 @@ extension PyIndexCommand {
             "--host \(host) is not a loopback address: anyone who can reach it could install through your credentials",
             hint: "set PYINDEX_LISTEN_TOKEN (or --listen-token) to a secret that installers send as their password, or keep the default 127.0.0.1"))
       }
-      let configured = try session.configure(command: nil, index: index, network: network)
-      try await session.run(configured, index: index, signals: false) { client, _ in
+      let configured = try session.configure(command: nil, index: options.index, network: options.network)
+      try await session.run(configured, index: options.index, signals: false) { client, _ in
         let server = try await ShimServer.start(host: host, port: port, client: client, listenToken: token, cacheDirectory: files) { line, failed in
           // Upstream failures always show: the installer only sees a 502 or a cut download.
           if failed { console.warning("serve: \(line)") } else { console.note("serve: \(line)") }

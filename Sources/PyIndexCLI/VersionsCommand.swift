@@ -17,22 +17,20 @@ extension PyIndexCommand.Index {
     var json = false
 
     @OptionGroup(title: "Target") var target: TargetOptions
-    @OptionGroup(title: "Indexes") var index: IndexOptions
-    @OptionGroup(title: "Network") var network: NetworkOptions
-    @OptionGroup(title: "Output") var output: OutputOptions
+    @OptionGroup var options: IndexCommandOptions
 
     mutating func validate() throws {
       try target.validate(matrix: false)
     }
 
     func run() async throws {
-      let session = Session(output: output)
+      let session = Session(output: options.output)
       let name: ProjectName
       do { name = try ProjectName(project) } catch { throw session.fail(error) }
-      let configured = try session.configure(command: "index", index: index, network: network, target: target)
+      let configured = try session.configure(command: "index", index: options.index, network: options.network, target: target)
       let evaluator = CandidateEvaluator(project: name, target: target.explicitTarget, formats: configured.formats, ignoreRequiresPython: target.ignoreRequiresPython)
       let collector = ConcurrentVersionCollector(VersionCollector(evaluator: evaluator, includePrereleases: configured.pre))
-      try await session.run(configured, index: index) { client, _ in
+      try await session.run(configured, index: options.index) { client, _ in
         try await client.fileBatches(for: name, detail: .listing) { batch in collector.add(batch) }
       }
       let (versions, overflowed) = await collector.finish()

@@ -212,19 +212,22 @@ public indirect enum Marker: Sendable, Hashable, CustomStringConvertible {
     static let maxTokens = 2048
 
     mutating func or() throws(ModelError) -> Marker {
-      var left = try and()
-      while position < tokens.count, tokens[position] == .word("or") {
-        position += 1
-        left = .or(left, try and())
-      }
-      return left
+      try chain("or", { (p: inout Parser) throws(ModelError) in try p.and() }, Marker.or)
     }
 
     mutating func and() throws(ModelError) -> Marker {
-      var left = try atom()
-      while position < tokens.count, tokens[position] == .word("and") {
+      try chain("and", { (p: inout Parser) throws(ModelError) in try p.atom() }, Marker.and)
+    }
+
+    /// `operand (word operand)*`, joined from the left: `or` binds looser than `and`, which
+    /// binds looser than an atom.
+    private mutating func chain(
+      _ word: String, _ operand: (inout Parser) throws(ModelError) -> Marker, _ join: (Marker, Marker) -> Marker
+    ) throws(ModelError) -> Marker {
+      var left = try operand(&self)
+      while position < tokens.count, tokens[position] == .word(word) {
         position += 1
-        left = .and(left, try atom())
+        left = join(left, try operand(&self))
       }
       return left
     }
