@@ -115,8 +115,7 @@ extension PyIndexCommand {
             hint: "see 'pyindex download --help'"))
       }
       var request = self.request
-      request.onlyBinary = base.configuration.onlyBinary.map(\.value)
-      request.noBinary = base.configuration.noBinary.map(\.value)
+      request.formats = base.formats
       request.pre = base.pre
       let plan: DownloadPlan
       do {

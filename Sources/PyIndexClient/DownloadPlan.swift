@@ -19,7 +19,10 @@ public struct DownloadRequest: Sendable {
   /// Several targets in one run (`--python-platform` and `--python-version` repeated: every
   /// combination); empty for the one ``target``. What a target leaves unset comes from the host.
   public var matrix: [NamedTarget] = []
-  /// `--only-binary` and `--no-binary` values, in the order given.
+  /// `--only-binary`/`--no-binary` as the run's settings resolved them (configuration and
+  /// flags); the requirements files' option lines are added to it.
+  public var formats = FormatControl()
+  /// More `--only-binary`/`--no-binary` values, applied after ``formats``.
   public var onlyBinary: [String] = []
   public var noBinary: [String] = []
   public var pre = false
@@ -82,8 +85,9 @@ public struct DownloadPlan: Sendable {
     }
     lines += files.requirements
     guard !lines.isEmpty || lock != nil else { throw ClientError.usage("no requirements to download: the requirements files list none", hint: nil) }
-    var formats = FormatControl()
-    // pip applies the options in the order given; --no-binary after --only-binary per value.
+    var formats = request.formats
+    // pip applies the options in the order given: the settings', then the files' lines
+    // (--no-binary after --only-binary per value).
     for v in request.onlyBinary + files.onlyBinary { formats.add(v, onlyBinary: true) }
     for v in request.noBinary + files.noBinary { formats.add(v, onlyBinary: false) }
     var targets: [PlannedTarget] = []
