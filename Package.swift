@@ -41,6 +41,8 @@ let package = Package(
     .target(name: "PyIndexParsing", dependencies: ["PyIndexModel", "PyIndexSystem", "CLibXML2"], swiftSettings: strictSettings),
     .target(name: "PyIndexAuth", dependencies: ["PyIndexModel", "PyIndexSystem"], swiftSettings: strictSettings),
     .target(name: "PyIndexResolver", dependencies: ["PyIndexModel"], swiftSettings: strictSettings),
+    // Credentials minted from the machine's identity (a CI job's token, a cloud role).
+    .target(name: "PyIndexMint", dependencies: ["PyIndexModel", "PyIndexAuth"], swiftSettings: strictSettings),
     // pip's and uv's configuration files and variables, and where each setting came from.
     .target(
       name: "PyIndexConfig", dependencies: ["PyIndexModel", .product(name: "TOMLKit", package: "TOMLKit")],
@@ -62,7 +64,7 @@ let package = Package(
     .target(
       name: "PyIndexClient",
       dependencies: [
-        "PyIndexModel", "PyIndexParsing", "PyIndexAuth", "PyIndexTransport", "PyIndexConfig", "PyIndexResolver", "PyIndexSystem", "CZlib",
+        "PyIndexModel", "PyIndexParsing", "PyIndexAuth", "PyIndexTransport", "PyIndexConfig", "PyIndexResolver", "PyIndexMint", "PyIndexSystem", "CZlib",
         .product(name: "Crypto", package: "swift-crypto"),
         .product(name: "NIOCore", package: "swift-nio"),
       ], swiftSettings: strictSettings),
@@ -115,6 +117,7 @@ let package = Package(
     .testTarget(name: "PyIndexParsingTests", dependencies: ["PyIndexParsing"], swiftSettings: strictSettings),
     .testTarget(name: "PyIndexConfigTests", dependencies: ["PyIndexConfig", "PyIndexModel"], swiftSettings: strictSettings),
     .testTarget(name: "PyIndexAuthTests", dependencies: ["PyIndexAuth"], swiftSettings: strictSettings),
+    .testTarget(name: "PyIndexMintTests", dependencies: ["PyIndexMint", "PyIndexAuth", "PyIndexModel"], swiftSettings: strictSettings),
     .testTarget(name: "PyIndexTransportTests", dependencies: ["PyIndexTransport", "PyIndexAuth"], swiftSettings: strictSettings),
     // In process: the client's and serve's logic against loopback servers (and, where a
     // loopback server cannot stand in, a transport scripted through the HTTPTransport seam).

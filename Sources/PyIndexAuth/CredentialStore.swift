@@ -19,9 +19,12 @@ public struct CredentialStore: Sendable {
   public struct Match: Sendable, Hashable {
     public let credentials: Credentials?
     public let source: CredentialSource
-    public init(credentials: Credentials?, source: CredentialSource) {
+    /// For minted credentials: the provider, identity and expiry (never the token).
+    public let minted: MintedCredentials?
+    public init(credentials: Credentials?, source: CredentialSource, minted: MintedCredentials? = nil) {
       self.credentials = credentials
       self.source = source
+      self.minted = minted
     }
     public static let none = Match(credentials: nil, source: .none)
   }
@@ -54,6 +57,7 @@ public struct CredentialStore: Sendable {
   private let envOrigin: Origin?
   private let netrc: Netrc?
   private let keyring: KeyringMemo?
+  private let minter: (any CredentialMinter)?
   /// Notes for the user about how sources were read (stripped whitespace, unreadable netrc).
   public let warnings: [String]
 
@@ -63,11 +67,14 @@ public struct CredentialStore: Sendable {
   ///   - bound: credentials variables give one index each.
   ///   - netrcText: the netrc file's text when one was read.
   ///   - keyring: the keyring to ask (`--keyring-provider subprocess`), nil when disabled.
+  ///   - minter: obtains credentials from the machine's identity for a configured index, after
+  ///     every other source; nil with `--credential-provider none`.
   ///   - warn: receives what goes wrong while asking the keyring, once per reason.
   public init(
     indexes: [IndexURL], environment: [String: String], bound: [Bound] = [], netrcText: String? = nil,
-    keyring: (any KeyringProvider)? = nil, warn: @escaping @Sendable (String) -> Void = { _ in }
+    keyring: (any KeyringProvider)? = nil, minter: (any CredentialMinter)? = nil, warn: @escaping @Sendable (String) -> Void = { _ in }
   ) {
+    self.minter = minter
     self.indexes = indexes
     self.bound = bound
     routes = indexes.compactMap { idx in
@@ -136,6 +143,10 @@ public struct CredentialStore: Sendable {
       if let c = await keyring.credentials(origin: origin, services: services, username: username) {
         return Match(credentials: c, source: .keyring)
       }
+    }
+    // Minted only for a configured index, and sent only to its origin.
+    if userHint == nil, let minter, let index = index?.web, let m = await minter.credentials(for: index) {
+      return Match(credentials: m.credentials, source: .minted, minted: m)
     }
     return userHint ?? .none
   }

@@ -29,7 +29,7 @@ public struct Credentials: Sendable, Hashable, CustomStringConvertible {
 
 /// Where the credentials for a request came from (the `-v` trace shows this, never the secret).
 public enum CredentialSource: String, Sendable, Hashable {
-  case url, env, netrc, keyring, location, none
+  case url, env, netrc, keyring, minted, location, none
 
   /// The source as a hint names it: "the credentials in the index URL".
   public var phrase: String {
@@ -38,6 +38,7 @@ public enum CredentialSource: String, Sendable, Hashable {
     case .env: "the credentials in PYINDEX_USERNAME/PYINDEX_PASSWORD"
     case .netrc: "the netrc credentials"
     case .keyring: "the keyring's credentials"
+    case .minted: "the credentials minted from this machine's identity"
     case .location: "the credentials in the redirect's Location"
     case .none: "no credentials"
     }

@@ -316,5 +316,8 @@ package struct CivilTime: Sendable, Hashable {
   /// `2026-11-22`
   package var date: String { "\(year)-\(CivilTime.two(month))-\(CivilTime.two(day))" }
 
+  /// `2026-11-22 14:05`
+  package var minuteText: String { "\(date) \(CivilTime.two(hour)):\(CivilTime.two(minute))" }
+
   static func two(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
 }

@@ -79,6 +79,7 @@ extension PyIndexCommand {
         Row(key: "timeout", values: [cfg.timeout.value.formatted], source: cfg.timeout.source, bare: true),
         Row(key: "retries", values: [String(cfg.retries.value)], source: cfg.retries.source, bare: true),
         Row(key: "keyring-provider", values: [cfg.keyringProvider.value], source: cfg.keyringProvider.source),
+        Row(key: "credential-provider", values: [cfg.credentialProvider.value], source: cfg.credentialProvider.source),
         Row(key: "pre", values: [String(cfg.pre.value)], source: cfg.pre.source, bare: true),
         list("only-binary", cfg.onlyBinary),
         list("no-binary", cfg.noBinary),

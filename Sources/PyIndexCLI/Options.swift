@@ -23,6 +23,9 @@ struct IndexOptions: ParsableArguments {
   @Option(name: .long, help: ArgumentHelp("subprocess: ask the keyring program (keyring get URL USER) for credentials, once per origin; disabled (default: $PYINDEX_KEYRING_PROVIDER, then $PIP_KEYRING_PROVIDER).", valueName: "provider"))
   var keyringProvider: KeyringChoice?
 
+  @Option(name: .long, help: ArgumentHelp("auto: mint short-lived credentials from this machine's identity for a registry pyindex knows (GitLab CI's job token), after every other source; none (default: auto, or $PYINDEX_CREDENTIAL_PROVIDER).", valueName: "provider"))
+  var credentialProvider: CredentialProviderChoice?
+
   @Option(name: .long, help: ArgumentHelp("first-index: a project found on an earlier index is never taken from a later one; unsafe-best-match: merge every index.", valueName: "strategy"))
   var indexStrategy: IndexStrategy = .firstIndex
 
@@ -66,6 +69,7 @@ struct IndexOptions: ParsableArguments {
       e.noIndex = Sourced(true, .requirementsFile)
     }
     if let keyringProvider { e.keyringProvider = Sourced(keyringProvider.rawValue, .flag("--keyring-provider")) }
+    if let credentialProvider { e.credentialProvider = Sourced(credentialProvider.rawValue, .flag("--credential-provider")) }
   }
 
   mutating func validate() throws {
@@ -77,6 +81,11 @@ struct IndexOptions: ParsableArguments {
 /// `--keyring-provider`: whether to ask the `keyring` program.
 enum KeyringChoice: String, CaseIterable, ExpressibleByArgument {
   case subprocess, disabled
+}
+
+/// `--credential-provider`: whether to mint credentials from the machine's identity.
+enum CredentialProviderChoice: String, CaseIterable, ExpressibleByArgument {
+  case auto, none
 }
 
 extension IndexStrategy: ExpressibleByArgument {}

@@ -123,14 +123,15 @@ public struct AuthChecker: Sendable {
   /// Where the credentials come from, and what they look like.
   func configurationSteps(_ match: CredentialStore.Match, _ context: inout Context, _ report: inout AuthCheckReport) {
     guard let c = match.credentials else {
-      report.steps.append(.init(name: "credentials", passed: nil, detail: "none found (URL userinfo, PYINDEX_USERNAME/PYINDEX_PASSWORD, netrc, keyring when enabled)"))
+      report.steps.append(.init(name: "credentials", passed: nil, detail: "none found (URL userinfo, PYINDEX_USERNAME/PYINDEX_PASSWORD, netrc, keyring when enabled, minted when a provider knows the registry)"))
       return
     }
     let token = TokenInspector.inspect(c, host: context.parts.host, now: now)
     context.tokenProblems = token.problems + context.index.userinfoProblems
     context.tokenKind = token.kind
     let problems = context.tokenProblems
-    report.steps.append(.init(name: "credentials", passed: true, detail: "\(match.source.phrase): \(Self.shape(c))"))
+    let minted = match.minted.map { " (\($0.description))" } ?? ""
+    report.steps.append(.init(name: "credentials", passed: true, detail: "\(match.source.phrase)\(minted): \(Self.shape(c))"))
     report.steps.append(.init(name: "token", passed: problems.isEmpty, detail: problems.isEmpty ? "looks like a \(token.kind.rawValue)" : "\(token.kind.rawValue): " + problems.joined(separator: "; ")))
   }
 

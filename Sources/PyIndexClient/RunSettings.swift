@@ -6,6 +6,7 @@
 public import PyIndexAuth
 public import PyIndexConfig
 public import PyIndexModel
+import PyIndexMint
 public import PyIndexTransport
 
 /// What a run goes with, resolved once from the command line (``ExplicitSettings``) and the
@@ -24,6 +25,9 @@ public struct RunSettings: Sendable {
   public let keyring: Bool
   /// The keyring program, found on `PATH` once (nil when there is none, or none is asked).
   public let keyringProgram: String?
+  /// The providers that mint credentials from the machine's identity (nil with
+  /// `--credential-provider none`, or when no provider's inputs are present).
+  public let minter: (any CredentialMinter)?
   /// `--only-binary` / `--no-binary`, configuration first, in pip's order.
   public let formats: FormatControl
   public let pre: Bool
@@ -64,6 +68,7 @@ public struct RunSettings: Sendable {
     let program = Subprocess.find("keyring", path: env["PATH"])
     keyring = RunSettings.asksKeyring(c.keyringProvider.value, programFound: program != nil)
     keyringProgram = keyring ? program : nil
+    minter = c.credentialProvider.value == "none" ? nil : Minting(environment: env)
     environment = env
     let netrcPath = env["NETRC"].flatMap { $0.isEmpty ? nil : $0 } ?? env["HOME"].map { $0 + "/.netrc" }
     if let netrcPath, FileManager.default.fileExists(atPath: netrcPath) {
@@ -120,7 +125,7 @@ public struct RunSettings: Sendable {
     let asks = keyring ?? self.keyring
     return CredentialStore(
       indexes: known, environment: environment, bound: bound, netrcText: netrcText,
-      keyring: asks ? SubprocessKeyring(environment: environment, found: keyringProgram) : nil, warn: warn)
+      keyring: asks ? SubprocessKeyring(environment: environment, found: keyringProgram) : nil, minter: minter, warn: warn)
   }
 
   static func parse(_ text: String, _ source: SettingSource) throws -> IndexURL {

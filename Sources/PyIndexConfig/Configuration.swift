@@ -58,6 +58,8 @@ public struct Configuration: Sendable {
   public internal(set) var retries = Sourced(3, .default)
   /// `disabled`, `subprocess`, `import` or `auto`.
   public internal(set) var keyringProvider = Sourced("disabled", .default)
+  /// `auto` (mint credentials where a provider knows the registry) or `none`.
+  public internal(set) var credentialProvider = Sourced("auto", .default)
   public internal(set) var pre = Sourced(false, .default)
   /// `only-binary` / `no-binary` values in the order pip applies them (configuration first).
   public internal(set) var onlyBinary: [Sourced<String>] = []
@@ -86,6 +88,7 @@ public struct ExplicitSettings: Sendable {
   public var timeout: Sourced<Double>? = nil
   public var retries: Sourced<Int>? = nil
   public var keyringProvider: Sourced<String>? = nil
+  public var credentialProvider: Sourced<String>? = nil
   public var pre: Sourced<Bool>? = nil
   public var onlyBinary: [Sourced<String>] = []
   public var noBinary: [Sourced<String>] = []
@@ -160,6 +163,10 @@ extension Configuration {
         throw ConfigError("keyring-provider '\(v.value)' is none of auto, disabled, import, subprocess", at: v.source)
       }
       keyringProvider = v
+    }
+    if let v = explicit.credentialProvider ?? layers.value(.credentialProvider) {
+      guard ["auto", "none"].contains(v.value) else { throw ConfigError("credential-provider '\(v.value)' is neither auto nor none", at: v.source) }
+      credentialProvider = v
     }
     onlyBinary = layers.value(.onlyBinary).map { [$0] } ?? []
     noBinary = layers.value(.noBinary).map { [$0] } ?? []

@@ -58,6 +58,8 @@ public enum ConfigKey: String, Sendable, Hashable, CaseIterable {
   case timeout
   case retries
   case keyringProvider = "keyring-provider"
+  /// `auto` or `none`: whether to mint credentials from the machine's identity.
+  case credentialProvider = "credential-provider"
   case pre
   case onlyBinary = "only-binary"
   case noBinary = "no-binary"

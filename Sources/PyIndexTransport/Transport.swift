@@ -60,6 +60,12 @@ public struct Hop: Sendable {
 
   /// What `-v` may say about credentials: the user name when a password goes with it, the
   /// length of the secret, nothing else.
+  /// The shape of a match's credentials, after the provider and identity of minted ones.
+  static func shape(of match: CredentialStore.Match) -> String? {
+    let parts = [match.minted?.description, shape(of: match.credentials)].compactMap { $0 }
+    return parts.isEmpty ? nil : parts.joined(separator: ", ")
+  }
+
   static func shape(of credentials: Credentials?) -> String? {
     guard let c = credentials else { return nil }
     if c.password.isEmpty { return c.username.isEmpty ? "empty user and password" : "token as user name, \(c.username.count) characters" }
@@ -376,7 +382,7 @@ public final class Transport: HTTPTransport {
       let request = makeRequest(current, headers: headers, match: match)
       var hop = Hop(
         method: "GET", url: current, route: proxy.map { "proxy \($0.redacted) (\($0.source))" } ?? "direct", source: match.source,
-        credentialShape: Hop.shape(of: match.credentials), authorizationAttached: match.credentials != nil, status: nil, redirect: nil,
+        credentialShape: Hop.shape(of: match), authorizationAttached: match.credentials != nil, status: nil, redirect: nil,
         requestHeaders: request.headers.map { ($0.name, Transport.mask(header: $0.name, value: $0.value)) },
         responseHeaders: [], attempt: attempt)
       hop.withheld = state.withheld

@@ -250,8 +250,8 @@ struct ConfigEndToEndTests {
       for expected in [
         "1. http://aws:****@127.0.0.1:\(index.server.port)/simple/", "from \(path):2; credentials: url",
         "2. http://127.0.0.1:\(index.server.port)/other/", "from \(path):3; credentials: none",
-        "proxy             http://proxyuser:****@127.0.0.1:9/  (\(path):5)", "timeout           42  (\(path):7)",
-        "retries           5  (--retries)", "pre               true  (PIP_PRE)",
+        "proxy                http://proxyuser:****@127.0.0.1:9/  (\(path):5)", "timeout              42  (\(path):7)",
+        "retries              5  (--retries)", "pre                  true  (PIP_PRE)",
         "no-cache-dir (\(path):6): not a setting pyindex reads", "[install] upgrade (\(path):9)", "PIP_DISABLE_PIP_VERSION_CHECK (PIP_DISABLE_PIP_VERSION_CHECK)",
       ] {
         #expect(r.stdout.contains(expected), "missing \(expected) in \(r.stdout)")

@@ -43,6 +43,38 @@ struct RegistryEndToEndTests {
     }
   }
 
+  @Test("GitLab CI: the job token is minted for the job's own GitLab with nothing else configured; named, never shown; --credential-provider none turns it off")
+  func gitlabJobTokenMinted() async throws {
+    let profile = try #require(FixtureProfile.named("gitlab"))
+    let token = try Self.account(profile, "CI job token").password
+    try await Harness.withIndex(profile) { index in
+      let ci = ["CI_JOB_TOKEN": token, "CI_SERVER_URL": "http://127.0.0.1:\(index.server.port)"]
+      let dest = try Harness.temporaryDirectory()
+      defer { try? FileManager.default.removeItem(atPath: dest) }
+      let download = try await Harness.run(
+        ["download", "demo-pkg==1.3.0", "--no-deps", "-d", dest, "-i", index.simpleURL, "-v"] + Self.target, environment: ci, secrets: Harness.secretForms(user: "gitlab-ci-token", password: token))
+      #expect(download.status == 0, "\(download.stderr)")
+      #expect(Harness.files(in: dest) == ["demo_pkg-1.3.0-py3-none-any.whl"])
+      #expect(download.stderr.contains("credentials: minted (GitLab CI job token for gitlab-ci-token on 127.0.0.1, user \"gitlab-ci-token\", \(token.count)-character password), Authorization sent → 200"), "\(download.stderr)")
+      let fileRequest = try #require(index.server.requests.first { $0.path.contains("/packages/pypi/files/") })
+      #expect(fileRequest.header("Authorization") == Harness.basic("gitlab-ci-token", token))
+      #expect(index.storage?.requests.first?.header("Authorization") == nil)
+      let check = try await Harness.run(["auth", "check", "--json", "-i", index.simpleURL], environment: ci, secrets: [token])
+      #expect(check.status == 0, "\(check.stderr)")
+      #expect(check.stdout.contains("\"credential_source\": \"minted\""), "\(check.stdout)")
+      #expect(check.stdout.contains("minted from this machine's identity (GitLab CI job token for gitlab-ci-token on 127.0.0.1)"), "\(check.stdout)")
+      // Off: the registry's 404 without credentials; another GitLab: nothing minted either.
+      let off = try await Harness.run(["index", "versions", "demo-pkg", "-i", index.simpleURL, "--credential-provider", "none"], environment: ci, secrets: [token])
+      #expect(off.status == 1)
+      #expect(off.stderr.contains("no credentials were sent"), "\(off.stderr)")
+      let variable = try await Harness.run(["index", "versions", "demo-pkg", "-i", index.simpleURL], environment: ci.merging(["PYINDEX_CREDENTIAL_PROVIDER": "none"]) { $1 }, secrets: [token])
+      #expect(variable.status == 1)
+      let elsewhere = try await Harness.run(["index", "versions", "demo-pkg", "-i", index.simpleURL], environment: ["CI_JOB_TOKEN": token, "CI_SERVER_HOST": "gitlab.example.com"], secrets: [token])
+      #expect(elsewhere.status == 1)
+      #expect(!index.server.requests.suffix(2).contains { $0.header("Authorization") != nil })
+    }
+  }
+
   @Test("GitLab: a deploy token under another user name gets a 404, a warning and a hint that say why")
   func gitlabDeployTokenWrongUser() async throws {
     let profile = try #require(FixtureProfile.named("gitlab"))
