@@ -6,15 +6,8 @@ import Testing
 /// cooperative pool, nothing left behind on failure, discard or a signal.
 @Suite("staged files")
 struct StagedFileTests {
-  static func directory() throws -> String {
-    let dir = NSTemporaryDirectory() + "staged-" + UUID().uuidString
-    try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-    return dir
-  }
-
-  static func entries(_ dir: String) -> [String] {
-    ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).sorted()
-  }
+  static func directory() throws -> String { try Support.temporaryDirectory() }
+  static func entries(_ dir: String) -> [String] { Support.files(in: dir) }
 
   @Test("written under a temporary name, renamed by commit with its mode; registered for removal until then")
   func commit() async throws {

@@ -63,6 +63,17 @@ struct RegistryEndToEndTests {
       #expect(check.status == 0, "\(check.stderr)")
       #expect(check.stdout.contains("\"credential_source\": \"minted\""), "\(check.stdout)")
       #expect(check.stdout.contains("minted from this machine's identity (GitLab CI job token for gitlab-ci-token on 127.0.0.1)"), "\(check.stdout)")
+      // pip and uv get it through `pyindex keyring` (which prints the password by design: run
+      // outside the secret sweep), for the index's URL and for its host.
+      let home = try Harness.temporaryDirectory()
+      defer { try? FileManager.default.removeItem(atPath: home) }
+      let keyringEnv = Harness.baseEnvironment(home: home).merging(ci) { $1 }
+      let key = try await Harness.execute(Harness.pyindex, ["keyring", "-i", index.simpleURL, "get", index.simpleURL, "gitlab-ci-token"], environment: keyringEnv)
+      #expect(key.status == 0, "\(key.stderr)")
+      #expect(key.stdout == token + "\n")
+      let creds = try await Harness.execute(
+        Harness.pyindex, ["keyring", "-i", index.simpleURL, "--mode", "creds", "--output", "json", "get", index.simpleURL], environment: keyringEnv)
+      #expect(creds.stdout.contains("\"username\": \"gitlab-ci-token\""), "\(creds.stdout)")
       // Off: the registry's 404 without credentials; another GitLab: nothing minted either.
       let off = try await Harness.run(["index", "versions", "demo-pkg", "-i", index.simpleURL, "--credential-provider", "none"], environment: ci, secrets: [token])
       #expect(off.status == 1)
