@@ -19,7 +19,8 @@ extension PyIndexCommand {
         then run pip or uv with --keyring-provider subprocess. The answer comes from the \
         credentials pyindex would use for the URL: the userinfo of the configured index URLs \
         (-i, --extra-index-url, and pip's and uv's configuration: pyindex config shows them), \
-        PYINDEX_USERNAME and PYINDEX_PASSWORD, UV_INDEX_<NAME>_USERNAME and _PASSWORD, and netrc; never from a keyring. Exit 1, printing nothing, when there \
+        PYINDEX_USERNAME and PYINDEX_PASSWORD, UV_INDEX_<NAME>_USERNAME and _PASSWORD, netrc, and credentials \
+        minted from this machine's identity (GitLab CI's job token); never from a keyring. Exit 1, printing nothing, when there \
         are none (or none for that user name).
         """)
 

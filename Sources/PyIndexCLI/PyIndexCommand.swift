@@ -59,7 +59,9 @@ extension PyIndexCommand {
   }
 }
 
-/// Shared set-up and error handling for the commands.
+/// A command's composition root: the console, the environment and the run's configuration
+/// files (read once), from which it makes the run's settings (``RunSettings``), the credential
+/// store, the transport and the client; and the one place errors are said.
 struct Session {
   let console: Console
   let environment: [String: String]
