@@ -10,8 +10,8 @@ extension PyIndexCommand {
   /// `pyindex auth ...`
   struct Auth: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-      abstract: "Check the credentials and the network path to each index.",
-      subcommands: [Check.self])
+      abstract: "Check the credentials and the network path to each index, or hand them to a build tool.",
+      subcommands: [Check.self, Helper.self])
   }
 }
 

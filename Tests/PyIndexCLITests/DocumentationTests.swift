@@ -24,6 +24,7 @@ import Testing
     ("pyindex index versions", PyIndexCommand.Index.Versions.self),
     ("pyindex download", PyIndexCommand.Download.self),
     ("pyindex auth check", PyIndexCommand.Auth.Check.self),
+    ("pyindex auth helper", PyIndexCommand.Auth.Helper.self),
     ("pyindex serve", PyIndexCommand.Serve.self),
     ("pyindex keyring", PyIndexCommand.Keyring.self),
     ("pyindex config", PyIndexCommand.Config.self),

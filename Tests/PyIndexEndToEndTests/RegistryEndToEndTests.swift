@@ -74,6 +74,22 @@ struct RegistryEndToEndTests {
       let creds = try await Harness.execute(
         Harness.pyindex, ["keyring", "-i", index.simpleURL, "--mode", "creds", "--output", "json", "get", index.simpleURL], environment: keyringEnv)
       #expect(creds.stdout.contains("\"username\": \"gitlab-ci-token\""), "\(creds.stdout)")
+      // Bazel's credential helper: the Authorization header for a file URL of the index's
+      // origin, {} for any other origin; a request that is not JSON is a usage error.
+      func helper(_ request: String) async throws -> Harness.Result {
+        try await Harness.execute(
+          "/bin/sh", ["-c", "printf '%s' \"$1\" | \"$2\" auth helper --protocol bazel get -i \"$3\"", "sh", request, Harness.pyindex, index.simpleURL],
+          environment: keyringEnv)
+      }
+      let fileURL = "http://127.0.0.1:\(index.server.port)/api/v4/projects/42/packages/pypi/files/x/demo_pkg-1.3.0-py3-none-any.whl"
+      let answer = try await helper("{\"uri\": \"\(fileURL)\"}")
+      #expect(answer.status == 0, "\(answer.stderr)")
+      #expect(answer.stdout == "{\"headers\": {\"Authorization\": [\"\(Harness.basic("gitlab-ci-token", token))\"]}}\n")
+      let other = try await helper("{\"uri\": \"https://pypi.org/simple/demo-pkg/\"}")
+      #expect(other.status == 0 && other.stdout == "{}\n", "\(other.stdout)")
+      let bad = try await helper("not json")
+      #expect(bad.status == 64)
+      #expect(bad.stderr.contains("is not {\"uri\""), "\(bad.stderr)")
       // Off: the registry's 404 without credentials; another GitLab: nothing minted either.
       let off = try await Harness.run(["index", "versions", "demo-pkg", "-i", index.simpleURL, "--credential-provider", "none"], environment: ci, secrets: [token])
       #expect(off.status == 1)
