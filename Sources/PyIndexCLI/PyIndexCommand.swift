@@ -103,7 +103,10 @@ struct Session {
     index.explicit(into: &explicit, fileOptions: fileOptions)
     network.explicit(into: &explicit, fileOptions: fileOptions)
     target?.explicit(into: &explicit)
-    return try RunSettings(command: command, explicit: explicit, strategy: index.indexStrategy, environment: environment, read: configFiles.reader)
+    // netrc goes through the run's memo too: a command that resolves its settings twice reads it once.
+    let files = configFiles.reader
+    return try RunSettings(
+      command: command, explicit: explicit, strategy: index.indexStrategy, environment: environment, read: files, readText: { try? files($0) ?? nil })
   }
 
   /// The command line and the user's configuration for `command` (pip's section name), or

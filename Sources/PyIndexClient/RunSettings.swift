@@ -65,7 +65,8 @@ public struct RunSettings: Sendable {
       return CredentialStore.Bound(index: url, credentials: Credentials(username: b.username, password: b.password ?? ""), userOnly: b.password == nil, variables: b.variables)
     }
     self.network = try RunSettings.transport(c, environment: env)
-    let program = Subprocess.find("keyring", path: env["PATH"])
+    // PATH is searched only when a keyring may be asked.
+    let program = c.keyringProvider.value == "disabled" ? nil : Subprocess.find("keyring", path: env["PATH"])
     keyring = RunSettings.asksKeyring(c.keyringProvider.value, programFound: program != nil)
     keyringProgram = keyring ? program : nil
     minter = c.credentialProvider.value == "none" ? nil : Minting(environment: env)
