@@ -42,7 +42,9 @@ let package = Package(
     .target(name: "PyIndexAuth", dependencies: ["PyIndexModel", "PyIndexSystem"], swiftSettings: strictSettings),
     .target(name: "PyIndexResolver", dependencies: ["PyIndexModel"], swiftSettings: strictSettings),
     // Credentials minted from the machine's identity (a CI job's token, a cloud role).
-    .target(name: "PyIndexMint", dependencies: ["PyIndexModel", "PyIndexAuth"], swiftSettings: strictSettings),
+    .target(
+      name: "PyIndexMint", dependencies: ["PyIndexModel", "PyIndexAuth", "PyIndexParsing", .product(name: "Crypto", package: "swift-crypto")],
+      swiftSettings: strictSettings),
     // pip's and uv's configuration files and variables, and where each setting came from.
     .target(
       name: "PyIndexConfig", dependencies: ["PyIndexModel", .product(name: "TOMLKit", package: "TOMLKit")],
@@ -82,7 +84,7 @@ let package = Package(
     .target(
       name: "PyIndexFixtures",
       dependencies: [
-        "PyIndexModel", "PyIndexSystem", "CZlib",
+        "PyIndexModel", "PyIndexSystem", "PyIndexMint", "CZlib",
         .product(name: "NIOCore", package: "swift-nio"),
         .product(name: "NIOPosix", package: "swift-nio"),
         .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -117,7 +119,9 @@ let package = Package(
     .testTarget(name: "PyIndexParsingTests", dependencies: ["PyIndexParsing"], swiftSettings: strictSettings),
     .testTarget(name: "PyIndexConfigTests", dependencies: ["PyIndexConfig", "PyIndexModel"], swiftSettings: strictSettings),
     .testTarget(name: "PyIndexAuthTests", dependencies: ["PyIndexAuth"], swiftSettings: strictSettings),
-    .testTarget(name: "PyIndexMintTests", dependencies: ["PyIndexMint", "PyIndexAuth", "PyIndexModel"], swiftSettings: strictSettings),
+    .testTarget(
+      name: "PyIndexMintTests", dependencies: ["PyIndexMint", "PyIndexAuth", "PyIndexModel", "PyIndexParsing", "PyIndexTransport", "PyIndexFixtures"], exclude: ["aws4_testsuite"],
+      swiftSettings: strictSettings),
     .testTarget(name: "PyIndexTransportTests", dependencies: ["PyIndexTransport", "PyIndexAuth"], swiftSettings: strictSettings),
     // In process: the client's and serve's logic against loopback servers (and, where a
     // loopback server cannot stand in, a transport scripted through the HTTPTransport seam).

@@ -9,6 +9,7 @@
 #include <libxml/parser.h>
 #include <libxml/parserInternals.h>
 #include <libxml/xmlerror.h>
+#include <libxml/xmlreader.h>
 
 /* xmlFree is a global function-pointer variable: Swift 6 cannot call it safely. */
 static inline void clibxml2_free(void *p) { xmlFree(p); }

@@ -9,7 +9,8 @@ public import PyIndexModel
 ///    for the origin of `--index-url`;
 /// 3. netrc, by host (its `login` must match a user name the URL or environment gave);
 /// 4. the keyring, when one is configured (asked once per origin and user in a run);
-/// 5. none.
+/// 5. a token minted from the machine's identity, for a configured index's origin only;
+/// 6. none.
 /// A user name given alone (`https://user@host/`, or only `PYINDEX_USERNAME`) asks netrc and
 /// the keyring for that user's password, and is sent as a token with an empty password when
 /// neither has one. An http index's credentials also cover https on the same host (default
@@ -21,10 +22,11 @@ public struct CredentialStore: Sendable {
     public let source: CredentialSource
     /// For minted credentials: the provider, identity and expiry (never the token).
     public let minted: MintedCredentials?
-    public init(credentials: Credentials?, source: CredentialSource, minted: MintedCredentials? = nil) {
-      self.credentials = credentials
-      self.source = source
-      self.minted = minted
+    /// A provider's inputs were present and minting failed: the request is not sent, and
+    /// this is the error.
+    public let mintFailure: MintFailure?
+    public init(credentials: Credentials?, source: CredentialSource, minted: MintedCredentials? = nil, mintFailure: MintFailure? = nil) {
+      (self.credentials, self.source, self.minted, self.mintFailure) = (credentials, source, minted, mintFailure)
     }
     public static let none = Match(credentials: nil, source: .none)
   }
@@ -105,8 +107,8 @@ public struct CredentialStore: Sendable {
 
   /// The credentials for a request to `url` (no userinfo in it), and where they come from.
   /// Asks the keyring (single-flight per origin and user, off the cooperative pool) only when
-  /// no earlier source answers.
-  public func lookup(_ url: SafeURL) async -> Match {
+  /// no earlier source answers; mints (through `exchange`, the transport) only when none does.
+  public func lookup(_ url: SafeURL, exchange: (any TokenExchanging)? = nil) async -> Match {
     let parts = url
     guard parts.isWeb else { return .none }
     let origin = parts.origin
@@ -145,8 +147,14 @@ public struct CredentialStore: Sendable {
       }
     }
     // Minted only for a configured index, and sent only to its origin.
-    if userHint == nil, let minter, let index = index?.web, let m = await minter.credentials(for: index) {
-      return Match(credentials: m.credentials, source: .minted, minted: m)
+    if userHint == nil, let minter, let index = index?.web {
+      do {
+        if let m = try await minter.credentials(for: index, exchange: exchange) {
+          return Match(credentials: m.credentials, source: .minted, minted: m)
+        }
+      } catch {
+        return Match(credentials: nil, source: .none, mintFailure: error)
+      }
     }
     return userHint ?? .none
   }

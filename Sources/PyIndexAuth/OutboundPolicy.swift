@@ -40,6 +40,27 @@ public struct OutboundPolicy: Sendable {
     return .allow(credentials: true, note: nil)
   }
 
+  /// The verdict for a token endpoint (STS, an OAuth token endpoint, a metadata server): nil
+  /// to allow it, else why not. https, or plain http to a loopback address or to one of the
+  /// cloud metadata addresses (169.254.169.254 and `fd00:ec2::254` for EC2, 169.254.170.2
+  /// and 169.254.170.23 / `fd00:ec2::23` for ECS and EKS, `metadata.google.internal`), which
+  /// serve plain http only; `--trusted-host` does not widen it.
+  public func refusesTokenEndpoint(_ url: SafeURL) -> String? {
+    switch url.scheme {
+    case "https": break
+    case "http":
+      if url.isLoopback || OutboundPolicy.metadataHosts.contains(url.host) { break }
+      return "a token is requested over https only (plain http only from a loopback or cloud metadata address)"
+    default: return "a token is requested over https only, not \(url.scheme):"
+    }
+    return url.hasASCIIHost ? nil : "its host is not ASCII"
+  }
+
+  /// The link-local metadata services, which serve plain http.
+  public static let metadataHosts: Set<String> = [
+    "169.254.169.254", "[fd00:ec2::254]", "169.254.170.2", "169.254.170.23", "[fd00:ec2::23]", "metadata.google.internal",
+  ]
+
   /// pip's secure-origin rule for plain http: loopback hosts (`localhost`, 127.0.0.0/8, `::1`)
   /// and `--trusted-host` ones.
   public func allowsCleartext(to parts: SafeURL) -> Bool {

@@ -294,7 +294,7 @@ public enum TokenInspector {
 /// A UTC calendar date and time from seconds since 1970 (Howard Hinnant's civil-from-days),
 /// without Foundation's calendars.
 package struct CivilTime: Sendable, Hashable {
-  package let year: Int, month: Int, day: Int, hour: Int, minute: Int
+  package let year: Int, month: Int, day: Int, hour: Int, minute: Int, second: Int
 
   package init(secondsSince1970 t: Double) {
     let secs = Int(t.rounded(.down))
@@ -311,6 +311,7 @@ package struct CivilTime: Sendable, Hashable {
     year = yoe + era * 400 + (month <= 2 ? 1 : 0)
     hour = rem / 3600
     minute = rem % 3600 / 60
+    second = rem % 60
   }
 
   /// `2026-11-22`
@@ -318,6 +319,14 @@ package struct CivilTime: Sendable, Hashable {
 
   /// `2026-11-22 14:05`
   package var minuteText: String { "\(date) \(CivilTime.two(hour)):\(CivilTime.two(minute))" }
+
+  /// `20261122T140503Z`: SigV4's `X-Amz-Date`.
+  package var basicText: String {
+    "\(year)\(CivilTime.two(month))\(CivilTime.two(day))T\(CivilTime.two(hour))\(CivilTime.two(minute))\(CivilTime.two(second))Z"
+  }
+
+  /// `2026-11-22T14:05:03Z`: RFC 3339, as JWT-less token answers and fixtures write expiries.
+  package var rfc3339: String { "\(date)T\(CivilTime.two(hour)):\(CivilTime.two(minute)):\(CivilTime.two(second))Z" }
 
   static func two(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
 }

@@ -38,15 +38,20 @@ extension PyIndexCommand {
       let configured = try session.configure(command: section?.rawValue, index: options.index, network: options.network, target: target, report: false)
       let (store, _) = session.credentialStore(configured, silent: true)
       var credentials: [String] = []
+      var minted: [String?] = []
       for i in configured.index.indexes {
-        // The keyring is never asked here: `auth check` does that.
-        credentials.append(i.isFile ? "none" : await store.lookup(i.url).source.rawValue)
+        // The keyring is never asked here, nor a token minted: `auth check` does that. A
+        // provider that would mint is named with the identity it would use.
+        let source = i.isFile ? CredentialSource.none : await store.lookup(i.url).source
+        let plan = (source == .none || source == .minted) && !i.isFile ? configured.minter?.plan(for: i.url) : nil
+        credentials.append(plan != nil ? CredentialSource.minted.rawValue : source.rawValue)
+        minted.append(plan)
       }
       let rows = Self.settings(configured)
       if json {
-        session.console.out(Self.json(configured, rows: rows, credentials: credentials))
+        session.console.out(Self.json(configured, rows: rows, credentials: credentials, minted: minted))
       } else {
-        session.console.out(Self.text(configured, rows: rows, credentials: credentials, verbose: options.output.verbose > 0))
+        session.console.out(Self.text(configured, rows: rows, credentials: credentials, minted: minted, verbose: options.output.verbose > 0))
       }
     }
 
@@ -86,7 +91,7 @@ extension PyIndexCommand {
       ]
     }
 
-    static func text(_ c: RunSettings, rows: [Row], credentials: [String], verbose: Bool) -> String {
+    static func text(_ c: RunSettings, rows: [Row], credentials: [String], minted: [String?], verbose: Bool) -> String {
       let cfg = c.configuration
       let origin = ["pip": "pip's settings", "uv": "uv's settings", "default": "none configured, so PyPI"][cfg.indexOrigin.rawValue] ?? ""
       var lines = ["indexes, searched in this order (\(origin)):"]
@@ -94,7 +99,7 @@ extension PyIndexCommand {
         let entry = cfg.indexes[k]
         let name = entry.name.map { " [\($0)]" } ?? ""
         lines.append("  \(k + 1). \(i.redacted)\(name)")
-        lines.append("     from \(entry.source); credentials: \(credentials[k])")
+        lines.append("     from \(entry.source); credentials: \(credentials[k])" + (minted[k].map { " (\($0))" } ?? ""))
       }
       lines.append("settings:")
       let width = (rows.map(\.key.count).max() ?? 0) + 2
@@ -111,14 +116,14 @@ extension PyIndexCommand {
       return lines.joined(separator: "\n")
     }
 
-    static func json(_ c: RunSettings, rows: [Row], credentials: [String]) -> String {
+    static func json(_ c: RunSettings, rows: [Row], credentials: [String], minted: [String?]) -> String {
       let cfg = c.configuration
       func source(_ s: SettingSource?) -> String {
         guard let s else { return "null" }
         return "{\"kind\": \(JSON.quote(s.kind)), \"name\": \(JSON.quote(s.description))}"
       }
       let indexes = c.index.indexes.enumerated().map { k, i in
-        "{\"url\": \(JSON.quote(i.redacted)), \"name\": \(cfg.indexes[k].name.map(JSON.quote) ?? "null"), \"source\": \(source(cfg.indexes[k].source)), \"credential_source\": \(JSON.quote(credentials[k]))}"
+        "{\"url\": \(JSON.quote(i.redacted)), \"name\": \(cfg.indexes[k].name.map(JSON.quote) ?? "null"), \"source\": \(source(cfg.indexes[k].source)), \"credential_source\": \(JSON.quote(credentials[k])), \"credential_provider\": \(minted[k].map(JSON.quote) ?? "null")}"
       }
       let settings = rows.map { row in
         let listed = ["find-links", "trusted-host", "ca-bundles", "only-binary", "no-binary"].contains(row.key)

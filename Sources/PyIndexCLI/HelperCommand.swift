@@ -51,7 +51,13 @@ extension PyIndexCommand.Auth {
       let (store, _) = session.credentialStore(configured, silent: true)
       let trust = configured.network.trust
       let policy = OutboundPolicy { host, port in trust.isTrusted(host: host, port: port) }
-      guard case .allow(credentials: true, _) = policy.judge(url), let c = await store.lookup(url).credentials else {
+      guard case .allow(credentials: true, _) = policy.judge(url) else {
+        session.console.secret("{}")
+        return
+      }
+      let match = await session.credentials(for: url, configured, store: store)
+      if let failure = match.mintFailure { session.console.error(failure.description, hint: failure.hint) }
+      guard let c = match.credentials else {
         session.console.secret("{}")
         return
       }

@@ -66,7 +66,11 @@ extension PyIndexCommand {
       let candidates = service.contains("://") ? [service] : ["https://" + service + "/", "http://" + service + "/"]
       for text in candidates {
         guard let url = SafeURL(text)?.withoutUserinfo, case .allow(credentials: true, _) = policy.judge(url) else { continue }
-        let match = await store.lookup(url)
+        let match = await session.credentials(for: url, configured, store: store)
+        if let failure = match.mintFailure {
+          // pip and uv show a keyring's stderr; nothing on stdout means "none".
+          session.console.error(failure.description, hint: failure.hint)
+        }
         guard let c = match.credentials, !c.password.isEmpty else { continue }
         if let username, !username.isEmpty, !c.username.isEmpty, c.username != username { continue }
         if mode == .creds {

@@ -158,6 +158,17 @@ struct Session {
     }
   }
 
+  /// The credentials a request to `url` would carry, every source asked (a token minted
+  /// through a transport of the run's settings, which says nothing on the trace), for the
+  /// commands that hand credentials on (`keyring`, `auth helper`).
+  func credentials(for url: SafeURL, _ configured: RunSettings, store: CredentialStore) async -> CredentialStore.Match {
+    let found = try? await Transport.with(configuration: configured.network, store: store) { transport in
+      await transport.credentials(for: url)
+    }
+    if let found { return found }
+    return await store.lookup(url)
+  }
+
   /// Says `e` as the contract says errors (`error:`, then `hint:`), and returns the exit code
   /// its kind has, to throw.
   func fail(_ e: any PyIndexError, credentialsFlagged: Bool = false) -> ExitCode {

@@ -109,6 +109,10 @@ public struct AuthChecker: Sendable {
     if let dir = index.filePath { return checkLocal(dir, report: report, project: project) }
     let parts = index.url
     var context = Context(index: index, parts: parts, source: match.source, tokenKind: nil, tokenProblems: [], route: routes.route(for: index.url))
+    if let failure = match.mintFailure {
+      report.fail(.auth, step: "credentials", detail: "minting failed (\(failure.provider))", cause: failure.description, hint: failure.hint)
+      return report
+    }
     configurationSteps(match, &context, &report)
     if parts.scheme == "http", !transport.allowsPlainHTTP(to: parts) {
       report.fail(.protocol, step: "index root", detail: "plain http to \(parts.host), which is neither local nor --trusted-host", cause: "pyindex (like pip) does not use plain http to a remote host", hint: "use the https URL of the index, or pass --trusted-host \(parts.host)")

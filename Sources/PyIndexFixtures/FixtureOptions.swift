@@ -27,6 +27,11 @@ public struct FixtureOptions: ParsableArguments {
       storage-redirect: files 302 to another origin with a presigned query.
       login-page: 200 sign-in page without credentials.
       static: serve --root as a PEP 503 tree (index.html / index.json per project).
+      codeartifact: AWS CodeArtifact at /pypi/demo-repo/simple/, only the token its token API
+        (POST /v1/authorization-token, SigV4 verified) issues, as aws; STS
+        AssumeRoleWithWebIdentity and AssumeRole on the same port; a forward proxy stands in
+        for the registry's host. It prints the variables a client needs; --username and
+        --password-file set the access key id and secret.
       The first line printed is "Serving on URL"; then one line per accepted credential. Those
       are made up anew each start, unless --username and --password-file set the only one
       (read from a file so it never shows in a process listing).
@@ -88,9 +93,23 @@ public struct FixtureOptions: ParsableArguments {
       fixtureTLS = FixtureTLS(identity: try pki.server(leaf), clientCA: tls == "client-cert" ? pki.caPEM : nil)
     }
     let index = try await FixtureIndex.start(p, port: port, tls: fixtureTLS)
-    let forwardProxy = proxy ? try await FixtureProxy.start() : nil
+    let forwardProxy = proxy || p.aws != nil ? try await FixtureProxy.start(standIns: p.aws != nil ? [FixtureProfile.codeArtifactHost] : []) : nil
     var text = "Serving on \(index.simpleURL)\n" + tlsLines
     if let forwardProxy { text += "proxy: \(forwardProxy.url)\n" }
+    if let aws = p.aws, let forwardProxy {
+      let origin = index.server.origin
+      text += """
+        index (as CodeArtifact names it, through the proxy): http://\(FixtureProfile.codeArtifactHost):\(index.server.port)\(p.layout.simplePath)
+        HTTP_PROXY=\(forwardProxy.url)
+        AWS_ENDPOINT_URL_CODEARTIFACT=\(origin)
+        AWS_ENDPOINT_URL_STS=\(origin)
+        AWS_ROLE_ARN=\(aws.roleArn)
+
+        """
+      if credentials == nil {
+        text += "AWS_ACCESS_KEY_ID=\(aws.accessKeyId)\nAWS_SECRET_ACCESS_KEY=\(aws.secretAccessKey)\nweb identity token (for AWS_WEB_IDENTITY_TOKEN_FILE): \(aws.webIdentityToken)\n"
+      }
+    }
     if credentials == nil {
       // Test credentials, made up for this run: printing them is the point.
       for account in p.auth?.accounts ?? [] {

@@ -163,7 +163,11 @@ public final class FixtureProxy: Sendable {
         hostPort = afterScheme[..<slash]
         let path = slash == afterScheme.endIndex ? "/" : String(afterScheme[slash...])
         var text = "\(method) \(path) \(requestLine[2])\r\n"
-        for (n, v) in headers where !["proxy-authorization", "proxy-connection"].contains(n.lowercased()) && !n.isEmpty { text += "\(n): \(v)\r\n" }
+        for (n, v) in headers where !["proxy-authorization", "proxy-connection", "connection", "keep-alive"].contains(n.lowercased()) && !n.isEmpty { text += "\(n): \(v)\r\n" }
+        // One request per connection: what follows on the client's connection is spliced
+        // as it comes, so a second request there would reach the server in absolute form.
+        // The server closes after its answer, and the client opens a new connection.
+        text += "Connection: close\r\n"
         forward = Array((text + "\r\n").utf8) + rest
       }
       guard let colon = hostPort.lastIndex(of: ":"), let targetPort = Int(hostPort[hostPort.index(after: colon)...]) else {

@@ -13,6 +13,8 @@ public struct RecordedRequest: Sendable {
   public let headers: [(String, String)]
   /// The port of the server that received it.
   public let serverPort: Int
+  /// The request's body (token requests carry one), at most 1 MiB.
+  public var body: [UInt8] = []
 
   public func header(_ name: String) -> String? {
     headers.first { $0.0.lowercased() == name.lowercased() }?.1
@@ -144,13 +146,15 @@ public final class LoopbackServer: Sendable {
   private func handle(_ connection: NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>, _ respond: @Sendable (RecordedRequest) -> FixtureResponse) async {
     try? await connection.executeThenClose { inbound, outbound in
       var head: HTTPRequestHead? = nil
+      var body: [UInt8] = []
       for try await part in inbound {
         switch part {
-        case .head(let h): head = h
-        case .body: continue
+        case .head(let h): (head, body) = (h, [])
+        case .body(let b): if body.count + b.readableBytes <= 1 << 20 { body += b.readableBytesView }
         case .end:
           guard let h = head else { continue }
-          let request = RecordedRequest(method: h.method.rawValue, uri: h.uri, headers: h.headers.map { ($0.name, $0.value) }, serverPort: port)
+          var request = RecordedRequest(method: h.method.rawValue, uri: h.uri, headers: h.headers.map { ($0.name, $0.value) }, serverPort: port)
+          request.body = body
           record(request)
           let r = respond(request)
           var headers = HTTPHeaders(r.headers)
@@ -217,7 +221,8 @@ public final class FixtureIndex: Sendable {
     let storagePort = storage?.port
     let attempts = AttemptCounter()
     let server = try await LoopbackServer.start(host: host, port: port, tls: tls) { request in
-      FixtureRouter.index(request, profile: profile, storagePort: storagePort, attempt: attempts.next(request.uri))
+      if let aws = profile.aws, let answer = aws.answer(request) { return answer }
+      return FixtureRouter.index(request, profile: profile, storagePort: storagePort, attempt: attempts.next(request.uri))
     }
     return FixtureIndex(server: server, storage: storage, profile: profile)
   }

@@ -213,6 +213,8 @@ public struct FixtureProfile: Sendable {
   /// `Cache-Control` sent with project pages (they always carry an `ETag` and answer a
   /// matching `If-None-Match` with 304).
   public var pageCacheControl: String?
+  /// AWS's token endpoints on the same port (the `codeartifact` profile).
+  public var aws: AWSTokenService?
 
   public init(projects: [FixtureProject] = [], auth: FixtureAuth? = nil, hosting: FileHosting = .otherPath, layout: FixtureLayout = FixtureLayout(), json: Bool = true, staticRoot: String? = nil) {
     self.projects = projects
@@ -247,8 +249,11 @@ public struct FixtureProfile: Sendable {
   /// Named profiles for `pyindex-fixture --profile`.
   public static let names = [
     "public", "protected", "pypiserver", "gitlab", "artifact-registry", "artifactory", "azure",
-    "storage-redirect", "login-page", "static",
+    "storage-redirect", "login-page", "static", "codeartifact",
   ]
+
+  /// The host a CodeArtifact fixture's index stands in for (through the fixture proxy).
+  public static let codeArtifactHost = "demo-111122223333.d.codeartifact.us-east-1.amazonaws.com"
 
   /// A profile by name, with the credentials it accepts made up anew (random tokens shaped
   /// like the registry's); `credentials` replaces them with one user and password.
@@ -315,6 +320,16 @@ public struct FixtureProfile: Sendable {
     case "login-page":
       return FixtureProfile(projects: demo, auth: FixtureAuth(accounts: one("user and password"), missing: .loginPage, wrong: .loginPage))
     case "static": return FixtureProfile(staticRoot: root ?? ".")
+    case "codeartifact":
+      // AWS CodeArtifact: /pypi/REPO/simple/, only the authorization token the token API
+      // issues (as `aws`), 401 otherwise; the token API and STS on the same port.
+      let aws = AWSTokenService(accessKeyId: credentials?.username, secretAccessKey: credentials?.password)
+      var p = FixtureProfile(
+        projects: demo,
+        auth: FixtureAuth(accounts: [FixtureAccount(user: .exact("aws"), password: aws.authorizationToken, label: "CodeArtifact authorization token")], missing: .challenge, wrong: .challenge),
+        hosting: .samePath, layout: FixtureLayout(simplePath: "/pypi/demo-repo/simple/", filesPath: "/pypi/demo-repo/simple/"))
+      p.aws = aws
+      return p
     default: return nil
     }
   }

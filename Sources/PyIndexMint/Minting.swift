@@ -3,23 +3,78 @@ public import PyIndexModel
 
 /// The credential providers pyindex knows, asked in turn for a configured index: the first
 /// whose registry the index is on and whose inputs are present answers. Each provider reads
-/// the inputs its vendor's SDK or CI system sets, under the same variable names.
+/// the inputs its vendor's SDK or CI system sets, under the same variable names. Tokens are
+/// kept in memory only, reused until 5 minutes before they expire, one request at a time per
+/// registry (``TokenCache``).
 public struct Minting: CredentialMinter {
   let providers: [any CredentialMinter]
+  let cache: TokenCache
+  let context: MintContext
 
-  /// The providers whose inputs `environment` has; nil when there are none (nothing to ask).
-  public init?(environment: [String: String]) {
-    var providers: [any CredentialMinter] = []
-    if let gitlab = GitLabJobToken(environment: environment) { providers.append(gitlab) }
-    guard !providers.isEmpty else { return nil }
+  /// Every provider, reading its inputs through `context`.
+  public init(context: MintContext) {
+    self.context = context
+    var providers: [any CredentialMinter] = [CodeArtifact(context: context)]
+    if let gitlab = GitLabJobToken(environment: context.environment) { providers.append(gitlab) }
     self.providers = providers
+    cache = TokenCache()
   }
 
-  public func credentials(for index: SafeURL) async -> MintedCredentials? {
-    for p in providers {
-      if let c = await p.credentials(for: index) { return c }
+  /// Every provider, with the process's files, clock and programs.
+  public init(environment: [String: String]) {
+    self.init(context: MintContext(environment: environment))
+  }
+
+  public func plan(for index: SafeURL) -> String? {
+    providers.lazy.compactMap { $0.plan(for: index) }.first
+  }
+
+  public func credentials(for index: SafeURL, exchange: (any TokenExchanging)?) async throws(MintFailure) -> MintedCredentials? {
+    for p in providers where p.plan(for: index) != nil {
+      let key = "\(type(of: p))|\(index.origin)"
+      return try await cache.token(for: key, now: context.now) { () async throws(MintFailure) -> MintedCredentials? in
+        try await p.credentials(for: index, exchange: exchange)
+      }
     }
     return nil
+  }
+}
+
+/// Minted tokens in memory, per provider and origin: reused until 5 minutes before they
+/// expire (forever when the registry gives no expiry), a failure for 30 seconds; concurrent
+/// askers share one request (single-flight).
+actor TokenCache {
+  private struct Entry {
+    let task: Task<Result<MintedCredentials?, MintFailure>, Never>
+    var settled: (result: Result<MintedCredentials?, MintFailure>, at: Double)?
+  }
+  private var entries: [String: Entry] = [:]
+  /// Refreshed this long before the expiry.
+  static let margin = 300.0
+  /// A failure is answered again for this long before a new request.
+  static let failureHold = 30.0
+
+  func token(
+    for key: String, now: @Sendable () -> Double, mint: @escaping @Sendable () async throws(MintFailure) -> MintedCredentials?
+  ) async throws(MintFailure) -> MintedCredentials? {
+    if let entry = entries[key] {
+      guard let settled = entry.settled else { return try await entry.task.value.get() }
+      if fresh(settled, now: now()) { return try settled.result.get() }
+    }
+    let task = Task { () async -> Result<MintedCredentials?, MintFailure> in
+      do throws(MintFailure) { return .success(try await mint()) } catch { return .failure(error) }
+    }
+    entries[key] = Entry(task: task, settled: nil)
+    let result = await task.value
+    entries[key]?.settled = (result, now())
+    return try result.get()
+  }
+
+  private func fresh(_ settled: (result: Result<MintedCredentials?, MintFailure>, at: Double), now: Double) -> Bool {
+    switch settled.result {
+    case .failure: return now - settled.at < TokenCache.failureHold
+    case .success(let m): return m?.expiry.map { now < $0 - TokenCache.margin } ?? true
+    }
   }
 }
 
@@ -42,8 +97,13 @@ struct GitLabJobToken: CredentialMinter {
     port = env["CI_SERVER_PORT"].flatMap { Int($0.trimmingASCIIWhitespace()) } ?? url?.port
   }
 
-  func credentials(for index: SafeURL) async -> MintedCredentials? {
+  func plan(for index: SafeURL) -> String? {
     guard index.host == host, port == nil || index.effectivePort == port else { return nil }
+    return "GitLab CI job token (CI_JOB_TOKEN) for gitlab-ci-token on \(host)"
+  }
+
+  func credentials(for index: SafeURL, exchange: (any TokenExchanging)?) async throws(MintFailure) -> MintedCredentials? {
+    guard plan(for: index) != nil else { return nil }
     return MintedCredentials(credentials: Credentials(username: "gitlab-ci-token", password: token), provider: "GitLab CI job token", identity: "gitlab-ci-token on \(host)")
   }
 }

@@ -4,7 +4,7 @@ public import PyIndexModel
 /// Where one request is in its chain of hops, after async-http-client's `RedirectState`: the
 /// URL of the next hop, the credentials it carries, and how many redirects were followed.
 ///
-/// Each hop is judged once: the first by ``start(_:store:policy:)`` (may it be fetched, may
+/// Each hop is judged once: the first by ``start(_:store:policy:exchange:)`` (may it be fetched, may
 /// credentials go; then the sources are asked), every later one by
 /// ``redirect(to:store:policy:)``, whose rule is ``RedirectPolicy/decide(current:location:currentMatch:hops:store:policy:)``
 /// (the outbound policy for the target, credentials kept on the same origin or an upgrade to
@@ -28,11 +28,12 @@ struct RedirectState: Sendable {
 
   /// Judges the first hop: a URL the policy refuses throws; where credentials may go, the
   /// sources are asked (none is asked about a plain-http hop to a remote host).
-  static func start(_ url: SafeURL, store: CredentialStore, policy: OutboundPolicy) async throws(TransportError) -> RedirectState {
+  /// - Parameter exchange: sends the token requests of a credential provider that mints.
+  static func start(_ url: SafeURL, store: CredentialStore, policy: OutboundPolicy, exchange: (any TokenExchanging)? = nil) async throws(TransportError) -> RedirectState {
     let first = url.withoutUserinfo.withoutFragment
     switch policy.judge(first) {
     case .refuse(let reason): throw .refused(url: first, reason: reason)
-    case .allow(credentials: true, _): return RedirectState(url: first, match: await store.lookup(first), withheld: nil)
+    case .allow(credentials: true, _): return RedirectState(url: first, match: await store.lookup(first, exchange: exchange), withheld: nil)
     case .allow(credentials: false, let note): return RedirectState(url: first, match: .none, withheld: note)
     }
   }

@@ -38,6 +38,15 @@ public enum ResponseMeaning: Sendable, Equatable {
   /// The status of a local file read as if an index had answered it, and of a sign-in page.
   public static let contentStatus = 200
 
+  /// Any 2xx: a token endpoint's success (STS answers 200, an IMDS token PUT too, some
+  /// endpoints 201).
+  public var isSuccess: Bool {
+    if case .content = self { return true }
+    if case .partialContent = self { return true }
+    if case .unexpected(let status) = self { return (200..<300).contains(status) }
+    return false
+  }
+
   /// 408, 429 and 5xx: the transport retries them within `--retries`.
   public var isRetryable: Bool {
     if case .unavailable = self { return true }

@@ -208,14 +208,14 @@ public struct ResponseBody: Sendable {
 
 /// The only door to the network: one HTTP client per route, redirects followed by hand with
 /// the credential policy asked at every hop, retries with backoff, every hop reported.
-public final class Transport: HTTPTransport {
+public final class Transport: HTTPTransport, TokenExchanging {
   /// One client per route: direct (key nil) and each configured proxy. All share the default
   /// event loop group, so the extra clients cost little.
-  private let clients: [ProxyServer?: HTTPClient]
-  private let configuration: TransportConfiguration
+  let clients: [ProxyServer?: HTTPClient]
+  let configuration: TransportConfiguration
   private let store: CredentialStore
-  private let logger: Logger
-  private let trust: LoadedTrust
+  let logger: Logger
+  let trust: LoadedTrust
   /// Asked for every hop: what may be fetched, and whether credentials may go with it.
   public let policy: OutboundPolicy
 
@@ -300,7 +300,7 @@ public final class Transport: HTTPTransport {
   }
 
   /// The credentials the first request to `url` would carry, and where they came from.
-  public func credentials(for url: SafeURL) async -> CredentialStore.Match { await store.lookup(url) }
+  public func credentials(for url: SafeURL) async -> CredentialStore.Match { await store.lookup(url, exchange: self) }
 
   /// The trust sources read, as said in TLS hints ("the system roots + REQUESTS_CA_BUNDLE ...").
   public var trustSummary: String { trust.summary }
@@ -375,7 +375,8 @@ public final class Transport: HTTPTransport {
   }
 
   private func once<T: Sendable>(_ start: SafeURL, headers: [(String, String)], attempt: Int, _ handle: (Response) async throws -> T) async throws -> T {
-    var state = try await RedirectState.start(start, store: store, policy: policy)
+    var state = try await RedirectState.start(start, store: store, policy: policy, exchange: self)
+    if let failure = state.match.mintFailure { throw failure }
     while true {
       let (current, match) = (state.url, state.match)
       let proxy = configuration.proxies.proxy(for: current)
@@ -434,7 +435,7 @@ public final class Transport: HTTPTransport {
 
   /// Sends one hop; a failure is classified, and a certificate that failed verification is
   /// looked at again to say why (unknown issuer, expired, not yet valid, another host).
-  private func execute(_ request: HTTPClientRequest, hop: Hop, url: SafeURL, proxy: ProxyServer?) async throws -> HTTPClientResponse {
+  func execute(_ request: HTTPClientRequest, hop: Hop, url: SafeURL, proxy: ProxyServer?) async throws -> HTTPClientResponse {
     let client = clients[proxy] ?? clients[nil]!
     do {
       return try await client.execute(request, timeout: .milliseconds(max(WireNumber.milliseconds(configuration.timeout), 1)))
@@ -459,7 +460,7 @@ public final class Transport: HTTPTransport {
       .collect(upTo: 64 * 1024)
   }
 
-  private func log(_ hop: Hop) {
+  func log(_ hop: Hop) {
     logger.debug(
       "\(hop.summary)",
       metadata: [

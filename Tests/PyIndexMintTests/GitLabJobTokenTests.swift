@@ -9,8 +9,8 @@ struct GitLabJobTokenTests {
 
   @Test("for an index on the job's GitLab: gitlab-ci-token and the job token; named without the token")
   func sameHost() async throws {
-    let minting = try #require(Minting(environment: Self.env))
-    let m = try #require(await minting.credentials(for: SafeURL(stringLiteral: "https://gitlab.example.com/api/v4/projects/42/packages/pypi/simple/")))
+    let minting = Minting(environment: Self.env)
+    let m = try #require(try await minting.credentials(for: SafeURL(stringLiteral: "https://gitlab.example.com/api/v4/projects/42/packages/pypi/simple/"), exchange: nil))
     #expect(m.credentials == Credentials(username: "gitlab-ci-token", password: "glcbt-64_job-token-secret"))
     #expect(m.provider == "GitLab CI job token")
     #expect(!m.description.contains("secret"))
@@ -25,15 +25,15 @@ struct GitLabJobTokenTests {
     (["CI_JOB_TOKEN": " ", "CI_SERVER_HOST": "gitlab.example.com"], "https://gitlab.example.com/api/v4/", false),
     (["CI_JOB_TOKEN": "t"], "https://gitlab.example.com/api/v4/", false),
   ])
-  func scope(_ env: [String: String], _ index: String, _ minted: Bool) async {
-    let m = await Minting(environment: env)?.credentials(for: SafeURL(stringLiteral: index))
+  func scope(_ env: [String: String], _ index: String, _ minted: Bool) async throws {
+    let m = try await Minting(environment: env).credentials(for: SafeURL(stringLiteral: index), exchange: nil)
     #expect((m != nil) == minted)
   }
 
   @Test("the credential store asks the minter last, for a configured index's origin only")
   func lastSource() async throws {
     let index = try IndexURL("https://gitlab.example.com/api/v4/projects/42/packages/pypi/simple/")
-    let minter = try #require(Minting(environment: Self.env))
+    let minter = Minting(environment: Self.env)
     let store = CredentialStore(indexes: [index], environment: [:], minter: minter)
     let m = await store.lookup("https://gitlab.example.com/api/v4/projects/42/packages/pypi/simple/demo/")
     #expect(m.source == .minted)

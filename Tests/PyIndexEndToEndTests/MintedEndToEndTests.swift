@@ -1,0 +1,237 @@
+import Foundation
+import PyIndexFixtures
+import Testing
+
+/// Minted credentials end to end: the `pyindex` binary with nothing but a cloud identity's
+/// inputs in its environment, against the fixture registries that accept only the token
+/// their token endpoints issue; pip and uv through `pyindex keyring` and through `serve`.
+@Suite("minted credentials end to end")
+struct MintedEndToEndTests {
+  static let target = RegistryEndToEndTests.target
+
+  // MARK: AWS CodeArtifact
+
+  /// The `codeartifact` fixture, the proxy that stands in for its host, the index URL under
+  /// the CodeArtifact host name, and the environment that points the AWS endpoints at it.
+  struct CodeArtifactSetup {
+    let index: FixtureIndex
+    let aws: AWSTokenService
+    let proxy: FixtureProxy
+    var url: String { "http://\(FixtureProfile.codeArtifactHost):\(index.server.port)/pypi/demo-repo/simple/" }
+    var hostPort: String { "\(FixtureProfile.codeArtifactHost):\(index.server.port)" }
+    var base: [String: String] {
+      ["HTTP_PROXY": proxy.url, "AWS_ENDPOINT_URL": index.server.origin, "AWS_EC2_METADATA_DISABLED": "true"]
+    }
+    var secrets: [String] { [aws.secretAccessKey, aws.webIdentityToken, aws.authorizationToken, aws.containerToken] }
+  }
+
+  static func withCodeArtifact(_ body: (CodeArtifactSetup) async throws -> Void) async throws {
+    let profile = try #require(FixtureProfile.named("codeartifact"))
+    let aws = try #require(profile.aws)
+    SecretSweep.register([aws.secretAccessKey, aws.webIdentityToken, aws.authorizationToken, aws.containerToken])
+    try await Harness.withIndex(profile) { index in
+      let proxy = try await FixtureProxy.start(standIns: [FixtureProfile.codeArtifactHost])
+      try await Harness.using(proxy, stop: { await $0.stop() }) { proxy in
+        try await body(CodeArtifactSetup(index: index, aws: aws, proxy: proxy))
+      }
+      // Session keys and tokens the fixture issued to pyindex are secrets too: later runs
+      // of this process are swept for them.
+      SecretSweep.register(aws.issued)
+    }
+  }
+
+  @Test("CodeArtifact: download with nothing but each identity input of the AWS credential chain")
+  func codeArtifactEveryInput() async throws {
+    try await Self.withCodeArtifact { s in
+      let dir = try Harness.temporaryDirectory()
+      defer { try? FileManager.default.removeItem(atPath: dir) }
+      try s.aws.webIdentityToken.write(toFile: dir + "/token", atomically: true, encoding: .utf8)
+      let process = dir + "/creds.sh"
+      try "#!/bin/sh\nprintf '{\"Version\": 1, \"AccessKeyId\": \"%s\", \"SecretAccessKey\": \"%s\"}' '\(s.aws.accessKeyId)' '\(s.aws.secretAccessKey)'\n".write(toFile: process, atomically: true, encoding: .utf8)
+      try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: process)
+      try """
+        [profile assume]
+        role_arn = \(s.aws.roleArn)
+        source_profile = keys
+        [profile oidc]
+        role_arn = \(s.aws.roleArn)
+        web_identity_token_file = \(dir)/token
+        [profile tool]
+        credential_process = \(process)
+        """.write(toFile: dir + "/config", atomically: true, encoding: .utf8)
+      try "[keys]\naws_access_key_id = \(s.aws.accessKeyId)\naws_secret_access_key = \(s.aws.secretAccessKey)\n".write(toFile: dir + "/credentials", atomically: true, encoding: .utf8)
+      let files = ["AWS_CONFIG_FILE": dir + "/config", "AWS_SHARED_CREDENTIALS_FILE": dir + "/credentials"]
+      let inputs: [(String, [String: String], String)] = [
+        ("access keys", ["AWS_ACCESS_KEY_ID": s.aws.accessKeyId, "AWS_SECRET_ACCESS_KEY": s.aws.secretAccessKey], "access key ****\(s.aws.accessKeyId.suffix(4)) from AWS_ACCESS_KEY_ID"),
+        ("web identity", ["AWS_WEB_IDENTITY_TOKEN_FILE": dir + "/token", "AWS_ROLE_ARN": s.aws.roleArn], "role \(s.aws.roleArn)"),
+        ("profile keys", files.merging(["AWS_PROFILE": "keys"]) { $1 }, "access key ****\(s.aws.accessKeyId.suffix(4)) (profile keys)"),
+        ("profile role_arn + source_profile", files.merging(["AWS_PROFILE": "assume"]) { $1 }, "role \(s.aws.roleArn)"),
+        ("profile web_identity_token_file", files.merging(["AWS_PROFILE": "oidc"]) { $1 }, "role \(s.aws.roleArn)"),
+        ("profile credential_process", files.merging(["AWS_PROFILE": "tool"]) { $1 }, "access key ****\(s.aws.accessKeyId.suffix(4)) (credential_process of profile tool)"),
+        ("container credentials", ["AWS_CONTAINER_CREDENTIALS_FULL_URI": s.index.server.origin + "/v2/credentials/task", "AWS_CONTAINER_AUTHORIZATION_TOKEN": s.aws.containerToken], "role \(s.aws.roleArn) (container credentials)"),
+        ("instance metadata", ["AWS_EC2_METADATA_DISABLED": "false", "AWS_EC2_METADATA_SERVICE_ENDPOINT": s.index.server.origin], "instance profile pyindex-ci"),
+      ]
+      for (name, input, identity) in inputs {
+        let dest = try Harness.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dest) }
+        let r = try await Harness.run(
+          ["download", "demo-pkg==1.3.0", "--no-deps", "-d", dest, "-i", s.url, "--trusted-host", FixtureProfile.codeArtifactHost, "-v"] + Self.target,
+          environment: s.base.merging(input) { $1 }, secrets: s.secrets)
+        #expect(r.status == 0, "\(name): \(r.stderr)")
+        #expect(Harness.files(in: dest) == ["demo_pkg-1.3.0-py3-none-any.whl"], "\(name)")
+        #expect(r.stderr.contains("credentials: minted (AWS CodeArtifact for \(identity)"), "\(name): \(r.stderr)")
+      }
+      let pages = s.index.server.requests.filter { $0.path.hasPrefix("/pypi/") }
+      #expect(!pages.isEmpty && pages.allSatisfy { $0.header("Authorization") == Harness.basic("aws", s.aws.authorizationToken) })
+      #expect(s.aws.refused.isEmpty, "\(s.aws.refused)")
+      SecretSweep.register(s.aws.issued)
+    }
+  }
+
+  @Test("CodeArtifact: auth check names provider, identity and expiry; config names the plan; failures exit 2 with the cause")
+  func codeArtifactReports() async throws {
+    try await Self.withCodeArtifact { s in
+      let keys = s.base.merging(["AWS_ACCESS_KEY_ID": s.aws.accessKeyId, "AWS_SECRET_ACCESS_KEY": s.aws.secretAccessKey]) { $1 }
+      let check = try await Harness.run(["auth", "check", "--json", "-i", s.url, "--trusted-host", FixtureProfile.codeArtifactHost], environment: keys, secrets: s.secrets)
+      #expect(check.status == 0, "\(check.stdout)\(check.stderr)")
+      #expect(check.stdout.contains("\"credential_source\": \"minted\""), "\(check.stdout)")
+      #expect(check.stdout.contains("minted from this machine's identity (AWS CodeArtifact for access key ****\(s.aws.accessKeyId.suffix(4)) from AWS_ACCESS_KEY_ID, expires "), "\(check.stdout)")
+      let config = try await Harness.run(["config", "--json", "-i", s.url], environment: keys, secrets: s.secrets)
+      #expect(config.stdout.contains("\"credential_provider\": \"AWS CodeArtifact (domain demo, owner 111122223333) from access key ****\(s.aws.accessKeyId.suffix(4)) from AWS_ACCESS_KEY_ID\""), "\(config.stdout)")
+      #expect(!s.index.server.requests.contains { $0.path == "/v1/authorization-token" && config.stdout.isEmpty })
+      // No identity: exit 2, and what was looked for.
+      let none = try await Harness.run(["index", "versions", "demo-pkg", "-i", s.url, "--trusted-host", FixtureProfile.codeArtifactHost], environment: s.base, secrets: s.secrets)
+      #expect(none.status == 2)
+      #expect(none.stderr.contains("error: cannot obtain a token for AWS CodeArtifact: no AWS identity found: looked for AWS_ACCESS_KEY_ID"), "\(none.stderr)")
+      #expect(none.stderr.contains("hint: "))
+      // STS refuses the web identity: its code and message, the trust-policy hint.
+      let dir = try Harness.temporaryDirectory()
+      defer { try? FileManager.default.removeItem(atPath: dir) }
+      try "eyJ.not-the-token".write(toFile: dir + "/token", atomically: true, encoding: .utf8)
+      let refused = try await Harness.run(
+        ["index", "versions", "demo-pkg", "-i", s.url, "--trusted-host", FixtureProfile.codeArtifactHost],
+        environment: s.base.merging(["AWS_WEB_IDENTITY_TOKEN_FILE": dir + "/token", "AWS_ROLE_ARN": s.aws.roleArn]) { $1 }, secrets: s.secrets)
+      #expect(refused.status == 2)
+      #expect(refused.stderr.contains("STS refused to let the web identity assume \(s.aws.roleArn) (InvalidIdentityToken"), "\(refused.stderr)")
+      #expect(refused.stderr.contains("hint: the role's trust policy"), "\(refused.stderr)")
+      let failedCheck = try await Harness.run(["auth", "check", "-i", s.url, "--trusted-host", FixtureProfile.codeArtifactHost], environment: s.base, secrets: s.secrets)
+      #expect(failedCheck.status == 2, "\(failedCheck.stdout)\(failedCheck.stderr)")
+      #expect((failedCheck.stdout + failedCheck.stderr).contains("no AWS identity found"), "\(failedCheck.stdout)\(failedCheck.stderr)")
+      // Off: nothing minted, the registry's 401.
+      let off = try await Harness.run(["index", "versions", "demo-pkg", "-i", s.url, "--trusted-host", FixtureProfile.codeArtifactHost, "--credential-provider", "none"], environment: keys, secrets: s.secrets)
+      #expect(off.status == 2, "\(off.stderr)")
+      #expect(off.stderr.contains("no credentials were sent"), "\(off.stderr)")
+      SecretSweep.register(s.aws.issued)
+    }
+  }
+
+  @Test("CodeArtifact: pip and uv install through pyindex keyring and through serve, with only the role's inputs")
+  func codeArtifactInstallers() async throws {
+    let pip = try #require(PeerTests.pip), uv = try #require(InstallerEndToEndTests.uv)
+    try await Self.withCodeArtifact { s in
+      let home = try Harness.temporaryDirectory()
+      let wrapper = try InstallerEndToEndTests.wrapper()
+      defer {
+        try? FileManager.default.removeItem(atPath: home)
+        try? FileManager.default.removeItem(atPath: wrapper)
+      }
+      try s.aws.webIdentityToken.write(toFile: home + "/token", atomically: true, encoding: .utf8)
+      let identity = s.base.merging(["AWS_WEB_IDENTITY_TOKEN_FILE": home + "/token", "AWS_ROLE_ARN": s.aws.roleArn]) { $1 }
+      let withUser = s.url.replacingOccurrences(of: "http://", with: "http://aws@")
+      for (name, tool) in [("pip", pip), ("uv", uv)] {
+        var env = ServeEndToEndTests.installerEnvironment(tool, home: home).merging(identity) { $1 }
+        env["PATH"] = wrapper + ":" + (env["PATH"] ?? "")
+        // pyindex keyring reads the index and the trusted host as pip's variables say them.
+        env["PIP_TRUSTED_HOST"] = FixtureProfile.codeArtifactHost
+        env["PYINDEX_INDEX_URL"] = s.url
+        let target = home + "/keyring-" + name
+        let args = name == "pip"
+          ? ["install", "--target", target, "--no-deps", "demo-pkg==1.3.0", "--index-url", s.url, "--trusted-host", s.hostPort, "--keyring-provider", "subprocess"]
+          : ["pip", "install", "--target", target, "--no-deps", "demo-pkg==1.3.0", "--index-url", withUser, "--keyring-provider", "subprocess"]
+        let r = try await Harness.execute(tool, args, environment: env)
+        #expect(r.status == 0, "\(name) with pyindex keyring: \(r.stdout)\n\(r.stderr)")
+        #expect(FileManager.default.fileExists(atPath: target + "/demo_pkg/__init__.py"))
+        #expect(SecretSweep.leaks(in: r.stdout + r.stderr).isEmpty, "a secret in \(name)'s output")
+      }
+      try await ServeEndToEndTests.withShim(["-i", s.url, "--trusted-host", FixtureProfile.codeArtifactHost, "-v"], environment: identity, home: home) { shim in
+        for (name, tool) in [("pip", pip), ("uv", uv)] {
+          let target = home + "/serve-" + name
+          let args = name == "pip"
+            ? ["install", "--target", target, "--no-deps", "demo-pkg==1.3.0", "--index-url", shim.url]
+            : ["pip", "install", "--target", target, "--no-deps", "demo-pkg==1.3.0", "--index-url", shim.url]
+          let r = try await Harness.execute(tool, args, environment: ServeEndToEndTests.installerEnvironment(tool, home: home))
+          #expect(r.status == 0, "\(name) through serve: \(r.stdout)\n\(r.stderr)\nserve: \(shim.text)")
+          #expect(FileManager.default.fileExists(atPath: target + "/demo_pkg/__init__.py"))
+        }
+        #expect(await shim.stop() == 0)
+        SecretSweep.register(s.aws.issued)
+        #expect(SecretSweep.leaks(in: shim.text).isEmpty, "a secret in serve's output")
+        #expect(shim.text.contains("minted (AWS CodeArtifact for role \(s.aws.roleArn)"), "\(shim.text)")
+      }
+      // One token request served every install through serve (kept in memory).
+      #expect(s.aws.refused.isEmpty, "\(s.aws.refused)")
+    }
+  }
+
+  // MARK: Independent peers
+
+  /// A Python with botocore, google-auth and azure-identity (`scripts/test` installs them
+  /// into `.venv` and sets `PYINDEX_PEER_PYTHON`).
+  static let python: String? = {
+    guard let p = ProcessInfo.processInfo.environment["PYINDEX_PEER_PYTHON"], FileManager.default.isExecutableFile(atPath: p) else { return nil }
+    return p
+  }()
+  static let peers = Harness.root + "/Tests/PyIndexEndToEndTests/peers"
+
+  @Test func pythonPeerIsInstalledWhenRequired() {
+    if ProcessInfo.processInfo.environment["PYINDEX_REQUIRE_PEERS"] == "1" {
+      #expect(Self.python != nil, "PYINDEX_PEER_PYTHON must name a Python with botocore, google-auth and azure-identity")
+    }
+  }
+
+  @Test("botocore verifies pyindex's SigV4 signatures (static keys, a session key, STS AssumeRole) and gets its tokens from the same fixture endpoints")
+  func botocorePeer() async throws {
+    let python = try #require(Self.python)
+    try await Self.withCodeArtifact { s in
+      let dir = try Harness.temporaryDirectory()
+      defer { try? FileManager.default.removeItem(atPath: dir) }
+      try s.aws.webIdentityToken.write(toFile: dir + "/token", atomically: true, encoding: .utf8)
+      try "[profile assume]\nrole_arn = \(s.aws.roleArn)\nsource_profile = keys\n".write(toFile: dir + "/config", atomically: true, encoding: .utf8)
+      try "[keys]\naws_access_key_id = \(s.aws.accessKeyId)\naws_secret_access_key = \(s.aws.secretAccessKey)\n".write(toFile: dir + "/credentials", atomically: true, encoding: .utf8)
+      for input in [
+        ["AWS_ACCESS_KEY_ID": s.aws.accessKeyId, "AWS_SECRET_ACCESS_KEY": s.aws.secretAccessKey],
+        ["AWS_WEB_IDENTITY_TOKEN_FILE": dir + "/token", "AWS_ROLE_ARN": s.aws.roleArn],
+        ["AWS_CONFIG_FILE": dir + "/config", "AWS_SHARED_CREDENTIALS_FILE": dir + "/credentials", "AWS_PROFILE": "assume"],
+      ] {
+        let r = try await Harness.run(["index", "versions", "demo-pkg", "-i", s.url, "--trusted-host", FixtureProfile.codeArtifactHost], environment: s.base.merging(input) { $1 }, secrets: s.secrets)
+        #expect(r.status == 0, "\(r.stderr)")
+      }
+      let signed = s.index.server.requests.filter { $0.header("Authorization")?.hasPrefix("AWS4-HMAC-SHA256") == true }
+      #expect(signed.count == 4, "static, session and source-profile token requests, and AssumeRole: \(signed.map(\.uri))")
+      #expect(signed.contains { $0.header("X-Amz-Security-Token") != nil } && signed.contains { $0.path == "/" })
+      for request in signed {
+        let keyId = try #require(request.header("Authorization")?.split(separator: "=")[1].split(separator: "/").first.map(String.init))
+        let session = s.aws.session(keyId)
+        let scope = request.path == "/" ? "sts" : "codeartifact"
+        let json: [String: Any] = [
+          "method": request.method, "url": s.index.server.origin + request.uri, "headers": request.headers.map { [$0.0, $0.1] },
+          "body_b64": Data(request.body).base64EncodedString(), "key_id": keyId, "secret": session?.secret ?? s.aws.secretAccessKey,
+          "token": session?.token as Any, "region": "us-east-1", "service": scope,
+        ]
+        try JSONSerialization.data(withJSONObject: json).write(to: URL(fileURLWithPath: dir + "/request.json"))
+        let verdict = try await Harness.execute(python, [Self.peers + "/botocore_peer.py", "verify", dir + "/request.json"], environment: Harness.baseEnvironment(home: dir))
+        #expect(verdict.stdout == "match\n", "\(request.uri): \(verdict.stdout)\(verdict.stderr)")
+      }
+      // botocore's own clients against the fixture: the fixture verifies botocore's signing
+      // and answers as AWS does.
+      let client = try await Harness.execute(
+        python, [Self.peers + "/botocore_peer.py", "client", s.index.server.origin, s.aws.accessKeyId, s.aws.secretAccessKey, s.aws.roleArn, dir + "/token"],
+        environment: Harness.baseEnvironment(home: dir))
+      #expect(client.status == 0, "\(client.stderr)")
+      #expect(client.stdout.contains("\"token\": \"\(s.aws.authorizationToken)\""), "\(client.stdout)\(client.stderr)")
+      #expect(client.stdout.contains("\"token_via_session\": \"\(s.aws.authorizationToken)\""), "\(client.stdout)")
+      #expect(s.aws.refused.isEmpty, "\(s.aws.refused)")
+      SecretSweep.register(s.aws.issued)
+    }
+  }
+}
