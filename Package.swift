@@ -43,7 +43,11 @@ let package = Package(
     .target(name: "PyIndexResolver", dependencies: ["PyIndexModel"], swiftSettings: strictSettings),
     // Credentials minted from the machine's identity (a CI job's token, a cloud role).
     .target(
-      name: "PyIndexMint", dependencies: ["PyIndexModel", "PyIndexAuth", "PyIndexParsing", .product(name: "Crypto", package: "swift-crypto")],
+      name: "PyIndexMint",
+      dependencies: [
+        "PyIndexModel", "PyIndexAuth", "PyIndexParsing", .product(name: "Crypto", package: "swift-crypto"),
+        .product(name: "_CryptoExtras", package: "swift-crypto"),
+      ],
       swiftSettings: strictSettings),
     // pip's and uv's configuration files and variables, and where each setting came from.
     .target(
@@ -90,6 +94,7 @@ let package = Package(
         .product(name: "NIOHTTP1", package: "swift-nio"),
         .product(name: "NIOSSL", package: "swift-nio-ssl"),
         .product(name: "Crypto", package: "swift-crypto"),
+        .product(name: "_CryptoExtras", package: "swift-crypto"),
         .product(name: "X509", package: "swift-certificates"),
         .product(name: "SwiftASN1", package: "swift-asn1"),
         .product(name: "ArgumentParser", package: "swift-argument-parser"),

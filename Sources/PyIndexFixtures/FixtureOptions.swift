@@ -32,6 +32,14 @@ public struct FixtureOptions: ParsableArguments {
         AssumeRoleWithWebIdentity and AssumeRole on the same port; a forward proxy stands in
         for the registry's host. It prints the variables a client needs; --username and
         --password-file set the access key id and secret.
+      google-token: Google Artifact Registry at /demo-project/demo-repo/simple/, only the access
+        tokens Google's endpoints on the same port issue (the OAuth token endpoint verifying RS256
+        assertions and refresh tokens, Google STS, IAM impersonation, the metadata server), as
+        oauth2accesstoken; a proxy stands in for us-python.pkg.dev. It writes a service account
+        key, user credentials and workload identity configurations to --tls-dir (or a new
+        directory) and prints their paths and the variables a client needs.
+      oidc-issuer: a GitHub-style ID-token endpoint (GET /oidc/token); it prints
+        ACTIONS_ID_TOKEN_REQUEST_URL and ACTIONS_ID_TOKEN_REQUEST_TOKEN.
       The first line printed is "Serving on URL"; then one line per accepted credential. Those
       are made up anew each start, unless --username and --password-file set the only one
       (read from a file so it never shows in a process listing).
@@ -57,7 +65,7 @@ public struct FixtureOptions: ParsableArguments {
   @Option(help: "Serve https with a CA made at start: valid, expired, wrong-host, or client-cert (a client certificate is required). The CA (and the client certificate) are written next to --tls-dir.")
   var tls: String?
 
-  @Option(help: "Directory for ca.pem (and client.pem) when --tls is given (default: a new temporary directory).")
+  @Option(help: "Directory for ca.pem (and client.pem) when --tls is given, and for google-token's credentials files (default: a new temporary directory).")
   var tlsDir: String?
 
   @Flag(help: "Also start a forward proxy (CONNECT and absolute-form) on 127.0.0.1 and print its URL.")
@@ -93,7 +101,8 @@ public struct FixtureOptions: ParsableArguments {
       fixtureTLS = FixtureTLS(identity: try pki.server(leaf), clientCA: tls == "client-cert" ? pki.caPEM : nil)
     }
     let index = try await FixtureIndex.start(p, port: port, tls: fixtureTLS)
-    let forwardProxy = proxy || p.aws != nil ? try await FixtureProxy.start(standIns: p.aws != nil ? [FixtureProfile.codeArtifactHost] : []) : nil
+    let standIns: Set<String> = p.aws != nil ? [FixtureProfile.codeArtifactHost] : p.google != nil ? [FixtureProfile.artifactRegistryHost] : []
+    let forwardProxy = proxy || !standIns.isEmpty ? try await FixtureProxy.start(standIns: standIns) : nil
     var text = "Serving on \(index.simpleURL)\n" + tlsLines
     if let forwardProxy { text += "proxy: \(forwardProxy.url)\n" }
     if let aws = p.aws, let forwardProxy {
@@ -116,11 +125,39 @@ public struct FixtureOptions: ParsableArguments {
         text += "credentials (\(account.label)): user \"\(account.sampleUser)\" password \"\(account.password)\"\n"
       }
     }
+    if let google = p.google, let forwardProxy {
+      text += try googleLines(google, index: index, proxy: forwardProxy, layout: p.layout)
+    } else if let issuer = p.issuer {
+      text += "ACTIONS_ID_TOKEN_REQUEST_URL=\(index.server.origin)/oidc/token\nACTIONS_ID_TOKEN_REQUEST_TOKEN=\(issuer.requestToken)\n"
+    }
     // Written whole and at once: tests and scripts/wheel-check read the first line.
     _ = text.utf8CString.withUnsafeBufferPointer { write(1, $0.baseAddress, $0.count - 1) }
     await waitForTermination()
     await index.stop()
     await forwardProxy?.stop()
+  }
+
+  /// Writes google-token's credentials files and says where they are and what to set.
+  private func googleLines(_ google: GoogleTokenService, index: FixtureIndex, proxy: FixtureProxy, layout: FixtureLayout) throws -> String {
+    let dir = tlsDir ?? (FileManager.default.temporaryDirectory.path + "/pyindex-fixture-" + UUID().uuidString)
+    try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+    let files = [
+      ("service-account.json", google.serviceAccountKey), ("authorized-user.json", google.authorizedUser()), ("oidc-token", google.idToken),
+      ("workload-identity-file.json", google.externalAccount(tokenFile: dir + "/oidc-token", impersonate: false)),
+      ("workload-identity-url.json", google.externalAccount(tokenFile: nil, impersonate: true)),
+    ]
+    for (name, content) in files { try content.write(toFile: dir + "/" + name, atomically: true, encoding: .utf8) }
+    return """
+      index (as Artifact Registry names it, through the proxy): http://\(FixtureProfile.artifactRegistryHost):\(index.server.port)\(layout.simplePath)
+      HTTP_PROXY=\(proxy.url)
+      GCE_METADATA_HOST=127.0.0.1:\(index.server.port)
+      GOOGLE_APPLICATION_CREDENTIALS, one of:
+        \(dir)/service-account.json (service_account)
+        \(dir)/authorized-user.json (authorized_user)
+        \(dir)/workload-identity-file.json (external_account, subject token from \(dir)/oidc-token)
+        \(dir)/workload-identity-url.json (external_account, subject token from the ID-token endpoint, impersonating \(google.serviceAccount))
+
+      """
   }
 
   private func waitForTermination() async {

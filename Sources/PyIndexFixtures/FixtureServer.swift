@@ -221,9 +221,12 @@ public final class FixtureIndex: Sendable {
     let storagePort = storage?.port
     let attempts = AttemptCounter()
     let server = try await LoopbackServer.start(host: host, port: port, tls: tls) { request in
-      if let aws = profile.aws, let answer = aws.answer(request) { return answer }
+      for endpoints in profile.endpoints {
+        if let answer = endpoints.answer(request) { return answer }
+      }
       return FixtureRouter.index(request, profile: profile, storagePort: storagePort, attempt: attempts.next(request.uri))
     }
+    profile.google?.serve(at: server.origin)
     return FixtureIndex(server: server, storage: storage, profile: profile)
   }
 

@@ -8,7 +8,7 @@ import Synchronization
 /// it knows, or a session key it issued), and STS (`POST /`, the query protocol):
 /// `AssumeRoleWithWebIdentity` for the one web identity token it accepts, `AssumeRole` signed
 /// by a key it knows. The registry accepts only the authorization token it issues, as `aws`.
-public final class AWSTokenService: Sendable {
+public final class AWSTokenService: FixtureEndpoints {
   public let accessKeyId: String
   public let secretAccessKey: String
   /// The web identity (OIDC ID) token STS accepts.

@@ -215,6 +215,12 @@ public struct FixtureProfile: Sendable {
   public var pageCacheControl: String?
   /// AWS's token endpoints on the same port (the `codeartifact` profile).
   public var aws: AWSTokenService?
+  /// Google's token endpoints on the same port (the `google-token` profile).
+  public var google: GoogleTokenService?
+  /// The OIDC ID-token endpoint on the same port (`google-token`, `oidc-issuer`).
+  public var issuer: OIDCIssuer?
+  /// Every token service the fixture answers for besides the registry.
+  var endpoints: [any FixtureEndpoints] { [aws as (any FixtureEndpoints)?, google, issuer].compactMap { $0 } }
 
   public init(projects: [FixtureProject] = [], auth: FixtureAuth? = nil, hosting: FileHosting = .otherPath, layout: FixtureLayout = FixtureLayout(), json: Bool = true, staticRoot: String? = nil) {
     self.projects = projects
@@ -249,8 +255,11 @@ public struct FixtureProfile: Sendable {
   /// Named profiles for `pyindex-fixture --profile`.
   public static let names = [
     "public", "protected", "pypiserver", "gitlab", "artifact-registry", "artifactory", "azure",
-    "storage-redirect", "login-page", "static", "codeartifact",
+    "storage-redirect", "login-page", "static", "codeartifact", "google-token", "oidc-issuer",
   ]
+
+  /// The host a Google fixture's index stands in for (through the fixture proxy).
+  public static let artifactRegistryHost = "us-python.pkg.dev"
 
   /// The host a CodeArtifact fixture's index stands in for (through the fixture proxy).
   public static let codeArtifactHost = "demo-111122223333.d.codeartifact.us-east-1.amazonaws.com"
@@ -329,6 +338,27 @@ public struct FixtureProfile: Sendable {
         auth: FixtureAuth(accounts: [FixtureAccount(user: .exact("aws"), password: aws.authorizationToken, label: "CodeArtifact authorization token")], missing: .challenge, wrong: .challenge),
         hosting: .samePath, layout: FixtureLayout(simplePath: "/pypi/demo-repo/simple/", filesPath: "/pypi/demo-repo/simple/"))
       p.aws = aws
+      return p
+    case "google-token":
+      // Google Artifact Registry that accepts only the access tokens Google's endpoints (on
+      // the same port) issue, as oauth2accesstoken: 403 without, 401 for wrong ones.
+      guard let issuer = try? OIDCIssuer(), let google = try? GoogleTokenService(issuer: issuer) else { return nil }
+      var p = FixtureProfile(
+        projects: demo,
+        auth: FixtureAuth(
+          accounts: [
+            FixtureAccount(user: .exact("oauth2accesstoken"), password: google.accessToken, label: "access token"),
+            FixtureAccount(user: .exact("oauth2accesstoken"), password: google.federatedToken, label: "federated access token"),
+          ], missing: .forbidden, wrong: .challenge),
+        layout: FixtureLayout(simplePath: "/demo-project/demo-repo/simple/", filesPath: "/demo-project/demo-repo/files/"))
+      p.google = google
+      p.issuer = issuer
+      return p
+    case "oidc-issuer":
+      // Only the GitHub-style ID-token endpoint (and an empty index).
+      guard let issuer = try? OIDCIssuer() else { return nil }
+      var p = FixtureProfile()
+      p.issuer = issuer
       return p
     default: return nil
     }

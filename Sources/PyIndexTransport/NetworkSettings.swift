@@ -15,6 +15,13 @@ public struct ProxyServer: Sendable, Hashable, CustomStringConvertible {
   public let redacted: String
 
   public var description: String { "\(redacted) (from \(source))" }
+  /// How a route names it: the redacted URL with its root path (`http://proxy:3128/`), so that
+  /// a line that goes on to name an e-mail address (a service account) cannot be read as one
+  /// URL with a password spanning words.
+  public var shown: String {
+    guard let sep = redacted.firstRange(of: "://"), !redacted[sep.upperBound...].contains("/") else { return redacted }
+    return redacted + "/"
+  }
 }
 
 /// Bad network configuration, found before any request: exit 64.

@@ -28,7 +28,7 @@ extension Transport {
       secret.contains(name.lowercased()) ? "****" : Transport.mask(header: name, value: value)
     }
     var hop = Hop(
-      method: request.method, url: url, route: proxy.map { "proxy \($0.redacted) (\($0.source))" } ?? "direct", source: .none,
+      method: request.method, url: url, route: proxy.map { "proxy \($0.shown) (\($0.source))" } ?? "direct", source: .none,
       credentialShape: "token request", authorizationAttached: r.headers.contains(name: "Authorization"), status: nil, redirect: nil,
       requestHeaders: r.headers.map { ($0.name, masked($0.name, $0.value)) }, responseHeaders: [], attempt: 0)
     let timeout = request.timeout ?? configuration.timeout

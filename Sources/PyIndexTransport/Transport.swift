@@ -291,7 +291,7 @@ public final class Transport: HTTPTransport, TokenExchanging {
   /// How a request to `url` would travel: `direct` or `proxy URL (SOURCE)`, redacted.
   public func route(for url: SafeURL) -> String {
     guard let proxy = configuration.proxies.proxy(for: url) else { return "direct" }
-    return "proxy \(proxy.redacted) (\(proxy.source))"
+    return "proxy \(proxy.shown) (\(proxy.source))"
   }
 
   /// Whether a request to `url` would go through a proxy (which then resolves the host).
@@ -382,7 +382,7 @@ public final class Transport: HTTPTransport, TokenExchanging {
       let proxy = configuration.proxies.proxy(for: current)
       let request = makeRequest(current, headers: headers, match: match)
       var hop = Hop(
-        method: "GET", url: current, route: proxy.map { "proxy \($0.redacted) (\($0.source))" } ?? "direct", source: match.source,
+        method: "GET", url: current, route: proxy.map { "proxy \($0.shown) (\($0.source))" } ?? "direct", source: match.source,
         credentialShape: Hop.shape(of: match), authorizationAttached: match.credentials != nil, status: nil, redirect: nil,
         requestHeaders: request.headers.map { ($0.name, Transport.mask(header: $0.name, value: $0.value)) },
         responseHeaders: [], attempt: attempt)

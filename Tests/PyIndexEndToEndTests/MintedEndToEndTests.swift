@@ -173,6 +173,135 @@ struct MintedEndToEndTests {
     }
   }
 
+  // MARK: Google Artifact Registry
+
+  /// The `google-token` fixture, the proxy standing in for `us-python.pkg.dev`, and the
+  /// credentials files it gives, written to `dir`.
+  struct GoogleSetup {
+    let index: FixtureIndex
+    let google: GoogleTokenService
+    let proxy: FixtureProxy
+    let dir: String
+    var url: String { "http://\(FixtureProfile.artifactRegistryHost):\(index.server.port)/demo-project/demo-repo/simple/" }
+    var hostPort: String { "\(FixtureProfile.artifactRegistryHost):\(index.server.port)" }
+    /// The proxy, and a metadata server that refuses unless a test points at the fixture.
+    var base: [String: String] { ["HTTP_PROXY": proxy.url, "GCE_METADATA_HOST": "127.0.0.1:\(LoopbackPort.refusing)"] }
+    var secrets: [String] { [google.accessToken, google.federatedToken, google.refreshToken, google.clientSecret, google.idToken, google.issuer.requestToken] }
+    var args: [String] { ["-i", url, "--trusted-host", FixtureProfile.artifactRegistryHost] }
+  }
+
+  static func withGoogle(_ body: (GoogleSetup) async throws -> Void) async throws {
+    let profile = try #require(FixtureProfile.named("google-token"))
+    let google = try #require(profile.google)
+    try await Harness.withIndex(profile) { index in
+      let dir = try Harness.temporaryDirectory()
+      defer { try? FileManager.default.removeItem(atPath: dir) }
+      let files = [
+        ("service-account.json", google.serviceAccountKey), ("gcloud/application_default_credentials.json", google.authorizedUser()), ("oidc-token", google.idToken),
+        ("wif-file.json", google.externalAccount(tokenFile: dir + "/oidc-token", impersonate: false)), ("wif-url.json", google.externalAccount(tokenFile: nil, impersonate: true)),
+      ]
+      try FileManager.default.createDirectory(atPath: dir + "/gcloud", withIntermediateDirectories: true)
+      for (name, text) in files { try text.write(toFile: dir + "/" + name, atomically: true, encoding: .utf8) }
+      let s = try GoogleSetup(index: index, google: google, proxy: await FixtureProxy.start(standIns: [FixtureProfile.artifactRegistryHost]), dir: dir)
+      SecretSweep.register(s.secrets)
+      try await Harness.using(s.proxy, stop: { await $0.stop() }) { _ in try await body(s) }
+    }
+  }
+
+  @Test("Artifact Registry: download with nothing but each kind of Application Default Credentials")
+  func googleEveryInput() async throws {
+    try await Self.withGoogle { s in
+      let sa = "service account pyindex-ci of demo-project.iam.gserviceaccount.com"
+      let inputs: [(String, [String: String], String)] = [
+        ("service_account", ["GOOGLE_APPLICATION_CREDENTIALS": s.dir + "/service-account.json"], sa),
+        ("authorized_user in gcloud's directory", ["CLOUDSDK_CONFIG": s.dir + "/gcloud"], "user credentials of gcloud's application default credentials"),
+        ("external_account, file", ["GOOGLE_APPLICATION_CREDENTIALS": s.dir + "/wif-file.json"], "workload identity pool projects/123456789012/locations/global/workloadIdentityPools/ci/providers/github"),
+        ("external_account, url, impersonation", ["GOOGLE_APPLICATION_CREDENTIALS": s.dir + "/wif-url.json"], sa + " (workload identity federation)"),
+        ("metadata server", ["GCE_METADATA_HOST": "127.0.0.1:\(s.index.server.port)"], sa + " (metadata server)"),
+      ]
+      for (name, input, identity) in inputs {
+        let dest = try Harness.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dest) }
+        let r = try await Harness.run(["download", "demo-pkg==1.3.0", "--no-deps", "-d", dest, "-v"] + s.args + Self.target, environment: s.base.merging(input) { $1 }, secrets: s.secrets)
+        #expect(r.status == 0, "\(name): \(r.stderr)")
+        #expect(Harness.files(in: dest) == ["demo_pkg-1.3.0-py3-none-any.whl"], "\(name)")
+        #expect(r.stderr.contains("credentials: minted (Google Artifact Registry for \(identity), expires "), "\(name): \(r.stderr)")
+      }
+      #expect(s.google.refused.isEmpty, "\(s.google.refused)")
+    }
+  }
+
+  @Test("Artifact Registry: auth check names provider and service account; failures exit 2 with cause and hint")
+  func googleReports() async throws {
+    try await Self.withGoogle { s in
+      let key = s.base.merging(["GOOGLE_APPLICATION_CREDENTIALS": s.dir + "/service-account.json"]) { $1 }
+      let check = try await Harness.run(["auth", "check", "--json"] + s.args, environment: key, secrets: s.secrets)
+      #expect(check.status == 0, "\(check.stdout)\(check.stderr)")
+      #expect(check.stdout.contains("minted from this machine's identity (Google Artifact Registry for service account pyindex-ci of demo-project.iam.gserviceaccount.com, expires "), "\(check.stdout)")
+      let config = try await Harness.run(["config", "--json", "-i", s.url], environment: key, secrets: s.secrets)
+      #expect(config.stdout.contains("\"credential_provider\": \"Google Artifact Registry from service_account in \(s.dir)/service-account.json (GOOGLE_APPLICATION_CREDENTIALS)\""), "\(config.stdout)")
+      let none = try await Harness.run(["index", "versions", "demo-pkg"] + s.args, environment: s.base, secrets: s.secrets)
+      #expect(none.status == 2)
+      #expect(none.stderr.contains("error: cannot obtain a token for Google Artifact Registry: no Google credentials found"), "\(none.stderr)")
+      try s.google.authorizedUser(refreshToken: "1//revoked-refresh-token").write(toFile: s.dir + "/revoked.json", atomically: true, encoding: .utf8)
+      let revoked = try await Harness.run(["index", "versions", "demo-pkg"] + s.args, environment: s.base.merging(["GOOGLE_APPLICATION_CREDENTIALS": s.dir + "/revoked.json"]) { $1 }, secrets: s.secrets)
+      #expect(revoked.status == 2)
+      #expect(revoked.stderr.contains("(invalid_grant: Token has been expired or revoked.)"), "\(revoked.stderr)")
+      #expect(revoked.stderr.contains("hint: the refresh token expired or was revoked: run gcloud auth application-default login again"), "\(revoked.stderr)")
+      try Data(s.google.serviceAccountKey.utf8).base64EncodedString().write(toFile: s.dir + "/encoded.json", atomically: true, encoding: .utf8)
+      let encoded = try await Harness.run(["index", "versions", "demo-pkg"] + s.args, environment: s.base.merging(["GOOGLE_APPLICATION_CREDENTIALS": s.dir + "/encoded.json"]) { $1 }, secrets: s.secrets)
+      #expect(encoded.status == 2)
+      #expect(encoded.stderr.contains("is not a Google credentials file"), "\(encoded.stderr)")
+      #expect(encoded.stderr.contains("base64 -d"), "\(encoded.stderr)")
+    }
+  }
+
+  @Test("Artifact Registry: pip and uv install through pyindex keyring and through serve, with only a workload identity configuration")
+  func googleInstallers() async throws {
+    let pip = try #require(PeerTests.pip), uv = try #require(InstallerEndToEndTests.uv)
+    try await Self.withGoogle { s in
+      let home = try Harness.temporaryDirectory()
+      let wrapper = try InstallerEndToEndTests.wrapper()
+      defer {
+        try? FileManager.default.removeItem(atPath: home)
+        try? FileManager.default.removeItem(atPath: wrapper)
+      }
+      let identity = s.base.merging(["GOOGLE_APPLICATION_CREDENTIALS": s.dir + "/wif-url.json"]) { $1 }
+      let withUser = s.url.replacingOccurrences(of: "http://", with: "http://oauth2accesstoken@")
+      for (name, tool) in [("pip", pip), ("uv", uv)] {
+        var env = ServeEndToEndTests.installerEnvironment(tool, home: home).merging(identity) { $1 }
+        env["PATH"] = wrapper + ":" + (env["PATH"] ?? "")
+        env["PIP_TRUSTED_HOST"] = FixtureProfile.artifactRegistryHost
+        env["PYINDEX_INDEX_URL"] = s.url
+        let target = home + "/keyring-" + name
+        // Artifact Registry answers 403 without credentials, after which pip asks no keyring:
+        // pip is given the user name, as for uv.
+        let args = name == "pip"
+          ? ["install", "--target", target, "--no-deps", "demo-pkg==1.3.0", "--index-url", withUser, "--trusted-host", s.hostPort, "--keyring-provider", "subprocess"]
+          : ["pip", "install", "--target", target, "--no-deps", "demo-pkg==1.3.0", "--index-url", withUser, "--keyring-provider", "subprocess"]
+        let r = try await Harness.execute(tool, args, environment: env)
+        #expect(r.status == 0, "\(name) with pyindex keyring: \(r.stdout)\n\(r.stderr)")
+        #expect(FileManager.default.fileExists(atPath: target + "/demo_pkg/__init__.py"))
+        #expect(SecretSweep.leaks(in: r.stdout + r.stderr).isEmpty, "a secret in \(name)'s output")
+      }
+      try await ServeEndToEndTests.withShim(["-v"] + s.args, environment: identity, home: home) { shim in
+        for (name, tool) in [("pip", pip), ("uv", uv)] {
+          let target = home + "/serve-" + name
+          let args = name == "pip"
+            ? ["install", "--target", target, "--no-deps", "demo-pkg==1.3.0", "--index-url", shim.url]
+            : ["pip", "install", "--target", target, "--no-deps", "demo-pkg==1.3.0", "--index-url", shim.url]
+          let r = try await Harness.execute(tool, args, environment: ServeEndToEndTests.installerEnvironment(tool, home: home))
+          #expect(r.status == 0, "\(name) through serve: \(r.stdout)\n\(r.stderr)\nserve: \(shim.text)")
+          #expect(FileManager.default.fileExists(atPath: target + "/demo_pkg/__init__.py"))
+        }
+        #expect(await shim.stop() == 0)
+        #expect(SecretSweep.leaks(in: shim.text).isEmpty, "a secret in serve's output")
+        #expect(shim.text.contains("minted (Google Artifact Registry for service account pyindex-ci of demo-project.iam.gserviceaccount.com (workload identity federation)"), "\(shim.text)")
+      }
+      #expect(s.google.refused.isEmpty, "\(s.google.refused)")
+    }
+  }
+
   // MARK: Independent peers
 
   /// A Python with botocore, google-auth and azure-identity (`scripts/test` installs them
@@ -232,6 +361,25 @@ struct MintedEndToEndTests {
       #expect(client.stdout.contains("\"token_via_session\": \"\(s.aws.authorizationToken)\""), "\(client.stdout)")
       #expect(s.aws.refused.isEmpty, "\(s.aws.refused)")
       SecretSweep.register(s.aws.issued)
+    }
+  }
+
+  @Test("google-auth gets its tokens from the same fixture endpoints as pyindex: service account, user, federation (file and URL), metadata server")
+  func googleAuthPeer() async throws {
+    let python = try #require(Self.python)
+    try await Self.withGoogle { s in
+      let runs: [([String], [String: String], String)] = [
+        (["service-account", s.dir + "/service-account.json"], [:], s.google.accessToken),
+        (["user", s.dir + "/gcloud/application_default_credentials.json"], [:], s.google.accessToken),
+        (["federation", s.dir + "/wif-file.json"], [:], s.google.federatedToken),
+        (["federation", s.dir + "/wif-url.json"], [:], s.google.accessToken),
+        (["metadata"], ["GCE_METADATA_HOST": "127.0.0.1:\(s.index.server.port)"], s.google.accessToken),
+      ]
+      for (args, env, token) in runs {
+        let r = try await Harness.execute(python, [Self.peers + "/google_peer.py"] + args, environment: Harness.baseEnvironment(home: s.dir).merging(env) { $1 })
+        #expect(r.status == 0 && r.stdout == token + "\n", "\(args): \(r.stderr.suffix(600))")
+      }
+      #expect(s.google.refused.isEmpty, "\(s.google.refused)")
     }
   }
 }
