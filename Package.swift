@@ -46,7 +46,7 @@ let package = Package(
       name: "PyIndexMint",
       dependencies: [
         "PyIndexModel", "PyIndexAuth", "PyIndexParsing", .product(name: "Crypto", package: "swift-crypto"),
-        .product(name: "_CryptoExtras", package: "swift-crypto"),
+        .product(name: "_CryptoExtras", package: "swift-crypto"), .product(name: "SwiftASN1", package: "swift-asn1"),
       ],
       swiftSettings: strictSettings),
     // pip's and uv's configuration files and variables, and where each setting came from.

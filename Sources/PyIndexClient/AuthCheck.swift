@@ -124,6 +124,12 @@ public struct AuthChecker: Sendable {
     return report
   }
 
+  /// "a" or "an", as the word after it is spoken (an Azure DevOps token, a GitLab token).
+  static func article(_ word: String) -> String {
+    guard let first = word.lowercased().first else { return "a" }
+    return "aeio".contains(first) ? "an" : "a"
+  }
+
   /// Where the credentials come from, and what they look like.
   func configurationSteps(_ match: CredentialStore.Match, _ context: inout Context, _ report: inout AuthCheckReport) {
     guard let c = match.credentials else {
@@ -136,7 +142,7 @@ public struct AuthChecker: Sendable {
     let problems = context.tokenProblems
     let minted = match.minted.map { " (\($0.description))" } ?? ""
     report.steps.append(.init(name: "credentials", passed: true, detail: "\(match.source.phrase)\(minted): \(Self.shape(c))"))
-    report.steps.append(.init(name: "token", passed: problems.isEmpty, detail: problems.isEmpty ? "looks like a \(token.kind.rawValue)" : "\(token.kind.rawValue): " + problems.joined(separator: "; ")))
+    report.steps.append(.init(name: "token", passed: problems.isEmpty, detail: problems.isEmpty ? "looks like \(Self.article(token.kind.rawValue)) \(token.kind.rawValue)" : "\(token.kind.rawValue): " + problems.joined(separator: "; ")))
   }
 
   /// DNS, unless a proxy resolves the name; false when the name does not resolve.

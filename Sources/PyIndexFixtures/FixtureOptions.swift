@@ -38,6 +38,11 @@ public struct FixtureOptions: ParsableArguments {
         oauth2accesstoken; a proxy stands in for us-python.pkg.dev. It writes a service account
         key, user credentials and workload identity configurations to --tls-dir (or a new
         directory) and prints their paths and the variables a client needs.
+      entra: Azure Artifacts at /demo-org/_packaging/demo-feed/pypi/simple/, only the access token
+        Entra ID's endpoints on the same port issue (client secret, certificate assertion verified
+        with the certificate, a federated ID token; App Service and IMDS managed identity), as the
+        password of any user; a proxy stands in for pkgs.dev.azure.com. It writes the client
+        certificate and the ID token to --tls-dir (or a new directory) and prints the variables.
       oidc-issuer: a GitHub-style ID-token endpoint (GET /oidc/token); it prints
         ACTIONS_ID_TOKEN_REQUEST_URL and ACTIONS_ID_TOKEN_REQUEST_TOKEN.
       The first line printed is "Serving on URL"; then one line per accepted credential. Those
@@ -101,14 +106,15 @@ public struct FixtureOptions: ParsableArguments {
       fixtureTLS = FixtureTLS(identity: try pki.server(leaf), clientCA: tls == "client-cert" ? pki.caPEM : nil)
     }
     let index = try await FixtureIndex.start(p, port: port, tls: fixtureTLS)
-    let standIns: Set<String> = p.aws != nil ? [FixtureProfile.codeArtifactHost] : p.google != nil ? [FixtureProfile.artifactRegistryHost] : []
+    let standIns: Set<String> =
+      p.aws != nil ? [FixtureProfile.codeArtifactHost] : p.google != nil ? [FixtureProfile.artifactRegistryHost] : p.entra != nil ? [FixtureProfile.azureArtifactsHost] : []
     let forwardProxy = proxy || !standIns.isEmpty ? try await FixtureProxy.start(standIns: standIns) : nil
     var text = "Serving on \(index.simpleURL)\n" + tlsLines
     if let forwardProxy { text += "proxy: \(forwardProxy.url)\n" }
     if let aws = p.aws, let forwardProxy {
       let origin = index.server.origin
       text += """
-        index (as CodeArtifact names it, through the proxy): http://\(FixtureProfile.codeArtifactHost):\(index.server.port)\(p.layout.simplePath)
+        index (as CodeArtifact names it, through the proxy): \(index.server.isTLS ? "https" : "http")://\(FixtureProfile.codeArtifactHost):\(index.server.port)\(p.layout.simplePath)
         HTTP_PROXY=\(forwardProxy.url)
         AWS_ENDPOINT_URL_CODEARTIFACT=\(origin)
         AWS_ENDPOINT_URL_STS=\(origin)
@@ -127,6 +133,8 @@ public struct FixtureOptions: ParsableArguments {
     }
     if let google = p.google, let forwardProxy {
       text += try googleLines(google, index: index, proxy: forwardProxy, layout: p.layout)
+    } else if let entra = p.entra, let forwardProxy {
+      text += try entraLines(entra, index: index, proxy: forwardProxy, layout: p.layout)
     } else if let issuer = p.issuer {
       text += "ACTIONS_ID_TOKEN_REQUEST_URL=\(index.server.origin)/oidc/token\nACTIONS_ID_TOKEN_REQUEST_TOKEN=\(issuer.requestToken)\n"
     }
@@ -148,7 +156,7 @@ public struct FixtureOptions: ParsableArguments {
     ]
     for (name, content) in files { try content.write(toFile: dir + "/" + name, atomically: true, encoding: .utf8) }
     return """
-      index (as Artifact Registry names it, through the proxy): http://\(FixtureProfile.artifactRegistryHost):\(index.server.port)\(layout.simplePath)
+      index (as Artifact Registry names it, through the proxy): \(index.server.isTLS ? "https" : "http")://\(FixtureProfile.artifactRegistryHost):\(index.server.port)\(layout.simplePath)
       HTTP_PROXY=\(proxy.url)
       GCE_METADATA_HOST=127.0.0.1:\(index.server.port)
       GOOGLE_APPLICATION_CREDENTIALS, one of:
@@ -158,6 +166,31 @@ public struct FixtureOptions: ParsableArguments {
         \(dir)/workload-identity-url.json (external_account, subject token from the ID-token endpoint, impersonating \(google.serviceAccount))
 
       """
+  }
+
+  /// Writes entra's certificate and ID token and says what to set.
+  private func entraLines(_ entra: EntraTokenService, index: FixtureIndex, proxy: FixtureProxy, layout: FixtureLayout) throws -> String {
+    let dir = tlsDir ?? (FileManager.default.temporaryDirectory.path + "/pyindex-fixture-" + UUID().uuidString)
+    try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+    try entra.certificatePEM.write(toFile: dir + "/client-certificate.pem", atomically: true, encoding: .utf8)
+    try entra.issuer.idToken.write(toFile: dir + "/federated-token", atomically: true, encoding: .utf8)
+    let origin = index.server.origin
+    var lines = """
+      index (as Azure Artifacts names it, through the proxy): \(index.server.isTLS ? "https" : "http")://\(FixtureProfile.azureArtifactsHost):\(index.server.port)\(layout.simplePath)
+      HTTP_PROXY=\(proxy.url)
+      AZURE_AUTHORITY_HOST=\(origin)
+      AZURE_TENANT_ID=\(entra.tenant)
+      AZURE_CLIENT_ID=\(entra.clientId)
+      AZURE_CLIENT_CERTIFICATE_PATH=\(dir)/client-certificate.pem
+      AZURE_FEDERATED_TOKEN_FILE=\(dir)/federated-token
+      IDENTITY_ENDPOINT=\(origin)/msi/token
+      AZURE_POD_IDENTITY_AUTHORITY_HOST=\(origin)
+
+      """
+    if username == nil {
+      lines += "AZURE_CLIENT_SECRET=\(entra.clientSecret)\nIDENTITY_HEADER=\(entra.identityHeader)\n"
+    }
+    return lines
   }
 
   private func waitForTermination() async {

@@ -227,6 +227,7 @@ public final class FixtureIndex: Sendable {
       return FixtureRouter.index(request, profile: profile, storagePort: storagePort, attempt: attempts.next(request.uri))
     }
     profile.google?.serve(at: server.origin)
+    profile.entra?.serve(at: server.origin)
     return FixtureIndex(server: server, storage: storage, profile: profile)
   }
 

@@ -217,10 +217,12 @@ public struct FixtureProfile: Sendable {
   public var aws: AWSTokenService?
   /// Google's token endpoints on the same port (the `google-token` profile).
   public var google: GoogleTokenService?
+  /// Entra ID's endpoints on the same port (the `entra` profile).
+  public var entra: EntraTokenService?
   /// The OIDC ID-token endpoint on the same port (`google-token`, `oidc-issuer`).
   public var issuer: OIDCIssuer?
   /// Every token service the fixture answers for besides the registry.
-  var endpoints: [any FixtureEndpoints] { [aws as (any FixtureEndpoints)?, google, issuer].compactMap { $0 } }
+  var endpoints: [any FixtureEndpoints] { [aws as (any FixtureEndpoints)?, google, entra, issuer].compactMap { $0 } }
 
   public init(projects: [FixtureProject] = [], auth: FixtureAuth? = nil, hosting: FileHosting = .otherPath, layout: FixtureLayout = FixtureLayout(), json: Bool = true, staticRoot: String? = nil) {
     self.projects = projects
@@ -255,8 +257,11 @@ public struct FixtureProfile: Sendable {
   /// Named profiles for `pyindex-fixture --profile`.
   public static let names = [
     "public", "protected", "pypiserver", "gitlab", "artifact-registry", "artifactory", "azure",
-    "storage-redirect", "login-page", "static", "codeartifact", "google-token", "oidc-issuer",
+    "storage-redirect", "login-page", "static", "codeartifact", "google-token", "entra", "oidc-issuer",
   ]
+
+  /// The host an Entra fixture's index stands in for (through the fixture proxy).
+  public static let azureArtifactsHost = "pkgs.dev.azure.com"
 
   /// The host a Google fixture's index stands in for (through the fixture proxy).
   public static let artifactRegistryHost = "us-python.pkg.dev"
@@ -352,6 +357,19 @@ public struct FixtureProfile: Sendable {
           ], missing: .forbidden, wrong: .challenge),
         layout: FixtureLayout(simplePath: "/demo-project/demo-repo/simple/", filesPath: "/demo-project/demo-repo/files/"))
       p.google = google
+      p.issuer = issuer
+      return p
+    case "entra":
+      // Azure Artifacts that accepts only the access token Entra ID's endpoints (on the same
+      // port) issue, as the password of any user; 401 without credentials or with wrong ones.
+      guard let issuer = try? OIDCIssuer(), let entra = try? EntraTokenService(issuer: issuer) else { return nil }
+      var p = FixtureProfile(
+        projects: demo,
+        auth: FixtureAuth(
+          accounts: [FixtureAccount(user: .anyNonEmpty, password: entra.accessToken, label: "Entra ID access token (any non-empty user name)")], missing: .challenge,
+          wrong: .challenge),
+        layout: FixtureLayout(simplePath: "/demo-org/_packaging/demo-feed/pypi/simple/", filesPath: "/demo-org/_packaging/5ad1e6cd-0b57-4d4e-bd1c-7f4c3e2a9b10/pypi/download/"))
+      p.entra = entra
       p.issuer = issuer
       return p
     case "oidc-issuer":

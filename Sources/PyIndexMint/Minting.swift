@@ -14,7 +14,7 @@ public struct Minting: CredentialMinter {
   /// Every provider, reading its inputs through `context`.
   public init(context: MintContext) {
     self.context = context
-    var providers: [any CredentialMinter] = [CodeArtifact(context: context), GoogleArtifactRegistry(context: context)]
+    var providers: [any CredentialMinter] = [CodeArtifact(context: context), GoogleArtifactRegistry(context: context), AzureArtifacts(context: context)]
     if let gitlab = GitLabJobToken(environment: context.environment) { providers.append(gitlab) }
     self.providers = providers
     cache = TokenCache()

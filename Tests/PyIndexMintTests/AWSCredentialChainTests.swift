@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import PyIndexAuth
 import PyIndexFixtures
 import PyIndexModel
@@ -224,5 +225,63 @@ struct AWSCredentialChainTests {
     let hostile = Array("<?xml version=\"1.0\"?><!DOCTYPE r [<!ENTITY x SYSTEM \"file:///etc/passwd\">]><r><Code>&x;</Code></r>".utf8)
     #expect(XMLFields.read(hostile, names: ["Code"])?["Code"]?.contains("root:") != true)
     #expect(XMLFields.read(Array("not xml".utf8), names: ["Code"])?["Code"] == nil)
+  }
+}
+
+/// The requests of the providers whose endpoints only a cloud machine has (ECS's
+/// 169.254.170.2, EC2's 169.254.169.254): no loopback server can stand there, so a recording
+/// exchanger answers as they do.
+@Suite("minted credentials: the AWS metadata addresses")
+struct AWSMetadataAddressTests {
+  /// Answers by path, records every request.
+  final class Recorder: TokenExchanging {
+    let answers: [String: (Int, String)]
+    let seen = Mutex<[TokenRequest]>([])
+    init(_ answers: [String: (Int, String)]) { self.answers = answers }
+    func exchange(_ request: TokenRequest) async throws -> TokenAnswer {
+      seen.withLock { $0.append(request) }
+      let (status, body) = answers[request.url.path] ?? (404, "")
+      return TokenAnswer(status: status, headers: [], body: Array(body.utf8), succeeded: status == 200)
+    }
+    var requests: [TokenRequest] { seen.withLock { $0 } }
+  }
+
+  static let credentials = "{\"AccessKeyId\": \"ASIAEXAMPLE\", \"SecretAccessKey\": \"s\", \"Token\": \"t\", \"Expiration\": \"2099-01-01T00:00:00Z\"}"
+
+  @Test("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI goes to 169.254.170.2 with the token file's Authorization; IMDS to 169.254.169.254 with its session token")
+  func addresses() async throws {
+    let recorder = Recorder([
+      "/v2/credentials/task-7": (200, Self.credentials), "/latest/api/token": (200, "imds-session"),
+      "/latest/meta-data/iam/security-credentials/": (200, "ci-role\n"), "/latest/meta-data/iam/security-credentials/ci-role": (200, Self.credentials),
+    ])
+    let container = MintContext(
+      environment: ["AWS_CONTAINER_CREDENTIALS_RELATIVE_URI": "/v2/credentials/task-7", "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE": "/var/run/token"],
+      readFile: { $0 == "/var/run/token" ? "pod-token\n" : nil })
+    let c = try #require(try await AWSMetadata.container(container, recorder))
+    #expect(c.key.accessKeyId == "ASIAEXAMPLE")
+    let first = try #require(recorder.requests.first)
+    #expect(first.url.description == "http://169.254.170.2/v2/credentials/task-7")
+    #expect(first.headers.contains { $0.0 == "Authorization" && $0.1 == "pod-token" })
+    let instance = try #require(try await AWSMetadata.instance(MintContext(environment: [:]), recorder))
+    #expect(instance.identity == "instance profile ci-role")
+    let imds = recorder.requests.dropFirst()
+    #expect(imds.map(\.url.host) == ["169.254.169.254", "169.254.169.254", "169.254.169.254"])
+    #expect(imds.first?.method == "PUT" && imds.first?.timeout == 1)
+    #expect(imds.dropFirst().allSatisfy { $0.headers.contains { $0.0 == "X-aws-ec2-metadata-token" && $0.1 == "imds-session" } })
+  }
+
+  @Test("a token endpoint the policy refuses (plain http to a remote host) is a failure that says so")
+  func refusedEndpoint() async throws {
+    let profile = try #require(FixtureProfile.named("codeartifact"))
+    let aws = try #require(profile.aws)
+    try await Transport.with(configuration: TransportConfiguration(), store: CredentialStore(indexes: [], environment: [:])) { transport in
+      let context = MintContext(environment: ["AWS_ACCESS_KEY_ID": aws.accessKeyId, "AWS_SECRET_ACCESS_KEY": aws.secretAccessKey, "AWS_ENDPOINT_URL": "http://codeartifact.example.com"])
+      do {
+        _ = try await CodeArtifact(context: context).credentials(for: AWSCredentialChainTests.index, exchange: transport)
+        Issue.record("minted through plain http")
+      } catch {
+        #expect("\(error)".contains("a token is requested over https only"), "\(error)")
+      }
+    }
   }
 }
