@@ -1,5 +1,9 @@
 import Crypto
-import Foundation
+#if canImport(FoundationEssentials)
+  import FoundationEssentials
+#else
+  import Foundation
+#endif
 
 /// AWS Signature Version 4 (AWS4-HMAC-SHA256), as AWS's public test suite defines it and
 /// botocore signs: the canonical request, the string to sign, the derived signing key, and the
