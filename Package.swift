@@ -74,10 +74,15 @@ let package = Package(
         .product(name: "Crypto", package: "swift-crypto"),
         .product(name: "NIOCore", package: "swift-nio"),
       ], swiftSettings: strictSettings),
+    // download --layout index: DEST written as a static index.
+    .target(
+      name: "PyIndexWheelhouse",
+      dependencies: ["PyIndexClient", "PyIndexModel", "PyIndexParsing", "PyIndexSystem", .product(name: "Crypto", package: "swift-crypto")],
+      swiftSettings: strictSettings),
     .target(
       name: "PyIndexCLI",
       dependencies: [
-        "PyIndexClient", "PyIndexServe", "PyIndexConfig", "PyIndexFixtures", "PyIndexSystem",
+        "PyIndexClient", "PyIndexWheelhouse", "PyIndexServe", "PyIndexConfig", "PyIndexFixtures", "PyIndexSystem",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Logging", package: "swift-log"),
       ], swiftSettings: strictSettings),

@@ -10,6 +10,7 @@ import PyIndexAuth
 import PyIndexClient
 import PyIndexConfig
 import PyIndexModel
+import PyIndexWheelhouse
 
 /// One target of a matrix failed: its error, said with the target's name.
 struct TargetFailure: PyIndexError {
@@ -62,6 +63,12 @@ extension PyIndexCommand {
 
     @Option(help: ArgumentHelp("Write pip's installation report (version 1) of what was chosen to FILE; - for stdout (the usual lines are then left out).", valueName: "file"))
     var report: String?
+
+    /// How DEST is laid out.
+    enum Layout: String, CaseIterable, ExpressibleByArgument { case flat, index }
+
+    @Option(help: ArgumentHelp("flat: the files only. index: DEST is also a static index (DEST/simple/, PEP 503 and 691 pages, a .metadata beside every wheel) that pip and uv install from offline with --index-url file:///DEST/simple; rewritten from every distribution in DEST on each run.", valueName: "layout"))
+    var layout: Layout = .flat
 
     @Option(
       help: ArgumentHelp("Ignore files uploaded at or after this time (PEP 700 upload-time): RFC 3339 (2024-05-01T12:00:00Z) or a date (2024-05-01, midnight UTC).", valueName: "datetime"),
@@ -146,6 +153,7 @@ extension PyIndexCommand {
         try await write(InstallationReport.json(served, environment: environment, version: PyIndexCommand.version), to: path, session: session)
       }
       if report != "-" { self.report(files, targets: matrix ? targets : nil, console: session.console) }
+      if layout == .index, !dryRun, outcomes.contains(where: { (try? $0.result.get()) != nil }) { try await writeIndex(files, session: session) }
       guard matrix else { return }
       if !json, !output.quiet, report != "-" {
         for o in outcomes {
@@ -157,6 +165,20 @@ extension PyIndexCommand {
         if case .failure(let e) = o.result { code = code ?? session.fail(TargetFailure(target: o.name, error: e)) }
       }
       if let code { throw code }
+    }
+
+    /// `--layout index`: DEST's pages, from every distribution it holds.
+    func writeIndex(_ files: [DownloadedFile], session: Session) async throws {
+      do throws(ClientError) {
+        let root = dest.hasPrefix("/") ? dest : (LibC.currentDirectory() ?? ".") + "/" + dest
+        let summary = try await WheelhouseIndex.write(dest: root, known: files)
+        if !json, !output.quiet, report != "-" {
+          let s = { (n: Int) in n == 1 ? "" : "s" }
+          session.console.out("Wrote the index \(Download.display(root + "/simple/")): \(summary.projects) project\(s(summary.projects)), \(summary.files) file\(s(summary.files))")
+        }
+      } catch {
+        throw session.fail(error)
+      }
     }
 
     /// The report on stdout (`-`) or into a file.
@@ -243,7 +265,7 @@ extension PyIndexCommand {
 
     static func json(_ f: DownloadedFile, targets: [String]? = nil) -> String {
       let served = targets.map { ", \"targets\": [" + $0.map(JSON.quote).joined(separator: ", ") + "]" } ?? ""
-      return "{\"name\": \(JSON.quote(f.project)), \"version\": \(JSON.quote(f.version)), \"filename\": \(JSON.quote(f.filename)), \"path\": \(JSON.quote(f.path)), \"sha256\": \(JSON.quote(f.sha256)), \"size\": \(f.size), \"url\": \(JSON.quote(f.url.description))\(served)}"
+      return "{\"name\": \(JSON.quote(f.project)), \"version\": \(JSON.quote(f.version)), \"filename\": \(JSON.quote(f.filename)), \"path\": \(JSON.quote(f.path)), \"sha256\": \(JSON.quote(f.sha256)), \"size\": \(f.size), \"url\": \(JSON.quote(f.url.description))\(f.provenance.map { ", \"provenance\": \(JSON.quote($0))" } ?? "")\(served)}"
     }
   }
 }

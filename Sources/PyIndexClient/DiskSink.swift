@@ -62,8 +62,13 @@ struct DiskSink: FetchSink {
 extension Downloader.Selected {
   /// The record of this file in DEST.
   func downloaded(filename: String, version: String, dest: String, digests: [String: String], size: Int, alreadyPresent: Bool) -> DownloadedFile {
-    DownloadedFile(
+    var f = DownloadedFile(
       project: project.typed, version: version, filename: filename, path: dest + "/" + filename,
       sha256: digests["sha256"] ?? "", size: size, url: (url), alreadyPresent: alreadyPresent)
+    (f.requiresPython, f.yankReason, f.uploadTime) = (file.requiresPython, file.yanked, file.uploadTime)
+    // Only an https provenance URL is kept (PEP 740 asks for a secure origin), never with
+    // userinfo or a query.
+    f.provenance = file.provenance.flatMap { SafeURL($0) }.flatMap { $0.scheme == "https" ? $0.withoutUserinfo.with(path: $0.path, query: nil).withoutFragment.description : nil }
+    return f
   }
 }

@@ -114,6 +114,12 @@ public struct DownloadedFile: Sendable, Hashable {
   public internal(set) var dryRun = false
   /// Its core metadata, when `--report` asked for it and it could be read (wheels).
   public internal(set) var metadata: CoreMetadata?
+  /// What the index said of it: `Requires-Python`, the yank reason ("" for none given),
+  /// PEP 700 `upload-time`, and the PEP 740 provenance URL (absolute, no userinfo or query).
+  public internal(set) var requiresPython: String?
+  public internal(set) var yankReason: String?
+  public internal(set) var uploadTime: String?
+  public internal(set) var provenance: String?
 }
 
 extension DownloadedFile {
@@ -122,6 +128,7 @@ extension DownloadedFile {
     var f = DownloadedFile(project: project, version: version, filename: filename, path: dest + "/" + filename, sha256: sha256, size: size, url: url, alreadyPresent: alreadyPresent)
     (f.requested, f.isDirect, f.dryRun) = (requested, isDirect, true)
     (f.requestedExtras, f.isYanked, f.metadata) = (requestedExtras, isYanked, metadata)
+    (f.requiresPython, f.yankReason, f.uploadTime, f.provenance) = (requiresPython, yankReason, uploadTime, provenance)
     return f
   }
 }

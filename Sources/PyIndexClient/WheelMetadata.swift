@@ -4,7 +4,7 @@ import PyIndexSystem
 
 /// Reads a wheel's `*.dist-info/METADATA` from the zip on disk: the central directory from
 /// the end of the file, then that one entry (stored or deflated). Nothing else is read.
-enum WheelMetadata {
+package enum WheelMetadata {
   enum Failure: Error, CustomStringConvertible {
     case notAZip(String)
     case noMetadata
@@ -19,7 +19,7 @@ enum WheelMetadata {
   }
 
   /// Reads `METADATA` from the wheel at `path`.
-  static func read(path: String) throws -> String {
+  package static func read(path: String) throws -> String {
     let fd = open(path, O_RDONLY | O_CLOEXEC)
     guard fd >= 0 else { throw Failure.notAZip(String(cString: strerror(errno))) }
     defer { close(fd) }

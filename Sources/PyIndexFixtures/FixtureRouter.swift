@@ -283,17 +283,23 @@ enum FixtureRouter {
         if let y = f.yanked { o += ", \"yanked\": \(y.isEmpty ? "true" : "\"\(y)\"")" }
         if profile.coreMetadata, let m = f.metadataSHA256 { o += ", \"core-metadata\": {\"sha256\": \"\(m)\"}" }
         if let t = f.uploadTime { o += ", \"upload-time\": \"\(t)\"" }
+        if let p = f.provenance { o += ", \"provenance\": \"\(p)\"" }
         o += ", \"size\": \(f.contents.count)}"
         return o
       }
-      let body = "{\"meta\": {\"api-version\": \"1.1\"}, \"name\": \"\(ProjectName.normalize(project.name))\", \"files\": [\(files.joined(separator: ", "))], \"versions\": []}"
+      let status = project.status.map { s in ", \"project-status\": {\"status\": \"\(s)\"" + (project.statusReason.map { ", \"reason\": \"\($0)\"" } ?? "") + "}" } ?? ""
+      let body = "{\"meta\": {\"api-version\": \"\(project.status == nil ? "1.1" : "1.4")\"}, \"name\": \"\(ProjectName.normalize(project.name))\", \"files\": [\(files.joined(separator: ", "))], \"versions\": []\(status)}"
       return FixtureResponse(status: 200, headers: [("Content-Type", "application/vnd.pypi.simple.v1+json"), ("Vary", "Accept")], body: Array(body.utf8))
     }
-    var html = "<!DOCTYPE html>\n<html><head><meta name=\"pypi:repository-version\" content=\"1.1\"><title>Links for \(project.name)</title></head><body>\n"
+    var html = "<!DOCTYPE html>\n<html><head><meta name=\"pypi:repository-version\" content=\"\(project.status == nil ? "1.1" : "1.4")\">"
+    if let s = project.status { html += "<meta name=\"pypi:project-status\" content=\"\(s)\">" }
+    if let r = project.statusReason { html += "<meta name=\"pypi:project-status-reason\" content=\"\(r)\">" }
+    html += "<title>Links for \(project.name)</title></head><body>\n"
     for f in project.files {
       var attrs = ""
       if let rp = f.requiresPython { attrs += " data-requires-python=\"\(rp.replacingOccurrences(">", "&gt;").replacingOccurrences("<", "&lt;"))\"" }
       if let y = f.yanked { attrs += " data-yanked=\"\(y)\"" }
+      if let p = f.provenance { attrs += " data-provenance=\"\(p)\"" }
       if profile.coreMetadata, let m = f.metadataSHA256 {
         // Both spellings, as PyPI does (PEP 714).
         attrs += " data-core-metadata=\"sha256=\(m)\" data-dist-info-metadata=\"sha256=\(m)\""

@@ -18,6 +18,8 @@ public struct FixtureFile: Sendable {
   public var advertisedMetadataSHA256: String?
   /// PEP 700 `upload-time`, on JSON pages.
   public var uploadTime: String?
+  /// PEP 740: the provenance URL (`data-provenance`, JSON `provenance`).
+  public var provenance: String?
 
   /// This file with `upload-time` set.
   public func uploaded(_ time: String) -> FixtureFile {
@@ -68,9 +70,11 @@ extension String {
 public struct FixtureProject: Sendable {
   public var name: String
   public var files: [FixtureFile]
-  public init(name: String, files: [FixtureFile]) {
-    self.name = name
-    self.files = files
+  /// PEP 792: the project's status (`archived`, `quarantined`, `deprecated`) and its reason.
+  public var status: String?
+  public var statusReason: String?
+  public init(name: String, files: [FixtureFile], status: String? = nil, statusReason: String? = nil) {
+    (self.name, self.files, self.status, self.statusReason) = (name, files, status, statusReason)
   }
 }
 

@@ -25,6 +25,8 @@ public struct DistributionFile: Sendable, Hashable {
   public var coreMetadata: [String: String]?
   public var size: Int?
   public var uploadTime: String?
+  /// PEP 740: the URL of the file's provenance (attestations), as the page gave it.
+  public var provenance: String?
 
   public init(filename: String?, href: String, hashes: [String: String] = [:], requiresPython: String? = nil, yanked: String? = nil, coreMetadata: [String: String]? = nil, size: Int? = nil, uploadTime: String? = nil) {
     (self.explicitFilename, self.href, self.hashes) = (filename, URLReference(href), hashes)

@@ -28,6 +28,7 @@ public struct FileBatch: Sendable {
     /// 0: no metadata attribute; 1: `data-core-metadata`; 2: `data-dist-info-metadata` only.
     var metadataKind: Int32 = 0
     var metadataStart: Int32 = -1, metadataEnd: Int32 = -1
+    var provenanceStart: Int32 = -1, provenanceEnd: Int32 = -1
   }
 
   /// A batch of files already made.
@@ -105,7 +106,8 @@ public struct FileBatch: Sendable {
           let href = FileBatch.needsTrim(rawHref) ? rawHref.trimmingCharacters(in: " \t\n\r") : rawHref
           let rp = text(link.requiresPythonStart, link.requiresPythonEnd).flatMap { $0.trimmingCharacters(in: " \t\n").isEmpty ? nil : $0 }
           let metadata: [String: String]? = link.metadataKind == 0 ? nil : LinkAttributes.metadata(text(link.metadataStart, link.metadataEnd) ?? "true")
-          let file = DistributionFile(filename: nil, href: href, requiresPython: rp, yanked: text(link.yankedStart, link.yankedEnd), coreMetadata: metadata)
+          var file = DistributionFile(filename: nil, href: href, requiresPython: rp, yanked: text(link.yankedStart, link.yankedEnd), coreMetadata: metadata)
+          file.provenance = text(link.provenanceStart, link.provenanceEnd).flatMap { $0.isEmpty ? nil : $0 }
           if let refused, let scheme = FileBatch.foreignScheme(href, base: base, baseIsWeb: baseIsWeb) { refused(file, scheme); continue }
           try body(file)
         }

@@ -176,6 +176,8 @@ public enum HTMLPageParser {
           } else if strcmp(n, "data-core-metadata") == 0 {
             link.metadataKind = 1
             (link.metadataStart, link.metadataEnd) = v.map { packer.append($0) } ?? (-1, -1)
+          } else if strcmp(n, "data-provenance") == 0, let v {
+            (link.provenanceStart, link.provenanceEnd) = packer.append(v)
           } else if strcmp(n, "data-dist-info-metadata") == 0, link.metadataKind != 1 {
             link.metadataKind = 2
             (link.metadataStart, link.metadataEnd) = v.map { packer.append($0) } ?? (-1, -1)

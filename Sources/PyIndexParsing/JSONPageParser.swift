@@ -76,7 +76,7 @@ public enum JSONPageParser {
   private static func fileEntry(_ r: inout ByteReader, detail: PageDetail, unknown: inout Set<String>) throws(ParseError) -> DistributionFile {
     let listing = detail == .listing
     var filename: String? = nil, href: String? = nil, hashes: [String: String] = [:]
-    var requiresPython: String? = nil, yanked: String? = nil, size: Int? = nil, uploadTime: String? = nil
+    var requiresPython: String? = nil, yanked: String? = nil, size: Int? = nil, uploadTime: String? = nil, provenance: String? = nil
     var core: JSONValue? = nil, distInfo: JSONValue? = nil
     try r.expect(UInt8(ascii: "{"))
     if try !r.consumeIf(UInt8(ascii: "}")) {
@@ -103,6 +103,7 @@ public enum JSONPageParser {
         case "dist-info-metadata": distInfo = try r.value(depth: 2)
         case "size": if case .number(let n) = try r.value(depth: 2) { size = Int(n) }
         case "upload-time": if case .string(let v) = try r.value(depth: 2) { uploadTime = v }
+        case "provenance": if case .string(let v) = try r.value(depth: 2), !v.isEmpty { provenance = v }
         default: try r.skipValue(depth: 2)
         }
       } while try r.separator(closing: UInt8(ascii: "}"))
@@ -110,9 +111,11 @@ public enum JSONPageParser {
     guard let href = href ?? (listing && filename != nil ? "" : nil) else { throw r.failure("a files entry has no 'url'") }
     var name = filename ?? URLReference.filename(of: href)
     if name.utf8.contains(UInt8(ascii: "/")) { name = URLReference.filename(of: name) }
-    return DistributionFile(
+    var file = DistributionFile(
       filename: name, href: href, hashes: hashes, requiresPython: requiresPython, yanked: yanked, coreMetadata: coreMetadataDigests(core ?? distInfo),
       size: size, uploadTime: uploadTime)
+    file.provenance = provenance
+    return file
   }
 
   /// A `hashes` object: digests of known algorithms into `hashes`, other algorithms' names into

@@ -44,6 +44,14 @@ public enum LibC {
     return true
   }
 
+  /// The size of the regular file open as `fd`; nil when it is not one (a directory, a
+  /// device) or cannot be looked at.
+  public static func regularFileSize(_ fd: Int32) -> Int? {
+    var st = stat()
+    guard fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else { return nil }
+    return Int(st.st_size)
+  }
+
   /// The current directory, or nil when it cannot be read (removed, or too long).
   public static func currentDirectory() -> String? {
     var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
