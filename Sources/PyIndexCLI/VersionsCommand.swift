@@ -30,8 +30,9 @@ extension PyIndexCommand.Index {
       let configured = try session.configure(command: "index", index: options.index, network: options.network, target: target)
       let evaluator = CandidateEvaluator(project: name, target: target.explicitTarget, formats: configured.formats, ignoreRequiresPython: target.ignoreRequiresPython)
       let collector = ConcurrentVersionCollector(VersionCollector(evaluator: evaluator, includePrereleases: configured.pre))
+      var status: IndexClient.ProjectStatus? = nil
       try await session.run(configured, index: options.index) { client, _ in
-        try await client.fileBatches(for: name, detail: .listing) { batch in collector.add(batch) }
+        status = try await client.fileBatches(for: name, detail: .listing) { batch in collector.add(batch) }
       }
       let (versions, overflowed) = await collector.finish()
       if overflowed { throw session.fail(ClientError.tooManyFiles(project: name, what: "versions", limit: VersionCollector.limit)) }
@@ -42,7 +43,9 @@ extension PyIndexCommand.Index {
       let list = versions.map(\.description)
       if json {
         let quoted = list.map(JSON.quote).joined(separator: ", ")
-        session.console.out("{\"name\": \(JSON.quote(project)), \"versions\": [\(quoted)], \"latest\": \(JSON.quote(latest.description))}")
+        // PEP 792: "status" always ("active" when the index says nothing), "status_reason" when given.
+        let statusText = ", \"status\": \(JSON.quote(status?.status ?? "active"))" + (status?.reason.map { ", \"status_reason\": \(JSON.quote($0))" } ?? "")
+        session.console.out("{\"name\": \(JSON.quote(project)), \"versions\": [\(quoted)], \"latest\": \(JSON.quote(latest.description))\(statusText)}")
       } else {
         session.console.out("\(project) (\(latest))")
         session.console.out("Available versions: \(list.joined(separator: ", "))")

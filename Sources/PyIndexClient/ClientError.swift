@@ -34,6 +34,8 @@ public struct ClientError: PyIndexError {
   enum Code: Sendable {
     /// The project is on no index.
     case projectNotFound(ProjectName, searched: [SearchedLocation])
+    /// PEP 792: an index says the project is quarantined and lists none of its files.
+    case quarantined(ProjectName, index: String, reason: String?)
     /// No file satisfies the requirement and target.
     case noMatchingDistribution(requirement: String, versions: [String], yanked: [String], wrongPython: [String])
     /// 401, 403, or a sign-in page instead of an index.
@@ -77,6 +79,7 @@ public struct ClientError: PyIndexError {
 
   /// The project is on no index.
   public static func projectNotFound(_ project: ProjectName, searched: [SearchedLocation]) -> ClientError { .init(.projectNotFound(project, searched: searched)) }
+  public static func quarantined(_ project: ProjectName, index: String, reason: String?) -> ClientError { .init(.quarantined(project, index: index, reason: reason)) }
   /// No file satisfies the requirement and target.
   public static func noMatchingDistribution(requirement: String, versions: [String], yanked: [String], wrongPython: [String]) -> ClientError {
     .init(.noMatchingDistribution(requirement: requirement, versions: versions, yanked: yanked, wrongPython: wrongPython))
@@ -127,7 +130,7 @@ public struct ClientError: PyIndexError {
 
   public var kind: FailureKind {
     switch code {
-    case .projectNotFound, .noMatchingDistribution, .dependencyConflict, .localDependency: .resolution
+    case .projectNotFound, .quarantined, .noMatchingDistribution, .dependencyConflict, .localDependency: .resolution
     case .authentication: .authentication
     case .network, .httpStatus: .network
     case .unreadablePage, .digestMismatch, .hashesRequired, .tooManyFiles, .badAnswer: .integrity
@@ -150,6 +153,8 @@ public struct ClientError: PyIndexError {
   public var description: String {
     switch code {
     case .projectNotFound(let p, _): "No matching distribution found for \(p.typed)"
+    case .quarantined(let p, let index, let reason):
+      "\(p.typed) is quarantined on \(index)\(reason.map { " (\(ServerText.clean($0).prefix(300)))" } ?? ""): the index offers none of its files"
     case .noMatchingDistribution(let req, _, _, _): "No matching distribution found for \(req)"
     case .authentication(let url, let status, let login, _):
       login ? "\(url) answered with a sign-in page instead of a package index (HTTP \(status))"
@@ -183,7 +188,7 @@ public struct ClientError: PyIndexError {
   /// (`serve` answers 404).
   public var isNotFound: Bool {
     switch code {
-    case .projectNotFound, .noMatchingDistribution: true
+    case .projectNotFound, .quarantined, .noMatchingDistribution: true
     default: false
     }
   }
@@ -220,6 +225,7 @@ public struct ClientError: PyIndexError {
     switch code {
     case .tooManyFiles: "a page this large is broken or hostile: ask the index's operator, or name the file with a direct URL (name @ URL)"
     case .projectNotFound(_, let searched): Self.notFoundHint(searched)
+    case .quarantined: "a quarantined project is considered unsafe to use (malware, say, PEP 792); its files come back only if the index lifts the quarantine"
     case .noMatchingDistribution(_, let versions, _, _):
       versions.isEmpty ? "no file fits the target; check --platform, --python-version and --only-binary" : nil
     case .authentication(_, let status, let login, let source):

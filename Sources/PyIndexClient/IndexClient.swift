@@ -75,6 +75,15 @@ public struct IndexClient: Sendable {
     self.warn = warn
   }
 
+  /// PEP 792: what the first index that gave one said of the project's status.
+  public struct ProjectStatus: Sendable, Hashable {
+    /// `archived`, `quarantined`, `deprecated`, or another value the index gave.
+    public let status: String
+    public let reason: String?
+    /// The index, redacted.
+    public let index: String
+  }
+
   /// What one index said about a project.
   enum PageOutcome: Sendable {
     case found(PageInfo)
@@ -93,21 +102,37 @@ public struct IndexClient: Sendable {
   /// - Throws: ``ClientError``.
   /// - Parameter detail: `.listing` when only names, yanked and Requires-Python are read.
   public func files(for project: ProjectName, detail: PageDetail = .full, _ sink: (DistributionFile, SafeURL?) -> Void) async throws(ClientError) {
-    try await fileBatches(for: project, detail: detail) { batch in batch.forEach { sink($0, batch.base) } }
+    _ = try await fileBatches(for: project, detail: detail) { batch in batch.forEach { sink($0, batch.base) } }
   }
 
   /// ``files(for:detail:_:)`` in batches, handed over from the parser's thread before their
   /// links are turned into ``DistributionFile`` values: a consumer on another core (a listing)
   /// takes that work off the parser.
-  public func fileBatches(for project: ProjectName, detail: PageDetail = .full, _ sink: (FileBatch) -> Void) async throws(ClientError) {
+  @discardableResult
+  public func fileBatches(for project: ProjectName, detail: PageDetail = .full, _ sink: (FileBatch) -> Void) async throws(ClientError) -> ProjectStatus? {
     var searched: [SearchedLocation] = []
     var failures: [(index: String, error: ClientError)] = []
     var found = false
+    var foundOn: [String] = []
+    var status: ProjectStatus? = nil
+    var quarantine: ClientError? = nil
     for index in settings.noIndex ? [] : settings.indexes {
       let outcome = await page(index: index, project: project, detail: detail, sink)
       switch outcome {
       case .found(let info):
         for w in info.warnings { warn("\(index.redacted): \(w)") }
+        if let s = info.projectStatus {
+          status = status ?? ProjectStatus(status: s, reason: info.projectStatusReason, index: index.redacted)
+          if s == "quarantined", info.linkCount == 0 {
+            // PEP 792: nothing is offered; another index may still have the project.
+            quarantine = quarantine ?? .quarantined(project, index: index.redacted, reason: info.projectStatusReason)
+            continue
+          }
+          if s == "archived" || s == "deprecated" {
+            warn("\(project.typed) is \(s) on \(index.redacted)\(info.projectStatusReason.map { ": " + ServerText.clean($0).prefix(300) } ?? "") (PEP 792)")
+          }
+        }
+        foundOn.append(index.redacted)
         found = true
       case .notFound(let status, let source):
         searched.append(SearchedLocation(shown: index.redacted, status: status, source: source, isRemote: !index.isFile, note: nil))
@@ -147,10 +172,15 @@ public struct IndexClient: Sendable {
         }
       }
     }
+    if settings.strategy == .unsafeBestMatch, foundOn.count > 1 {
+      warn(
+        "\(project.typed) is on more than one index: \(foundOn.joined(separator: ", ")); under unsafe-best-match the best version of any of them is taken, so a name of yours can be shadowed by another index's (--index-strategy first-index takes the first index that has it)")
+    }
     // The failure that decides the outcome is thrown; every other one is reported.
     let thrown = found ? nil : failures.first?.error
     for (k, f) in failures.enumerated() where !(thrown != nil && k == 0) { warn("skipped \(f.index): \(f.error)") }
-    if found { return }
+    if found { return status }
+    if let quarantine { throw quarantine }
     if let thrown { throw thrown }
     throw .projectNotFound(project, searched: searched)
   }

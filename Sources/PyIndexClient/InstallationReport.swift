@@ -20,6 +20,8 @@ public enum InstallationReport {
       o += "\"is_direct\": \(f.isDirect), \"is_yanked\": \(f.isYanked), \"requested\": \(f.requested), \"metadata\": \(metadata)"
       if !f.requestedExtras.isEmpty { o += ", \"requested_extras\": [" + f.requestedExtras.map(q).joined(separator: ", ") + "]" }
       if !entry.targets.isEmpty { o += ", \"targets\": [" + entry.targets.map(q).joined(separator: ", ") + "]" }
+      // PEP 740: where the index keeps the file's attestations (pyindex's key; pip has none).
+      if let p = f.provenance { o += ", \"provenance\": \(q(p))" }
       return o + "}"
     }
     var text = "{\"version\": \"1\", \"pyindex_version\": \(q(version)), \"install\": [\(entries.joined(separator: ", "))]"

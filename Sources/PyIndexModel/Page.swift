@@ -63,6 +63,10 @@ public struct PageInfo: Sendable, Hashable {
   public var hasPasswordField: Bool = false
   /// Notes for the user (unknown hash algorithm, newer minor API version).
   public var warnings: [String] = []
+  /// PEP 792: the project's status (`archived`, `quarantined`, `deprecated`, or another value
+  /// the index gave), nil for none (`active`), and its reason.
+  public var projectStatus: String? = nil
+  public var projectStatusReason: String? = nil
   public init() {}
 }
 

@@ -145,7 +145,13 @@ public enum HTMLPageParser {
           info.baseURL = pageURL.resolving(href)?.withoutFragment
         }
       case (UInt8(ascii: "m"), _) where strcmp(name, "meta") == 0:
-        if attribute("name", attrs)?.lowercased() == "pypi:repository-version", let content = attribute("content", attrs) {
+        let metaName = attribute("name", attrs)?.lowercased()
+        if metaName == "pypi:project-status", let content = attribute("content", attrs) {
+          info.projectStatus = LinkAttributes.projectStatus(content)
+        } else if metaName == "pypi:project-status-reason", let content = attribute("content", attrs), !content.isEmpty {
+          info.projectStatusReason = content
+        }
+        if metaName == "pypi:repository-version", let content = attribute("content", attrs) {
           info.apiVersion = content.trimmingCharacters(in: " ")
           do { try LinkAttributes.checkAPIVersion(info.apiVersion, warnings: &info.warnings) } catch {
             self.error = error

@@ -50,10 +50,16 @@ public enum JSONPageParser {
       try r.expect(UInt8(ascii: ":"))
       switch key {
       case "meta":
-        if case .object(let meta) = try r.value(depth: 0), case .string(let v)? = meta["api-version"] {
-          info.apiVersion = v
-          try LinkAttributes.checkAPIVersion(v, warnings: &info.warnings)
+        if case .object(let meta) = try r.value(depth: 0) {
+          if case .string(let v)? = meta["api-version"] {
+            info.apiVersion = v
+            try LinkAttributes.checkAPIVersion(v, warnings: &info.warnings)
+          }
+          // The spec's own example puts it here.
+          if info.projectStatus == nil, let status = meta["project-status"] { JSONPageParser.status(status, into: &info) }
         }
+      case "project-status":
+        JSONPageParser.status(try r.value(depth: 0), into: &info)
       case "files":
         try r.expect(UInt8(ascii: "["))
         if try !r.consumeIf(UInt8(ascii: "]")) {
@@ -70,6 +76,14 @@ public enum JSONPageParser {
     try r.expectEnd()
     for alg in unknown.sorted() { info.warnings.append("the page gives '\(alg)' digests, which pyindex cannot verify; they were ignored") }
     return info
+  }
+
+  /// PEP 792's `project-status`: an object with `status` (or `state`, as the PEP's text
+  /// spells it) and `reason`.
+  static func status(_ value: JSONValue, into info: inout PageInfo) {
+    guard case .object(let o) = value else { return }
+    if case .string(let s)? = o["status"] ?? o["state"] { info.projectStatus = LinkAttributes.projectStatus(s) }
+    if case .string(let r)? = o["reason"], !r.isEmpty { info.projectStatusReason = r }
   }
 
   /// Decodes one `files` entry key by key, keeping only what the page model uses.

@@ -79,6 +79,13 @@ extension StringProtocol {
 
 /// Shared reading of hash fragments, yanked and metadata values.
 enum LinkAttributes {
+  /// A PEP 792 status as pyindex keeps it: lower-cased, nil for `active` or nothing; an
+  /// unknown value is kept (cleaned, at most 40 characters) and treated as no status.
+  static func projectStatus(_ text: String) -> String? {
+    let s = ServerText.clean(text.trimmingCharacters(in: " ")).lowercased()
+    return s.isEmpty || s == "active" ? nil : String(s.prefix(40))
+  }
+
   static let knownAlgorithms = Set(HashAlgorithm.allCases.map(\.rawValue))
 
   /// `data-core-metadata` / `data-dist-info-metadata` values: `true`, `alg=hex`, or nil.

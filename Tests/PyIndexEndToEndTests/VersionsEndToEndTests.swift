@@ -31,7 +31,7 @@ struct VersionsEndToEndTests {
     try await Harness.withIndex(.demo()) { index in
       let r = try await Harness.run(["index", "versions", "Demo_Pkg", "--pre", "--json", "-i", index.simpleURL])
       #expect(r.status == 0)
-      #expect(r.stdout == #"{"name": "Demo_Pkg", "versions": ["2.0.0rc1", "1.10.0", "1.9.0", "1.6.0", "1.5.0", "1.3.0", "1.1.0", "1.0.0"], "latest": "2.0.0rc1"}"# + "\n")
+      #expect(r.stdout == #"{"name": "Demo_Pkg", "versions": ["2.0.0rc1", "1.10.0", "1.9.0", "1.6.0", "1.5.0", "1.3.0", "1.1.0", "1.0.0"], "latest": "2.0.0rc1", "status": "active"}"# + "\n")
       #expect(index.requests.map(\.path) == ["/simple/demo-pkg/"])
     }
   }
