@@ -77,7 +77,10 @@ let package = Package(
     // download --layout index: DEST written as a static index.
     .target(
       name: "PyIndexWheelhouse",
-      dependencies: ["PyIndexClient", "PyIndexModel", "PyIndexParsing", "PyIndexSystem", .product(name: "Crypto", package: "swift-crypto")],
+      dependencies: [
+        "PyIndexClient", "PyIndexModel", "PyIndexParsing", "PyIndexSystem", .product(name: "Crypto", package: "swift-crypto"),
+        .product(name: "TOMLKit", package: "TOMLKit"),
+      ],
       swiftSettings: strictSettings),
     .target(
       name: "PyIndexCLI",

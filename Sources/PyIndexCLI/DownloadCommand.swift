@@ -70,6 +70,9 @@ extension PyIndexCommand {
     @Option(help: ArgumentHelp("flat: the files only. index: DEST is also a static index (DEST/simple/, PEP 503 and 691 pages, a .metadata beside every wheel) that pip and uv install from offline with --index-url file:///DEST/simple; rewritten from every distribution in DEST on each run.", valueName: "layout"))
     var layout: Layout = .flat
 
+    @Option(help: ArgumentHelp("Write a PEP 751 lock of what was chosen to FILE (pylock.toml or pylock.NAME.toml): path entries relative to it with --layout index, else url entries without credentials or query; with several targets, one pylock.TARGET.toml per target beside it.", valueName: "file"))
+    var lockOutput: String?
+
     @Option(
       help: ArgumentHelp("Ignore files uploaded at or after this time (PEP 700 upload-time): RFC 3339 (2024-05-01T12:00:00Z) or a date (2024-05-01, midnight UTC).", valueName: "datetime"),
       transform: { (text: String) throws -> Timestamp in
@@ -89,6 +92,9 @@ extension PyIndexCommand {
       try target.validate(matrix: true)
       if report == "-", json { throw ValidationError("--report - and --json both write to stdout; give --report a file") }
       if report?.isEmpty == true { throw ValidationError("--report needs a file, or - for stdout") }
+      if let lockOutput, !LockWriter.isLockName(lockOutput) {
+        throw ValidationError("--lock-output \(lockOutput): a PEP 751 lock is named pylock.toml or pylock.NAME.toml")
+      }
       if let report, report != "-", StagedFile.destination(forUserPath: report) == nil {
         throw ValidationError("--report \(report) is not a regular file; give a new or regular file, or - for stdout")
       }
@@ -154,6 +160,7 @@ extension PyIndexCommand {
       }
       if report != "-" { self.report(files, targets: matrix ? targets : nil, console: session.console) }
       if layout == .index, !dryRun, outcomes.contains(where: { (try? $0.result.get()) != nil }) { try await writeIndex(files, session: session) }
+      if let lockOutput { try await writeLocks(outcomes, plan: plan, to: lockOutput, session: session) }
       guard matrix else { return }
       if !json, !output.quiet, report != "-" {
         for o in outcomes {
@@ -178,6 +185,26 @@ extension PyIndexCommand {
         }
       } catch {
         throw session.fail(error)
+      }
+    }
+
+    /// `--lock-output`: one lock per target that succeeded (FILE itself for one target).
+    func writeLocks(_ outcomes: [TargetOutcome], plan: DownloadPlan, to file: String, session: Session) async throws {
+      let absolute = file.hasPrefix("/") ? file : (LibC.currentDirectory() ?? ".") + "/" + file
+      for o in outcomes {
+        guard case .success(let files) = o.result, let target = plan.targets.first(where: { $0.name == o.name }) else { continue }
+        let path = outcomes.count > 1 ? LockWriter.path(for: o.name, beside: absolute) : absolute
+        do {
+          let text = try LockWriter.text(files, target: target.options.target, lockPath: path, relative: layout == .index)
+          let writer = try StagedFile(finalPath: path, mode: 0o644)
+          _ = Array(text.utf8).withUnsafeBytes { writer.write($0) }
+          try await writer.commit()
+        } catch let e as ClientError {
+          throw session.fail(e)
+        } catch {
+          throw session.fail(ClientError.fileSystem(path: path, detail: "cannot write the lock: \(error)"))
+        }
+        if !json, !output.quiet, report != "-" { session.console.out("Wrote the lock \(Download.display(path))") }
       }
     }
 

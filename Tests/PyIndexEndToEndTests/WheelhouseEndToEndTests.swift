@@ -56,10 +56,26 @@ struct WheelhouseEndToEndTests {
       try? FileManager.default.removeItem(atPath: home)
     }
     try await Harness.withIndex(Self.profile) { index in
-      let r = try await Harness.run(["download", "wh-app", "-d", dest, "-i", index.simpleURL, "--layout", "index"] + Self.matrix)
+      let r = try await Harness.run(["download", "wh-app", "-d", dest, "-i", index.simpleURL, "--layout", "index", "--lock-output", dest + "/pylock.toml"] + Self.matrix)
       #expect(r.status == 0, "\(r.stderr)")
       #expect(r.stdout.contains("Wrote the index \(dest)/simple/: 3 projects, 4 files"), "\(r.stdout)")
     }
+    // One lock per target, whose path entries lead into the wheelhouse; read back (the index
+    // stopped), it gives the same files and digests.
+    let locks = Harness.files(in: dest).filter { $0.hasPrefix("pylock.") }
+    #expect(locks == ["pylock.x86_64-manylinux_2_28-py3.11.toml", "pylock.x86_64-manylinux_2_28-py3.12.toml", "pylock.x86_64-pc-windows-msvc-py3.11.toml", "pylock.x86_64-pc-windows-msvc-py3.12.toml"])
+    let windowsLock = try String(contentsOfFile: dest + "/pylock.x86_64-pc-windows-msvc-py3.12.toml", encoding: .utf8)
+    #expect(windowsLock.contains("environments = [ \"python_version == '3.12' and sys_platform == 'win32' and platform_machine == 'AMD64'\" ]"), "\(windowsLock)")
+    #expect(windowsLock.contains("path = 'wh_native-1.0-py3-none-win_amd64.whl'") && !windowsLock.contains("url ="), "\(windowsLock)")
+    let again = try Harness.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(atPath: again) }
+    let replay = try await Harness.run(
+      ["download", "-r", dest + "/pylock.x86_64-pc-windows-msvc-py3.12.toml", "-d", again, "--python-platform", "x86_64-pc-windows-msvc", "--python-version", "3.12", "--only-binary", ":all:"])
+    #expect(replay.status == 0, "\(replay.stderr)")
+    let replayed = Harness.files(in: again)
+    #expect(replayed == ["wh_app-1.0-py3-none-any.whl", "wh_native-1.0-py3-none-win_amd64.whl", "wh_util-2.0-py3-none-any.whl"])
+    for name in replayed { #expect(try Self.sha256(again + "/" + name) == (try Self.sha256(dest + "/" + name))) }
+    for lock in locks { try FileManager.default.removeItem(atPath: dest + "/" + lock) }
     let wheels = ["wh_app-1.0-py3-none-any.whl", "wh_native-1.0-py3-none-manylinux_2_17_x86_64.whl", "wh_native-1.0-py3-none-win_amd64.whl", "wh_util-2.0-py3-none-any.whl"]
     #expect(Harness.files(in: dest) == (wheels + wheels.map { $0 + ".metadata" } + ["simple"]).sorted())
     // Every file on its project's page with its digest, size and metadata digest; what the
@@ -127,5 +143,32 @@ struct WheelhouseEndToEndTests {
     }
     let after = try #require(try Self.page(dest, "wh-native")["files"] as? [[String: Any]])
     #expect(!after.contains { $0["filename"] as? String == wheels[2] })
+  }
+
+  @Test("a lock of url entries holds no credential and no query; read back with credentials from the usual sources, it gives the same files")
+  func lockWithoutSecrets() async throws {
+    let profile = try #require(FixtureProfile.named("storage-redirect"))
+    let account = try #require(profile.auth?.accounts.first)
+    SecretSweep.register(user: account.sampleUser, password: account.password)
+    let dir = try Harness.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    try await Harness.withIndex(profile) { index in
+      let withCredentials = Harness.url(index, user: account.sampleUser, password: account.password)
+      let r = try await Harness.run(
+        ["download", "demo-pkg==1.3.0", "--no-deps", "-d", dir + "/first", "-i", withCredentials, "--lock-output", dir + "/pylock.toml"] + RegistryEndToEndTests.target,
+        secrets: [account.password])
+      #expect(r.status == 0, "\(r.stderr)")
+      let lock = try String(contentsOfFile: dir + "/pylock.toml", encoding: .utf8)
+      #expect(lock.contains("url = '\(index.server.origin)/files/demo_pkg-1.3.0-py3-none-any.whl'"), "\(lock)")
+      #expect(!lock.contains("?") && !lock.contains("@") && SecretSweep.leaks(in: lock).isEmpty, "\(lock)")
+      let again = try await Harness.run(
+        ["download", "-r", dir + "/pylock.toml", "-d", dir + "/again", "-i", withCredentials] + RegistryEndToEndTests.target, secrets: [account.password])
+      #expect(again.status == 0, "\(again.stderr)")
+      #expect(Harness.files(in: dir + "/again") == ["demo_pkg-1.3.0-py3-none-any.whl"])
+      #expect(try Self.sha256(dir + "/again/demo_pkg-1.3.0-py3-none-any.whl") == (try Self.sha256(dir + "/first/demo_pkg-1.3.0-py3-none-any.whl")))
+    }
+    let bad = try await Harness.run(["download", "x", "--lock-output", dir + "/lock.toml"])
+    #expect(bad.status == 64)
+    #expect(bad.stderr.contains("a PEP 751 lock is named pylock.toml or pylock.NAME.toml"), "\(bad.stderr)")
   }
 }
