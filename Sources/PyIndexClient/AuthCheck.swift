@@ -86,6 +86,10 @@ public struct AuthChecker: Sendable {
     var distributions = 0
     var passwordField = false
     var parseError: ParseError?
+    /// What the page shows the index supports (PEP 691 JSON, API version, 658/714, 700, 740, 792).
+    var capabilities: [String] = []
+    /// The first distribution file it links, for the range-request probe.
+    var firstFile: SafeURL?
   }
 
   /// What the checklist knows about one index's credentials.
@@ -204,7 +208,24 @@ public struct AuthChecker: Sendable {
     report.httpStatus = answer.status
     let verdict = judge(answer, what: "project \(project.typed)", context, projectPage: rootPassed)
     report.steps.append(verdict.step)
-    if let failure = verdict.failure { report.apply(failure) }
+    if let failure = verdict.failure {
+      report.apply(failure)
+      return
+    }
+    guard answer.format != nil else { return }
+    var capabilities = answer.capabilities
+    if let file = answer.firstFile, await acceptsRanges(file) { capabilities.append("range requests") }
+    report.steps.append(.init(name: "capabilities", passed: nil, detail: capabilities.isEmpty ? "PEP 503 HTML only" : capabilities.joined(separator: ", ")))
+  }
+
+  /// Whether a file of the index answers a one-byte `Range` request with 206 (what the resolver
+  /// reads wheel metadata with when there is no PEP 658 file).
+  func acceptsRanges(_ url: SafeURL) async -> Bool {
+    let status = try? await client.transport.get(url, headers: [("Range", "bytes=0-0")]) { response in
+      _ = try? await response.body.collect(upTo: 64 * 1024)
+      return response.meaning
+    }
+    return status == .partialContent
   }
 
   /// A failed check: its outcome, cause and fix.
@@ -299,18 +320,49 @@ public struct AuthChecker: Sendable {
       let body = try await response.body.collect(upTo: 64 << 20)
       guard let format = answer.format else { return answer }
       var distributions = 0
+      var seen = Capabilities()
       let parsed = IndexClient.parseWhole(body, format: format, pageURL: response.finalURL, detail: .full) { batch in
-        batch.forEach { if ClientIO.looksLikeDistribution($0.filename) { distributions += 1 } }
+        batch.forEach { file in
+          guard ClientIO.looksLikeDistribution(file.filename) else { return }
+          distributions += 1
+          seen.add(file, base: batch.base)
+        }
       }
       switch parsed {
       case .success(let info):
         answer.links = info.linkCount
         answer.distributions = distributions
         answer.passwordField = info.hasPasswordField
+        answer.capabilities = seen.list(format: format, info: info)
+        answer.firstFile = seen.firstFile
       case .failure(let e):
         answer.parseError = e
       }
       return answer
+    }
+  }
+
+  /// What a project page's files show of the index's support for the simple API's additions.
+  struct Capabilities {
+    var metadata = false, uploadTime = false, provenance = false
+    var firstFile: SafeURL?
+
+    mutating func add(_ file: DistributionFile, base: SafeURL?) {
+      metadata = metadata || file.coreMetadata != nil
+      uploadTime = uploadTime || file.uploadTime != nil
+      provenance = provenance || file.provenance != nil
+      if firstFile == nil, let base { firstFile = file.resolvedURL(base: base) }
+    }
+
+    func list(format: PageFormat, info: PageInfo) -> [String] {
+      var out: [String] = []
+      if format == .json { out.append("JSON API (PEP 691)") }
+      out.append("API version \(info.apiVersion)")
+      if metadata { out.append("metadata files (PEP 658/714)") }
+      if uploadTime { out.append("upload times (PEP 700)") }
+      if provenance { out.append("provenance (PEP 740)") }
+      if let status = info.projectStatus { out.append("project status \(status) (PEP 792)") }
+      return out
     }
   }
 

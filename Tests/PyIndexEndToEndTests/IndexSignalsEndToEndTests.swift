@@ -72,4 +72,23 @@ struct IndexSignalsEndToEndTests {
       }
     }
   }
+
+  @Test("auth check --project lists what the index showed it supports: JSON API, metadata files, upload times, provenance, status, range requests")
+  func capabilities() async throws {
+    var file = FixtureFile.wheel("sig-pkg", "1.0").uploaded("2026-01-02T03:04:05Z")
+    file.provenance = "https://index.example/provenance"
+    var full = FixtureProfile(projects: [FixtureProject(name: "sig-pkg", files: [file], status: "deprecated")])
+    (full.coreMetadata, full.ranges) = (true, true)
+    try await Harness.withIndex(full) { index in
+      let r = try await Harness.run(["auth", "check", "-i", index.simpleURL, "--project", "sig-pkg"])
+      #expect(r.status == 0, "\(r.stdout)\(r.stderr)")
+      #expect(
+        r.stdout.contains("capabilities     JSON API (PEP 691), API version 1.4, metadata files (PEP 658/714), upload times (PEP 700), provenance (PEP 740), project status deprecated (PEP 792), range requests"),
+        "\(r.stdout)")
+    }
+    try await Harness.withIndex(FixtureProfile(projects: [FixtureProject(name: "sig-pkg", files: [.wheel("sig-pkg", "1.0")])], json: false)) { index in
+      let r = try await Harness.run(["auth", "check", "-i", index.simpleURL, "--project", "sig-pkg", "--json"])
+      #expect(r.stdout.contains("{\"name\": \"capabilities\", \"passed\": null, \"detail\": \"API version 1.1\"}"), "\(r.stdout)")
+    }
+  }
 }
