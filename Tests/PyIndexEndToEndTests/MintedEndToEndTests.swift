@@ -458,8 +458,8 @@ struct MintedEndToEndTests {
 
   // MARK: Independent peers
 
-  /// A Python with botocore, google-auth and azure-identity (`scripts/test` installs them
-  /// into `.venv` and sets `PYINDEX_PEER_PYTHON`).
+  /// A Python with botocore, google-auth, azure-identity and jsonschema (`scripts/test`
+  /// installs them into `.venv` and sets `PYINDEX_PEER_PYTHON`).
   static let python: String? = {
     guard let p = ProcessInfo.processInfo.environment["PYINDEX_PEER_PYTHON"], FileManager.default.isExecutableFile(atPath: p) else { return nil }
     return p

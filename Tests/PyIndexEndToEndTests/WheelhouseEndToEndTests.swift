@@ -99,6 +99,11 @@ struct WheelhouseEndToEndTests {
     #expect(metadata.contains("Name: wh-app") && metadata.contains("Requires-Dist: wh-native>=1"))
     let root = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dest + "/simple/index.json"))) as? [String: Any])
     #expect((root["projects"] as? [[String: String]])?.map { $0["name"] ?? "" } == ["wh-app", "wh-native", "wh-util"])
+    // Every JSON page against PEP 691's schema (with 700, 714, 740 and 792), by jsonschema.
+    let python = try #require(MintedEndToEndTests.python)
+    let pages = ["index.json", "wh-app/index.json", "wh-native/index.json", "wh-util/index.json"].map { dest + "/simple/" + $0 }
+    let schema = try await Harness.execute(python, [MintedEndToEndTests.peers + "/validate_pages.py"] + pages, environment: Harness.baseEnvironment(home: home))
+    #expect(schema.status == 0 && schema.stdout == "valid 4\n", "\(schema.stdout)\(schema.stderr)")
     let html = try String(contentsOfFile: dest + "/simple/wh-util/index.html", encoding: .utf8)
     #expect(html.contains("data-requires-python=\"&gt;=3.8\"") && html.contains("data-provenance=\"\(Self.provenance)\""))
 
