@@ -121,17 +121,7 @@ public struct IndexClient: Sendable {
       switch outcome {
       case .found(let info):
         for w in info.warnings { warn("\(index.redacted): \(w)") }
-        if let s = info.projectStatus {
-          status = status ?? ProjectStatus(status: s, reason: info.projectStatusReason, index: index.redacted)
-          if s == "quarantined", info.linkCount == 0 {
-            // PEP 792: nothing is offered; another index may still have the project.
-            quarantine = quarantine ?? .quarantined(project, index: index.redacted, reason: info.projectStatusReason)
-            continue
-          }
-          if s == "archived" || s == "deprecated" {
-            warn("\(project.typed) is \(s) on \(index.redacted)\(info.projectStatusReason.map { ": " + ServerText.clean($0).prefix(300) } ?? "") (PEP 792)")
-          }
-        }
+        guard noteStatus(info, index: index, project: project, status: &status, quarantine: &quarantine) else { continue }
         foundOn.append(index.redacted)
         found = true
       case .notFound(let status, let source):
@@ -150,6 +140,25 @@ public struct IndexClient: Sendable {
       if found, settings.strategy == .firstIndex { break }
     }
     // --find-links locations are always searched too, as pip does.
+    if try await searchFindLinks(project, sink, searched: &searched, failures: &failures) { found = true }
+    if settings.strategy == .unsafeBestMatch, foundOn.count > 1 {
+      warn(
+        "\(project.typed) is on more than one index: \(foundOn.joined(separator: ", ")); under unsafe-best-match the best version of any of them is taken, so a name of yours can be shadowed by another index's (--index-strategy first-index takes the first index that has it)")
+    }
+    // The failure that decides the outcome is thrown; every other one is reported.
+    let thrown = found ? nil : failures.first?.error
+    for (k, f) in failures.enumerated() where !(thrown != nil && k == 0) { warn("skipped \(f.index): \(f.error)") }
+    if found { return status }
+    if let quarantine { throw quarantine }
+    if let thrown { throw thrown }
+    throw .projectNotFound(project, searched: searched)
+  }
+
+  /// The `--find-links` locations, for `project`: whether one of them has a file of it.
+  private func searchFindLinks(
+    _ project: ProjectName, _ sink: (FileBatch) -> Void, searched: inout [SearchedLocation], failures: inout [(index: String, error: ClientError)]
+  ) async throws(ClientError) -> Bool {
+    var found = false
     for location in settings.findLinks {
       var matching = 0
       let outcome = await links(location) { batch in
@@ -172,17 +181,23 @@ public struct IndexClient: Sendable {
         }
       }
     }
-    if settings.strategy == .unsafeBestMatch, foundOn.count > 1 {
-      warn(
-        "\(project.typed) is on more than one index: \(foundOn.joined(separator: ", ")); under unsafe-best-match the best version of any of them is taken, so a name of yours can be shadowed by another index's (--index-strategy first-index takes the first index that has it)")
+    return found
+  }
+
+  /// PEP 792: keeps the first status an index gives and warns for `archived` and
+  /// `deprecated`; false for a quarantined page that lists nothing (another index may still
+  /// have the project; if none does, `quarantine` is the error).
+  private func noteStatus(_ info: PageInfo, index: IndexURL, project: ProjectName, status: inout ProjectStatus?, quarantine: inout ClientError?) -> Bool {
+    guard let s = info.projectStatus else { return true }
+    status = status ?? ProjectStatus(status: s, reason: info.projectStatusReason, index: index.redacted)
+    if s == "quarantined", info.linkCount == 0 {
+      quarantine = quarantine ?? .quarantined(project, index: index.redacted, reason: info.projectStatusReason)
+      return false
     }
-    // The failure that decides the outcome is thrown; every other one is reported.
-    let thrown = found ? nil : failures.first?.error
-    for (k, f) in failures.enumerated() where !(thrown != nil && k == 0) { warn("skipped \(f.index): \(f.error)") }
-    if found { return status }
-    if let quarantine { throw quarantine }
-    if let thrown { throw thrown }
-    throw .projectNotFound(project, searched: searched)
+    if s == "archived" || s == "deprecated" {
+      warn("\(project.typed) is \(s) on \(index.redacted)\(info.projectStatusReason.map { ": " + ServerText.clean($0).prefix(300) } ?? "") (PEP 792)")
+    }
+    return true
   }
 
   private func page(index: IndexURL, project: ProjectName, detail: PageDetail, _ sink: (FileBatch) -> Void) async -> PageOutcome {

@@ -1,4 +1,5 @@
 import Crypto
+import PyIndexModel
 #if canImport(FoundationEssentials)
   import FoundationEssentials
 #else
@@ -95,19 +96,7 @@ public struct SigV4: Sendable {
   }
 
   /// RFC 3986 encoding: every byte but `A-Z a-z 0-9 - . _ ~` as `%XX`.
-  public static func encode(_ text: String) -> String {
-    var out = ""
-    for b in text.utf8 {
-      switch b {
-      case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
-        UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"):
-        out.unicodeScalars.append(Unicode.Scalar(b))
-      default:
-        out += "%" + String(b, radix: 16, uppercase: true).leftPadded(to: 2)
-      }
-    }
-    return out
-  }
+  public static func encode(_ text: String) -> String { MarkupText.percentEncoded(text) }
 
   /// Percent-decoding (a malformed escape is kept as it is).
   static func decode(_ text: String, plusIsSpace: Bool = false) -> String {

@@ -361,30 +361,12 @@ public final class ShimServer: Sendable {
     return difference == 0
   }
 
-  static func escape(_ s: String) -> String {
-    var out = ""
-    for c in s {
-      switch c {
-      case "&": out += "&amp;"
-      case "<": out += "&lt;"
-      case ">": out += "&gt;"
-      case "\"": out += "&quot;"
-      default: out.append(c)
-      }
-    }
-    return out
-  }
+  static func escape(_ s: String) -> String { MarkupText.html(s) }
 
   static func quote(_ s: String) -> String { JSONText.quote(s) }
 
-  static func percentEncode(_ s: String) -> String {
-    var out = ""
-    for b in s.utf8 {
-      let c = Character(Unicode.Scalar(b))
-      if b < 0x80, c.isLetter || c.isNumber || "-._~+!".contains(c) { out.append(c) } else { out += "%" + (b < 16 ? "0" : "") + String(b, radix: 16, uppercase: true) }
-    }
-    return out
-  }
+  /// A file name as a path segment (`+` and `!` kept, as the page always wrote them).
+  static func percentEncode(_ s: String) -> String { MarkupText.percentEncoded(s, keep: [UInt8(ascii: "+"), UInt8(ascii: "!")]) }
 }
 
 

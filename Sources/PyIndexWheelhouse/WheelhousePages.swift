@@ -52,35 +52,9 @@ enum WheelhousePages {
 
   static func sorted(_ files: [WheelhouseFile]) -> [WheelhouseFile] { files.sorted { $0.filename < $1.filename } }
 
-  /// Text for HTML: `&`, `<`, `>` and `"` as entities.
-  static func html(_ text: String) -> String {
-    var out = ""
-    for c in text {
-      switch c {
-      case "&": out += "&amp;"
-      case "<": out += "&lt;"
-      case ">": out += "&gt;"
-      case "\"": out += "&quot;"
-      default: out.append(c)
-      }
-    }
-    return out
-  }
+  static func html(_ text: String) -> String { MarkupText.html(text) }
 
   /// A file name as one URL path segment: everything but the unreserved characters
   /// percent-encoded (`+` of a local version included).
-  static func pathSegment(_ name: String) -> String {
-    var out = ""
-    for b in name.utf8 {
-      switch b {
-      case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
-        UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"):
-        out.unicodeScalars.append(Unicode.Scalar(b))
-      default:
-        let hex = String(b, radix: 16, uppercase: true)
-        out += "%" + (hex.count == 1 ? "0" + hex : hex)
-      }
-    }
-    return out
-  }
+  static func pathSegment(_ name: String) -> String { MarkupText.percentEncoded(name) }
 }
