@@ -13,7 +13,7 @@ import SwiftASN1
 /// token for Azure DevOps, found as azure-identity's `DefaultAzureCredential` finds one — the
 /// environment's service principal (client secret or certificate), workload identity
 /// (`AZURE_FEDERATED_TOKEN_FILE`), then a managed identity — sent as the password of any user.
-struct AzureArtifacts: CredentialMinter {
+struct AzureArtifacts: MintProvider {
   static let provider = "Azure Artifacts"
   /// Azure DevOps' application id: the resource, and the scope with `/.default`.
   static let resource = "499b84ac-1321-427f-aa17-267ca6975798"
@@ -50,8 +50,10 @@ struct AzureArtifacts: CredentialMinter {
     return .imds
   }
 
+  func handles(_ index: SafeURL) -> Bool { AzureArtifacts.isRegistry(index.host) }
+
   func plan(for index: SafeURL) -> String? {
-    guard AzureArtifacts.isRegistry(index.host) else { return nil }
+    guard handles(index) else { return nil }
     return "\(AzureArtifacts.provider) from " + describe(source)
   }
 

@@ -10,7 +10,7 @@ import PyIndexModel
 /// authorization token from a SigV4-signed `POST /v1/authorization-token` (the API
 /// `aws codeartifact get-authorization-token` calls), signed by the identity the AWS
 /// credential chain finds; sent as `aws:TOKEN`.
-struct CodeArtifact: CredentialMinter {
+struct CodeArtifact: MintProvider {
   static let provider = "AWS CodeArtifact"
   let context: MintContext
 
@@ -24,6 +24,8 @@ struct CodeArtifact: CredentialMinter {
     guard !domain.isEmpty, owner.count == 12, owner.allSatisfy({ $0.isASCII && $0.isNumber }), !labels[3].isEmpty else { return nil }
     return (String(domain), String(owner), String(labels[3]))
   }
+
+  func handles(_ index: SafeURL) -> Bool { CodeArtifact.registry(index.host) != nil }
 
   func plan(for index: SafeURL) -> String? {
     guard let r = CodeArtifact.registry(index.host) else { return nil }
@@ -67,19 +69,25 @@ struct CodeArtifact: CredentialMinter {
   func fail(_ reason: String, hint: String?) -> MintFailure { MintFailure(provider: CodeArtifact.provider, reason: reason, hint: hint) }
 }
 
-/// An expiry as token APIs write it: seconds since 1970 (CodeArtifact's JSON number) or
-/// RFC 3339 text.
+/// An expiry or a lifetime as token APIs write it: seconds (CodeArtifact's `expiration` and
+/// Azure's `expires_on` since 1970, Google's and Azure's `expires_in` from now), as a JSON
+/// number or text, or RFC 3339 text. A value that is not finite, is negative, or lies beyond
+/// year 5000 is no value: a server's number never reaches a conversion that could trap.
 struct WireExpiry: Decodable, Sendable {
   let seconds: Double?
+  /// 5000-01-01T00:00:00Z.
+  static let limit = 95_617_584_000.0
 
   init(from decoder: any Decoder) throws {
     let c = try decoder.singleValueContainer()
+    let value: Double?
     if let n = try? c.decode(Double.self) {
-      seconds = n.isFinite ? n : nil
+      value = n
     } else if let text = try? c.decode(String.self) {
-      seconds = Timestamp(text)?.seconds ?? Double(text)
+      value = Timestamp(text)?.seconds ?? Double(text)
     } else {
-      seconds = nil
+      value = nil
     }
+    seconds = value.flatMap { $0.isFinite && $0 >= 0 && $0 < WireExpiry.limit ? $0 : nil }
   }
 }

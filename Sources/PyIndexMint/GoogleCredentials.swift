@@ -11,7 +11,7 @@ import PyIndexModel
 /// Application Default Credentials, as google-auth finds them — the file named by
 /// `GOOGLE_APPLICATION_CREDENTIALS`, else gcloud's ADC file, else the metadata server — sent
 /// as `oauth2accesstoken`.
-struct GoogleArtifactRegistry: CredentialMinter {
+struct GoogleArtifactRegistry: MintProvider {
   static let provider = "Google Artifact Registry"
   static let scope = "https://www.googleapis.com/auth/cloud-platform"
   let context: MintContext
@@ -28,8 +28,10 @@ struct GoogleArtifactRegistry: CredentialMinter {
     return labels.count == 3 && labels[0].hasSuffix("-python") && labels[0].count > "-python".count && labels[1] == "pkg" && labels[2] == "dev"
   }
 
+  func handles(_ index: SafeURL) -> Bool { GoogleArtifactRegistry.isRegistry(index.host) }
+
   func plan(for index: SafeURL) -> String? {
-    guard GoogleArtifactRegistry.isRegistry(index.host) else { return nil }
+    guard handles(index) else { return nil }
     return "\(GoogleArtifactRegistry.provider) from " + (adcFile().map { "\($0.type ?? "a credentials file") in \($0.path) (\($0.from))" } ?? "the metadata server (\(metadataHost))")
   }
 
@@ -213,7 +215,7 @@ enum GoogleOAuth {
 
   struct Answer: Decodable {
     let access_token: String?
-    let expires_in: Double?
+    let expires_in: WireExpiry?
     let error: String?
     let error_description: String?
   }
@@ -226,7 +228,7 @@ enum GoogleOAuth {
       let message = a?.error_description.map { ": " + Redaction.redactText(String(ServerText.clean($0).prefix(300))) } ?? ""
       throw fail("\(what) (\(code)\(message))", hint(code: String(code), message: a?.error_description ?? ""))
     }
-    return GoogleArtifactRegistry.GoogleToken(accessToken: token, identity: identity, expiry: a?.expires_in.map { now + $0 })
+    return GoogleArtifactRegistry.GoogleToken(accessToken: token, identity: identity, expiry: a?.expires_in?.seconds.map { now + $0 })
   }
 
   static func hint(code: String, message: String) -> String {

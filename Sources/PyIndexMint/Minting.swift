@@ -7,14 +7,14 @@ public import PyIndexModel
 /// kept in memory only, reused until 5 minutes before they expire, one request at a time per
 /// registry (``TokenCache``).
 public struct Minting: CredentialMinter {
-  let providers: [any CredentialMinter]
+  let providers: [any MintProvider]
   let cache: TokenCache
   let context: MintContext
 
   /// Every provider, reading its inputs through `context`.
   public init(context: MintContext) {
     self.context = context
-    var providers: [any CredentialMinter] = [CodeArtifact(context: context), GoogleArtifactRegistry(context: context), AzureArtifacts(context: context)]
+    var providers: [any MintProvider] = [CodeArtifact(context: context), GoogleArtifactRegistry(context: context), AzureArtifacts(context: context)]
     if let gitlab = GitLabJobToken(environment: context.environment) { providers.append(gitlab) }
     self.providers = providers
     cache = TokenCache()
@@ -30,7 +30,8 @@ public struct Minting: CredentialMinter {
   }
 
   public func credentials(for index: SafeURL, exchange: (any TokenExchanging)?) async throws(MintFailure) -> MintedCredentials? {
-    for p in providers where p.plan(for: index) != nil {
+    // Asked for every request: the host decides, no file is read until a token is minted.
+    for p in providers where p.handles(index) {
       let key = "\(type(of: p))|\(index.origin)"
       return try await cache.token(for: key, now: context.now) { () async throws(MintFailure) -> MintedCredentials? in
         try await p.credentials(for: index, exchange: exchange)
@@ -38,6 +39,12 @@ public struct Minting: CredentialMinter {
     }
     return nil
   }
+}
+
+/// One registry's provider, as ``Minting`` asks it.
+protocol MintProvider: CredentialMinter {
+  /// Whether `index` is on this provider's registry: its host alone decides (nothing read).
+  func handles(_ index: SafeURL) -> Bool
 }
 
 /// Minted tokens in memory, per provider and origin: reused until 5 minutes before they
@@ -81,7 +88,7 @@ actor TokenCache {
 /// GitLab CI: the job's `CI_JOB_TOKEN`, as `gitlab-ci-token`, for indexes on the job's own
 /// GitLab (`CI_SERVER_HOST`, else the host of `CI_SERVER_URL`; `CI_SERVER_PORT` when it is not
 /// the scheme's default). Nothing is requested: the token is the job's for its lifetime.
-struct GitLabJobToken: CredentialMinter {
+struct GitLabJobToken: MintProvider {
   let token: String
   let host: String
   let port: Int?
@@ -97,13 +104,14 @@ struct GitLabJobToken: CredentialMinter {
     port = env["CI_SERVER_PORT"].flatMap { Int($0.trimmingASCIIWhitespace()) } ?? url?.port
   }
 
+  func handles(_ index: SafeURL) -> Bool { index.host == host && (port == nil || index.effectivePort == port) }
+
   func plan(for index: SafeURL) -> String? {
-    guard index.host == host, port == nil || index.effectivePort == port else { return nil }
-    return "GitLab CI job token (CI_JOB_TOKEN) for gitlab-ci-token on \(host)"
+    handles(index) ? "GitLab CI job token (CI_JOB_TOKEN) for gitlab-ci-token on \(host)" : nil
   }
 
   func credentials(for index: SafeURL, exchange: (any TokenExchanging)?) async throws(MintFailure) -> MintedCredentials? {
-    guard plan(for: index) != nil else { return nil }
+    guard handles(index) else { return nil }
     return MintedCredentials(credentials: Credentials(username: "gitlab-ci-token", password: token), provider: "GitLab CI job token", identity: "gitlab-ci-token on \(host)")
   }
 }

@@ -18,36 +18,17 @@ struct AWSCredentialChainTests {
   /// Runs `body` with the fixture, a transport, and an environment pointing every AWS
   /// endpoint at the fixture (instance metadata off unless a test turns it on).
   static func withFixture(_ body: (FixtureIndex, AWSTokenService, Transport, [String: String]) async throws -> Void) async throws {
-    let profile = try #require(FixtureProfile.named("codeartifact"))
-    let aws = try #require(profile.aws)
-    let fixture = try await FixtureIndex.start(profile)
-    do {
-      try await Transport.with(configuration: TransportConfiguration(), store: CredentialStore(indexes: [], environment: [:])) { transport in
-        let base = ["AWS_ENDPOINT_URL": fixture.server.origin, "AWS_EC2_METADATA_DISABLED": "true", "HOME": "/nonexistent"]
-        try await body(fixture, aws, transport, base)
-      }
-    } catch {
-      await fixture.stop()
-      throw error
+    try await MintSupport.withFixture("codeartifact", service: \.aws) { fixture, aws, transport in
+      try await body(fixture, aws, transport, ["AWS_ENDPOINT_URL": fixture.server.origin, "AWS_EC2_METADATA_DISABLED": "true", "HOME": "/nonexistent"])
     }
-    await fixture.stop()
   }
 
   static func mint(_ env: [String: String], _ transport: Transport, files: [String: String] = [:], now: Double? = nil) async throws(MintFailure) -> MintedCredentials? {
-    var clock: (@Sendable () -> Double)? = nil
-    if let now { clock = { now } }
-    let read: @Sendable (String) -> String? = { files[$0] ?? (try? String(contentsOfFile: $0, encoding: .utf8)) }
-    let context = MintContext(environment: env, readFile: read, now: clock)
-    return try await CodeArtifact(context: context).credentials(for: index, exchange: transport)
+    try await CodeArtifact(context: MintSupport.context(env, files: files, now: now, realFiles: true)).credentials(for: index, exchange: transport)
   }
 
   static func failure(_ env: [String: String], _ transport: Transport, files: [String: String] = [:], now: Double? = nil) async -> MintFailure? {
-    do {
-      _ = try await mint(env, transport, files: files, now: now)
-      return nil
-    } catch {
-      return error
-    }
+    await MintSupport.failure { () async throws(MintFailure) in try await mint(env, transport, files: files, now: now) }
   }
 
   @Test("CodeArtifact hosts: domain, owner and region; anything else is not one")
@@ -208,7 +189,7 @@ struct AWSCredentialChainTests {
     }
   }
 
-  @Test("expiration as epoch seconds or ISO 8601 text")
+  @Test("expiration as epoch seconds or ISO 8601 text; out of range or not finite is none")
   func expiry() throws {
     struct Box: Decodable { let e: WireExpiry }
     let decode = { (s: String) in try JSONDecoder().decode(Box.self, from: Data("{\"e\": \(s)}".utf8)).e.seconds }
@@ -216,6 +197,8 @@ struct AWSCredentialChainTests {
     #expect(try decode("1796670206.5") == 1_796_670_206.5)
     #expect(try decode("\"2026-12-08T06:03:26Z\"") == 1_796_709_806)
     #expect(try decode("\"soon\"") == nil)
+    // A server's number never reaches a conversion that could trap.
+    for hostile in ["1e300", "-5", "\"inf\"", "\"nan\"", "\"1e300\"", "99999999999999"] { #expect(try decode(hostile) == nil, "\(hostile)") }
   }
 
   @Test("XML answers: the named elements' text; no entity expanded, no DTD fetched")

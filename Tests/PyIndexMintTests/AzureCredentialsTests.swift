@@ -14,35 +14,17 @@ struct AzureCredentialsTests {
   static let index: SafeURL = "https://pkgs.dev.azure.com/demo-org/_packaging/demo-feed/pypi/simple/"
 
   static func withFixture(_ body: (FixtureIndex, EntraTokenService, Transport, [String: String]) async throws -> Void) async throws {
-    let profile = try #require(FixtureProfile.named("entra"))
-    let entra = try #require(profile.entra)
-    let fixture = try await FixtureIndex.start(profile)
-    do {
-      try await Transport.with(configuration: TransportConfiguration(), store: CredentialStore(indexes: [], environment: [:])) { transport in
-        let base = ["AZURE_AUTHORITY_HOST": fixture.server.origin, "AZURE_POD_IDENTITY_AUTHORITY_HOST": "http://127.0.0.1:\(LoopbackPort.refusing)"]
-        try await body(fixture, entra, transport, base)
-      }
-    } catch {
-      await fixture.stop()
-      throw error
+    try await MintSupport.withFixture("entra", service: \.entra) { fixture, entra, transport in
+      try await body(fixture, entra, transport, ["AZURE_AUTHORITY_HOST": fixture.server.origin, "AZURE_POD_IDENTITY_AUTHORITY_HOST": "http://127.0.0.1:\(LoopbackPort.refusing)"])
     }
-    await fixture.stop()
   }
 
   static func mint(_ env: [String: String], _ transport: Transport, files: [String: String] = [:], now: Double? = nil) async throws(MintFailure) -> MintedCredentials? {
-    var clock: (@Sendable () -> Double)? = nil
-    if let now { clock = { now } }
-    let read: @Sendable (String) -> String? = { files[$0] }
-    return try await AzureArtifacts(context: MintContext(environment: env, readFile: read, now: clock)).credentials(for: index, exchange: transport)
+    try await AzureArtifacts(context: MintSupport.context(env, files: files, now: now)).credentials(for: index, exchange: transport)
   }
 
   static func failure(_ env: [String: String], _ transport: Transport, files: [String: String] = [:], now: Double? = nil) async -> MintFailure? {
-    do {
-      _ = try await mint(env, transport, files: files, now: now)
-      return nil
-    } catch {
-      return error
-    }
+    await MintSupport.failure { () async throws(MintFailure) in try await mint(env, transport, files: files, now: now) }
   }
 
   @Test("Azure Artifacts' hosts, and nothing else")

@@ -14,36 +14,17 @@ struct GoogleCredentialsTests {
   static let index: SafeURL = "https://us-python.pkg.dev/demo-project/demo-repo/simple/"
 
   static func withFixture(_ body: (FixtureIndex, GoogleTokenService, Transport) async throws -> Void) async throws {
-    let profile = try #require(FixtureProfile.named("google-token"))
-    let google = try #require(profile.google)
-    let fixture = try await FixtureIndex.start(profile)
-    do {
-      try await Transport.with(configuration: TransportConfiguration(), store: CredentialStore(indexes: [], environment: [:])) { transport in
-        try await body(fixture, google, transport)
-      }
-    } catch {
-      await fixture.stop()
-      throw error
-    }
-    await fixture.stop()
+    try await MintSupport.withFixture("google-token", service: \.google, body)
   }
 
   /// Mints with `files` as the file system and, unless given, a metadata host that refuses.
   static func mint(_ env: [String: String], _ transport: Transport, files: [String: String] = [:], now: Double? = nil) async throws(MintFailure) -> MintedCredentials? {
-    var clock: (@Sendable () -> Double)? = nil
-    if let now { clock = { now } }
-    let read: @Sendable (String) -> String? = { files[$0] }
     let environment = ["GCE_METADATA_HOST": "127.0.0.1:\(LoopbackPort.refusing)", "HOME": "/home/ci"].merging(env) { $1 }
-    return try await GoogleArtifactRegistry(context: MintContext(environment: environment, readFile: read, now: clock)).credentials(for: index, exchange: transport)
+    return try await GoogleArtifactRegistry(context: MintSupport.context(environment, files: files, now: now)).credentials(for: index, exchange: transport)
   }
 
   static func failure(_ env: [String: String], _ transport: Transport, files: [String: String] = [:], now: Double? = nil) async -> MintFailure? {
-    do {
-      _ = try await mint(env, transport, files: files, now: now)
-      return nil
-    } catch {
-      return error
-    }
+    await MintSupport.failure { () async throws(MintFailure) in try await mint(env, transport, files: files, now: now) }
   }
 
   @Test("Artifact Registry's Python hosts, and nothing else")
