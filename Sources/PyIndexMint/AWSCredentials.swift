@@ -73,7 +73,7 @@ struct AWSCredentialChain: Sendable {
         hint: "set AWS_CONFIG_FILE or AWS_SHARED_CREDENTIALS_FILE to the files that define it, or unset AWS_PROFILE")
     }
     if let identity = try await AWSMetadata.container(context, exchange) { return identity }
-    if let identity = try await AWSMetadata.instance(context, exchange) { return identity }
+    if let identity = try await AWSMetadata.instance(context, exchange, profile: files.profile(profileName)) { return identity }
     throw fail(
       "no AWS identity found: looked for AWS_ACCESS_KEY_ID, AWS_WEB_IDENTITY_TOKEN_FILE with AWS_ROLE_ARN, the profile '\(profileName)' in \(files.configPath) and \(files.credentialsPath), container credentials (AWS_CONTAINER_CREDENTIALS_RELATIVE_URI or _FULL_URI), and EC2 instance metadata (\(context.value("AWS_EC2_METADATA_DISABLED")?.lowercased() == "true" ? "off: AWS_EC2_METADATA_DISABLED" : "\(AWSMetadata.instanceEndpoint(context)) did not answer"))",
       hint: "in GitHub Actions, aws-actions/configure-aws-credentials with role-to-assume sets AWS_ACCESS_KEY_ID; in GitLab CI, set AWS_ROLE_ARN and write the job's ID token to AWS_WEB_IDENTITY_TOKEN_FILE; or use --credential-provider none and give a token yourself")

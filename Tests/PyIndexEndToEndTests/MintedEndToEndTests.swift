@@ -134,7 +134,7 @@ struct MintedEndToEndTests {
         ("profile web_identity_token_file", files.merging(["AWS_PROFILE": "oidc"]) { $1 }, "role \(s.aws.roleArn)"),
         ("profile credential_process", files.merging(["AWS_PROFILE": "tool"]) { $1 }, "access key ****\(s.aws.accessKeyId.suffix(4)) (credential_process of profile tool)"),
         ("container credentials", ["AWS_CONTAINER_CREDENTIALS_FULL_URI": s.index.server.origin + "/v2/credentials/task", "AWS_CONTAINER_AUTHORIZATION_TOKEN": s.aws.containerToken], "role \(s.aws.roleArn) (container credentials)"),
-        ("instance metadata", ["AWS_EC2_METADATA_DISABLED": "false", "AWS_EC2_METADATA_SERVICE_ENDPOINT": s.index.server.origin], "instance profile pyindex-ci"),
+        ("instance metadata", ["AWS_EC2_METADATA_DISABLED": "false", "AWS_EC2_METADATA_SERVICE_ENDPOINT": s.index.server.origin, "AWS_METADATA_SERVICE_TIMEOUT": "10"], "instance profile pyindex-ci"),
       ]
       for (name, input, identity) in inputs {
         let dest = try Harness.temporaryDirectory()

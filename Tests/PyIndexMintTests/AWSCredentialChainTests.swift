@@ -127,6 +127,7 @@ struct AWSCredentialChainTests {
       var imds = base
       imds["AWS_EC2_METADATA_DISABLED"] = nil
       imds["AWS_EC2_METADATA_SERVICE_ENDPOINT"] = fixture.server.origin
+      imds["AWS_METADATA_SERVICE_TIMEOUT"] = "10"  // a loaded CI machine may miss IMDS's 1 second on loopback
       let i = try #require(try await Self.mint(imds, transport))
       #expect(i.credentials.password == aws.authorizationToken)
       #expect(i.identity == "instance profile pyindex-ci")
@@ -216,13 +217,17 @@ struct AWSCredentialChainTests {
 /// exchanger answers as they do.
 @Suite("minted credentials: the AWS metadata addresses")
 struct AWSMetadataAddressTests {
-  /// Answers by path, records every request.
+  /// Answers by path, records every request; the first `failures` requests fail as a
+  /// timeout does.
   final class Recorder: TokenExchanging {
     let answers: [String: (Int, String)]
+    let failures: Int
     let seen = Mutex<[TokenRequest]>([])
-    init(_ answers: [String: (Int, String)]) { self.answers = answers }
+    init(_ answers: [String: (Int, String)], failures: Int = 0) { (self.answers, self.failures) = (answers, failures) }
+    struct TimedOut: Error {}
     func exchange(_ request: TokenRequest) async throws -> TokenAnswer {
-      seen.withLock { $0.append(request) }
+      let count = seen.withLock { $0.append(request); return $0.count }
+      if count <= failures { throw TimedOut() }
       let (status, body) = answers[request.url.path] ?? (404, "")
       return TokenAnswer(status: status, headers: [], body: Array(body.utf8), succeeded: status == 200)
     }
@@ -251,6 +256,61 @@ struct AWSMetadataAddressTests {
     #expect(imds.map(\.url.host) == ["169.254.169.254", "169.254.169.254", "169.254.169.254"])
     #expect(imds.first?.method == "PUT" && imds.first?.timeout == 1)
     #expect(imds.dropFirst().allSatisfy { $0.headers.contains { $0.0 == "X-aws-ec2-metadata-token" && $0.1 == "imds-session" } })
+  }
+
+  @Test("the container endpoint is asked 3 times, 2 seconds each, a second apart (botocore); a failure says how often")
+  func containerPatience() async throws {
+    #expect(AWSMetadata.Patience.container == AWSMetadata.Patience(timeout: 2, attempts: 3, pause: 1))
+    let quick = AWSMetadata.Patience(timeout: 2, attempts: 3, pause: 0)
+    let context = MintContext(environment: ["AWS_CONTAINER_CREDENTIALS_RELATIVE_URI": "/v2/credentials/task-7"])
+    let flaky = Recorder(["/v2/credentials/task-7": (200, Self.credentials)], failures: 2)
+    let c = try #require(try await AWSMetadata.container(context, flaky, patience: quick))
+    #expect(c.key.accessKeyId == "ASIAEXAMPLE")
+    #expect(flaky.requests.map(\.timeout) == [2, 2, 2])
+    let down = Recorder([:], failures: 3)
+    do {
+      _ = try await AWSMetadata.container(context, down, patience: quick)
+      Issue.record("no credentials from a silent endpoint")
+    } catch {
+      #expect(error.reason.contains("the container credentials endpoint at http://169.254.170.2/v2/credentials/task-7 did not answer (3 attempts)"), "\(error.reason)")
+    }
+    #expect(down.requests.count == 3)
+    let refusing = Recorder(["/v2/credentials/task-7": (500, "")])
+    do {
+      _ = try await AWSMetadata.container(context, refusing, patience: quick)
+      Issue.record("credentials from a 500")
+    } catch {
+      #expect(error.reason.contains("gave no credentials (HTTP 500)"), "\(error.reason)")
+    }
+    #expect(refusing.requests.count == 3)
+  }
+
+  @Test("instance metadata: 1 second once by default; AWS_METADATA_SERVICE_TIMEOUT and _NUM_ATTEMPTS, else the profile's keys; a bad value is an error naming it")
+  func instancePatience() async throws {
+    typealias Patience = AWSMetadata.Patience
+    #expect(try Patience.instance(MintContext(environment: [:]), profile: nil) == Patience(timeout: 1, attempts: 1, pause: 0))
+    let profile = ["metadata_service_timeout": "4", "metadata_service_num_attempts": "2"]
+    #expect(try Patience.instance(MintContext(environment: [:]), profile: profile) == Patience(timeout: 4, attempts: 2, pause: 0))
+    let variables = MintContext(environment: ["AWS_METADATA_SERVICE_TIMEOUT": "7", "AWS_METADATA_SERVICE_NUM_ATTEMPTS": "3"])
+    #expect(try Patience.instance(variables, profile: profile) == Patience(timeout: 7, attempts: 3, pause: 0))
+    for (variable, value) in [("AWS_METADATA_SERVICE_TIMEOUT", "0"), ("AWS_METADATA_SERVICE_TIMEOUT", "1.5"), ("AWS_METADATA_SERVICE_NUM_ATTEMPTS", "11"), ("AWS_METADATA_SERVICE_NUM_ATTEMPTS", "x")] {
+      #expect(throws: MintFailure.self, "\(variable)=\(value)") { try Patience.instance(MintContext(environment: [variable: value]), profile: nil) }
+    }
+    do {
+      _ = try Patience.instance(MintContext(environment: [:]), profile: ["metadata_service_timeout": "soon"])
+      Issue.record("accepted a timeout of 'soon'")
+    } catch {
+      #expect(error.reason == "metadata_service_timeout of the AWS profile is 'soon', not a whole number from 1 to 300")
+    }
+    // Two attempts of 5 seconds: the session token's first request times out, the second answers.
+    let recorder = Recorder(
+      ["/latest/api/token": (200, "imds-session"), "/latest/meta-data/iam/security-credentials/": (200, "ci-role\n"), "/latest/meta-data/iam/security-credentials/ci-role": (200, Self.credentials)],
+      failures: 1)
+    let context = MintContext(environment: ["AWS_METADATA_SERVICE_TIMEOUT": "5", "AWS_METADATA_SERVICE_NUM_ATTEMPTS": "2"])
+    let instance = try #require(try await AWSMetadata.instance(context, recorder))
+    #expect(instance.identity == "instance profile ci-role")
+    #expect(recorder.requests.map(\.method) == ["PUT", "PUT", "GET", "GET"])
+    #expect(recorder.requests.allSatisfy { $0.timeout == 5 })
   }
 
   @Test("a token endpoint the policy refuses (plain http to a remote host) is a failure that says so")
