@@ -133,6 +133,25 @@ import Testing
     #expect(checked > 20)
   }
 
+  @Test("the wheel's build lays out the functions of scripts/lib/pyindex.order first, listed as gold reads them")
+  func linkOrder() throws {
+    let flags = try Self.read("scripts/lib/release-flags")
+    #expect(flags.contains("--section-ordering-file=$order_file"))
+    #expect(flags.contains("scripts/lib/pyindex.order"))
+    #expect(flags.contains("-function-sections") && flags.contains("-ffunction-sections"))
+    for script in ["scripts/wheel", "scripts/bench", "scripts/compare-resolve", "scripts/order-file"] {
+      #expect(try Self.read(script).contains("source scripts/lib/release-flags"), "\(script) builds without the release flags")
+    }
+    let lines = try Self.read("scripts/lib/pyindex.order").split(separator: "\n")
+    #expect(lines.count > 1000)
+    let malformed = lines.filter { !$0.hasPrefix(".text.") || $0.count == 6 || $0.contains(where: \.isWhitespace) }
+    #expect(malformed.isEmpty, "not an input section name: \(malformed.prefix(3))")
+    // Made from pyindex itself: its resolver, client and CLI are on the list.
+    for module in ["15PyIndexResolver", "13PyIndexClient", "10PyIndexCLI", "16PyIndexTransport"] {
+      #expect(lines.contains { $0.hasPrefix(".text.$s\(module)") }, "no function of \(module)")
+    }
+  }
+
   @Test("--version names the license, which LICENSE holds")
   func license() throws {
     let version = PyIndexCommand.configuration.version
