@@ -439,6 +439,9 @@ public struct Solver: Sendable {
     /// order they were used.
     func report(_ incompat: Incompatibility) -> ResolutionFailure {
       var facts: [(rank: (Int, Int), text: String)] = []
+      // Versions of one package that depend on the same thing are one fact ("scipy 1.11.1…1.11.4
+      // (4 versions) depend on numpy<1.28"): where each one's is, and the versions so far.
+      var grouped: [String: (index: Int, set: VersionSet)] = [:]
       var missing: String? = nil
       var external = 0
       var dependencies = 0
@@ -459,7 +462,19 @@ public struct Solver: Sendable {
           case .dependency(let p, _, _): rank = (1, seen[p.base] ?? seen[p] ?? Int.max)
           default: rank = (2, 0)
           }
-          if let line = describe(i), !facts.contains(where: { $0.text == line }) { facts.append((rank, line)) }
+          if case .dependency(let p, let set, let text) = i.cause {
+            let key = "\(p)\u{0}\(text)"
+            if let g = grouped[key], g.set.count == set.count {
+              let union = g.set.union(set)
+              grouped[key] = (g.index, union)
+              facts[g.index].text = dependencyLine(p, union, text)
+            } else {
+              grouped[key] = (facts.count, set)
+              facts.append((rank, dependencyLine(p, set, text)))
+            }
+          } else if let line = describe(i), !facts.contains(where: { $0.text == line }) {
+            facts.append((rank, line))
+          }
           for t in i.terms where !t.package.isRoot && (versions[t.package.project] ?? []).isEmpty {
             missing = t.package.project
             let line = "\(t.package.project) has no version that can be used here"
@@ -478,7 +493,7 @@ public struct Solver: Sendable {
       case .root, .derived: return nil
       case .requirement(let text): return "you require \(text)"
       case .constraint(let text): return "a constraint says \(text)"
-      case .dependency(let p, let set, let text): return "\(show(p, set)) depends on \(text)"
+      case .dependency(let p, let set, let text): return dependencyLine(p, set, text)
       case .extraOf: return nil
       case .noVersions(let p, let set):
         let info = versions[p.project] ?? []
@@ -486,6 +501,14 @@ public struct Solver: Sendable {
         let wanted = i.terms.first?.set ?? set
         return "no version of \(p.project) is in \(showVersions(p, wanted, empty: "the range asked for")) (usable here: \(summary(info)))"
       }
+    }
+
+    /// "un-a 1.0 depends on un-c>=2"; "scipy 1.9.2, 1.9.3 depend on numpy<1.26.0"; "every
+    /// version of un-b depends on un-c<1".
+    func dependencyLine(_ p: Package, _ set: VersionSet, _ text: String) -> String {
+      if p.isRoot || set.elementCount < 2 { return "\(show(p, set)) depends on \(text)" }
+      if set.isFull { return "every version of \(p) depends on \(text)" }
+      return "\(show(p, set)) depend on \(text)"
     }
 
     func show(_ p: Package, _ set: VersionSet) -> String {

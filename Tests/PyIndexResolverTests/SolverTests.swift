@@ -153,6 +153,30 @@ struct SolverTests {
     }
   }
 
+  @Test("versions that depend on the same thing are one line (scipy<1.12 with numpy>=2); every version, when all do")
+  func groupedExplanation() async throws {
+    let c = Catalogue([
+      "sci": ["1.9.2": ["num<1.26"], "1.9.3": ["num<1.26"], "1.10.0": ["num<1.27"], "1.11.1": ["num<1.28"], "1.11.2": ["num<1.28"], "1.11.3": ["num<1.28"], "1.11.4": ["num<1.28"]],
+      "num": ["1.25.0": [], "1.26.0": [], "1.27.0": [], "2.0.0": []],
+      "plot": ["1.0": ["num<2"], "2.0": ["num<2"]],
+    ])
+    do {
+      _ = try await c.solve(["sci<1.12", "num>=2"])
+      Issue.record("resolved")
+    } catch let failure as ResolutionFailure {
+      #expect(failure.lines == [
+        "you require sci<1.12", "you require num>=2", "sci 1.9.2, 1.9.3 depend on num<1.26", "sci 1.10.0 depends on num<1.27",
+        "sci 1.11.1…1.11.4 (4 versions) depend on num<1.28",
+      ], "\(failure.lines)")
+    }
+    do {
+      _ = try await c.solve(["plot", "num>=2"])
+      Issue.record("resolved")
+    } catch let failure as ResolutionFailure {
+      #expect(failure.lines.contains("every version of plot depends on num<2"), "\(failure.lines)")
+    }
+  }
+
   @Test("a project with no usable version at all is named as such")
   func missingProject() async throws {
     let c = Catalogue(["app": ["1.0": ["ghost>=1"]]])
