@@ -46,8 +46,14 @@ enum AWSMetadata {
     }
 
     private static func setting(_ context: MintContext, _ variable: String, _ profile: [String: String]?, _ key: String, in range: ClosedRange<Int>) throws(MintFailure) -> Int? {
-      let (text, source) = context.value(variable).map { ($0, variable) } ?? (profile?[key].map { ($0, key + " of the AWS profile") } ?? (nil, ""))
-      guard let text else { return nil }
+      let text: String, source: String
+      if let v = context.value(variable) {
+        (text, source) = (v, variable)
+      } else if let v = profile?[key] {
+        (text, source) = (v, key + " of the AWS profile")
+      } else {
+        return nil
+      }
       guard let value = Int(text.trimmingASCIIWhitespace()), range.contains(value) else {
         throw fail("\(source) is '\(String(ServerText.clean(text).prefix(40)))', not a whole number from \(range.lowerBound) to \(range.upperBound)", hint: "set it to a number like 5, or unset it")
       }

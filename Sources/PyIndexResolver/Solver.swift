@@ -440,7 +440,8 @@ public struct Solver: Sendable {
     func report(_ incompat: Incompatibility) -> ResolutionFailure {
       var facts: [(rank: (Int, Int), text: String)] = []
       // Versions of one package that depend on the same thing are one fact ("scipy 1.11.1…1.11.4
-      // (4 versions) depend on numpy<1.28"): where each one's is, and the versions so far.
+      // (4 versions) depend on numpy<1.28"): by package and dependency, the fact's position and
+      // the versions it holds so far.
       var grouped: [String: (index: Int, set: VersionSet)] = [:]
       var missing: String? = nil
       var external = 0
